@@ -1,0 +1,49 @@
+# Two commands set up and run everything on a fresh machine:
+#   make demo   the La Rochelle demo data space on embedded SQLite
+#   make test   ruff, mypy (strict) and the whole pytest suite (PostgreSQL, Apollo included)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APOLLO := tools/apollo/node_modules/.installed
+
+.PHONY: demo test lint typecheck pytest bench install apollo postgres clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+apollo: $(APOLLO)
+
+$(APOLLO): tools/apollo/package.json tools/apollo/package-lock.json
+	cd tools/apollo && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+postgres:
+	bash tools/ensure-postgres.sh
+
+demo: $(STAMP)
+	$(BIN)/guichet demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check connector ontology policies tests bench
+	$(BIN)/ruff format --check connector ontology policies
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) $(APOLLO) postgres
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/entities.py
+	$(BIN)/python bench/observations.py
+
+clean:
+	rm -rf $(VENV) tools/apollo/node_modules .guichet-demo .pytest_cache .mypy_cache

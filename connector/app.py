@@ -1,0 +1,223 @@
+"""The node's ASGI application: GraphQL subgraph, linked-data views, catalog, health.
+
+>>> app = create_app(load_config("cda.toml"))  # doctest: +SKIP
+>>> uvicorn.run(app, host="127.0.0.1", port=8101)  # doctest: +SKIP
+
+Routes::
+
+    /graphql                 GraphQL (POST, GET); GraphiQL when a browser asks for HTML
+    /id/{type}/{key}         an entity, JSON-LD or Turtle by content negotiation
+    /catalog                 DCAT 3 catalog with each dataset's ODRL policy
+    /context.jsonld          the JSON-LD context
+    /health                  each source's state
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+import ontology
+from connector import linked
+from connector.catalog import PolicyDocument, catalog_document, load_policy_document
+from connector.config import NodeConfig
+from connector.errors import GuichetError, QueryError, SourceError
+from connector.graphql import RequestContext, build_schema
+from connector.model import ENTITIES, EntityType
+from connector.node import Node
+from connector.rnb import InvalidRnbId, canonical_rnb_id
+from connector.sources.base import Condition, Select
+
+log = logging.getLogger("guichet.node")
+
+
+class NodeGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view with our per-request context."""
+
+    def __init__(self, node: Node, **kwargs: Any) -> None:
+        super().__init__(build_schema(node), **kwargs)
+        self.node = node
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        return RequestContext(node=self.node, request=request, response=response)
+
+
+def _problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class NodeViews:
+    """The non-GraphQL routes of a node."""
+
+    def __init__(self, node: Node, policies: dict[str, PolicyDocument]) -> None:
+        self.node = node
+        self.config = node.config
+        self.policies = policies
+        self.by_path = {ENTITIES[n].path: ENTITIES[n] for n in self.config.entities}
+
+    def _rdf_response(self, request: Request, nodes: list[dict[str, Any]]) -> Response:
+        media = linked.negotiate(request.headers.get("accept"))
+        if media is None:
+            return _problem(
+                406,
+                f"not acceptable: this resource is served as {linked.JSONLD} or {linked.TURTLE}",
+            )
+        headers = {"Vary": "Accept"}
+        if media == linked.TURTLE:
+            return Response(
+                linked.to_turtle(nodes), media_type="text/turtle; charset=utf-8", headers=headers
+            )
+        return JSONResponse(linked.to_jsonld(nodes), media_type=linked.JSONLD, headers=headers)
+
+    def _key(self, entity: EntityType, raw: str) -> str:
+        if entity.field(entity.key).type == "RnbId":
+            try:
+                return canonical_rnb_id(raw)
+            except InvalidRnbId as exc:
+                raise QueryError(str(exc)) from exc
+        return raw
+
+    async def entity(self, request: Request) -> Response:
+        entity = self.by_path.get(request.path_params["type"])
+        if entity is None:
+            return _problem(
+                404,
+                f"this node serves no entity type at "
+                f"/id/{request.path_params['type']}/; it serves "
+                f"{', '.join(sorted(self.by_path)) or 'none'}",
+            )
+        try:
+            key = self._key(entity, request.path_params["key"])
+            rows = await self.node.select(
+                Select(
+                    entity.name,
+                    self.node.mapped_fields(entity.name),
+                    where=(Condition(entity.key, "eq", key),),
+                    limit=1,
+                )
+            )
+            if not rows:
+                return _problem(404, f"no {entity.name} with {entity.key} {key!r}")
+            children: dict[str, list[object]] = {}
+            for rel in entity.relations:
+                if rel.target not in self.config.entities:
+                    continue
+                target = ENTITIES[rel.target]
+                found = await self.node.select(
+                    Select(
+                        target.name,
+                        (target.key, rel.via),
+                        where=(Condition(rel.via, "eq", key),),
+                        limit=self.config.limits.max_page_size,
+                    )
+                )
+                children[rel.name] = [r[target.key] for r in found]
+        except QueryError as exc:
+            return _problem(400, str(exc))
+        except SourceError as exc:
+            return _problem(503, str(exc))
+        node = linked.expanded_entity(self.config, entity, rows[0], children)
+        return self._rdf_response(request, [node])
+
+    async def catalog(self, request: Request) -> Response:
+        doc = catalog_document(self.config, self.policies)
+        media = linked.negotiate(request.headers.get("accept"))
+        if media == linked.TURTLE:
+            from pyld import jsonld
+
+            expanded = jsonld.expand(doc, {"documentLoader": ontology.document_loader})
+            return Response(linked.to_turtle(expanded), media_type="text/turtle; charset=utf-8")
+        if media is None:
+            return _problem(406, f"the catalog is served as {linked.JSONLD} or {linked.TURTLE}")
+        return JSONResponse(doc, media_type=linked.JSONLD)
+
+    async def context(self, request: Request) -> Response:
+        return JSONResponse(
+            ontology.context(),
+            media_type=linked.JSONLD,
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
+
+    async def health(self, request: Request) -> Response:
+        states = await self.node.health()
+        policies = {ds: p.error for ds, p in self.policies.items() if p.error}
+        ok = all(s.ok for s in states) and not policies
+        return JSONResponse(
+            {
+                "status": "ok" if ok else "degraded",
+                "node": self.config.name,
+                "participant": self.config.participant,
+                "sources": [{"name": s.source, "ok": s.ok, "detail": s.detail} for s in states],
+                "policyErrors": policies,
+            }
+        )
+
+    async def index(self, request: Request) -> Response:
+        base = self.config.base_iri
+        return JSONResponse(
+            {
+                "node": self.config.name,
+                "title": self.config.title,
+                "participant": self.config.participant,
+                "graphql": f"{base}/graphql",
+                "catalog": f"{base}/catalog",
+                "context": f"{base}/context.jsonld",
+                "health": f"{base}/health",
+                "entities": {
+                    ENTITIES[n].name: f"{base}/id/{ENTITIES[n].path}/{{key}}"
+                    for n in self.config.entities
+                },
+            }
+        )
+
+
+def load_policies(config: NodeConfig) -> dict[str, PolicyDocument]:
+    out: dict[str, PolicyDocument] = {}
+    for ds in config.datasets.values():
+        if ds.policy is not None:
+            out[ds.id] = load_policy_document(ds.policy)
+            if out[ds.id].error:
+                log.error("dataset %s: %s", ds.id, out[ds.id].error)
+    return out
+
+
+def create_app(
+    config: NodeConfig, *, node: Node | None = None, http_client: httpx.AsyncClient | None = None
+) -> Starlette:
+    """The node as an ASGI app. Sources connect lazily: a source that is down does not stop
+    the node from starting; ``/health`` names it and queries touching it get an error."""
+    node = node or Node.from_config(config, http_client=http_client)
+    views = NodeViews(node, load_policies(config))
+    graphql_app = NodeGraphQL(node, graphql_ide="graphiql")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await node.aclose()
+
+    async def on_guichet_error(request: Request, exc: Exception) -> Response:
+        status = 503 if isinstance(exc, SourceError) else 400
+        return _problem(status, str(exc) if isinstance(exc, GuichetError) else "error")
+
+    routes = [
+        Route("/", views.index),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/id/{type}/{key:path}", views.entity),
+        Route("/catalog", views.catalog),
+        Route("/context.jsonld", views.context),
+        Route("/health", views.health),
+    ]
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={GuichetError: on_guichet_error}
+    )
+    app.state.node = node
+    return app

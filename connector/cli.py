@@ -1,0 +1,158 @@
+"""The ``guichet`` command line.
+
+guichet node CONFIG [--host H] [--port P]   serve one connector node
+guichet check-config CONFIG... [--probe]     validate node configurations
+guichet sdl CONFIG                           print the node's subgraph SDL
+guichet demo [--once] [--dir DIR]            the La Rochelle demo data space
+guichet policy check|evaluate ...            ODRL policies (see ``guichet policy -h``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from connector.config import NodeConfig, load_config
+from connector.errors import ConfigError, GuichetError
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.config:
+        try:
+            config = load_config(path)
+        except ConfigError as exc:
+            for issue in exc.issues:
+                print(f"error: {issue}", file=sys.stderr)
+            status = 1
+            continue
+        problems: list[str] = []
+        if args.probe:
+            problems = asyncio.run(_probe(config))
+        for p in problems:
+            print(f"error: {config.file}: {p}", file=sys.stderr)
+        if problems:
+            status = 1
+        else:
+            print(
+                f"ok: {config.file}: node {config.name!r}, {len(config.sources)} source(s), "
+                f"{len(config.entities)} entity type(s), {len(config.datasets)} dataset(s)"
+            )
+    return status
+
+
+async def _probe(config: NodeConfig) -> list[str]:
+    """Check the mapping against the live sources (tables and columns exist)."""
+    from connector.node import Node
+
+    node = Node.from_config(config)
+    problems: list[str] = []
+    try:
+        for name, source in node.sources.items():
+            check = getattr(source, "check", None)
+            if check is None:
+                continue
+            problems += [f"sources.{name}: {p}" for p in await check()]
+    finally:
+        await node.aclose()
+    return problems
+
+
+def _node(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from connector.app import create_app
+
+    config = load_config(args.config)
+    host = args.host or config.host
+    port = args.port if args.port is not None else config.port
+    uvicorn.run(create_app(config), host=host, port=port, log_level=args.log_level)
+    return 0
+
+
+def _sdl(args: argparse.Namespace) -> int:
+    from connector.graphql import build_schema
+    from connector.node import Node
+
+    node = Node.from_config(load_config(args.config))
+    print(build_schema(node).as_str())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from connector.demo.run import run_demo
+
+    return run_demo(Path(args.dir), once=args.once, seed=args.seed)
+
+
+def _policy(args: argparse.Namespace) -> int:
+    from policies.cli import main as policy_main
+
+    return policy_main(args.rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="guichet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    node = sub.add_parser("node", help="serve one connector node")
+    node.add_argument("config", help="node configuration (TOML)")
+    node.add_argument("--host")
+    node.add_argument("--port", type=int)
+    node.add_argument("--log-level", default="info")
+    node.set_defaults(func=_node)
+
+    check = sub.add_parser("check-config", help="validate node configuration files")
+    check.add_argument("config", nargs="+")
+    check.add_argument(
+        "--probe",
+        action="store_true",
+        help="also check the mapped tables and columns on the live sources",
+    )
+    check.set_defaults(func=_check_config)
+
+    sdl = sub.add_parser("sdl", help="print the node's subgraph SDL")
+    sdl.add_argument("config")
+    sdl.set_defaults(func=_sdl)
+
+    demo = sub.add_parser("demo", help="start the La Rochelle demo data space")
+    demo.add_argument(
+        "--once", action="store_true", help="run the showcase queries, print them and exit"
+    )
+    demo.add_argument(
+        "--dir",
+        default=".guichet-demo",
+        help="where the demo databases are generated (default: .guichet-demo)",
+    )
+    demo.add_argument("--seed", type=int, default=17)
+    demo.set_defaults(func=_demo)
+
+    policy = sub.add_parser("policy", help="check and evaluate ODRL policies", add_help=False)
+    policy.add_argument("rest", nargs=argparse.REMAINDER)
+    policy.set_defaults(func=_policy)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(f"error: {issue}", file=sys.stderr)
+        return 2
+    except GuichetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The demo's reference data: the CSV files of ``connector/demo/data`` as typed values.
+
+Every number with a domain meaning lives in one of those files with its source (or its
+"illustrative" label); the generators only draw random variations around them.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+
+from connector.errors import ConfigError, ConfigIssue
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    """Rows of ``data/<name>``; lines starting with ``#`` are comments (sources)."""
+    path = DATA_DIR / name
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def _issue(name: str, key: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue(str(DATA_DIR / name), key, message)])
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class UsageProfile:
+    code: str
+    usage: str
+    weight: float
+    area: tuple[float, float]
+    years: tuple[int, int]
+    kwh_m2: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Classroom:
+    code: str
+    storey: str
+    name: str
+    area: float
+    height: float
+    pupils: int
+    airflow_ls: float
+
+    @property
+    def volume(self) -> float:
+        return self.area * self.height
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    insee: str
+    address: str
+    uai_number: str
+    year_built: int
+    floor_area: float
+    kwh_m2: float
+    energy_year: int
+    gas_share: float
+    electricity_share: float
+    electricity_heating_share: float
+    electricity_lighting_share: float
+    morning: tuple[time, time]
+    afternoon: tuple[time, time]
+
+
+@dataclass(frozen=True)
+class AirParameters:
+    outdoor_co2_ppm: float
+    pupil_co2_ls: float
+    adult_co2_ls: float
+    empty_airflow_ls: float
+    absence_rate: float
+    heating_occupied_c: float
+    heating_unoccupied_c: float
+    heating_start: tuple[int, int]
+    heating_end: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CalendarPeriod:
+    kind: str
+    label: str
+    first: date
+    last: date
+
+
+def communes() -> tuple[Commune, ...]:
+    return tuple(Commune(r["code_insee"], r["nom"], float(r["poids"]))
+                 for r in read_rows("communes_cda.csv"))
+
+
+def usage_profiles() -> tuple[UsageProfile, ...]:
+    return tuple(
+        UsageProfile(
+            code=r["code_usage"], usage=r["usage"], weight=float(r["poids"]),
+            area=(float(r["surface_min"]), float(r["surface_max"])),
+            years=(int(r["annee_min"]), int(r["annee_max"])),
+            kwh_m2=(float(r["kwh_m2_min"]), float(r["kwh_m2_max"])),
+        )
+        for r in read_rows("profils_usage.csv")
+    )
+
+
+def classrooms() -> tuple[Classroom, ...]:
+    return tuple(
+        Classroom(code=r["code_salle"], storey=r["niveau"], name=r["libelle"],
+                  area=float(r["surface"]), height=float(r["hauteur"]),
+                  pupils=int(r["effectif"]), airflow_ls=float(r["debit_ls"]))
+        for r in read_rows("salles_ecole.csv")
+    )
+
+
+def _parameters(name: str) -> dict[str, str]:
+    return {r["parametre"]: r["valeur"] for r in read_rows(name)}
+
+
+def _hours(name: str, key: str, value: str) -> tuple[time, time]:
+    try:
+        start, end = value.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+    except ValueError as exc:
+        raise _issue(name, key, f"expected HH:MM-HH:MM, got {value!r}") from exc
+
+
+def school() -> School:
+    name = "ecole_saint_christophe.csv"
+    p = _parameters(name)
+    return School(
+        name=p["nom"], insee=p["code_insee"], address=p["adresse"],
+        uai_number=p["uai_numero"], year_built=int(p["annee_construction"]),
+        floor_area=float(p["surface_plancher"]), kwh_m2=float(p["intensite_energetique"]),
+        energy_year=int(p["annee_consommation"]), gas_share=float(p["part_gaz"]),
+        electricity_share=float(p["part_electricite"]),
+        electricity_heating_share=float(p["part_electricite_chauffage"]),
+        electricity_lighting_share=float(p["part_electricite_eclairage"]),
+        morning=_hours(name, "horaire_matin", p["horaire_matin"]),
+        afternoon=_hours(name, "horaire_apres_midi", p["horaire_apres_midi"]),
+    )
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    month, day = value.split("-")
+    return int(month), int(day)
+
+
+def air_parameters() -> AirParameters:
+    p = _parameters("parametres_air.csv")
+    return AirParameters(
+        outdoor_co2_ppm=float(p["co2_exterieur"]),
+        pupil_co2_ls=float(p["co2_eleve"]),
+        adult_co2_ls=float(p["co2_adulte"]),
+        empty_airflow_ls=float(p["debit_inoccupe"]),
+        absence_rate=float(p["taux_absence"]),
+        heating_occupied_c=float(p["consigne_chauffage_occupe"]),
+        heating_unoccupied_c=float(p["consigne_chauffage_inoccupe"]),
+        heating_start=_month_day(p["debut_saison_chauffe"]),
+        heating_end=_month_day(p["fin_saison_chauffe"]),
+    )
+
+
+def calendar_periods() -> tuple[CalendarPeriod, ...]:
+    return tuple(
+        CalendarPeriod(r["type"], r["libelle"], date.fromisoformat(r["debut"]),
+                       date.fromisoformat(r["fin"]))
+        for r in read_rows("calendrier_scolaire_zone_a_2025_2026.csv")
+    )

@@ -1,0 +1,1 @@
+"""Bundled data tables of :mod:`connector.domain` (CSV files, each stating its source)."""

@@ -1,0 +1,18 @@
+"""The node's GraphQL subgraph (strawberry, Apollo Federation v2).
+
+>>> schema = build_schema(node)  # doctest: +SKIP
+>>> print(schema.as_str())  # doctest: +SKIP
+"""
+
+from connector.graphql._build import SchemaBuilder, build_schema
+from connector.graphql._common import TERM_SPEC_URL, PageInfo, ThresholdCount
+from connector.graphql._context import RequestContext
+
+__all__ = [
+    "TERM_SPEC_URL",
+    "PageInfo",
+    "RequestContext",
+    "SchemaBuilder",
+    "ThresholdCount",
+    "build_schema",
+]

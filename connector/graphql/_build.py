@@ -1,0 +1,328 @@
+"""Builds a node's Federation v2 subgraph schema from the entity model and its config.
+
+Each entity type the node maps becomes a GraphQL object type carrying ``@key`` and, on
+the type and every field, ``@term(iri:)`` naming the ontology term it stands for.
+Entity types the node only *refers to* (a Space's building, a material line's product)
+become key-only stubs, so that the gateway can join them with the node that owns them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from connector.graphql import _resolvers as rs
+from connector.graphql._common import PageInfo, ThresholdCount, term
+from connector.graphql._inputs import InputFactory, list_of
+from connector.graphql._scalars import PY_TYPES, schema_config
+from connector.model import ENTITIES, EntityType, Field, Relation
+from connector.node import Node
+
+
+def reference_field_name(f: Field) -> str:
+    """``rnbId -> building``, ``sensorId -> sensor``, ``productId -> product``."""
+    if f.name == "rnbId":
+        return "building"
+    return f.name[:-2] if f.name.endswith("Id") else f"{f.name}Ref"
+
+
+def lower_first(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def plural(name: str) -> str:
+    return lower_first(name) + "s"
+
+
+def _resolver(fn: Any, params: list[tuple[str, Any, Any]], returns: Any) -> Any:
+    """Give a generic resolver the explicit signature strawberry reads its arguments from."""
+    sig = [
+        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter(
+            "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
+        ),
+    ]
+    sig += [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=t, default=d)
+        for n, t, d in params
+    ]
+    fn.__signature__ = inspect.Signature(sig, return_annotation=returns)
+    fn.__annotations__ = {
+        "info": strawberry.Info,
+        **{n: t for n, t, _ in params},
+        "return": returns,
+    }
+    return fn
+
+
+class SchemaBuilder:
+    """One builder per node; :meth:`build` returns the strawberry federation schema."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.inputs = InputFactory()
+        self.types: dict[str, Any] = {}
+        self.filters: dict[str, Any] = {}
+        self.orders: dict[str, Any] = {}
+        self.connection_types: dict[str, Any] = {}
+        self.stats_types: dict[str, Any] = {}
+        self.group_types: dict[str, Any] = {}
+        self.mapped = tuple(node.config.entities)
+        self.stubs = self._stub_names()
+
+    def _stub_names(self) -> tuple[str, ...]:
+        wanted: list[str] = []
+        for name in self.mapped:
+            for f in ENTITIES[name].fields:
+                if f.ref and f.name in self.node.config.entities[name].fields:
+                    wanted.append(f.ref)
+        for e in ENTITIES.values():
+            if any(r.target in self.mapped for r in e.relations):
+                wanted.append(e.name)
+        return tuple(n for n in dict.fromkeys(wanted) if n not in self.mapped)
+
+    # -- object types --------------------------------------------------------------------
+    def _object_type(self, entity: EntityType, fields: tuple[str, ...]) -> Any:
+        ns: dict[str, Any] = {"__annotations__": {}}
+        for fname in fields:
+            f = entity.field(fname)
+            py = PY_TYPES[f.type]
+            ns["__annotations__"][fname] = py if fname == entity.key else py | None
+            ns[fname] = strawberry.field(
+                default=None, description=f.description, directives=[term(f.iri)]
+            )
+        ns["resolve_reference"] = classmethod(rs.reference_resolver(entity, self))
+        cls = type(entity.name, (), ns)
+        self.types[entity.name] = cls
+        return cls
+
+    def _add_reference_fields(self, entity: EntityType, fields: tuple[str, ...]) -> None:
+        cls = self.types[entity.name]
+        for fname in fields:
+            f = entity.field(fname)
+            if f.ref is None or f.ref not in self.types:
+                continue
+            fn = _resolver(
+                rs.reference_field(f, ENTITIES[f.ref], self), [], self.types[f.ref] | None
+            )
+            setattr(
+                cls,
+                reference_field_name(f),
+                strawberry.field(
+                    resolver=fn, description=f"The {f.ref} of `{f.name}`.", directives=[term(f.iri)]
+                ),
+            )
+
+    def _add_relation(self, entity: EntityType, rel: Relation) -> None:
+        target = ENTITIES[rel.target]
+        params: list[tuple[str, Any, Any]] = [
+            ("filter", self.filters[target.name] | None, None),
+            ("order_by", list_of(self.orders[target.name]) | None, None),
+            ("first", int | None, None),
+        ]
+        fn = _resolver(
+            rs.relation_field(entity, rel, self), params, list_of(self.types[target.name])
+        )
+        limits = self.node.config.limits
+        setattr(
+            self.types[entity.name],
+            rel.name,
+            strawberry.field(
+                resolver=fn,
+                directives=[term(rel.iri)],
+                description=f"{rel.description} The first `first` of them "
+                f"(default {limits.default_page_size}, at most {limits.max_page_size}).",
+            ),
+        )
+
+    def _finish_entity(self, name: str) -> Any:
+        entity = ENTITIES[name]
+        return strawberry.federation.type(
+            self.types[name],
+            keys=[entity.key],
+            description=entity.description,
+            directives=[term(entity.iri)],
+        )
+
+    # -- root fields ---------------------------------------------------------------------
+    def _connection(self, entity: EntityType) -> Any:
+        ns: dict[str, Any] = {
+            "__annotations__": {"nodes": list_of(self.types[entity.name]), "page_info": PageInfo},
+            "total_count": strawberry.field(
+                resolver=_resolver(rs.total_count(entity, self), [], int),
+                description="Number of rows matching the filter, all pages together.",
+            ),
+        }
+        conn = strawberry.type(
+            type(f"{entity.name}Connection", (), ns), description=f"A page of {entity.name} rows."
+        )
+        self.connection_types[entity.name] = conn
+        return conn
+
+    def _stats_types(self, entity: EntityType, group_fields: tuple[str, ...]) -> Any:
+        group_ns: dict[str, Any] = {"__annotations__": {}}
+        for fname in group_fields:
+            f = entity.field(fname)
+            group_ns["__annotations__"][fname] = PY_TYPES[f.type] | None
+            group_ns[fname] = strawberry.field(default=None, directives=[term(f.iri)])
+        group = strawberry.type(
+            type(f"{entity.name}Group", (), group_ns),
+            directives=[term("gui:Group")],
+            description="The values the rows of a group share.",
+        )
+        ann = {
+            "group": group | None,
+            "bucket_start": datetime | None,
+            "count": int,
+            "mean": float | None,
+            "min": float | None,
+            "max": float | None,
+            "sum": float | None,
+            "above": list[ThresholdCount],
+        }
+        terms = {
+            "group": "gui:group",
+            "bucket_start": "gui:bucketStart",
+            "count": "gui:count",
+            "mean": "gui:mean",
+            "min": "gui:minimum",
+            "max": "gui:maximum",
+            "sum": "gui:sum",
+            "above": "gui:countAbove",
+        }
+        ns: dict[str, Any] = {"__annotations__": ann}
+        for k in ann:
+            ns[k] = strawberry.field(directives=[term(terms[k])])
+        self.group_types[entity.name] = group
+        stats = strawberry.type(
+            type(f"{entity.name}Stats", (), ns),
+            directives=[term("gui:StatisticalSummary")],
+            description=f"Aggregates over {entity.name} rows, computed "
+            "by the source (SQL), not row by row.",
+        )
+        self.stats_types[entity.name] = stats
+        return stats
+
+    def _root_fields(self, entity: EntityType, ns: dict[str, Any]) -> None:
+        fields = self.node.mapped_fields(entity.name)
+        key = entity.field(entity.key)
+        conn = self._connection(entity)
+        list_params: list[tuple[str, Any, Any]] = [
+            ("filter", self.filters[entity.name] | None, None),
+            ("order_by", list_of(self.orders[entity.name]) | None, None),
+            ("first", int | None, None),
+            ("after", str | None, None),
+        ]
+        limits = self.node.config.limits
+        ns[plural(entity.name)] = strawberry.field(
+            resolver=_resolver(rs.list_field(entity, self), list_params, conn),
+            directives=[term(entity.iri)],
+            description=f"{entity.description} Filtered, ordered and paged by the source; "
+            f"`first` defaults to {limits.default_page_size}, "
+            f"at most {limits.max_page_size}.",
+        )
+        ns[lower_first(entity.name)] = strawberry.field(
+            resolver=_resolver(
+                rs.single_field(entity, self),
+                [(key.name, PY_TYPES[key.type], inspect.Parameter.empty)],
+                self.types[entity.name] | None,
+            ),
+            directives=[term(entity.iri)],
+            description=f"One {entity.name} by its `{key.name}`.",
+        )
+        numeric = tuple(
+            f for f in fields if entity.field(f).type in ("Int", "Float") and f != entity.key
+        )
+        if not numeric:
+            return
+        times = tuple(f for f in fields if entity.field(f).type == "DateTime")
+        groupable = tuple(
+            f
+            for f in fields
+            if f != entity.key and entity.field(f).type not in ("Float", "DateTime")
+        )
+        stats = self._stats_types(entity, groupable)
+        params: list[tuple[str, Any, Any]] = [
+            ("filter", self.filters[entity.name] | None, None),
+            (
+                "field",
+                self.inputs.enum(
+                    f"{entity.name}NumericField", numeric, f"Numeric fields of {entity.name}."
+                ),
+                inspect.Parameter.empty,
+            ),
+            (
+                "group_by",
+                list_of(
+                    self.inputs.enum(
+                        f"{entity.name}GroupField",
+                        groupable,
+                        f"Fields {entity.name} rows can be grouped by.",
+                    )
+                )
+                | None,
+                None,
+            ),
+            ("thresholds", list[float] | None, None),
+        ]
+        if times:
+            params.append(("bucket", self.inputs.bucket(entity, times) | None, None))
+        ns[lower_first(entity.name) + "Stats"] = strawberry.field(
+            resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats)),
+            directives=[term("gui:StatisticalSummary")],
+            description=f"Count, mean, min, max, sum of a numeric {entity.name} field and "
+            "counts above thresholds, per group and time bucket, computed by "
+            "the source in one statement.",
+        )
+
+    # -- assembly ------------------------------------------------------------------------
+    def build(self) -> strawberry.federation.Schema:
+        for name in self.mapped:
+            entity = ENTITIES[name]
+            fields = self.node.mapped_fields(name)
+            self._object_type(entity, fields)
+            self.filters[name] = self.inputs.entity_filter(
+                entity, tuple(f for f in fields if entity.field(f).filters)
+            )
+            sortable = tuple(f for f in fields if entity.field(f).sortable)
+            self.orders[name] = self.inputs.order(entity, sortable)
+        for name in self.stubs:
+            self._object_type(ENTITIES[name], (ENTITIES[name].key,))
+        for name in (*self.mapped, *self.stubs):
+            entity = ENTITIES[name]
+            if name in self.mapped:
+                self._add_reference_fields(entity, self.node.mapped_fields(name))
+            for rel in entity.relations:
+                if rel.target in self.mapped:
+                    self._add_relation(entity, rel)
+        finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
+        query_ns: dict[str, Any] = {}
+        for name in self.mapped:
+            self._root_fields(ENTITIES[name], query_ns)
+        query = strawberry.type(type("Query", (), query_ns))
+        limits = self.node.config.limits
+        extensions: list[Any] = [
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: MaskErrors(
+                should_mask_error=rs.should_mask_error,
+                error_message="Internal error; the node operator has the details.",
+            ),
+        ]
+        return strawberry.federation.Schema(
+            query=query,
+            types=finished,
+            federation_version="2.7",
+            extensions=extensions,
+            config=schema_config(),
+        )
+
+
+def build_schema(node: Node) -> strawberry.federation.Schema:
+    """The node's subgraph schema."""
+    return SchemaBuilder(node).build()

@@ -1,0 +1,249 @@
+"""Resolvers of the generated schema. Each factory closes over one entity type.
+
+Every resolver turns its arguments into the query model of
+:mod:`connector.sources.base` and lets the source do the filtering, ordering, paging and
+aggregation; entity and relation look-ups go through per-request DataLoaders, so one
+``_entities`` call or one nested list costs one statement per entity type.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+
+from connector.errors import GuichetError, QueryError
+from connector.graphql._common import PageInfo, ThresholdCount
+from connector.graphql._context import RequestContext
+from connector.graphql._inputs import conditions, page_size, sort_keys
+from connector.graphql._scalars import decode_cursor, encode_cursor
+from connector.model import ENTITIES, EntityType, Field, Relation
+from connector.rnb import InvalidRnbId, canonical_rnb_id
+from connector.sources.base import Aggregate, Measure, Select, SortKey, TimeBucket
+
+if TYPE_CHECKING:
+    from connector.graphql._build import SchemaBuilder
+
+log = logging.getLogger("guichet.graphql")
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Errors we raise on purpose are shown; anything else is logged and masked."""
+    original = error.original_error
+    if original is None or isinstance(original, GuichetError | GraphQLError):
+        return False
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return True
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _ctx(info: Any) -> RequestContext:
+    ctx = info.context
+    if not isinstance(ctx, RequestContext):
+        raise TypeError("the GraphQL context must be a RequestContext")
+    return ctx
+
+
+def _instance(builder: SchemaBuilder, entity: EntityType, row: dict[str, Any]) -> Any:
+    cls = builder.types[entity.name]
+    names = (
+        builder.node.mapped_fields(entity.name) if entity.name in builder.mapped else (entity.key,)
+    )
+    return cls(**{n: row.get(n) for n in names})
+
+
+def _key_value(entity: EntityType, value: Any) -> Any:
+    if entity.field(entity.key).type == "RnbId":
+        try:
+            return canonical_rnb_id(value)
+        except InvalidRnbId as exc:
+            raise QueryError(str(exc)) from exc
+    if not isinstance(value, str | int):
+        raise QueryError(f"{entity.name}.{entity.key}: expected a string, got {value!r}")
+    return str(value)
+
+
+def reference_resolver(entity: EntityType, builder: SchemaBuilder) -> Any:
+    """``resolve_reference`` for ``_entities``: batched through the entity loader."""
+
+    async def resolve_reference(cls: Any, info: Any, **representation: Any) -> Any:
+        if entity.key not in representation:
+            raise QueryError(f"{entity.name} representation lacks its key {entity.key!r}")
+        key = _key_value(entity, representation[entity.key])
+        if entity.name not in builder.mapped:
+            return cls(**{entity.key: key})
+        row = await _ctx(info).entity_loader(entity.name, entity.key).load(key)
+        return None if row is None else _instance(builder, entity, row)
+
+    return resolve_reference
+
+
+def reference_field(f: Field, target: EntityType, builder: SchemaBuilder) -> Any:
+    """``Space.building``: the referenced entity, or a key-only stub owned elsewhere."""
+
+    async def resolve(root: Any, info: Any) -> Any:
+        value = getattr(root, f.name)
+        if value is None:
+            return None
+        if target.name not in builder.mapped:
+            return builder.types[target.name](**{target.key: value})
+        row = await _ctx(info).entity_loader(target.name, target.key).load(value)
+        return None if row is None else _instance(builder, target, row)
+
+    return resolve
+
+
+def relation_field(parent: EntityType, rel: Relation, builder: SchemaBuilder) -> Any:
+    target = ENTITIES[rel.target]
+    limits = builder.node.config.limits
+
+    async def resolve(
+        root: Any, info: Any, filter: Any = None, order_by: Any = None, first: int | None = None
+    ) -> list[Any]:
+        size = page_size(first, default=limits.default_page_size, maximum=limits.max_page_size)
+        loader = _ctx(info).relation_loader(
+            target.name, rel.via, conditions(filter, target), sort_keys(order_by, target), size
+        )
+        rows = await loader.load(getattr(root, parent.key))
+        return [_instance(builder, target, r) for r in rows]
+
+    return resolve
+
+
+def _sort_types(entity: EntityType, order: tuple[SortKey, ...]) -> tuple[list[str], list[Any]]:
+    names = [k.field for k in order]
+    if entity.key not in names:
+        names.append(entity.key)
+    return names, [entity.field(n).type for n in names]
+
+
+def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
+    limits = builder.node.config.limits
+
+    async def resolve(
+        root: Any,
+        info: Any,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
+        size = page_size(first, default=limits.default_page_size, maximum=limits.max_page_size)
+        where = conditions(filter, entity)
+        order = sort_keys(order_by, entity)
+        names, types = _sort_types(entity, order)
+        cursor = decode_cursor(after, types) if after else None
+        rows = await _ctx(info).node.select(
+            Select(
+                entity.name,
+                builder.node.mapped_fields(entity.name),
+                where=where,
+                order=order,
+                after=cursor,
+                limit=size + 1,
+            )
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        end = encode_cursor([rows[-1][n] for n in names]) if rows else None
+        connection = builder.connection_types[entity.name](
+            nodes=[_instance(builder, entity, r) for r in rows],
+            page_info=PageInfo(end_cursor=end, has_next_page=more),
+        )
+        connection._where = where
+        return connection
+
+    return resolve
+
+
+def total_count(entity: EntityType, builder: SchemaBuilder) -> Any:
+    async def resolve(root: Any, info: Any) -> int:
+        rows = await _ctx(info).node.aggregate(
+            Aggregate(entity.name, (Measure("count", "count"),), where=getattr(root, "_where", ()))
+        )
+        return _int(rows[0]["count"]) if rows else 0
+
+    return resolve
+
+
+def single_field(entity: EntityType, builder: SchemaBuilder) -> Any:
+    async def resolve(root: Any, info: Any, **kwargs: Any) -> Any:
+        key = _key_value(entity, kwargs[entity.key])
+        row = await _ctx(info).entity_loader(entity.name, entity.key).load(key)
+        return None if row is None else _instance(builder, entity, row)
+
+    return resolve
+
+
+def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
+    def build_query(
+        filter: Any, field: Any, group_by: Any, thresholds: Any, bucket: Any
+    ) -> Aggregate:
+        name = field.value
+        measures = [
+            Measure("count", "count"),
+            Measure("mean", "mean", name),
+            Measure("min", "min", name),
+            Measure("max", "max", name),
+            Measure("sum", "sum", name),
+        ]
+        measures += [
+            Measure(f"above_{i}", "count_above", name, float(t))
+            for i, t in enumerate(thresholds or ())
+        ]
+        groups = tuple(dict.fromkeys(g.value for g in group_by or ()))
+        tb = TimeBucket(bucket.field.value, bucket.unit.value) if bucket else None
+        return Aggregate(
+            entity.name,
+            tuple(measures),
+            where=conditions(filter, entity),
+            group_by=groups,
+            bucket=tb,
+        )
+
+    async def resolve(
+        root: Any,
+        info: Any,
+        field: Any,
+        filter: Any = None,
+        group_by: Any = None,
+        thresholds: Any = None,
+        bucket: Any = None,
+    ) -> list[Any]:
+        if thresholds and len(thresholds) > 10:
+            raise QueryError(f"thresholds: at most 10 thresholds, got {len(thresholds)}")
+        query = build_query(filter, field, group_by, thresholds, bucket)
+        rows = await _ctx(info).node.aggregate(query)
+        stats_cls = builder.stats_types[entity.name]
+        group_cls = builder.group_types[entity.name]
+        out = []
+        for row in rows:
+            count = _int(row["count"])
+            above = [
+                ThresholdCount(
+                    threshold=float(t),
+                    count=_int(row[f"above_{i}"]),
+                    share=(_int(row[f"above_{i}"]) / count) if count else None,
+                )
+                for i, t in enumerate(thresholds or ())
+            ]
+            group = group_cls(**{g: row.get(g) for g in query.group_by}) if query.group_by else None
+            out.append(
+                stats_cls(
+                    group=group,
+                    bucket_start=row.get(query.bucket.field) if query.bucket else None,
+                    count=count,
+                    mean=row["mean"],
+                    min=row["min"],
+                    max=row["max"],
+                    sum=row["sum"],
+                    above=above,
+                )
+            )
+        return out
+
+    return resolve

@@ -1,0 +1,72 @@
+"""Source adapters: a partner's data read in place (ports and adapters).
+
+The port and the query model live in :mod:`connector.sources.base` and are re-exported
+here; :func:`open_source` wires the adapter named by a source's ``kind``. Nothing
+registers itself at import.
+
+Example::
+
+    source = open_source(config.sources["plateforme"], list(config.entities.values()))
+    rows = await source.select(Select("Observation", ("id", "value"),
+                                      where=(Condition("sensorId", "eq", "S1"),), limit=10))
+    await source.aclose()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+
+from connector.config import EntityMapping, SourceConfig
+from connector.errors import SourceError
+from connector.sources.base import (
+    Aggregate,
+    Bucket,
+    Condition,
+    Health,
+    Measure,
+    MeasureFn,
+    Row,
+    Select,
+    SortKey,
+    Source,
+    TimeBucket,
+)
+
+__all__ = [
+    "Aggregate",
+    "Bucket",
+    "Condition",
+    "Health",
+    "Measure",
+    "MeasureFn",
+    "Row",
+    "Select",
+    "SortKey",
+    "Source",
+    "TimeBucket",
+    "open_source",
+]
+
+
+def open_source(config: SourceConfig, mappings: Sequence[EntityMapping], *,
+                http_client: httpx.AsyncClient | None = None) -> Source:
+    """The adapter for ``config.kind``, serving the mappings whose ``source`` is this one.
+
+    Nothing is connected yet: databases and APIs are reached on first use."""
+    own = [m for m in mappings if m.source == config.name]
+    if config.kind == "sql":
+        from connector.sources.sql import SqlSource
+
+        return SqlSource(config, own)
+    if config.kind == "csv":
+        from connector.sources.csv import CsvSource
+
+        return CsvSource(config, own)
+    if config.kind == "http":
+        from connector.sources.http import HttpSource
+
+        return HttpSource(config, own, client=http_client)
+    raise SourceError(config.name, f"unknown source kind {config.kind!r}, expected sql, csv "
+                      "or http")

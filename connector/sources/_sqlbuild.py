@@ -1,0 +1,386 @@
+"""Select and Aggregate translated into one SQL statement each (SQLAlchemy Core).
+
+Conventions shared with :mod:`connector.sources._memory`: ``NULL`` sorts last in both
+directions; the entity key completes the order; string order is code-point order
+(``COLLATE "C"`` on PostgreSQL, SQLite's default ``BINARY``); equality filters are
+translated back to source values (index-friendly), range filters and sorts on a
+concatenated or value-mapped field work on a canonical text expression.
+Time buckets are cut in the field's declared time zone (default UTC) and returned as
+the UTC instant of the bucket start.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from connector.errors import QueryError
+from connector.sources._memory import comparator
+from connector.sources._sqlschema import (
+    ColumnInfo,
+    NoMatch,
+    Rounding,
+    TableInfo,
+    to_column,
+    to_source,
+)
+from connector.sources._values import (
+    Entity,
+    Mapped,
+    bucket_field,
+    coerce,
+    local_to_utc,
+    measure_field,
+    parse_number,
+    to_canonical,
+)
+from connector.sources.base import Aggregate, Condition, Measure, Row, Select
+
+Expr = ColumnElement[Any]
+Decoder = Callable[[Sequence[Sequence[Any]]], list[Row]]
+
+_FLIP = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
+_ROUND: dict[str, Rounding] = {"gt": "floor", "lte": "floor", "gte": "ceil", "lt": "ceil"}
+_SQLITE_BUCKETS = {
+    "hour": ("%Y-%m-%d %H:00:00",),
+    "day": ("%Y-%m-%d 00:00:00",),
+    "week": ("%Y-%m-%d 00:00:00", "weekday 0", "-6 days"),
+    "month": ("%Y-%m-01 00:00:00",),
+    "year": ("%Y-01-01 00:00:00",),
+}
+
+
+def _quote(value: str) -> Expr:
+    return sa.literal_column("'" + value.replace("'", "''") + "'")
+
+
+def _number(value: float) -> Expr:
+    if not math.isfinite(value):
+        raise QueryError(f"expected a finite number, got {value!r}")
+    return sa.literal_column(repr(float(value)))
+
+
+def _compare(expr: Expr, op: str, value: object) -> Expr:
+    if op == "gt":
+        return expr > value
+    if op == "gte":
+        return expr >= value
+    if op == "lt":
+        return expr < value
+    return expr <= value
+
+
+class Builder:
+    """Statements for one entity mapped onto one reflected table."""
+
+    def __init__(self, entity: Entity, info: TableInfo, dialect: str) -> None:
+        self.entity = entity
+        self.info = info
+        self.postgres = dialect == "postgresql"
+        self.table = sa.table(info.name, *(sa.column(c) for c in info.columns),
+                              schema=info.schema)
+
+    # expressions ------------------------------------------------------------------
+    def col(self, name: str) -> Expr:
+        return self.table.c[name]
+
+    def colinfo(self, m: Mapped) -> ColumnInfo:
+        return self.info.columns[m.mapping.column]
+
+    @staticmethod
+    def simple(m: Mapped) -> bool:
+        return len(m.mapping.columns) == 1 and m.mapping.values is None
+
+    def ordered_text(self, expr: Expr) -> Expr:
+        return sa.collate(expr, "C") if self.postgres else expr
+
+    def as_text(self, name: str) -> Expr:
+        if self.info.columns[name].kind == "str":
+            return self.col(name)
+        return sa.cast(self.col(name), sa.String)
+
+    def canonical_text(self, m: Mapped) -> Expr:
+        fm = m.mapping
+        if len(fm.columns) > 1:
+            out = self.as_text(fm.columns[0])
+            for c in fm.columns[1:]:
+                out = out + sa.literal(fm.separator, sa.String) + self.as_text(c)
+            return self.ordered_text(out)
+        info = self.colinfo(m)
+        whens: list[tuple[Expr, Expr]] = []
+        for k, v in (fm.values or {}).items():
+            try:
+                whens.append((self.col(fm.column) == to_column(k, info),
+                              sa.literal(v, sa.String)))
+            except NoMatch:
+                continue
+        if not whens:
+            return self.ordered_text(self.as_text(fm.column))
+        return self.ordered_text(sa.case(*whens, else_=self.as_text(fm.column)))
+
+    def numeric(self, m: Mapped) -> Expr:
+        expr = self.col(m.mapping.column)
+        if m.mapping.converts:
+            expr = expr * _number(m.mapping.scale) + _number(m.mapping.offset)
+        return expr
+
+    # filters ----------------------------------------------------------------------
+    def fixed(self) -> list[Expr]:
+        out: list[Expr] = []
+        for name, values in self.entity.mapping.where.items():
+            info = self.info.columns[name]
+            wanted = []
+            for v in values:
+                try:
+                    wanted.append(to_column(v, info))
+                except NoMatch:
+                    continue
+            out.append(self.col(name).in_(wanted) if wanted else sa.false())
+        return out
+
+    def _equal(self, m: Mapped, value: object) -> Expr:
+        fm = m.mapping
+        if value is None:
+            return sa.and_(*(self.col(c).is_(None) for c in fm.columns))
+        try:
+            if len(fm.columns) > 1:
+                parts = str(value).split(fm.separator, len(fm.columns) - 1)
+                if len(parts) != len(fm.columns):
+                    return sa.false()
+                return sa.and_(*(self.col(c) == to_column(p, self.info.columns[c])
+                                 for c, p in zip(fm.columns, parts, strict=True)))
+            info = self.colinfo(m)
+            if fm.values is not None:
+                keys = [k for k, v in fm.values.items() if v == value]
+                if str(value) not in fm.values:
+                    keys.append(str(value))
+                wanted = []
+                for k in keys:
+                    try:
+                        wanted.append(to_column(k, info))
+                    except NoMatch:
+                        continue
+                return self.col(fm.column).in_(wanted) if wanted else sa.false()
+            return self.col(fm.column) == to_source(value, m, info)
+        except NoMatch:
+            return sa.false()
+
+    def condition(self, cond: Condition) -> Expr:
+        m = self.entity.field(cond.field)
+        where = f"{self.entity.name}.{cond.field} {cond.op}"
+        if cond.op == "in":
+            if not isinstance(cond.value, tuple | list | set | frozenset):
+                raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")
+            return sa.or_(sa.false(), *(self._equal(m, coerce(v, m.field, where))
+                                        for v in cond.value))
+        value = coerce(cond.value, m.field, where)
+        if cond.op == "eq":
+            return self._equal(m, value)
+        if value is None:
+            raise QueryError(f"{where}: a range filter needs a value")
+        if not self.simple(m):
+            return _compare(self.canonical_text(m), cond.op, value)
+        info = self.colinfo(m)
+        op = _FLIP[cond.op] if m.mapping.scale < 0 else cond.op
+        try:
+            bound = to_source(value, m, info, _ROUND[op])
+        except NoMatch:
+            return sa.false()
+        expr = self.ordered_text(self.col(m.mapping.column)) if info.kind == "str" \
+            else self.col(m.mapping.column)
+        return _compare(expr, op, bound)
+
+    # order and keyset ---------------------------------------------------------------
+    def sort_terms(self, query: Select) -> list[tuple[Expr, bool, Mapped]]:
+        names = self.entity.sort_fields(tuple(k.field for k in query.order))
+        terms = []
+        for name in names:
+            m = self.entity.field(name, "sort field")
+            if name != self.entity.key and not m.field.sortable:
+                raise QueryError(f"{self.entity.name}.{name} is not sortable")
+            desc = next((k.descending for k in query.order if k.field == name), False)
+            if self.simple(m):
+                info = self.colinfo(m)
+                expr = self.col(m.mapping.column)
+                expr = self.ordered_text(expr) if info.kind == "str" else expr
+                terms.append((expr, desc != (m.mapping.scale < 0), m))
+            else:
+                terms.append((self.canonical_text(m), desc, m))
+        return terms
+
+    def keyset(self, terms: list[tuple[Expr, bool, Mapped]], after: tuple[object, ...]
+               ) -> Expr:
+        if len(after) != len(terms):
+            names = ", ".join(m.field.name for _, _, m in terms)
+            raise QueryError(f"cursor: expected {len(terms)} values ({names}), got {len(after)}")
+        values: list[object] = []
+        for (_, _, m), raw in zip(terms, after, strict=True):
+            where = f"cursor {self.entity.name}.{m.field.name}"
+            v = coerce(raw, m.field, where)
+            if v is not None and self.simple(m):
+                try:
+                    v = to_source(v, m, self.colinfo(m))
+                except NoMatch:
+                    raise QueryError(f"{where}: {raw!r} is not a value of this field") from None
+            values.append(v)
+        disjuncts: list[Expr] = []
+        equal: list[Expr] = []
+        for (expr, desc, _), v in zip(terms, values, strict=True):
+            if v is not None:
+                beyond = expr < v if desc else expr > v
+                disjuncts.append(sa.and_(*equal, sa.or_(beyond, expr.is_(None))))
+                equal.append(expr == v)
+            else:
+                equal.append(expr.is_(None))
+        return sa.or_(sa.false(), *disjuncts)
+
+    # statements ---------------------------------------------------------------------
+    def select(self, query: Select) -> tuple[sa.Select[Any], Decoder]:
+        if query.limit is not None and query.limit < 0:
+            raise QueryError(f"limit must be positive, got {query.limit}")
+        terms = self.sort_terms(query)
+        order_names = [m.field.name for _, _, m in terms]
+        out_names = list(dict.fromkeys([*query.fields, *order_names]))
+        mapped = [self.entity.field(n) for n in out_names]
+        columns = list(dict.fromkeys(c for m in mapped for c in m.mapping.columns))
+        label = {c: f"c{i}" for i, c in enumerate(columns)}
+        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        if query.after is not None:
+            where.append(self.keyset(terms, query.after))
+        part = self.entity.field(query.partition, "partition field") if query.partition else None
+        cols = [self.col(c).label(label[c]) for c in columns]
+        if part is None or query.limit is None:
+            order = [(e.desc() if d else e.asc()).nulls_last() for e, d, _ in terms]
+            stmt = sa.select(*cols).where(*where).order_by(*order)
+            if query.limit is not None:
+                stmt = stmt.limit(query.limit)
+        else:
+            order = [(e.desc() if d else e.asc()).nulls_last() for e, d, _ in terms]
+            by = [self.canonical_text(part)] if part.mapping.values else \
+                [self.col(c) for c in part.mapping.columns]
+            rank = sa.func.row_number().over(partition_by=by, order_by=order).label("rn")
+            sorts = [e.label(f"s{i}") for i, (e, _, _) in enumerate(terms)]
+            sub = sa.select(*cols, *sorts, rank).where(*where).subquery("ranked")
+            outer_order = [(sub.c[f"s{i}"].desc() if d else sub.c[f"s{i}"].asc()).nulls_last()
+                           for i, (_, d, _) in enumerate(terms)]
+            stmt = sa.select(*(sub.c[label[c]] for c in columns)).where(
+                sub.c.rn <= query.limit).order_by(*outer_order)
+        index = {c: i for i, c in enumerate(columns)}
+
+        def decode(rows: Sequence[Sequence[Any]]) -> list[Row]:
+            return [{m.field.name: to_canonical(tuple(r[index[c]] for c in m.mapping.columns),
+                                                m.mapping, m.field.type) for m in mapped}
+                    for r in rows]
+
+        return stmt, decode
+
+    def bucket(self, m: Mapped, unit: str) -> Expr:
+        col = self.col(m.mapping.column)
+        if not self.postgres:
+            fmt, *mods = _SQLITE_BUCKETS[unit]
+            return sa.func.strftime(_quote(fmt), col, *(_quote(x) for x in mods))
+        info = self.colinfo(m)
+        if info.aware:
+            col = sa.func.timezone(_quote(m.mapping.timezone or "UTC"), col)
+        elif info.kind == "date":
+            col = sa.cast(col, sa.DateTime)
+        return sa.func.date_trunc(_quote(unit), col)
+
+    def measure(self, measure: Measure, m: Mapped | None) -> Expr:
+        if m is None:
+            return sa.func.count()
+        if measure.fn == "count_above":
+            above = self.numeric(m) > _number(float(measure.threshold or 0.0))
+            return sa.func.sum(sa.case((above, 1), else_=0))
+        if measure.fn == "mean":
+            return sa.func.avg(self.numeric(m))
+        if measure.fn == "sum":
+            return sa.func.sum(self.numeric(m))
+        low = (measure.fn == "min") != (m.mapping.scale < 0)
+        col = self.col(m.mapping.column)
+        if not self.simple(m):
+            col = self.canonical_text(m)
+        return sa.func.min(col) if low else sa.func.max(col)
+
+    def aggregate(self, query: Aggregate) -> tuple[sa.Select[Any], Decoder]:
+        if not query.measures:
+            raise QueryError("an aggregate needs at least one measure")
+        fields = [measure_field(self.entity, x.fn, x.field, x.threshold, x.name)
+                  for x in query.measures]
+        groups = [self.entity.field(g, "group field") for g in query.group_by]
+        group_cols = [self.col(c) for g in groups for c in g.mapping.columns]
+        exprs: list[Expr] = list(group_cols)
+        bm = bucket_field(self.entity, query.bucket.field) if query.bucket else None
+        if query.bucket and bm:
+            exprs.append(self.bucket(bm, query.bucket.unit))
+        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        measures = [self.measure(x, m) for x, m in zip(query.measures, fields, strict=True)]
+        stmt = sa.select(*(e.label(f"g{i}") for i, e in enumerate(exprs)),
+                         *(e.label(f"m{i}") for i, e in enumerate(measures))
+                         ).select_from(self.table).where(*where)
+        if exprs:
+            stmt = stmt.group_by(*exprs)
+        names = [*query.group_by, *([query.bucket.field] if query.bucket else [])]
+
+        def decode(rows: Sequence[Sequence[Any]]) -> list[Row]:
+            out: list[Row] = []
+            for r in rows:
+                row: Row = {}
+                i = 0
+                for g in groups:
+                    n = len(g.mapping.columns)
+                    row[g.field.name] = to_canonical(tuple(r[i:i + n]), g.mapping, g.field.type)
+                    i += n
+                if query.bucket and bm:
+                    row[query.bucket.field] = _bucket_value(r[i], bm.mapping.timezone)
+                    i += 1
+                for x, m in zip(query.measures, fields, strict=True):
+                    row[x.name] = _measure_value(r[i], x, m)
+                    i += 1
+                out.append(row)
+            cmp = comparator(tuple(False for _ in names))
+            return sorted(out, key=lambda row: _Key(tuple(row[n] for n in names), cmp))
+
+        return stmt, decode
+
+
+class _Key:
+    __slots__ = ("cmp", "values")
+
+    def __init__(self, values: tuple[Any, ...],
+                 cmp: Callable[[tuple[Any, ...], tuple[Any, ...]], int]) -> None:
+        self.values = values
+        self.cmp = cmp
+
+    def __lt__(self, other: _Key) -> bool:
+        return self.cmp(self.values, other.values) < 0
+
+
+def _bucket_value(raw: object, tz: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = datetime.fromisoformat(raw)
+    elif isinstance(raw, date) and not isinstance(raw, datetime):
+        raw = datetime(raw.year, raw.month, raw.day)
+    if not isinstance(raw, datetime):
+        raise ValueError(f"unexpected time bucket {raw!r}")
+    return local_to_utc(raw, tz)
+
+
+def _measure_value(raw: object, measure: Measure, m: Mapped | None) -> object:
+    if measure.fn in ("count", "count_above"):
+        return int(parse_number(raw)) if raw is not None else 0
+    if raw is None or m is None:
+        return None
+    if measure.fn in ("min", "max"):
+        return to_canonical((raw,), m.mapping, m.field.type)
+    number = float(parse_number(raw))
+    if m.field.type == "Int" and measure.fn == "sum" and number.is_integer():
+        return int(number)
+    return number

@@ -1,0 +1,266 @@
+"""Values between a partner's representation and the canonical one.
+
+Every adapter reads raw source values (a database value, a CSV cell, a JSON value) and
+turns them into canonical values with :func:`to_canonical`, driven by the field's
+:class:`~connector.config.FieldMapping` and its type in :mod:`connector.model`:
+
+* ``columns`` (several) are joined with ``separator`` into a string;
+* ``values`` maps a source value (compared as text) to a canonical string; source values
+  absent from the map pass through, converted to the field type;
+* numbers get ``canonical = source * scale + offset``;
+* naive datetimes are read in ``timezone`` (default UTC); every datetime is returned
+  timezone-aware in UTC.
+
+:func:`coerce` brings a caller's filter value to the field's canonical type, raising
+:class:`~connector.errors.QueryError` when it cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from connector.config import EntityMapping, FieldMapping
+from connector.errors import QueryError
+from connector.model import ENTITIES, EntityType, Field, ScalarType
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "oui", "vrai", "t", "y"})
+FALSE_WORDS = frozenset({"false", "0", "no", "non", "faux", "f", "n"})
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How numbers and datetimes are written in a text source (CSV, JSON strings)."""
+
+    decimal_comma: bool = False
+    datetime_format: str | None = None
+
+
+PLAIN = TextFormat()
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> tzinfo:
+    return UTC if name is None else ZoneInfo(name)
+
+
+def text(raw: object) -> str:
+    """A source value as text, the way value maps and concatenations see it."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, Decimal):
+        return format(raw.normalize(), "f")
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ")
+    return str(raw)
+
+
+def parse_number(raw: object, fmt: TextFormat = PLAIN) -> float | int:
+    if isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, int | float):
+        return raw
+    if isinstance(raw, Decimal):
+        return float(raw)
+    if isinstance(raw, str):
+        s = raw.strip().replace("\u202f", "").replace("\xa0", "")
+        if fmt.decimal_comma:
+            s = s.replace(".", "").replace(",", ".") if "," in s else s
+        try:
+            return int(s)
+        except ValueError:
+            return float(s)
+    raise ValueError(f"expected a number, got {raw!r}")
+
+
+def parse_datetime(raw: object, tz: str | None, fmt: TextFormat = PLAIN) -> datetime:
+    """A source datetime as an aware UTC datetime; naive values are read in ``tz``."""
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        value = datetime.combine(raw, time())
+    elif isinstance(raw, str):
+        s = raw.strip()
+        if fmt.datetime_format:
+            value = datetime.strptime(s, fmt.datetime_format)
+        else:
+            value = datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith("Z") else s)
+    else:
+        raise ValueError(f"expected a date and time, got {raw!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(tz))
+    return value.astimezone(UTC)
+
+
+def _typed(raw: object, fm: FieldMapping, ftype: ScalarType, fmt: TextFormat) -> object:
+    if ftype == "DateTime":
+        return parse_datetime(raw, fm.timezone, fmt)
+    if ftype in ("Float", "Int"):
+        number = parse_number(raw, fmt)
+        if fm.converts:
+            number = number * fm.scale + fm.offset
+        if ftype == "Float":
+            return float(number)
+        return int(number) if float(number).is_integer() else float(number)
+    if ftype == "Boolean":
+        if isinstance(raw, bool):
+            return raw
+        word = text(raw).strip().lower()
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError(f"expected a boolean, got {raw!r}")
+    return text(raw)
+
+
+def to_canonical(raws: tuple[object, ...], fm: FieldMapping, ftype: ScalarType,
+                 fmt: TextFormat = PLAIN) -> object:
+    """Canonical value of a field from the raw values of its source columns.
+
+    Raises :class:`ValueError` when a source value does not fit the field type."""
+    if any(r is None or r == "" for r in raws):
+        return None
+    if len(raws) > 1:
+        return fm.separator.join(text(r) for r in raws)
+    raw = raws[0]
+    if fm.values is not None:
+        mapped = fm.values.get(text(raw))
+        if mapped is not None:
+            return mapped
+    return _typed(raw, fm, ftype, fmt)
+
+
+def coerce(value: object, fld: Field, where: str) -> object:
+    """A filter or cursor value brought to the canonical type of ``fld``."""
+    if value is None:
+        return None
+    try:
+        if fld.type == "DateTime":
+            return parse_datetime(value, None)
+        if fld.type == "Float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(parse_number(value))
+        if fld.type == "Int":
+            if isinstance(value, bool):
+                raise ValueError
+            number = parse_number(value)
+            return int(number) if float(number).is_integer() else float(number)
+        if fld.type == "Boolean":
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+        raise ValueError
+    except (ValueError, TypeError):
+        expected = {"DateTime": "an ISO 8601 date and time", "Float": "a number",
+                    "Int": "a number", "Boolean": "true or false"}.get(fld.type, "a string")
+        raise QueryError(f"{where}: expected {expected}, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """One entity field with its type and its mapping."""
+
+    field: Field
+    mapping: FieldMapping
+
+
+class Entity:
+    """An entity type as mapped onto one source: field lookups with clear errors."""
+
+    def __init__(self, mapping: EntityMapping) -> None:
+        self.mapping = mapping
+        self.type: EntityType = ENTITIES[mapping.entity]
+        self.key = self.type.key
+
+    @property
+    def name(self) -> str:
+        return self.type.name
+
+    def field(self, name: str, role: str = "field") -> Mapped:
+        if name not in self.type.field_names:
+            raise QueryError(f"{self.name} has no {role} {name!r}; fields: "
+                             f"{', '.join(self.type.field_names)}")
+        fm = self.mapping.fields.get(name)
+        if fm is None:
+            raise QueryError(f"{self.name}.{name} is not available from this source "
+                             f"(not mapped); mapped: {', '.join(self.mapping.fields)}")
+        return Mapped(self.type.field(name), fm)
+
+    def sort_fields(self, order: tuple[str, ...]) -> tuple[str, ...]:
+        """The sort fields with the key appended (once): a total order."""
+        return order if self.key in order else (*order, self.key)
+
+
+def entity_of(mappings: dict[str, Entity], name: str) -> Entity:
+    found = mappings.get(name)
+    if found is None:
+        raise QueryError(f"entity {name!r} is not served by this source; served: "
+                         f"{', '.join(mappings) or 'none'}")
+    return found
+
+
+def source_columns(mapping: EntityMapping) -> list[tuple[str, str]]:
+    """``(column, what)`` for every source column a mapping reads, for schema checks."""
+    out: list[tuple[str, str]] = []
+    for fname, fm in mapping.fields.items():
+        out.extend((c, f"field {fname}") for c in fm.columns)
+    out.extend((c, "where") for c in mapping.where)
+    return out
+
+
+def bucket_start(value: datetime, unit: str, tz: str | None) -> datetime:
+    """Start (UTC) of the ``unit`` bucket holding ``value``, buckets cut in local time ``tz``."""
+    local = value.astimezone(zone(tz)).replace(tzinfo=None)
+    if unit == "hour":
+        start = local.replace(minute=0, second=0, microsecond=0)
+    elif unit == "day":
+        start = datetime.combine(local.date(), time())
+    elif unit == "week":
+        start = datetime.combine(local.date(), time())
+        start = start.fromordinal(start.toordinal() - start.weekday())
+    elif unit == "month":
+        start = datetime(local.year, local.month, 1)
+    else:
+        start = datetime(local.year, 1, 1)
+    return local_to_utc(start, tz)
+
+
+def local_to_utc(local: datetime, tz: str | None) -> datetime:
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
+    return local.replace(tzinfo=zone(tz)).astimezone(UTC)
+
+
+NUMERIC: tuple[ScalarType, ...] = ("Int", "Float")
+
+
+def measure_field(entity: Entity, fn: str, name: str | None, threshold: float | None,
+                  label: str) -> Mapped | None:
+    """The field a measure reads, checked: numbers for mean/sum/count_above."""
+    if fn == "count":
+        return None
+    if name is None:
+        raise QueryError(f"measure {label!r}: {fn} needs a field")
+    m = entity.field(name)
+    if fn in ("mean", "sum", "count_above") and (
+            m.field.type not in NUMERIC or m.mapping.values is not None
+            or len(m.mapping.columns) > 1):
+        raise QueryError(f"measure {label!r}: {fn} needs a numeric field, "
+                         f"{entity.name}.{name} is {m.field.type}")
+    if fn == "count_above" and threshold is None:
+        raise QueryError(f"measure {label!r}: count_above needs a threshold")
+    return m
+
+
+def bucket_field(entity: Entity, name: str) -> Mapped:
+    m = entity.field(name)
+    if m.field.type != "DateTime" or len(m.mapping.columns) > 1 or m.mapping.values:
+        raise QueryError(f"time bucket: {entity.name}.{name} is not a date and time")
+    return m

@@ -1,0 +1,215 @@
+"""SQL source adapter: a partner's existing tables, read in place (SQLAlchemy 2 async).
+
+Works with SQLite (``sqlite+aiosqlite:///file.db``, opened read-only) and PostgreSQL
+(``postgresql+asyncpg://...``, every transaction read-only). Tables named by the
+mappings are reflected lazily, on first use; a database that is down does not prevent
+construction. Each :class:`~connector.sources.base.Select` and
+:class:`~connector.sources.base.Aggregate` runs as exactly one SQL statement
+(:attr:`SqlSource.statements` counts them), built by :mod:`connector.sources._sqlbuild`.
+
+Options (``[sources.<name>]`` besides ``kind`` and ``url``): ``connect_timeout``
+(seconds, default 5), ``query_timeout`` (seconds, default 30), ``pool_size``.
+
+Example::
+
+    source = SqlSource(SourceConfig("plateforme", "sql", url="sqlite+aiosqlite:///atmo.db"),
+                       [mapping])
+    rows = await source.select(Select("Observation", ("id", "value"), limit=10))
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from connector.config import EntityMapping, SourceConfig
+from connector.errors import SourceError
+from connector.sources._sqlbuild import Builder, Decoder
+from connector.sources._sqlschema import TableInfo, reflect
+from connector.sources._values import Entity, entity_of, source_columns
+from connector.sources.base import Aggregate, Health, Row, Select
+
+log = logging.getLogger(__name__)
+UNAVAILABLE = "the database is unavailable (connection refused, timed out or not found)"
+
+
+def engine_url(url: str) -> sa.URL:
+    """The URL to connect with: SQLite files are opened read-only (``mode=ro``)."""
+    parsed = sa.make_url(url)
+    db = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and db and db != ":memory:" \
+            and not db.startswith("file:") and "mode" not in parsed.query:
+        parsed = parsed.set(database="file:" + quote(db)).update_query_dict(
+            {"mode": "ro", "uri": "true"})
+    return parsed
+
+
+def _number(options: dict[str, Any], name: str, default: float) -> float:
+    value = options.get(name, default)
+    return float(value) if isinstance(value, int | float) and value > 0 else default
+
+
+class SqlSource:
+    """A read-only SQL database. ``statements`` counts the statements executed."""
+
+    def __init__(self, config: SourceConfig, mappings: Sequence[EntityMapping]) -> None:
+        if not config.url:
+            raise SourceError(config.name, "no database URL configured")
+        self.name = config.name
+        self.statements = 0
+        options = dict(config.options)
+        self._connect_timeout = _number(options, "connect_timeout", 5.0)
+        self._query_timeout = _number(options, "query_timeout", 30.0)
+        self._entities = {m.entity: Entity(m) for m in mappings}
+        self._tables: dict[str, TableInfo] = {}
+        url = engine_url(config.url)
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if url.get_backend_name() == "postgresql":
+            kwargs["connect_args"] = {
+                "timeout": self._connect_timeout,
+                "server_settings": {"default_transaction_read_only": "on"}}
+            if isinstance(options.get("pool_size"), int):
+                kwargs["pool_size"] = options["pool_size"]
+        try:
+            self._engine: AsyncEngine = create_async_engine(url, **kwargs)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise SourceError(self.name, "invalid database URL (expected e.g. "
+                              "'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...')"
+                              ) from exc
+        sa.event.listen(self._engine.sync_engine, "before_cursor_execute", self._count)
+        self._dialect = self._engine.dialect.name
+
+    def _count(self, *_: object) -> None:
+        self.statements += 1
+
+    # schema -------------------------------------------------------------------------
+    async def _table(self, entity: Entity) -> TableInfo:
+        info = self._tables.get(entity.name)
+        if info is None:
+            info = await self._reflect(entity)
+            problems = _problems(entity, info)
+            if problems:
+                raise SourceError(self.name, "; ".join(problems))
+            self._tables[entity.name] = info
+        return info
+
+    async def _reflect(self, entity: Entity) -> TableInfo:
+        table = entity.mapping.table
+        datetimes = {fm.column for name, fm in entity.mapping.fields.items()
+                     if entity.type.field(name).type == "DateTime"}
+        try:
+            async with self._connect() as conn:
+                info: TableInfo = await conn.run_sync(reflect, table, datetimes)
+                return info
+        except NoSuchTableError as exc:
+            raise SourceError(self.name, f"table {table!r} not found (mapped by entity "
+                              f"{entity.name})") from exc
+
+    def _connect(self) -> Any:
+        return self._guard(self._engine.connect())
+
+    def _guard(self, cm: Any) -> Any:
+        return _Guarded(self, cm)
+
+    async def check(self) -> list[str]:
+        """Problems of the mappings against the real schema (tables, columns); [] if none.
+
+        Raises :class:`SourceError` when the database cannot be reached."""
+        problems: list[str] = []
+        for entity in self._entities.values():
+            try:
+                info = await self._reflect(entity)
+            except SourceError as exc:
+                if "not found" not in str(exc):
+                    raise
+                problems.append(f"entity {entity.name}: table {entity.mapping.table!r} "
+                                "not found")
+                continue
+            problems.extend(_problems(entity, info))
+        return problems
+
+    # queries ------------------------------------------------------------------------
+    async def select(self, query: Select) -> list[Row]:
+        entity = entity_of(self._entities, query.entity)
+        builder = Builder(entity, await self._table(entity), self._dialect)
+        stmt, decode = builder.select(query)
+        return await self._run(stmt, decode, entity)
+
+    async def aggregate(self, query: Aggregate) -> list[Row]:
+        entity = entity_of(self._entities, query.entity)
+        builder = Builder(entity, await self._table(entity), self._dialect)
+        stmt, decode = builder.aggregate(query)
+        return await self._run(stmt, decode, entity)
+
+    async def _run(self, stmt: sa.Select[Any], decode: Decoder, entity: Entity) -> list[Row]:
+        async with self._connect() as conn:
+            with anyio.fail_after(self._query_timeout):
+                result = await conn.execute(stmt)
+            rows = result.all()
+        try:
+            return decode(rows)
+        except ValueError as exc:
+            raise SourceError(self.name, f"table {entity.mapping.table!r} holds a value "
+                              f"that does not fit entity {entity.name}: {exc}") from exc
+
+    async def health(self) -> Health:
+        started = time.monotonic()
+        try:
+            with anyio.fail_after(min(self._connect_timeout, 5.0)):
+                async with self._engine.connect() as conn:
+                    await conn.execute(sa.text("SELECT 1"))
+        except (TimeoutError, SQLAlchemyError, OSError) as exc:
+            log.warning("source %s: health check failed", self.name, exc_info=exc)
+            return Health(self.name, False, f"{UNAVAILABLE} ({type(exc).__name__})",
+                          datetime.now(UTC))
+        ms = round((time.monotonic() - started) * 1000, 1)
+        return Health(self.name, True, f"{self._dialect} reachable", datetime.now(UTC),
+                      {"latency_ms": ms, "statements": self.statements})
+
+    async def aclose(self) -> None:
+        await self._engine.dispose()
+
+
+class _Guarded:
+    """A connection context translating driver errors into :class:`SourceError`."""
+
+    def __init__(self, source: SqlSource, cm: Any) -> None:
+        self.source = source
+        self.cm = cm
+
+    async def __aenter__(self) -> Any:
+        try:
+            with anyio.fail_after(self.source._connect_timeout):
+                return await self.cm.__aenter__()
+        except (TimeoutError, SQLAlchemyError, OSError) as exc:
+            log.warning("source %s: cannot connect", self.source.name, exc_info=exc)
+            raise SourceError(self.source.name, UNAVAILABLE) from exc
+
+    async def __aexit__(self, typ: Any, exc: BaseException | None, tb: Any) -> bool:
+        await self.cm.__aexit__(typ, exc, tb)
+        if exc is None or isinstance(exc, SourceError | NoSuchTableError):
+            return False
+        if isinstance(exc, TimeoutError):
+            raise SourceError(self.source.name, "the query timed out") from exc
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise SourceError(self.source.name, UNAVAILABLE) from exc
+        if isinstance(exc, SQLAlchemyError | OSError):
+            log.warning("source %s: query failed", self.source.name, exc_info=exc)
+            raise SourceError(self.source.name, "the database refused the query "
+                              "(see the node log)") from exc
+        return False
+
+
+def _problems(entity: Entity, info: TableInfo) -> list[str]:
+    return [f"entity {entity.name}: table {entity.mapping.table!r} has no column {col!r} "
+            f"({what})" for col, what in source_columns(entity.mapping)
+            if col not in info.columns]

@@ -1,0 +1,117 @@
+"""The twelve ODRL 2.2 operators over the left operand's values and the right operand's.
+
+Each returns ``True``, ``False`` or a string saying why the answer is unknown (an
+undetermined comparison). With several left values (a request giving two purposes),
+every one of them must satisfy the constraint; ``isAllOf`` asks the left values to
+include every right value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .model import Term
+from .profile import is_a, is_part_of
+from .request import State
+from .values import equal, order
+from .vocab import ODRL
+
+Outcome = bool | str
+
+
+def _all(results: Iterable[Outcome]) -> Outcome:
+    unknown = ""
+    for result in results:
+        if result is False:
+            return False
+        if isinstance(result, str):
+            unknown = unknown or result
+    return unknown or True
+
+
+def _any(results: Iterable[Outcome]) -> Outcome:
+    unknown = ""
+    for result in results:
+        if result is True:
+            return True
+        if isinstance(result, str):
+            unknown = unknown or result
+    return unknown or False
+
+
+def _not(result: Outcome) -> Outcome:
+    return result if isinstance(result, str) else not result
+
+
+def _ordered(test: Callable[[int], bool]) -> Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        if len(right) != 1:
+            return f"this operator takes one right operand, {len(right)} given"
+
+        def one(value: Term) -> Outcome:
+            result = order(value, right[0])
+            return result if isinstance(result, str) else test(result)
+
+        return _all(one(value) for value in left)
+
+    return run
+
+
+def _eq(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    if len(right) == 1:
+        return _all(equal(value, right[0]) for value in left)
+    return _all([_is_all_of(left, right, state), _is_any_of(left, right, state)])
+
+
+def _neq(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _not(_eq(left, right, state))
+
+
+def _is_a(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_any(is_a(value, cls, state) for cls in right) for value in left)
+
+
+def _is_part_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_any(is_part_of(value, whole, state) for whole in right) for value in left)
+
+
+def _has_part(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_any(is_part_of(part, whole, state) for whole in left) for part in right)
+
+
+def _is_all_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_any(equal(value, wanted) for value in left) for wanted in right)
+
+
+def _is_any_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_any(equal(value, allowed) for allowed in right) for value in left)
+
+
+def _is_none_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    return _all(_not(_any(equal(value, banned) for banned in right)) for value in left)
+
+
+OPERATORS: dict[str, Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]] = {
+    ODRL + "eq": _eq,
+    ODRL + "neq": _neq,
+    ODRL + "lt": _ordered(lambda c: c < 0),
+    ODRL + "lteq": _ordered(lambda c: c <= 0),
+    ODRL + "gt": _ordered(lambda c: c > 0),
+    ODRL + "gteq": _ordered(lambda c: c >= 0),
+    ODRL + "isA": _is_a,
+    ODRL + "isPartOf": _is_part_of,
+    ODRL + "hasPart": _has_part,
+    ODRL + "isAllOf": _is_all_of,
+    ODRL + "isAnyOf": _is_any_of,
+    ODRL + "isNoneOf": _is_none_of,
+}
+
+
+def apply(operator: str, left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+    """Apply ``operator``; an unknown operator is a string outcome naming it."""
+    run = OPERATORS.get(operator)
+    if run is None:
+        return f"unknown operator {operator or '(none)'}"
+    if not right:
+        return "the constraint has no right operand"
+    return run(left, right, state)

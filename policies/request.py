@@ -1,0 +1,228 @@
+"""Evaluation requests and the state of the world, as values and from RDF.
+
+Two request forms are read: the FORCE ``sotw:EvaluationRequest`` (requesting party,
+requested action, requested target, request parameters each describing a feature)
+and the ODRL ``odrl:Request`` (a policy whose one permission is what is asked for;
+its ``eq``/``isAnyOf`` constraints give the request parameters).
+
+The state of the world carries what the evaluator may not find out by itself: the
+current time, ``odrl:partOf`` memberships, ``rdf:type`` facts, duty reports, usage
+counters and agreement dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from connector.errors import PolicyError
+
+from .model import Iri, Lit, Term
+from .parse import _Reader
+from .vocab import DCT, GP, ODRL, REPORT, SOTW, XSD
+
+# FORCE request features → the left operand they give a value to. sotw:Purpose,
+# sotw:TemporalData and sotw:DeliveryChannel are FORCE's; the others are ours.
+FEATURES = MappingProxyType(
+    {
+        SOTW + "Purpose": ODRL + "purpose",
+        SOTW + "TemporalData": ODRL + "dateTime",
+        SOTW + "DeliveryChannel": ODRL + "deliveryChannel",
+        SOTW + "Recipient": ODRL + "recipient",
+        SOTW + "Spatial": ODRL + "spatial",
+        SOTW + "Role": GP + "role",
+        SOTW + "GroupSize": GP + "groupSize",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks to do what on which asset, with the parameters constraints look at.
+
+    ``parameters`` maps a left operand IRI (``odrl:purpose``...) to its values.
+    """
+
+    party: str | None
+    action: str
+    target: str | None
+    parameters: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
+    iri: str = "urn:guichet:request"
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        party: str | None,
+        action: str,
+        target: str | None,
+        purpose: tuple[str, ...] = (),
+        recipient: tuple[str, ...] = (),
+        spatial: tuple[str, ...] = (),
+        delivery_channel: tuple[str, ...] = (),
+        roles: tuple[str, ...] = (),
+        group_size: int | None = None,
+        iri: str = "urn:guichet:request",
+    ) -> Request:
+        """A request from plain IRIs, e.g. ``Request.create(party=p, action=ODRL+"read",
+        target=d, purpose=(DPV+"ScientificResearch",))``."""
+        params: dict[str, tuple[Term, ...]] = {}
+        for left, values in (
+            (ODRL + "purpose", purpose),
+            (ODRL + "recipient", recipient),
+            (ODRL + "spatial", spatial),
+            (ODRL + "deliveryChannel", delivery_channel),
+            (GP + "role", roles),
+        ):
+            if values:
+                params[left] = tuple(Iri(v) for v in values)
+        if group_size is not None:
+            params[GP + "groupSize"] = (Lit(str(group_size), XSD + "integer"),)
+        return cls(party=party, action=action, target=target, parameters=params, iri=iri)
+
+
+@dataclass(frozen=True)
+class UsageCount:
+    """How many times ``party`` already did ``action`` on ``target`` (None: any)."""
+
+    count: int
+    party: str | None = None
+    target: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """The state of the world: everything time- or history-dependent the caller knows."""
+
+    now: datetime | None = None
+    part_of: frozenset[tuple[str, str]] = frozenset()
+    types: frozenset[tuple[str, str]] = frozenset()
+    subclass_of: frozenset[tuple[str, str]] = frozenset()
+    duty_states: Mapping[str, str] = field(default_factory=dict)
+    counters: tuple[UsageCount, ...] = ()
+    agreement_dates: Mapping[str, datetime] = field(default_factory=dict)
+    values: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
+    iri: str = "urn:guichet:state"
+
+
+def _s(name: str) -> URIRef:
+    return URIRef(SOTW + name)
+
+
+def _first(graph: Graph, node: Node, predicate: URIRef) -> Node | None:
+    values = sorted(graph.objects(node, predicate), key=str)  # type: ignore[arg-type]
+    return values[0] if values else None
+
+
+def _time(node: Node | None, graph: Graph, where: str) -> datetime | None:
+    if node is None:
+        return None
+    if not isinstance(node, Literal):
+        return _time(_first(graph, node, URIRef(DCT + "issued")), graph, where)
+    try:
+        return datetime.fromisoformat(str(node).replace("z", "Z"))
+    except ValueError as exc:
+        raise PolicyError(f"{where}: {str(node)!r} is not an xsd:dateTime") from exc
+
+
+def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
+    """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form)."""
+    reader = _Reader(graph)
+    force = sorted(graph.subjects(RDF.type, _s("EvaluationRequest")), key=reader.describe)
+    if force:
+        node = force[0]
+        params: dict[str, list[Term]] = {}
+        for param in sorted(graph.objects(node, _s("requestParameter")), key=reader.describe):
+            feature = _first(graph, param, _s("describesFeature"))
+            left = FEATURES.get(str(feature), str(feature)) if feature is not None else ""
+            params.setdefault(left, []).extend(
+                reader.term(v) for v in graph.objects(param, _s("value"))
+            )
+        return Request(
+            party=_opt(graph.value(node, _s("requestingParty"))),
+            action=str(graph.value(node, _s("requestedAction")) or ""),
+            target=_opt(graph.value(node, _s("requestedTarget"))),
+            parameters={k: tuple(v) for k, v in params.items() if k},
+            iri=reader.name(node, "request"),
+        )
+    odrl = sorted(graph.subjects(RDF.type, URIRef(ODRL + "Request")), key=reader.describe)
+    if not odrl:
+        raise PolicyError(f"{name}: no sotw:EvaluationRequest nor odrl:Request found")
+    permissions = reader.objects(odrl[0], "permission")
+    if len(permissions) != 1:
+        raise PolicyError(f"{name}: an odrl:Request must hold exactly one permission")
+    rule = permissions[0]
+    params = {}
+    for constraint in reader.objects(rule, "constraint"):
+        left = graph.value(constraint, URIRef(ODRL + "leftOperand"))
+        if left is not None:
+            params.setdefault(str(left), []).extend(
+                reader.term(v) for v in reader.objects(constraint, "rightOperand")
+            )
+    return Request(
+        party=_opt(_first(graph, rule, URIRef(ODRL + "assignee"))),
+        action=reader.iri(_first(graph, rule, URIRef(ODRL + "action"))),
+        target=_opt(_first(graph, rule, URIRef(ODRL + "target"))),
+        parameters={k: tuple(v) for k, v in params.items()},
+        iri=reader.name(odrl[0], "request"),
+    )
+
+
+def _opt(node: Node | None) -> str | None:
+    return str(node) if node is not None else None
+
+
+def _pairs(graph: Graph, predicate: URIRef) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (str(s), str(o)) for s, o in graph.subject_objects(predicate) if isinstance(o, URIRef)
+    )
+
+
+def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
+    """The state of the world described in ``graph`` (FORCE ``sotw:SotW`` vocabulary)."""
+    reader = _Reader(graph)
+    now = None
+    for holder in sorted(graph.subjects(_s("currentTime"), None), key=reader.describe):
+        now = _time(_first(graph, holder, _s("currentTime")), graph, name)
+    duty_states = {
+        str(graph.value(report, URIRef(REPORT + "rule"))): str(state)
+        for report, state in graph.subject_objects(URIRef(REPORT + "deonticState"))
+        if graph.value(report, URIRef(REPORT + "rule")) is not None
+    }
+    counters = []
+    for node in graph.subjects(RDF.type, _s("UsageCount")):
+        count = graph.value(node, _s("count"))
+        if count is None or not str(count).isdigit():
+            raise PolicyError(f"{name}: sotw:UsageCount without a whole sotw:count")
+        counters.append(UsageCount(
+            count=int(str(count)),
+            party=_opt(graph.value(node, _s("party"))),
+            target=_opt(graph.value(node, _s("target"))),
+            action=_opt(graph.value(node, _s("action"))),
+        ))
+    dates = {}
+    for subject, issued in graph.subject_objects(URIRef(DCT + "issued")):
+        if isinstance(subject, URIRef) and isinstance(issued, Literal):
+            moment = _time(issued, graph, name)
+            if moment is not None:
+                dates[str(subject)] = moment
+    values: dict[str, list[Term]] = {}
+    for subject, value in graph.subject_objects(RDF.value):
+        values.setdefault(str(subject), []).append(reader.term(value))
+    return State(
+        now=now,
+        part_of=_pairs(graph, URIRef(ODRL + "partOf")),
+        types=_pairs(graph, RDF.type),
+        subclass_of=_pairs(graph, RDFS.subClassOf),
+        duty_states=duty_states,
+        counters=tuple(sorted(counters, key=repr)),
+        agreement_dates=dates,
+        values={k: tuple(v) for k, v in values.items()},
+        iri=str(next(iter(graph.subjects(RDF.type, _s("SotW"))), "urn:guichet:state")),
+    )

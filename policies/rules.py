@@ -1,0 +1,182 @@
+"""Evaluate one atomic rule against a request: premise reports and the rule report."""
+
+from __future__ import annotations
+
+from .model import Action, Asset, Constraint, ConstraintNode, LogicalConstraint, Party, Rule, Term
+from .operators import OPERATORS, apply
+from .profile import Context, containers, resolve
+from .report import DutyToPerform, PremiseReport, RuleReport
+from .vocab import ODRL, REPORT, action_ancestors
+
+_FULFILLED = REPORT + "Fulfilled"
+_VIOLATED = REPORT + "Violated"
+
+
+def short(iri: str | None) -> str:
+    """A readable name for an IRI: its last segment."""
+    if not iri:
+        return "(none)"
+    for separator in ("#", "/", ":"):
+        if separator in iri.rstrip(separator):
+            return iri.rstrip(separator).rsplit(separator, 1)[1]
+    return iri
+
+
+def _constraint(node: Constraint, ctx: Context) -> PremiseReport:
+    base = {"kind": "constraint", "constraint": node.iri, "operator": node.operator or None,
+            "right": node.right}
+    if node.operator not in OPERATORS:
+        fatal = f"unknown operator {short(node.operator)} in constraint {node.iri}"
+        return PremiseReport(satisfied=False, fatal=fatal, **base)  # type: ignore[arg-type]
+    resolved = resolve(node.left, ctx)
+    if resolved.fatal:
+        return PremiseReport(satisfied=False, fatal=f"{resolved.fatal} in constraint {node.iri}",
+                             **base)  # type: ignore[arg-type]
+    right: list[Term] = list(node.right)
+    for reference in node.right_reference:
+        values = ctx.state.values.get(reference, ())
+        if not values:
+            return PremiseReport(satisfied=False, unknown=f"the state of the world gives no "
+                                 f"value for the right operand reference {reference}",
+                                 left=resolved.values, **base)  # type: ignore[arg-type]
+        right.extend(values)
+    base["right"] = tuple(right)
+    if resolved.missing:
+        return PremiseReport(satisfied=False, unknown=resolved.missing, **base)  # type: ignore[arg-type]
+    outcome = apply(node.operator, resolved.values, tuple(right), ctx.state)
+    if isinstance(outcome, str):
+        return PremiseReport(satisfied=False, unknown=outcome, left=resolved.values,
+                             **base)  # type: ignore[arg-type]
+    shown = ", ".join(short(str(v)) for v in resolved.values)
+    wanted = ", ".join(short(str(v)) for v in right)
+    verdict = "holds" if outcome else "does not hold"
+    reason = f"{short(node.left)} {shown} {short(node.operator)} {wanted} {verdict}"
+    return PremiseReport(satisfied=outcome, reason=reason, left=resolved.values,
+                         **base)  # type: ignore[arg-type]
+
+
+def _logical(node: LogicalConstraint, ctx: Context) -> PremiseReport:
+    children = tuple(evaluate_constraint(child, ctx) for child in node.operands)
+    states = [True if c.satisfied else (None if c.unknown and not c.fatal else False)
+              for c in children]
+    op = short(node.operator)
+    result: bool | None
+    if op in ("and", "andSequence"):
+        result = False if False in states else (None if None in states else True)
+    elif op == "or":
+        result = True if True in states else (None if None in states else False)
+    else:
+        result = None if None in states else states.count(True) == 1
+    unknown = "" if result is not None else next(c.unknown for c in children if c.unknown)
+    return PremiseReport(
+        kind="constraint", satisfied=bool(result), constraint=node.iri, logical=node.operator,
+        premises=children, unknown=unknown,
+        reason=f"{op} of {len(children)} constraints {'holds' if result else 'does not hold'}",
+    )
+
+
+def evaluate_constraint(node: ConstraintNode, ctx: Context) -> PremiseReport:
+    """The premise report of one (logical) constraint."""
+    if isinstance(node, LogicalConstraint):
+        return _logical(node, ctx)
+    return _constraint(node, ctx)
+
+
+def _refined(kind: str, matched: bool, reason: str, refinements: tuple[ConstraintNode, ...],
+             ctx: Context) -> PremiseReport:
+    children = tuple(evaluate_constraint(r, ctx) for r in refinements)
+    satisfied = matched and all(c.satisfied for c in children)
+    unknown = ""
+    if matched and not satisfied and all(c.satisfied or c.unknown for c in children):
+        unknown = next(c.unknown for c in children if c.unknown)
+    fatal = next((c.fatal for c in children if c.fatal), "")
+    return PremiseReport(kind=kind, satisfied=satisfied, reason=reason, premises=children,  # type: ignore[arg-type]
+                         unknown=unknown, fatal=fatal)
+
+
+def _target(target: Asset | None, ctx: Context) -> PremiseReport:
+    asked = ctx.request.target
+    if target is None:
+        return PremiseReport(kind="target", satisfied=True, reason="the rule applies to any asset")
+    matched = asked is not None and (asked == target.iri or target.iri in containers(asked, ctx.state))
+    reason = f"{short(asked)} {'is' if matched else 'is not'} {short(target.iri)}"
+    if matched and asked != target.iri:
+        reason = f"{short(asked)} is part of {short(target.iri)}"
+    return _refined("target", matched, reason, target.refinements, ctx)
+
+
+def _party(assignee: Party | None, ctx: Context) -> PremiseReport:
+    asked = ctx.request.party
+    if assignee is None:
+        return PremiseReport(kind="party", satisfied=True, reason="the rule applies to any party")
+    matched = asked is not None and (
+        asked == assignee.iri or assignee.iri in containers(asked, ctx.state)
+    )
+    who = short(asked) if asked else "an anonymous caller"
+    reason = f"{who} {'is' if matched else 'is not'} {short(assignee.iri)}"
+    if matched and asked != assignee.iri:
+        reason = f"{who} is a member of {short(assignee.iri)}"
+    return _refined("party", matched, reason, assignee.refinements, ctx)
+
+
+def _action(action: Action, ctx: Context) -> PremiseReport:
+    asked = ctx.request.action
+    if not action.iri:
+        return PremiseReport(kind="action", satisfied=False, fatal="the rule has no action")
+    matched = asked == action.iri or action.iri in action_ancestors().get(asked, ())
+    reason = f"{short(asked)} {'is within' if matched else 'is not within'} {short(action.iri)}"
+    return _refined("action", matched, reason, action.refinements, ctx)
+
+
+def _duty(duty: Rule, ctx: Context) -> RuleReport:
+    premises = [_party(duty.assignee, ctx)] if duty.assignee else []
+    premises.extend(evaluate_constraint(c, ctx) for c in duty.constraints)
+    state = ctx.state.duty_states.get(duty.iri)
+    active = all(p.satisfied or p.unknown for p in premises)
+    consequences = tuple(_duty(c, ctx) for c in duty.duties) if state == _VIOLATED else ()
+    performance = None
+    if state is not None:
+        performance = REPORT + ("Performed" if state == _FULFILLED else "Unperformed")
+    return RuleReport(
+        kind="duty", rule=duty.iri, active=active, attempted=state is not None,
+        premises=tuple(premises), conditions=consequences, deontic=state or REPORT + "NonSet",
+        performance=performance,
+        reason=f"duty to {short(duty.action.iri)}" + (" was violated" if state == _VIOLATED else ""),
+    )
+
+
+def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
+    """The report of one permission, prohibition or obligation for the request."""
+    premises: list[PremiseReport] = [_target(rule.target, ctx), _party(rule.assignee, ctx)]
+    if rule.kind != "obligation":
+        premises.append(_action(rule.action, ctx))
+    premises.extend(evaluate_constraint(c, ctx) for c in rule.constraints)
+    conditions = tuple(_duty(d, ctx) for d in rule.duties)
+    satisfied = all(p.satisfied for p in premises)
+    violated = [c for c in conditions if c.deontic == _VIOLATED and rule.kind == "permission"]
+    active = satisfied and not violated
+    failing = next((p for p in premises if not p.satisfied), None)
+    if failing is not None:
+        reason = failing.fatal or failing.unknown or failing.reason
+        reason = f"inactive: {reason}"
+    elif violated:
+        reason = f"inactive: its duty {violated[0].rule} was violated"
+    else:
+        reason = "active: " + "; ".join(p.reason for p in premises if p.reason)
+    return RuleReport(kind=rule.kind, rule=rule.iri, active=active, attempted=True,
+                      premises=tuple(premises), conditions=conditions, reason=reason)
+
+
+def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[DutyToPerform, ...]:
+    """The duties of an active rule that apply (their own constraints do not fail)."""
+    found = []
+    for duty, duty_report in zip(rule.duties, report.conditions, strict=True):
+        if duty_report.active:
+            found.append(DutyToPerform(rule=duty.iri, action=duty.action.iri,
+                                       constraints=duty.constraints,
+                                       target=duty.target.iri if duty.target else None,
+                                       policy=policy))
+    return tuple(found)
+
+
+__all__ = ["ODRL", "duties_to_perform", "evaluate_constraint", "evaluate_rule", "short"]

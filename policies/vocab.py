@@ -1,0 +1,119 @@
+"""Namespaces and the immutable vocabularies bundled in ``policies/data``.
+
+Everything here is a constant: the bundled Turtle files are parsed once, on first
+use, into frozen mappings. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+from rdflib import RDF, RDFS, Graph, URIRef
+
+ODRL = "http://www.w3.org/ns/odrl/2/"
+REPORT = "https://w3id.org/force/compliance-report#"
+SOTW = "https://w3id.org/force/sotw#"
+GP = "https://w3id.org/guichet/profile#"
+PROFILE = "https://w3id.org/guichet/profile"
+DPV = "https://w3id.org/dpv#"
+AREA = "https://w3id.org/guichet/area/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCT = "http://purl.org/dc/terms/"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+ODRL_CONTEXT_URL = "http://www.w3.org/ns/odrl.jsonld"
+
+OPERATORS = frozenset(
+    ODRL + name
+    for name in (
+        "eq neq lt lteq gt gteq isA hasPart isPartOf isAllOf isAnyOf isNoneOf".split()
+    )
+)
+LOGICAL_OPERATORS = frozenset(ODRL + name for name in ("and", "or", "xone", "andSequence"))
+CONFLICT_TERMS = frozenset(ODRL + name for name in ("perm", "prohibit", "invalid"))
+POLICY_TYPES = frozenset(
+    ODRL + name for name in ("Policy", "Set", "Offer", "Agreement", "Privacy", "Ticket", "Assertion")
+)
+
+# Left operands this evaluator resolves (ODRL core ones, then the city profile's own).
+SUPPORTED_LEFT_OPERANDS = frozenset(
+    [ODRL + n for n in ("dateTime", "elapsedTime", "count", "purpose", "recipient",
+                        "spatial", "deliveryChannel")]
+    + [GP + n for n in ("role", "groupSize")]
+)
+KNOWN_PROFILES = frozenset([PROFILE])
+
+_DATA = "policies.data"
+
+
+def data_text(name: str) -> str:
+    """Text of one bundled data file (``odrl22.ttl``, ``odrl.context.jsonld``...)."""
+    return resources.files(_DATA).joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def _graph(name: str) -> Graph:
+    graph = Graph()
+    graph.parse(data=data_text(name), format="turtle")
+    return graph
+
+
+def _closure(edges: Mapping[str, frozenset[str]]) -> Mapping[str, frozenset[str]]:
+    """Transitive closure of a child → parents relation (cycles tolerated)."""
+    result: dict[str, frozenset[str]] = {}
+    for start in edges:
+        seen: set[str] = set()
+        todo = list(edges[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(edges.get(node, ()))
+        result[start] = frozenset(seen)
+    return MappingProxyType(result)
+
+
+def _edges(graph: Graph, predicate: URIRef) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for child, parent in graph.subject_objects(predicate):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            found.setdefault(str(child), set()).add(str(parent))
+    return {key: frozenset(value) for key, value in found.items()}
+
+
+@cache
+def action_ancestors() -> Mapping[str, frozenset[str]]:
+    """Action → every action that includes it (``odrl:includedIn``, transitive)."""
+    return _closure(_edges(_graph("odrl22.ttl"), URIRef(ODRL + "includedIn")))
+
+
+@cache
+def odrl_terms(kind: str) -> frozenset[str]:
+    """IRIs typed ``odrl:<kind>`` in the ODRL 2.2 vocabulary (Action, LeftOperand...)."""
+    graph = _graph("odrl22.ttl")
+    return frozenset(str(s) for s in graph.subjects(RDF.type, URIRef(ODRL + kind)))
+
+
+@cache
+def profile_superclasses() -> Mapping[str, frozenset[str]]:
+    """Class → all its superclasses over the bundled DPV purposes, areas and recipients."""
+    edges: dict[str, frozenset[str]] = {}
+    for name in ("dpv-purposes.ttl", "recipients.ttl", "areas.ttl"):
+        for key, value in _edges(_graph(name), RDFS.subClassOf).items():
+            edges[key] = edges.get(key, frozenset()) | value
+    return _closure(edges)
+
+
+@cache
+def profile_types() -> Mapping[str, frozenset[str]]:
+    """Instance → its direct ``rdf:type`` classes in the bundled profile data."""
+    return MappingProxyType(_edges(_graph("areas.ttl"), RDF.type))
+
+
+@cache
+def area_containers() -> Mapping[str, frozenset[str]]:
+    """Area → every area containing it (``dct:isPartOf``, transitive)."""
+    return _closure(_edges(_graph("areas.ttl"), URIRef(DCT + "isPartOf")))

@@ -1,0 +1,154 @@
+"""A tiny partner database and node configuration for the node's own tests.
+
+The partner (an imaginary city) uses its own names and units: energy in MWh, floor
+area in dm², usage codes, French column names, naive local timestamps. Every expected
+value in the tests is computed by hand from the rows below.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+BUILDINGS = [
+    # rnb, nom, usage, annee, surface_dm2, insee
+    ("PG46YY6YJW8N", "École des Salines", "ENS", 1972, 145000, "17300"),
+    ("A1B2C3D4E5F6", "Gymnase Nord", "SPO", 1990, 80000, "17300"),
+    ("ZZZZ99998888", "Résidence Aytré", "LOG", 2023, 220000, "17028"),
+]
+ENERGY = [
+    # id, rnb, annee, energie, usage, mwh
+    ("E1", "PG46YY6YJW8N", 2024, "gaz naturel", "chauffage", 70.47),
+    ("E2", "PG46YY6YJW8N", 2024, "électricité", "éclairage", 23.49),
+    ("E3", "A1B2C3D4E5F6", 2024, "gaz naturel", "chauffage", 40.0),
+]
+ROOMS = [
+    # batiment, etage, salle, libelle, surface
+    ("PG46YY6YJW8N", "RDC", "CP", "Classe de CP", 52.0),
+    ("PG46YY6YJW8N", "R1", "CM2", "Classe de CM2", 55.0),
+]
+SENSORS = [
+    # id, batiment, etage, salle, polluant
+    ("S-CP-CO2", "PG46YY6YJW8N", "RDC", "CP", "CO2"),
+    ("S-CM2-CO2", "PG46YY6YJW8N", "R1", "CM2", "CO2"),
+]
+# (id, capteur, horodatage local Europe/Paris, polluant, valeur, unite)
+READINGS = [
+    (1, "S-CP-CO2", "2025-01-06 08:00:00", "CO2", 450.0, "ppm"),
+    (2, "S-CP-CO2", "2025-01-06 09:00:00", "CO2", 1200.0, "ppm"),
+    (3, "S-CP-CO2", "2025-01-06 10:00:00", "CO2", 1800.0, "ppm"),
+    (4, "S-CP-CO2", "2025-01-07 09:00:00", "CO2", 900.0, "ppm"),
+    (5, "S-CM2-CO2", "2025-01-06 09:00:00", "CO2", 700.0, "ppm"),
+    (6, "S-CM2-CO2", "2025-01-06 10:00:00", "CO2", 1100.0, "ppm"),
+]
+
+CONFIG = """
+[node]
+name = "tiny"
+title = "Ville imaginaire"
+participant = "https://example.org/participants/tiny"
+base_iri = "http://127.0.0.1:{port}"
+port = {port}
+
+[sources.ville]
+kind = "sql"
+url = "sqlite+aiosqlite:///tiny.db"
+
+[entities.Building]
+source = "ville"
+table = "batiments"
+[entities.Building.fields]
+rnbId = "id_rnb"
+name = "nom"
+usage = {{ column = "usage_code", values = {{ ENS = "school", SPO = "sport", LOG = "housing" }} }}
+yearBuilt = "annee"
+floorArea = {{ column = "surface_dm2", unit = "unit:DeciM2" }}
+inseeCode = "insee"
+
+[entities.EnergyUse]
+source = "ville"
+table = "consommations"
+[entities.EnergyUse.fields]
+id = "id"
+rnbId = "batiment"
+year = "annee"
+carrier = "energie"
+use = "usage"
+kwh = {{ column = "mwh", unit = "unit:MegaW-HR" }}
+
+[entities.Space]
+source = "ville"
+table = "salles"
+[entities.Space.fields]
+id = {{ columns = ["batiment", "etage", "salle"], separator = "/" }}
+rnbId = "batiment"
+storey = "etage"
+code = "salle"
+name = "libelle"
+area = "surface"
+
+[entities.Sensor]
+source = "ville"
+table = "capteurs"
+[entities.Sensor.fields]
+id = "id"
+spaceId = {{ columns = ["batiment", "etage", "salle"], separator = "/" }}
+observedProperty = {{ column = "polluant", values = {{ CO2 = "co2" }} }}
+
+[entities.Observation]
+source = "ville"
+table = "mesures"
+where = {{ polluant = ["CO2"] }}
+[entities.Observation.fields]
+id = "id_mesure"
+sensorId = "capteur"
+resultTime = {{ column = "horodatage", timezone = "Europe/Paris" }}
+observedProperty = {{ column = "polluant", values = {{ CO2 = "co2" }} }}
+value = "valeur"
+unit = {{ column = "unite", values = {{ ppm = "unit:PPM" }} }}
+
+[datasets.registre]
+title = "Registre des bâtiments"
+entities = {{ Building = ["*"], Space = ["*"] }}
+
+[datasets.energie]
+title = "Consommations"
+entities = {{ EnergyUse = ["*"] }}
+
+[datasets.mesures]
+title = "Mesures"
+entities = {{ Sensor = ["*"], Observation = ["*"] }}
+
+[limits]
+max_page_size = 4
+default_page_size = 2
+"""
+
+
+def make_tiny(folder: Path, *, port: int = 8199) -> Path:
+    """Write ``tiny.db`` and ``tiny.toml`` into ``folder``; return the config path."""
+    db = sqlite3.connect(folder / "tiny.db")
+    db.executescript(
+        """
+        CREATE TABLE batiments (id_rnb TEXT PRIMARY KEY, nom TEXT, usage_code TEXT,
+            annee INTEGER, surface_dm2 INTEGER, insee TEXT);
+        CREATE TABLE consommations (id TEXT PRIMARY KEY, batiment TEXT, annee INTEGER,
+            energie TEXT, usage TEXT, mwh REAL);
+        CREATE TABLE salles (batiment TEXT, etage TEXT, salle TEXT, libelle TEXT,
+            surface REAL, PRIMARY KEY (batiment, etage, salle));
+        CREATE TABLE capteurs (id TEXT PRIMARY KEY, batiment TEXT, etage TEXT, salle TEXT,
+            polluant TEXT);
+        CREATE TABLE mesures (id_mesure INTEGER PRIMARY KEY, capteur TEXT,
+            horodatage TIMESTAMP, polluant TEXT, valeur REAL, unite TEXT);
+        """
+    )
+    db.executemany("INSERT INTO batiments VALUES (?,?,?,?,?,?)", BUILDINGS)
+    db.executemany("INSERT INTO consommations VALUES (?,?,?,?,?,?)", ENERGY)
+    db.executemany("INSERT INTO salles VALUES (?,?,?,?,?)", ROOMS)
+    db.executemany("INSERT INTO capteurs VALUES (?,?,?,?,?)", SENSORS)
+    db.executemany("INSERT INTO mesures VALUES (?,?,?,?,?,?)", READINGS)
+    db.commit()
+    db.close()
+    path = folder / "tiny.toml"
+    path.write_text(CONFIG.format(port=port), encoding="utf-8")
+    return path
