@@ -108,9 +108,7 @@ class NodeViews:
             if not rows:
                 return _problem(404, f"no {entity.name} with {entity.key} {key!r}")
             children: dict[str, list[object]] = {}
-            for rel in entity.relations:
-                if rel.target not in self.config.entities:
-                    continue
+            for rel in self.node.relations(entity.name):
                 target = ENTITIES[rel.target]
                 found = await self.node.select(
                     Select(

@@ -20,7 +20,7 @@ from rdflib import Graph
 
 import ontology
 from connector.config import NodeConfig
-from connector.model import ENTITIES, PREFIXES, XSD_TYPES, EntityType, expand
+from connector.model import ENTITIES, PREFIXES, EntityType, expand
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 JSONLD = "application/ld+json"
@@ -36,14 +36,14 @@ def entity_base(config: NodeConfig, entity: str) -> str:
     return config.references.get(entity, config.base_iri)
 
 
-def _literal(value: object, xsd: str) -> dict[str, Any]:
-    if isinstance(value, datetime):
-        text = value.isoformat()
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
-    return {"@value": text, "@type": expand(xsd)}
+def _literal(value: object, datatype: str) -> dict[str, Any]:
+    """A JSON-LD value object: plain strings, native doubles and booleans, typed others."""
+    if datatype == "xsd:string":
+        return {"@value": str(value)}
+    if datatype in ("xsd:double", "xsd:boolean") and isinstance(value, int | float | bool):
+        return {"@value": float(value) if datatype == "xsd:double" else value}
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return {"@value": text, "@type": expand(datatype)}
 
 
 def expanded_entity(
@@ -65,7 +65,7 @@ def expanded_entity(
         obj = (
             {"@id": entity_iri(entity_base(config, f.ref), f.ref, value)}
             if f.ref
-            else _literal(value, XSD_TYPES[f.type])
+            else _literal(value, f.xsd)
         )
         node.setdefault(expand(f.iri), []).append(obj)
     for rel in entity.relations:

@@ -43,7 +43,7 @@ XSD_TYPES: dict[str, str] = {
     "String": "xsd:string",
     "RnbId": "xsd:string",
     "Int": "xsd:integer",
-    "Float": "xsd:decimal",
+    "Float": "xsd:double",
     "Boolean": "xsd:boolean",
     "DateTime": "xsd:dateTime",
 }
@@ -75,6 +75,12 @@ class Field:
     filters: tuple[FilterOp, ...] = EQ_OPS
     sortable: bool = False
     required: bool = False
+    datatype: str | None = None
+
+    @property
+    def xsd(self) -> str:
+        """The RDF datatype of the field's literals."""
+        return self.datatype or XSD_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,8 @@ BUILDING = EntityType(
             filters=RANGE_OPS,
             sortable=True,
         ),
-        _f("location", "geo:asWKT", "String", "Location as a WKT point (WGS 84)."),
+        _f("location", "geo:asWKT", "String", "Location as a WKT point (WGS 84).",
+           datatype="geo:wktLiteral"),
     ),
     default_order=("rnbId",),
 )

@@ -13,7 +13,7 @@ import httpx
 
 from connector.config import EntityMapping, NodeConfig
 from connector.errors import QueryError
-from connector.model import ENTITIES, EntityType
+from connector.model import ENTITIES, EntityType, Relation
 from connector.sources import open_source
 from connector.sources.base import Aggregate, Health, Row, Select, Source
 
@@ -47,6 +47,15 @@ class Node:
         """The fields of ``entity`` this node maps, in model order."""
         mapping = self.config.entities[entity]
         return tuple(f for f in ENTITIES[entity].field_names if f in mapping.fields)
+
+    def relations(self, entity: str) -> tuple[Relation, ...]:
+        """The relations of ``entity`` this node can answer: the target is mapped here,
+        with the field that points back to the parent."""
+        return tuple(
+            r for r in ENTITIES[entity].relations
+            if r.target in self.config.entities
+            and r.via in self.config.entities[r.target].fields
+        )
 
     def _source(self, entity: str) -> Source:
         mapping = self.config.entities.get(entity)

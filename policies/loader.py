@@ -23,8 +23,12 @@ from .vocab import ODRL_CONTEXT_URL, data_text
 UNRESOLVED_BASE = "https://unresolved.invalid/"
 
 _CONTEXT_URLS = frozenset(
-    {ODRL_CONTEXT_URL, "https://www.w3.org/ns/odrl.jsonld", "http://www.w3.org/ns/odrl/2/",
-     "https://www.w3.org/ns/odrl/2/"}
+    {
+        ODRL_CONTEXT_URL,
+        "https://www.w3.org/ns/odrl.jsonld",
+        "http://www.w3.org/ns/odrl/2/",
+        "https://www.w3.org/ns/odrl/2/",
+    }
 )
 
 

@@ -43,7 +43,10 @@ def _not(result: Outcome) -> Outcome:
     return result if isinstance(result, str) else not result
 
 
-def _ordered(test: Callable[[int], bool]) -> Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]:
+Run = Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]
+
+
+def _ordered(test: Callable[[int], bool]) -> Run:
     def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
         if len(right) != 1:
             return f"this operator takes one right operand, {len(right)} given"
@@ -91,7 +94,7 @@ def _is_none_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -
     return _all(_not(_any(equal(value, banned) for banned in right)) for value in left)
 
 
-OPERATORS: dict[str, Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]] = {
+OPERATORS: dict[str, Run] = {
     ODRL + "eq": _eq,
     ODRL + "neq": _neq,
     ODRL + "lt": _ordered(lambda c: c < 0),

@@ -55,17 +55,17 @@ class _Reader:
     # -- plumbing -----------------------------------------------------------------------
     def objects(self, node: Node, name: str) -> list[Node]:
         found: list[Node] = []
-        for obj in self.graph.objects(node, _u(name)):  # type: ignore[arg-type]
+        for obj in self.graph.objects(node, _u(name)):
             found.extend(self._unroll(obj))
         return sorted(found, key=self.describe)
 
     def _unroll(self, node: Node) -> list[Node]:
         if node == RDF.nil:
             return []
-        first = self.graph.value(node, RDF.first)  # type: ignore[arg-type]
+        first = self.graph.value(node, RDF.first)
         if first is None:
             return [node]
-        rest = self.graph.value(node, RDF.rest)  # type: ignore[arg-type]
+        rest = self.graph.value(node, RDF.rest)
         return [first, *(self._unroll(rest) if rest is not None else [])]
 
     def describe(self, node: Node, depth: int = 0) -> str:
@@ -77,8 +77,7 @@ class _Reader:
         if depth > 12:
             return "[...]"
         parts = sorted(
-            f"{p} {self.describe(o, depth + 1)}"
-            for p, o in self.graph.predicate_objects(node)  # type: ignore[arg-type]
+            f"{p} {self.describe(o, depth + 1)}" for p, o in self.graph.predicate_objects(node)
         )
         return "[" + "; ".join(parts) + "]"
 
@@ -119,18 +118,18 @@ class _Reader:
                     operator=operator,
                     operands=tuple(self.constraint(o) for o in operands),
                 )
-        unit = self.graph.value(node, _u("unit"))  # type: ignore[arg-type]
+        unit = self.graph.value(node, _u("unit"))
         return Constraint(
             iri=self.name(node, "constraint"),
-            left=self.iri(self.graph.value(node, _u("leftOperand"))),  # type: ignore[arg-type]
-            operator=self.iri(self.graph.value(node, _u("operator"))),  # type: ignore[arg-type]
+            left=self.iri(self.graph.value(node, _u("leftOperand"))),
+            operator=self.iri(self.graph.value(node, _u("operator"))),
             right=tuple(self.term(o) for o in self.objects(node, "rightOperand")),
             right_reference=tuple(self.iri(o) for o in self.objects(node, "rightOperandReference")),
             unit=str(unit) if unit is not None else None,
         )
 
     def _is_collection(self, node: Node, kind: str) -> bool:
-        types = set(self.graph.objects(node, RDF.type))  # type: ignore[arg-type]
+        types = set(self.graph.objects(node, RDF.type))
         return _u(kind) in types or bool(self.objects(node, "source"))
 
     def action(self, node: Node) -> Action:
@@ -171,7 +170,8 @@ class _Reader:
         )
         constraints = self.constraints(node, "constraint")
         rules = []
-        combos = itertools.product(pick("action"), pick("target"), pick("assignee"), pick("assigner"))
+        links = ("action", "target", "assignee", "assigner")
+        combos = itertools.product(*(pick(link) for link in links))
         for action, target, assignee, assigner in combos:
             rules.append(
                 Rule(
@@ -188,7 +188,7 @@ class _Reader:
         return rules
 
     def policy(self, node: Node, source: str) -> Policy:
-        types = sorted(str(t) for t in self.graph.objects(node, RDF.type))  # type: ignore[arg-type]
+        types = sorted(str(t) for t in self.graph.objects(node, RDF.type))
         policy_type = next((t for t in types if t in POLICY_TYPES and t != ODRL + "Policy"), None)
         defaults = {
             link: list(self.objects(node, link))
@@ -198,7 +198,7 @@ class _Reader:
         for link, kind in _RULE_LINKS:
             for child in self.objects(node, link):
                 rules.extend(self.rules(child, kind, defaults))
-        conflict = self.graph.value(node, _u("conflict"))  # type: ignore[arg-type]
+        conflict = self.graph.value(node, _u("conflict"))
         return Policy(
             iri=self.name(node, "policy"),
             type=policy_type or (ODRL + "Policy" if ODRL + "Policy" in types else ""),
@@ -210,15 +210,9 @@ class _Reader:
         )
 
     def policy_nodes(self) -> list[Node]:
-        typed = {
-            s for t in POLICY_TYPES for s in self.graph.subjects(RDF.type, URIRef(t))
-        }
+        typed = {s for t in POLICY_TYPES for s in self.graph.subjects(RDF.type, URIRef(t))}
         requests = set(self.graph.subjects(RDF.type, _u("Request")))
-        rule_holders = {
-            s
-            for link, _ in _RULE_LINKS
-            for s in self.graph.subjects(_u(link), None)
-        }
+        rule_holders = {s for link, _ in _RULE_LINKS for s in self.graph.subjects(_u(link), None)}
         return sorted((typed | rule_holders) - requests, key=self.describe)
 
 
@@ -227,8 +221,10 @@ def policies_from_graph(graph: Graph, *, source: str = "") -> list[Policy]:
     reader = _Reader(graph)
     nodes = reader.policy_nodes()
     if not nodes:
-        raise PolicyError(f"{source or '<document>'}: no ODRL policy found (no Set, Offer, "
-                          "Agreement or node with a permission, prohibition or obligation)")
+        raise PolicyError(
+            f"{source or '<document>'}: no ODRL policy found (no Set, Offer, "
+            "Agreement or node with a permission, prohibition or obligation)"
+        )
     return [reader.policy(node, source) for node in nodes]
 
 

@@ -107,7 +107,8 @@ def _count(ctx: Context) -> Resolved:
     counts = [
         c.count
         for c in ctx.state.counters
-        if c.party in (None, req.party) and c.target in (None, req.target)
+        if c.party in (None, req.party)
+        and c.target in (None, req.target)
         and c.action in (None, req.action)
     ]
     if not counts:

@@ -92,7 +92,8 @@ def _policy(graph: Graph, report: PolicyReport, request: str, created: str | Non
     graph.add((node, CR.policy, URIRef(report.policy)))
     graph.add((node, CR.policyRequest, URIRef(request)))
     if created:
-        graph.add((node, URIRef(DCT + "created"), Literal(created, datatype=URIRef(XSD + "dateTime"))))
+        stamp = Literal(created, datatype=URIRef(XSD + "dateTime"))
+        graph.add((node, URIRef(DCT + "created"), stamp))
     for rule in report.rules:
         graph.add((node, CR.ruleReport, _rule(graph, rule)))
     graph.add((node, RDFS.comment, Literal(report.reason, lang="en")))
@@ -119,7 +120,8 @@ def report_graph(report: Report) -> Graph:
         graph.add((decision, G.duty, URIRef(duty.rule)))
         graph.add((URIRef(duty.rule), URIRef(ODRL + "action"), URIRef(duty.action)))
     for policy in report.policies:
-        graph.add((decision, G.policyReport, _policy(graph, policy, report.request, report.created)))
+        node = _policy(graph, policy, report.request, report.created)
+        graph.add((decision, G.policyReport, node))
     return graph
 
 

@@ -116,7 +116,7 @@ def _s(name: str) -> URIRef:
 
 
 def _first(graph: Graph, node: Node, predicate: URIRef) -> Node | None:
-    values = sorted(graph.objects(node, predicate), key=str)  # type: ignore[arg-type]
+    values = sorted(graph.objects(node, predicate), key=str)
     return values[0] if values else None
 
 
@@ -160,9 +160,9 @@ def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
     rule = permissions[0]
     params = {}
     for constraint in reader.objects(rule, "constraint"):
-        left = graph.value(constraint, URIRef(ODRL + "leftOperand"))
-        if left is not None:
-            params.setdefault(str(left), []).extend(
+        operand = graph.value(constraint, URIRef(ODRL + "leftOperand"))
+        if operand is not None:
+            params.setdefault(str(operand), []).extend(
                 reader.term(v) for v in reader.objects(constraint, "rightOperand")
             )
     return Request(
@@ -200,12 +200,14 @@ def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
         count = graph.value(node, _s("count"))
         if count is None or not str(count).isdigit():
             raise PolicyError(f"{name}: sotw:UsageCount without a whole sotw:count")
-        counters.append(UsageCount(
-            count=int(str(count)),
-            party=_opt(graph.value(node, _s("party"))),
-            target=_opt(graph.value(node, _s("target"))),
-            action=_opt(graph.value(node, _s("action"))),
-        ))
+        counters.append(
+            UsageCount(
+                count=int(str(count)),
+                party=_opt(graph.value(node, _s("party"))),
+                target=_opt(graph.value(node, _s("target"))),
+                action=_opt(graph.value(node, _s("action"))),
+            )
+        )
     dates = {}
     for subject, issued in graph.subject_objects(URIRef(DCT + "issued")):
         if isinstance(subject, URIRef) and isinstance(issued, Literal):

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from .model import Action, Asset, Constraint, ConstraintNode, LogicalConstraint, Party, Rule, Term
+from .model import (
+    Action,
+    Asset,
+    Constraint,
+    ConstraintNode,
+    Iri,
+    LogicalConstraint,
+    Party,
+    Rule,
+    Term,
+)
 from .operators import OPERATORS, apply
 from .profile import Context, containers, resolve
-from .report import DutyToPerform, PremiseReport, RuleReport
-from .vocab import ODRL, REPORT, action_ancestors
+from .report import DutyToPerform, PremiseKind, PremiseReport, RuleReport
+from .vocab import REPORT, action_ancestors
 
 _FULFILLED = REPORT + "Fulfilled"
 _VIOLATED = REPORT + "Violated"
@@ -22,43 +32,64 @@ def short(iri: str | None) -> str:
     return iri
 
 
+def _show(value: Term) -> str:
+    return short(value.value) if isinstance(value, Iri) else value.lexical
+
+
 def _constraint(node: Constraint, ctx: Context) -> PremiseReport:
-    base = {"kind": "constraint", "constraint": node.iri, "operator": node.operator or None,
-            "right": node.right}
+    def report(
+        satisfied: bool = False,
+        *,
+        left: tuple[Term, ...] = (),
+        right: tuple[Term, ...] = node.right,
+        reason: str = "",
+        unknown: str = "",
+        fatal: str = "",
+    ) -> PremiseReport:
+        return PremiseReport(
+            kind="constraint",
+            satisfied=satisfied,
+            constraint=node.iri,
+            operator=node.operator or None,
+            left=left,
+            right=right,
+            reason=reason,
+            unknown=unknown,
+            fatal=fatal,
+        )
+
     if node.operator not in OPERATORS:
-        fatal = f"unknown operator {short(node.operator)} in constraint {node.iri}"
-        return PremiseReport(satisfied=False, fatal=fatal, **base)  # type: ignore[arg-type]
+        return report(fatal=f"unknown operator {short(node.operator)} in constraint {node.iri}")
     resolved = resolve(node.left, ctx)
     if resolved.fatal:
-        return PremiseReport(satisfied=False, fatal=f"{resolved.fatal} in constraint {node.iri}",
-                             **base)  # type: ignore[arg-type]
+        return report(fatal=f"{resolved.fatal} in constraint {node.iri}")
     right: list[Term] = list(node.right)
     for reference in node.right_reference:
         values = ctx.state.values.get(reference, ())
         if not values:
-            return PremiseReport(satisfied=False, unknown=f"the state of the world gives no "
-                                 f"value for the right operand reference {reference}",
-                                 left=resolved.values, **base)  # type: ignore[arg-type]
+            return report(
+                left=resolved.values,
+                unknown="the state of the world gives no "
+                f"value for the right operand reference {reference}",
+            )
         right.extend(values)
-    base["right"] = tuple(right)
     if resolved.missing:
-        return PremiseReport(satisfied=False, unknown=resolved.missing, **base)  # type: ignore[arg-type]
+        return report(right=tuple(right), unknown=resolved.missing)
     outcome = apply(node.operator, resolved.values, tuple(right), ctx.state)
     if isinstance(outcome, str):
-        return PremiseReport(satisfied=False, unknown=outcome, left=resolved.values,
-                             **base)  # type: ignore[arg-type]
-    shown = ", ".join(short(str(v)) for v in resolved.values)
-    wanted = ", ".join(short(str(v)) for v in right)
+        return report(left=resolved.values, right=tuple(right), unknown=outcome)
+    shown = ", ".join(_show(v) for v in resolved.values)
+    wanted = ", ".join(_show(v) for v in right)
     verdict = "holds" if outcome else "does not hold"
     reason = f"{short(node.left)} {shown} {short(node.operator)} {wanted} {verdict}"
-    return PremiseReport(satisfied=outcome, reason=reason, left=resolved.values,
-                         **base)  # type: ignore[arg-type]
+    return report(outcome, left=resolved.values, right=tuple(right), reason=reason)
 
 
 def _logical(node: LogicalConstraint, ctx: Context) -> PremiseReport:
     children = tuple(evaluate_constraint(child, ctx) for child in node.operands)
-    states = [True if c.satisfied else (None if c.unknown and not c.fatal else False)
-              for c in children]
+    states = [
+        True if c.satisfied else (None if c.unknown and not c.fatal else False) for c in children
+    ]
     op = short(node.operator)
     result: bool | None
     if op in ("and", "andSequence"):
@@ -69,8 +100,12 @@ def _logical(node: LogicalConstraint, ctx: Context) -> PremiseReport:
         result = None if None in states else states.count(True) == 1
     unknown = "" if result is not None else next(c.unknown for c in children if c.unknown)
     return PremiseReport(
-        kind="constraint", satisfied=bool(result), constraint=node.iri, logical=node.operator,
-        premises=children, unknown=unknown,
+        kind="constraint",
+        satisfied=bool(result),
+        constraint=node.iri,
+        logical=node.operator,
+        premises=children,
+        unknown=unknown,
         reason=f"{op} of {len(children)} constraints {'holds' if result else 'does not hold'}",
     )
 
@@ -82,23 +117,36 @@ def evaluate_constraint(node: ConstraintNode, ctx: Context) -> PremiseReport:
     return _constraint(node, ctx)
 
 
-def _refined(kind: str, matched: bool, reason: str, refinements: tuple[ConstraintNode, ...],
-             ctx: Context) -> PremiseReport:
+def _refined(
+    kind: PremiseKind,
+    matched: bool,
+    reason: str,
+    refinements: tuple[ConstraintNode, ...],
+    ctx: Context,
+) -> PremiseReport:
     children = tuple(evaluate_constraint(r, ctx) for r in refinements)
     satisfied = matched and all(c.satisfied for c in children)
     unknown = ""
     if matched and not satisfied and all(c.satisfied or c.unknown for c in children):
         unknown = next(c.unknown for c in children if c.unknown)
     fatal = next((c.fatal for c in children if c.fatal), "")
-    return PremiseReport(kind=kind, satisfied=satisfied, reason=reason, premises=children,  # type: ignore[arg-type]
-                         unknown=unknown, fatal=fatal)
+    return PremiseReport(
+        kind=kind,
+        satisfied=satisfied,
+        reason=reason,
+        premises=children,
+        unknown=unknown,
+        fatal=fatal,
+    )
 
 
 def _target(target: Asset | None, ctx: Context) -> PremiseReport:
     asked = ctx.request.target
     if target is None:
         return PremiseReport(kind="target", satisfied=True, reason="the rule applies to any asset")
-    matched = asked is not None and (asked == target.iri or target.iri in containers(asked, ctx.state))
+    matched = asked is not None and (
+        asked == target.iri or target.iri in containers(asked, ctx.state)
+    )
     reason = f"{short(asked)} {'is' if matched else 'is not'} {short(target.iri)}"
     if matched and asked != target.iri:
         reason = f"{short(asked)} is part of {short(target.iri)}"
@@ -138,10 +186,16 @@ def _duty(duty: Rule, ctx: Context) -> RuleReport:
     if state is not None:
         performance = REPORT + ("Performed" if state == _FULFILLED else "Unperformed")
     return RuleReport(
-        kind="duty", rule=duty.iri, active=active, attempted=state is not None,
-        premises=tuple(premises), conditions=consequences, deontic=state or REPORT + "NonSet",
+        kind="duty",
+        rule=duty.iri,
+        active=active,
+        attempted=state is not None,
+        premises=tuple(premises),
+        conditions=consequences,
+        deontic=state or REPORT + "NonSet",
         performance=performance,
-        reason=f"duty to {short(duty.action.iri)}" + (" was violated" if state == _VIOLATED else ""),
+        reason=f"duty to {short(duty.action.iri)}"
+        + (" was violated" if state == _VIOLATED else ""),
     )
 
 
@@ -163,8 +217,15 @@ def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
         reason = f"inactive: its duty {violated[0].rule} was violated"
     else:
         reason = "active: " + "; ".join(p.reason for p in premises if p.reason)
-    return RuleReport(kind=rule.kind, rule=rule.iri, active=active, attempted=True,
-                      premises=tuple(premises), conditions=conditions, reason=reason)
+    return RuleReport(
+        kind=rule.kind,
+        rule=rule.iri,
+        active=active,
+        attempted=True,
+        premises=tuple(premises),
+        conditions=conditions,
+        reason=reason,
+    )
 
 
 def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[DutyToPerform, ...]:
@@ -172,11 +233,13 @@ def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[Duty
     found = []
     for duty, duty_report in zip(rule.duties, report.conditions, strict=True):
         if duty_report.active:
-            found.append(DutyToPerform(rule=duty.iri, action=duty.action.iri,
-                                       constraints=duty.constraints,
-                                       target=duty.target.iri if duty.target else None,
-                                       policy=policy))
+            found.append(
+                DutyToPerform(
+                    rule=duty.iri,
+                    action=duty.action.iri,
+                    constraints=duty.constraints,
+                    target=duty.target.iri if duty.target else None,
+                    policy=policy,
+                )
+            )
     return tuple(found)
-
-
-__all__ = ["ODRL", "duties_to_perform", "evaluate_constraint", "evaluate_rule", "short"]

@@ -18,13 +18,11 @@ from decimal import Decimal, InvalidOperation
 from .model import Iri, Lit, Term
 from .vocab import XSD
 
-_NUMERIC = frozenset(
-    XSD + t
-    for t in (
-        "integer decimal double float int long short byte nonNegativeInteger positiveInteger "
-        "nonPositiveInteger negativeInteger unsignedInt unsignedLong unsignedShort unsignedByte"
-    ).split()
+_NUMERIC_NAMES = (
+    "integer decimal double float int long short byte nonNegativeInteger positiveInteger "
+    "nonPositiveInteger negativeInteger unsignedInt unsignedLong unsignedShort unsignedByte"
 )
+_NUMERIC = frozenset(XSD + t for t in _NUMERIC_NAMES.split(" "))
 _DATETIME = frozenset({XSD + "dateTime", XSD + "dateTimeStamp"})
 _DURATION = frozenset({XSD + "duration", XSD + "dayTimeDuration", XSD + "yearMonthDuration"})
 _STRING = frozenset({None, XSD + "string"})
@@ -109,7 +107,9 @@ def parse_duration(text: str) -> Duration:
     sign, years, months, days, hours, minutes, seconds = match.groups()
     total_months = int(years or 0) * 12 + int(months or 0)
     total_seconds = (
-        Decimal(days or 0) * 86400 + Decimal(hours or 0) * 3600 + Decimal(minutes or 0) * 60
+        Decimal(days or 0) * 86400
+        + Decimal(hours or 0) * 3600
+        + Decimal(minutes or 0) * 60
         + Decimal(seconds or 0)
     )
     factor = -1 if sign else 1
@@ -118,7 +118,8 @@ def parse_duration(text: str) -> Duration:
 
 def duration_literal(delta: timedelta) -> Lit:
     """An xsd:duration literal for an elapsed time."""
-    seconds = Decimal(delta.days) * 86400 + Decimal(delta.seconds) + Decimal(delta.microseconds) / 10**6
+    micros = Decimal(delta.microseconds) / 10**6
+    seconds = Decimal(delta.days) * 86400 + Decimal(delta.seconds) + micros
     sign = "-" if seconds < 0 else ""
     return Lit(f"{sign}PT{abs(seconds).normalize():f}S", XSD + "duration")
 

@@ -26,22 +26,29 @@ RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
 ODRL_CONTEXT_URL = "http://www.w3.org/ns/odrl.jsonld"
 
-OPERATORS = frozenset(
-    ODRL + name
-    for name in (
-        "eq neq lt lteq gt gteq isA hasPart isPartOf isAllOf isAnyOf isNoneOf".split()
-    )
-)
+_OPERATOR_NAMES = "eq neq lt lteq gt gteq isA hasPart isPartOf isAllOf isAnyOf isNoneOf"
+OPERATORS = frozenset(ODRL + name for name in _OPERATOR_NAMES.split(" "))
 LOGICAL_OPERATORS = frozenset(ODRL + name for name in ("and", "or", "xone", "andSequence"))
 CONFLICT_TERMS = frozenset(ODRL + name for name in ("perm", "prohibit", "invalid"))
 POLICY_TYPES = frozenset(
-    ODRL + name for name in ("Policy", "Set", "Offer", "Agreement", "Privacy", "Ticket", "Assertion")
+    ODRL + name
+    for name in ("Policy", "Set", "Offer", "Agreement", "Privacy", "Ticket", "Assertion")
 )
 
 # Left operands this evaluator resolves (ODRL core ones, then the city profile's own).
 SUPPORTED_LEFT_OPERANDS = frozenset(
-    [ODRL + n for n in ("dateTime", "elapsedTime", "count", "purpose", "recipient",
-                        "spatial", "deliveryChannel")]
+    [
+        ODRL + n
+        for n in (
+            "dateTime",
+            "elapsedTime",
+            "count",
+            "purpose",
+            "recipient",
+            "spatial",
+            "deliveryChannel",
+        )
+    ]
     + [GP + n for n in ("role", "groupSize")]
 )
 KNOWN_PROFILES = frozenset([PROFILE])

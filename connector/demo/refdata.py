@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, time
 from pathlib import Path
 
@@ -98,11 +99,28 @@ class CalendarPeriod:
     last: date
 
 
+@dataclass(frozen=True)
+class EnergySplit:
+    heating_carriers: tuple[tuple[str, float], ...]
+    uses: tuple[tuple[str, str, float], ...]
+
+
+@cache
+def energy_split() -> EnergySplit:
+    rows = read_rows("repartition_energie.csv")
+    return EnergySplit(
+        tuple((r["code"], float(r["part"])) for r in rows if r["type"] == "vecteur_chauffage"),
+        tuple((r["code"], r["energie"], float(r["part"])) for r in rows if r["type"] == "usage"),
+    )
+
+
+@cache
 def communes() -> tuple[Commune, ...]:
     return tuple(Commune(r["code_insee"], r["nom"], float(r["poids"]))
                  for r in read_rows("communes_cda.csv"))
 
 
+@cache
 def usage_profiles() -> tuple[UsageProfile, ...]:
     return tuple(
         UsageProfile(
@@ -115,6 +133,7 @@ def usage_profiles() -> tuple[UsageProfile, ...]:
     )
 
 
+@cache
 def classrooms() -> tuple[Classroom, ...]:
     return tuple(
         Classroom(code=r["code_salle"], storey=r["niveau"], name=r["libelle"],
@@ -136,6 +155,7 @@ def _hours(name: str, key: str, value: str) -> tuple[time, time]:
         raise _issue(name, key, f"expected HH:MM-HH:MM, got {value!r}") from exc
 
 
+@cache
 def school() -> School:
     name = "ecole_saint_christophe.csv"
     p = _parameters(name)
@@ -157,6 +177,7 @@ def _month_day(value: str) -> tuple[int, int]:
     return int(month), int(day)
 
 
+@cache
 def air_parameters() -> AirParameters:
     p = _parameters("parametres_air.csv")
     return AirParameters(
@@ -172,6 +193,7 @@ def air_parameters() -> AirParameters:
     )
 
 
+@cache
 def calendar_periods() -> tuple[CalendarPeriod, ...]:
     return tuple(
         CalendarPeriod(r["type"], r["libelle"], date.fromisoformat(r["debut"]),

@@ -80,9 +80,7 @@ class SchemaBuilder:
             for f in ENTITIES[name].fields:
                 if f.ref and f.name in self.node.config.entities[name].fields:
                     wanted.append(f.ref)
-        for e in ENTITIES.values():
-            if any(r.target in self.mapped for r in e.relations):
-                wanted.append(e.name)
+        wanted += [e for e in ENTITIES if self.node.relations(e)]
         return tuple(n for n in dict.fromkeys(wanted) if n not in self.mapped)
 
     # -- object types --------------------------------------------------------------------
@@ -125,7 +123,7 @@ class SchemaBuilder:
             ("first", int | None, None),
         ]
         fn = _resolver(
-            rs.relation_field(entity, rel, self), params, list_of(self.types[target.name])
+            rs.relation_field(entity, rel, self), params, list_of(self.types[target.name]) | None
         )
         limits = self.node.config.limits
         setattr(
@@ -219,7 +217,7 @@ class SchemaBuilder:
         ]
         limits = self.node.config.limits
         ns[plural(entity.name)] = strawberry.field(
-            resolver=_resolver(rs.list_field(entity, self), list_params, conn),
+            resolver=_resolver(rs.list_field(entity, self), list_params, conn | None),
             directives=[term(entity.iri)],
             description=f"{entity.description} Filtered, ordered and paged by the source; "
             f"`first` defaults to {limits.default_page_size}, "
@@ -272,7 +270,7 @@ class SchemaBuilder:
         if times:
             params.append(("bucket", self.inputs.bucket(entity, times) | None, None))
         ns[lower_first(entity.name) + "Stats"] = strawberry.field(
-            resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats)),
+            resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats) | None),
             directives=[term("gui:StatisticalSummary")],
             description=f"Count, mean, min, max, sum of a numeric {entity.name} field and "
             "counts above thresholds, per group and time bucket, computed by "
@@ -296,9 +294,8 @@ class SchemaBuilder:
             entity = ENTITIES[name]
             if name in self.mapped:
                 self._add_reference_fields(entity, self.node.mapped_fields(name))
-            for rel in entity.relations:
-                if rel.target in self.mapped:
-                    self._add_relation(entity, rel)
+            for rel in self.node.relations(name):
+                self._add_relation(entity, rel)
         finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
         query_ns: dict[str, Any] = {}
         for name in self.mapped:

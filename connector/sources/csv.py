@@ -2,8 +2,8 @@
 
 ``path`` in ``[sources.<name>]`` is either
 
-* a **folder**: each entity's ``table`` is a file name inside it (``table = "mesures.csv"``;
-  paths leaving the folder are refused), or
+* a **folder**: each entity's ``table`` is a file name inside it (``table = "mesures.csv"``,
+  or ``"mesures"`` for ``mesures.csv``; paths leaving the folder are refused), or
 * a **file**: every entity of this source reads that one file (``table`` is then only a
   label).
 
@@ -65,6 +65,8 @@ class CsvSource:
         if not file.is_relative_to(self.path.resolve()):
             raise SourceError(self.name, f"table {entity.mapping.table!r} of entity "
                               f"{entity.name} is outside the source folder")
+        if not file.exists() and not file.suffix:
+            return file.with_name(file.name + ".csv")
         return file
 
     def _records(self, entity: Entity, line: list[int]) -> Iterator[dict[str, str]]:

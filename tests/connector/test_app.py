@@ -35,7 +35,7 @@ async def test_entity_iri_dereferences_to_turtle(tiny_config) -> None:
     g = Graph().parse(data=r.text, format="turtle")
     s = URIRef(f"{BASE}/id/building/PG46YY6YJW8N")
     assert (s, RDF.type, URIRef(BOT + "Building")) in g
-    assert (s, URIRef(GUI + "floorArea"), Literal("1450.0", datatype=XSD.decimal)) in g
+    assert (s, URIRef(GUI + "floorArea"), Literal(1450.0)) in g
     assert (s, URIRef(BOT + "hasSpace"), URIRef(f"{BASE}/id/space/PG46YY6YJW8N/RDC/CP")) in g
 
 
@@ -56,7 +56,7 @@ async def test_jsonld_and_turtle_faces_carry_the_same_triples(tiny_config) -> No
     assert (URIRef(iri), URIRef(GUI + "inBuilding"),
             URIRef(f"{BASE}/id/building/PG46YY6YJW8N")) in from_turtle
     assert (URIRef(iri), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            Literal("Classe de CP", datatype=XSD.string)) in from_turtle
+            Literal("Classe de CP")) in from_turtle
 
 
 async def test_unknown_entity_and_bad_key(tiny_config) -> None:

@@ -59,7 +59,9 @@ def test_sources_lists_every_bundled_file_with_origin_and_licence() -> None:
     assert set(rows) == bundled
     for name, (origin, licence) in rows.items():
         assert origin and licence, name
-    assert rows["bot.ttl"][0].startswith("w3c-lbd-cg/bot @ 43e6432dc4320274e2022b7d94d1cc7ecce8009f")
+    assert rows["bot.ttl"][0].startswith(
+        "w3c-lbd-cg/bot @ 43e6432dc4320274e2022b7d94d1cc7ecce8009f"
+    )
     assert rows["dcat3.ttl"][1] == "CC BY 4.0 (in file)"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
-from connector.model import ENTITIES, GUICHET, PREFIXES, expand
+from connector.model import ENTITIES, GUICHET, PREFIXES, XSD_TYPES, expand
 from ontology import ONTOLOGY_DIR, defined_terms, load_graph, shapes_graph
 
 GUI = GUICHET
@@ -52,18 +52,20 @@ def _iris(graph: Graph) -> set[str]:
 
 
 def _context_iris(node: Any, prefixes: dict[str, str]) -> Iterator[str]:
-    """Expanded IRIs that the context maps terms or types to."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in prefixes or key.startswith("@"):
-                continue
-            target = value if isinstance(value, str) else value.get("@id")
-            if target:
-                yield _expand(target, prefixes)
-            if isinstance(value, dict):
-                if value.get("@type", "@id").startswith("@") is False:
-                    yield _expand(value["@type"], prefixes)
-                yield from _context_iris(value.get("@context"), prefixes)
+    """Expanded IRIs the context maps its terms to, and the datatypes it coerces to."""
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in prefixes or key.startswith("@"):
+            continue
+        if isinstance(value, str):
+            yield _expand(value, prefixes)
+            continue
+        yield _expand(value["@id"], prefixes)
+        coerced = value.get("@type")
+        if coerced and not coerced.startswith("@"):
+            yield _expand(coerced, prefixes)
+        yield from _context_iris(value.get("@context"), prefixes)
 
 
 def _expand(curie: str, prefixes: dict[str, str]) -> str:
@@ -72,7 +74,9 @@ def _expand(curie: str, prefixes: dict[str, str]) -> str:
 
 
 def _context() -> dict[str, Any]:
-    return json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    ctx = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text("utf-8"))["@context"]
+    assert isinstance(ctx, dict)
+    return ctx
 
 
 def test_no_dangling_gui_term_in_ontology_shapes_or_context() -> None:
@@ -99,11 +103,7 @@ def test_every_context_term_and_type_is_defined() -> None:
 def test_every_shape_path_and_target_is_defined() -> None:
     shapes = shapes_graph()
     sh = "http://www.w3.org/ns/shacl#"
-    used = {
-        str(o)
-        for p in ("path", "targetClass")
-        for o in shapes.objects(None, URIRef(sh + p))
-    }
+    used = {str(o) for p in ("path", "targetClass") for o in shapes.objects(None, URIRef(sh + p))}
     assert used - defined_terms() == set()
 
 
@@ -116,8 +116,9 @@ def test_own_terms_are_labelled_in_english_and_french_and_defined_by_us() -> Non
     graph = load_graph(standards=False)
     ontology = URIRef("https://w3id.org/guichet/ontology")
     for term in _own_terms():
-        languages = {lit.language for lit in graph.objects(term, RDFS.label)
-                     if isinstance(lit, Literal)}
+        languages = {
+            lit.language for lit in graph.objects(term, RDFS.label) if isinstance(lit, Literal)
+        }
         assert {"en", "fr"} <= languages, term
         assert (term, RDFS.isDefinedBy, ontology) in graph, term
 
@@ -125,12 +126,12 @@ def test_own_terms_are_labelled_in_english_and_french_and_defined_by_us() -> Non
 def test_own_classes_and_properties_have_comments_in_both_languages() -> None:
     graph = load_graph(standards=False)
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-    declared = {s for k in kinds for s in graph.subjects(RDF.type, k)
-                if str(s).startswith(GUI)}
+    declared = {s for k in kinds for s in graph.subjects(RDF.type, k) if str(s).startswith(GUI)}
     assert len(declared) > 60
     for term in declared:
-        languages = {lit.language for lit in graph.objects(term, RDFS.comment)
-                     if isinstance(lit, Literal)}
+        languages = {
+            lit.language for lit in graph.objects(term, RDFS.comment) if isinstance(lit, Literal)
+        }
         assert {"en", "fr"} <= languages, term
 
 
@@ -171,8 +172,8 @@ def test_re2020_lots_are_the_13_numbered_concepts() -> None:
     graph = load_graph(standards=False)
     scheme = URIRef(GUI + "re2020Lots")
     lots = set(graph.subjects(SKOS.inScheme, scheme))
-    notations = sorted(int(graph.value(lot, SKOS.notation)) for lot in lots)  # type: ignore[arg-type]
-    assert notations == list(range(1, 14))
+    notations = {graph.value(lot, SKOS.notation) for lot in lots}
+    assert notations == {Literal(n) for n in range(1, 14)}
     assert set(graph.objects(scheme, SKOS.hasTopConcept)) == lots
     lot8 = URIRef(GUI + "lot8")
     assert str(graph.value(lot8, SKOS.prefLabel)).startswith(("CVC", "HVAC"))
@@ -196,6 +197,11 @@ def test_load_graph_returns_an_independent_copy() -> None:
     first.remove((None, None, None))
     assert len(first) == 0
     assert len(load_graph(standards=False)) > 500
+
+
+def test_every_xsd_type_of_the_model_is_defined() -> None:
+    for curie in set(XSD_TYPES.values()):
+        assert expand(curie) in defined_terms(), curie
 
 
 def test_prefixes_of_the_model_are_not_undefined_namespaces() -> None:

@@ -1,0 +1,149 @@
+"""Generate the La Rochelle demo data space: three partner sources and their node configs.
+
+>>> paths = generate(Path("/tmp/guichet-demo"))  # doctest: +SKIP
+>>> load_config(paths.atmo_toml).datasets.keys()  # doctest: +SKIP
+dict_keys(['mesures-salles', 'capteurs-salles'])
+
+Everything is drawn from ``random.Random(seed)``: the same seed and parameters give the
+same rows. A small manifest (``manifest.json``) records them, and a second call with the
+same ones leaves the data files alone. The node configurations are rendered from the
+packaged templates (``connector/demo/*.toml``) on every call, with the chosen ports and
+the policy documents of ``policies/demo`` as absolute paths.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from connector.demo.atmo import write_atmo
+from connector.demo.bouygues import write_bouygues
+from connector.demo.cda import write_cda
+from connector.demo.school_calendar import SchoolCalendar
+
+GENERATOR_VERSION = 1
+TEMPLATE_DIR = Path(__file__).resolve().parent
+NODES = ("cda", "atmo", "bouygues")
+DEFAULT_PORTS: Mapping[str, int] = {"cda": 8101, "atmo": 8102, "bouygues": 8103}
+MANIFEST = "manifest.json"
+
+_POLICY_LINE = re.compile(r'^(policy\s*=\s*)"([^"]+)"', re.MULTILINE)
+_PORT_LINE = re.compile(r"^port\s*=\s*\d+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    """Where the generated demo lives."""
+
+    target_dir: Path
+    cda_db: Path
+    atmo_db: Path
+    bouygues_dir: Path
+    cda_toml: Path
+    atmo_toml: Path
+    bouygues_toml: Path
+    manifest: Path
+
+    @property
+    def configs(self) -> dict[str, Path]:
+        return {"cda": self.cda_toml, "atmo": self.atmo_toml, "bouygues": self.bouygues_toml}
+
+    @classmethod
+    def under(cls, target_dir: Path) -> DemoPaths:
+        return cls(
+            target_dir=target_dir,
+            cda_db=target_dir / "cda.db",
+            atmo_db=target_dir / "atmo.db",
+            bouygues_dir=target_dir / "bouygues",
+            cda_toml=target_dir / "cda.toml",
+            atmo_toml=target_dir / "atmo.toml",
+            bouygues_toml=target_dir / "bouygues.toml",
+            manifest=target_dir / MANIFEST,
+        )
+
+
+def generate(target_dir: Path, *, seed: int = 17, buildings: int = 1200,
+             year_start: date = date(2025, 9, 1),
+             ports: Mapping[str, int] | None = None) -> DemoPaths:
+    """Write ``cda.db``, ``atmo.db``, ``bouygues/metres.csv`` and the three node configs
+    into ``target_dir``; skip the data when the manifest says it is already there."""
+    target_dir = Path(target_dir).resolve()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    paths = DemoPaths.under(target_dir)
+    params: dict[str, object] = {"generator": GENERATOR_VERSION, "seed": seed,
+                                 "buildings": buildings, "year_start": year_start.isoformat()}
+    if not _up_to_date(paths, params):
+        paths.manifest.unlink(missing_ok=True)
+        facts = _write_data(paths, seed=seed, buildings=buildings, year_start=year_start)
+        files = {p.name: p.stat().st_size for p in _data_files(paths)}
+        paths.manifest.write_text(json.dumps({**params, "facts": facts, "files": files},
+                                             indent=2, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+    render_configs(target_dir, ports={**DEFAULT_PORTS, **(ports or {})})
+    return paths
+
+
+def read_manifest(paths: DemoPaths) -> dict[str, object]:
+    data = json.loads(paths.manifest.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        return {}
+    return data
+
+
+def _data_files(paths: DemoPaths) -> list[Path]:
+    return [paths.cda_db, paths.atmo_db, paths.bouygues_dir / "metres.csv"]
+
+
+def _up_to_date(paths: DemoPaths, params: Mapping[str, object]) -> bool:
+    if not paths.manifest.is_file():
+        return False
+    try:
+        manifest = read_manifest(paths)
+    except (OSError, ValueError):
+        return False
+    if any(manifest.get(k) != v for k, v in params.items()):
+        return False
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return False
+    return all(p.is_file() and files.get(p.name) == p.stat().st_size
+               for p in _data_files(paths))
+
+
+def _write_data(paths: DemoPaths, *, seed: int, buildings: int, year_start: date
+                ) -> dict[str, object]:
+    rng = random.Random(seed)
+    calendar = SchoolCalendar.load()
+    register = write_cda(paths.cda_db, random.Random(rng.getrandbits(64)), buildings=buildings)
+    atmo = write_atmo(paths.atmo_db, random.Random(rng.getrandbits(64)),
+                      school_rnb=register.school_rnb, start=year_start, calendar=calendar)
+    lines = write_bouygues(paths.bouygues_dir, school_rnb=register.school_rnb,
+                           housing_rnb=register.housing_rnb)
+    return {"school_rnb": register.school_rnb, "school_uai": register.school_uai,
+            "housing_rnb": register.housing_rnb, "buildings": register.buildings,
+            "readings": atmo.readings, "sensors": atmo.sensors,
+            "readings_from": atmo.first_day.isoformat(),
+            "readings_until": atmo.end_day.isoformat(), "material_lines": lines}
+
+
+def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
+    """Render the packaged node templates into ``target_dir``."""
+    for node in NODES:
+        template = TEMPLATE_DIR / f"{node}.toml"
+        text = template.read_text(encoding="utf-8")
+        text = _PORT_LINE.sub(f"port = {int(ports[node])}", text, count=1)
+        text = _POLICY_LINE.sub(
+            lambda m: f'{m.group(1)}"{_toml_escape(str((TEMPLATE_DIR / m.group(2)).resolve()))}"',
+            text)
+        out = target_dir / f"{node}.toml"
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
+
+
+def _toml_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,68 @@
+"""ODRL 2.2 usage control for Guichet: parse policies, evaluate requests, report why.
+
+The evaluator is pure: ``evaluate(policy, request, state) -> Report`` reads no clock,
+does no I/O; the caller brings the time, memberships, counters and duty reports in the
+``State``. Anything it does not understand makes it deny, with a reason.
+"""
+
+from .check import Issue, check_policies, check_policy
+from .evaluate import evaluate, merge_inherited
+from .loader import document_loader, jsonld_to_graph, parse_text
+from .model import (
+    Action,
+    Asset,
+    Constraint,
+    ConstraintNode,
+    Iri,
+    Lit,
+    LogicalConstraint,
+    Party,
+    Policy,
+    Rule,
+    Term,
+)
+from .parse import parse_policies, parse_policy, policies_from_graph
+from .report import DutyToPerform, PolicyReport, PremiseReport, Report, RuleReport
+from .request import Request, State, UsageCount, request_from_graph, state_from_graph
+from .vocab import DPV, GP, ODRL, PROFILE, REPORT, SOTW
+
+__all__ = [
+    "DPV",
+    "GP",
+    "ODRL",
+    "PROFILE",
+    "REPORT",
+    "SOTW",
+    "Action",
+    "Asset",
+    "Constraint",
+    "ConstraintNode",
+    "DutyToPerform",
+    "Iri",
+    "Issue",
+    "Lit",
+    "LogicalConstraint",
+    "Party",
+    "Policy",
+    "PolicyReport",
+    "PremiseReport",
+    "Report",
+    "Request",
+    "Rule",
+    "RuleReport",
+    "State",
+    "Term",
+    "UsageCount",
+    "check_policies",
+    "check_policy",
+    "document_loader",
+    "evaluate",
+    "jsonld_to_graph",
+    "merge_inherited",
+    "parse_policies",
+    "parse_policy",
+    "parse_text",
+    "policies_from_graph",
+    "request_from_graph",
+    "state_from_graph",
+]

@@ -1,0 +1,107 @@
+"""Command-line entry points for policy authors (wired into ``guichet policy`` by the CLI).
+
+``check_command(paths)`` validates policy files; ``evaluate_command(policies, request,
+state)`` prints the compliance report in Turtle and the decision with its reason. Both
+return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny, 2 when a file
+cannot be read or parsed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from connector.errors import PolicyError
+
+from .check import check_policies
+from .evaluate import evaluate
+from .loader import parse_text
+from .model import Policy
+from .parse import policies_from_graph
+from .request import request_from_graph, state_from_graph
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: is not UTF-8 text") from exc
+
+
+def load_policies(paths: Sequence[str]) -> list[Policy]:
+    """Every policy in the given JSON-LD or Turtle files."""
+    found: list[Policy] = []
+    for path in paths:
+        found.extend(policies_from_graph(parse_text(_read(path), name=path), source=path))
+    return found
+
+
+def check_command(paths: list[str]) -> tuple[int, str]:
+    """Validate policy files; the text names every problem (file and offending term)."""
+    if not paths:
+        return 2, "no policy file given"
+    lines: list[str] = []
+    policies: list[Policy] = []
+    for path in paths:
+        try:
+            policies.extend(load_policies([path]))
+        except PolicyError as exc:
+            lines.append(str(exc))
+    issues = check_policies(policies)
+    lines.extend(str(issue) for issue in issues)
+    if lines:
+        return (2 if len(lines) > len(issues) else 1), "\n".join(lines)
+    names = ", ".join(p.iri for p in policies)
+    return 0, f"{len(policies)} policy(ies) valid: {names}"
+
+
+def evaluate_command(
+    policy_paths: list[str], request_path: str, state_path: str | None
+) -> tuple[int, str]:
+    """Evaluate a request; the text is the Turtle report, then the decision and reason."""
+    try:
+        policies = load_policies(policy_paths)
+        request = request_from_graph(
+            parse_text(_read(request_path), name=request_path), name=request_path
+        )
+        state = (
+            state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
+            if state_path
+            else None
+        )
+    except PolicyError as exc:
+        return 2, str(exc)
+    from .request import State
+
+    report = evaluate(policies, request, state or State())
+    lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
+    if report.rule:
+        lines.append(f"rule: {report.rule}")
+    lines.append(f"reason: {report.reason}")
+    for duty in report.duties:
+        lines.append(f"duty: {duty.action} ({duty.rule})")
+    return (0 if report.permitted else 1), "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m policies check FILE...`` or ``python -m policies evaluate POLICY...
+    --request FILE [--state FILE]``."""
+    parser = argparse.ArgumentParser(prog="python -m policies", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate policy files")
+    check.add_argument("files", nargs="+")
+    run = commands.add_parser("evaluate", help="evaluate a request against policies")
+    run.add_argument("policies", nargs="+")
+    run.add_argument("--request", required=True)
+    run.add_argument("--state")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        code, text = check_command(list(args.files))
+    else:
+        code, text = evaluate_command(list(args.policies), args.request, args.state)
+    print(text, file=sys.stdout if code == 0 or args.command == "evaluate" else sys.stderr)
+    return code
