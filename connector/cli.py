@@ -85,7 +85,7 @@ def _sdl(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from connector.demo.run import run_demo
 
-    return run_demo(Path(args.dir), once=args.once, seed=args.seed)
+    return run_demo(Path(args.dir), once=args.once, seed=args.seed, port_base=args.port_base)
 
 
 def _policy(args: argparse.Namespace) -> int:
@@ -130,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
         help="where the demo databases are generated (default: .guichet-demo)",
     )
     demo.add_argument("--seed", type=int, default=17)
+    demo.add_argument(
+        "--port-base", type=int, help="first of three consecutive ports (default: 8101, 8102, 8103)"
+    )
     demo.set_defaults(func=_demo)
 
     policy = sub.add_parser("policy", help="check and evaluate ODRL policies", add_help=False)

@@ -165,8 +165,13 @@ BUILDING = EntityType(
             filters=RANGE_OPS,
             sortable=True,
         ),
-        _f("location", "geo:asWKT", "String", "Location as a WKT point (WGS 84).",
-           datatype="geo:wktLiteral"),
+        _f(
+            "location",
+            "geo:asWKT",
+            "String",
+            "Location as a WKT point (WGS 84).",
+            datatype="geo:wktLiteral",
+        ),
     ),
     default_order=("rnbId",),
 )

@@ -52,9 +52,9 @@ class Node:
         """The relations of ``entity`` this node can answer: the target is mapped here,
         with the field that points back to the parent."""
         return tuple(
-            r for r in ENTITIES[entity].relations
-            if r.target in self.config.entities
-            and r.via in self.config.entities[r.target].fields
+            r
+            for r in ENTITIES[entity].relations
+            if r.target in self.config.entities and r.via in self.config.entities[r.target].fields
         )
 
     def _source(self, entity: str) -> Source:

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from pyld import jsonld
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
 from connector.errors import PolicyError
 
@@ -61,19 +61,32 @@ def guess_format(name: str, text: str) -> str:
 
 
 def jsonld_to_graph(document: Any, *, name: str = "<document>") -> Graph:
-    """RDF graph of a parsed JSON-LD document (compact or expanded form)."""
-    options = {
-        "format": "application/n-quads",
-        "documentLoader": document_loader,
-        "base": UNRESOLVED_BASE,
-    }
+    """RDF graph of a parsed JSON-LD document (compact or expanded form); statements of
+    named graphs are merged into the one graph."""
+    options = {"documentLoader": document_loader, "base": UNRESOLVED_BASE}
     try:
-        nquads = jsonld.to_rdf(document, options)
+        dataset: dict[str, list[dict[str, Any]]] = jsonld.to_rdf(document, options)
     except jsonld.JsonLdError as exc:
         raise PolicyError(f"{name}: JSON-LD cannot be processed: {_jsonld_message(exc)}") from exc
     graph = Graph()
-    graph.parse(data=nquads, format="nquads")
+    for triples in dataset.values():
+        for triple in triples:
+            subject, predicate, obj = (_node(triple[k]) for k in ("subject", "predicate", "object"))
+            graph.add((subject, predicate, obj))
     return graph
+
+
+def _node(term: dict[str, Any]) -> Any:
+    if term["type"] == "IRI":
+        return URIRef(term["value"])
+    if term["type"] == "blank node":
+        return BNode(term["value"].removeprefix("_:"))
+    language = term.get("language")
+    if language:
+        return Literal(term["value"], lang=language)
+    datatype = str(term.get("datatype") or "")
+    plain = datatype in ("", "http://www.w3.org/2001/XMLSchema#string")
+    return Literal(term["value"], datatype=None if plain else URIRef(datatype))
 
 
 def _jsonld_message(exc: jsonld.JsonLdError) -> str:

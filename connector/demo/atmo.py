@@ -105,8 +105,7 @@ def write_atmo(path: Path, rng: random.Random, *, school_rnb: str, start: date,
     end = one_year_after(start)
     calendar.check_covers(start, end)
     rooms = refdata.classrooms()
-    with bulk_database(path) as conn:
-        conn.executescript(SCHEMA)
+    with bulk_database(path, SCHEMA) as conn:
         insert_rows(conn, "salles", ("site_rnb", "niveau", "code_salle", "libelle", "type_salle",
                                      "surface_m2", "hauteur_m", "effectif"),
                     [(school_rnb, r.storey, r.code, r.name, "CLASSE", r.area, r.height,

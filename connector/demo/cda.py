@@ -111,8 +111,7 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
     rows.sort(key=lambda r: str(r[0]))
     by_code = {p.code: p for p in profiles}
 
-    with bulk_database(path) as conn:
-        conn.executescript(SCHEMA)
+    with bulk_database(path, SCHEMA) as conn:
         insert_rows(conn, "batiments", (
             "id_rnb", "id_bdnb", "code_uai", "nom", "adresse", "code_insee", "code_usage",
             "annee_construction", "surface_plancher_m2", "geom_wkt"), rows)
@@ -152,22 +151,24 @@ def _energy_rows(rng: random.Random, buildings: list[tuple[object, ...]],
         if rnb == housing_rnb:
             continue  # under construction: no energy use yet
         if rnb == school_rnb:
-            yield from _school_rows(rnb, school)
-            yield from _generic_rows(rng, rnb, area, profiles[usage], (school.energy_year - 1,))
+            yield from _school_rows(rnb, school, school.energy_year, 1.0)
+            yield from _school_rows(rnb, school, school.energy_year - 1, rng.uniform(1.02, 1.08))
             continue
         yield from _generic_rows(rng, rnb, area, profiles[usage], ENERGY_YEARS)
 
 
-def _school_rows(rnb: str, school: refdata.School) -> Iterator[tuple[object, ...]]:
-    """The issue-4 worked example: floor area × intensity, split by carrier and use (MWh)."""
-    total_kwh = school.floor_area * school.kwh_m2
+def _school_rows(rnb: str, school: refdata.School, year: int, factor: float
+                 ) -> Iterator[tuple[object, ...]]:
+    """The issue-4 worked example: floor area × intensity, split by carrier and use (MWh);
+    exactly so for ``school.energy_year`` (factor 1), a little more the year before."""
+    total_kwh = school.floor_area * school.kwh_m2 * factor
     electricity = total_kwh * school.electricity_share
     for carrier, use, kwh in (
         ("GN", "CHAUF", total_kwh * school.gas_share),
         ("ELEC", "CHAUF", electricity * school.electricity_heating_share),
         ("ELEC", "ECL", electricity * school.electricity_lighting_share),
     ):
-        yield (rnb, school.energy_year, carrier, use, round(kwh / 1000, 6), "facture")
+        yield (rnb, year, carrier, use, round(kwh / 1000, 6), "facture")
 
 
 def _generic_rows(rng: random.Random, rnb: str, area: float, profile: refdata.UsageProfile,

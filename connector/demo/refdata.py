@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, time
+from functools import cache
 from pathlib import Path
 
 from connector.errors import ConfigError, ConfigIssue

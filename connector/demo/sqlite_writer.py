@@ -12,9 +12,10 @@ CHUNK = 50_000
 
 
 @contextmanager
-def bulk_database(path: Path) -> Iterator[sqlite3.Connection]:
-    """A fresh database at ``path`` (written to a temporary name, renamed when complete,
-    so that an interrupted run never leaves a half-written file in place)."""
+def bulk_database(path: Path, schema: str) -> Iterator[sqlite3.Connection]:
+    """A fresh database at ``path`` with ``schema``, in one open transaction (written to a
+    temporary name, renamed when complete, so that an interrupted run never leaves a
+    half-written file in place). ``executescript`` commits, so run scripts at the end."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp, isolation_level=None)
@@ -22,9 +23,11 @@ def bulk_database(path: Path) -> Iterator[sqlite3.Connection]:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA temp_store=MEMORY")
+        conn.executescript(schema)
         conn.execute("BEGIN")
         yield conn
-        conn.execute("COMMIT")
+        if conn.in_transaction:
+            conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=DELETE")
     except BaseException:
         conn.close()

@@ -7,9 +7,8 @@ import json
 from datetime import datetime
 from typing import Any, NewType
 
-from strawberry.schema.config import StrawberryConfig
-
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from connector.errors import QueryError
 from connector.model import ScalarType
@@ -34,6 +33,7 @@ RNB_SCALAR = strawberry.scalar(
     serialize=str,
     parse_value=_parse_rnb,
 )
+
 
 def schema_config() -> StrawberryConfig:
     """Our scalars, mapped the way strawberry recommends."""

@@ -35,8 +35,8 @@ class Runner:
 
     async def __call__(self, query: str, **variables: Any) -> Any:
         result = await self.schema.execute(
-            query, variable_values=variables or None,
-            context_value=RequestContext(node=self.node))
+            query, variable_values=variables or None, context_value=RequestContext(node=self.node)
+        )
         return result
 
     def statements(self) -> int:

@@ -9,7 +9,7 @@ import pytest
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 import ontology
 from connector.app import create_app
@@ -23,8 +23,7 @@ BASE = "http://127.0.0.1:8199"
 
 
 def client(config: NodeConfig) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config)),
-                             base_url=BASE)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config)), base_url=BASE)
 
 
 async def test_entity_iri_dereferences_to_turtle(tiny_config) -> None:
@@ -42,8 +41,7 @@ async def test_entity_iri_dereferences_to_turtle(tiny_config) -> None:
 async def test_jsonld_and_turtle_faces_carry_the_same_triples(tiny_config) -> None:
     iri = f"{BASE}/id/space/PG46YY6YJW8N/RDC/CP"
     async with client(tiny_config) as c:
-        r = await c.get("/id/space/PG46YY6YJW8N/RDC/CP",
-                        headers={"Accept": "application/ld+json"})
+        r = await c.get("/id/space/PG46YY6YJW8N/RDC/CP", headers={"Accept": "application/ld+json"})
         ttl = await c.get("/id/space/PG46YY6YJW8N/RDC/CP", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     doc = r.json()
@@ -53,10 +51,16 @@ async def test_jsonld_and_turtle_faces_carry_the_same_triples(tiny_config) -> No
     from_jsonld = Graph().parse(data=json.dumps(expanded), format="json-ld")
     from_turtle = Graph().parse(data=ttl.text, format="turtle")
     assert isomorphic(from_jsonld, from_turtle)
-    assert (URIRef(iri), URIRef(GUI + "inBuilding"),
-            URIRef(f"{BASE}/id/building/PG46YY6YJW8N")) in from_turtle
-    assert (URIRef(iri), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            Literal("Classe de CP")) in from_turtle
+    assert (
+        URIRef(iri),
+        URIRef(GUI + "inBuilding"),
+        URIRef(f"{BASE}/id/building/PG46YY6YJW8N"),
+    ) in from_turtle
+    assert (
+        URIRef(iri),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal("Classe de CP"),
+    ) in from_turtle
 
 
 async def test_unknown_entity_and_bad_key(tiny_config) -> None:
@@ -84,8 +88,9 @@ async def test_health_reports_each_source(tiny_config) -> None:
 
 async def test_graphql_over_http_and_errors_are_not_500(tiny_config) -> None:
     async with client(tiny_config) as c:
-        ok = await c.post("/graphql", json={"query": '{ building(rnbId: "PG46YY6YJW8N") '
-                                                     "{ name } }"})
+        ok = await c.post(
+            "/graphql", json={"query": '{ building(rnbId: "PG46YY6YJW8N") { name } }'}
+        )
         syntax = await c.post("/graphql", json={"query": "{ building( }"})
         ide = await c.get("/graphql", headers={"Accept": "text/html"})
     assert ok.status_code == 200

@@ -63,7 +63,8 @@ def node_url(tmp_path: Path) -> Iterator[str]:
     config.write_text(config.read_text() + DOWN_SOURCE.format(dead_port=free_port()))
     proc = subprocess.Popen(
         [sys.executable, "-m", "connector.cli", "node", str(config), "--log-level", "warning"],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", proc)
         yield f"http://127.0.0.1:{port}"
@@ -73,9 +74,13 @@ def node_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_node_serves_graphql_and_linked_data_over_http(node_url: str) -> None:
-    r = httpx.post(f"{node_url}/graphql", json={
-        "query": "query($id: RnbId!) { building(rnbId: $id) { name floorArea } }",
-        "variables": {"id": "PG46-YY6Y-JW8N"}})
+    r = httpx.post(
+        f"{node_url}/graphql",
+        json={
+            "query": "query($id: RnbId!) { building(rnbId: $id) { name floorArea } }",
+            "variables": {"id": "PG46-YY6Y-JW8N"},
+        },
+    )
     assert r.status_code == 200
     assert r.json() == {"data": {"building": {"name": "École des Salines", "floorArea": 1450.0}}}
     ttl = httpx.get(f"{node_url}/id/building/PG46YY6YJW8N", headers={"Accept": "text/turtle"})
@@ -87,8 +92,12 @@ def test_a_down_source_degrades_only_what_touches_it(node_url: str) -> None:
     assert health["status"] == "degraded"
     states = {s["name"]: s["ok"] for s in health["sources"]}
     assert states == {"ville": True, "api": False}
-    r = httpx.post(f"{node_url}/graphql", json={
-        "query": "{ buildings(first: 1) { nodes { rnbId } } emissionFactors { nodes { id } } }"})
+    r = httpx.post(
+        f"{node_url}/graphql",
+        json={
+            "query": "{ buildings(first: 1) { nodes { rnbId } } emissionFactors { nodes { id } } }"
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["data"]["buildings"] == {"nodes": [{"rnbId": "A1B2C3D4E5F6"}]}
@@ -102,14 +111,22 @@ def test_a_down_source_degrades_only_what_touches_it(node_url: str) -> None:
 def test_bad_config_stops_the_node_with_file_key_and_expectation(tmp_path: Path) -> None:
     config = make_tiny(tmp_path)
     config.write_text(config.read_text().replace('kind = "sql"', 'kind = "oracle"'))
-    proc = subprocess.run([sys.executable, "-m", "connector.cli", "node", str(config)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "node", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == (
-        f"error: {config}: sources.ville.kind: expected one of sql, csv, http, got 'oracle'\n"
-        f"error: {config}: entities.Building.source: no source named 'ville'; declared: none\n"
-        f"error: {config}: entities.EnergyUse.source: no source named 'ville'; declared: none\n"
-        f"error: {config}: entities.Space.source: no source named 'ville'; declared: none\n"
-        f"error: {config}: entities.Sensor.source: no source named 'ville'; declared: none\n"
-        f"error: {config}: entities.Observation.source: no source named 'ville'; declared: none"
-    ).strip()
+    assert (
+        proc.stderr.strip()
+        == (
+            f"error: {config}: sources.ville.kind: expected one of sql, csv, http, got 'oracle'\n"
+            f"error: {config}: entities.Building.source: no source named 'ville'; declared: none\n"
+            f"error: {config}: entities.EnergyUse.source: no source named 'ville'; declared: none\n"
+            f"error: {config}: entities.Space.source: no source named 'ville'; declared: none\n"
+            f"error: {config}: entities.Sensor.source: no source named 'ville'; declared: none\n"
+            f"error: {config}: entities.Observation.source: no source named 'ville'; declared: none"
+        ).strip()
+    )

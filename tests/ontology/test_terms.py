@@ -209,3 +209,18 @@ def test_prefixes_of_the_model_are_not_undefined_namespaces() -> None:
     used = {iri.partition(":")[0] for iri in model_iris()}
     for prefix in used:
         assert any(t.startswith(PREFIXES[prefix]) for t in defined_terms()), prefix
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        BOT + "Building",
+        SOSA + "Sensor",
+        "http://www.w3.org/ns/ssn/System",
+        "http://www.w3.org/ns/dcat#Dataset",
+        "http://www.w3.org/ns/odrl/2/Policy",
+        PROV + "Entity",
+    ],
+)
+def test_each_bundled_standard_is_loaded(iri: str) -> None:
+    assert iri in defined_terms()

@@ -20,29 +20,35 @@ DEMO = ROOT / "connector" / "demo"
 
 def compose(sdls: dict[str, str], tmp_path: Path) -> dict[str, object]:
     if shutil.which("node") is None or not (APOLLO / "node_modules").is_dir():
-        pytest.fail("Apollo composition is not installed: run `make test` (npm ci in "
-                    "tools/apollo)")
+        pytest.fail("Apollo composition is not installed: run `make test` (npm ci in tools/apollo)")
     args = []
     for name, sdl in sdls.items():
         (tmp_path / f"{name}.graphql").write_text(sdl, encoding="utf-8")
         args.append(f"{name}={tmp_path / f'{name}.graphql'}")
-    proc = subprocess.run(["node", str(APOLLO / "compose.mjs"), *args], capture_output=True,
-                          text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        ["node", str(APOLLO / "compose.mjs"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     result: dict[str, object] = json.loads(proc.stdout)
     return result
 
 
 def demo_sdls() -> dict[str, str]:
-    return {name: build_schema(Node.from_config(load_config(DEMO / f"{name}.toml"))).as_str()
-            for name in ("cda", "atmo", "bouygues")}
+    return {
+        name: build_schema(Node.from_config(load_config(DEMO / f"{name}.toml"))).as_str()
+        for name in ("cda", "atmo", "bouygues")
+    }
 
 
 def test_demo_nodes_compose_into_one_supergraph(tmp_path: Path) -> None:
     result = compose(demo_sdls(), tmp_path)
     assert result.get("errors") is None, result.get("errors")
     supergraph = str(result["supergraph"])
-    building = supergraph[supergraph.index("type Building"):]
-    building = building[:building.index("\n}")]
+    building = supergraph[supergraph.index("type Building") :]
+    building = building[: building.index("\n}")]
     for field in ("floorArea", "energyUses", "spaces", "materialLines"):
         assert f"  {field}" in building
 

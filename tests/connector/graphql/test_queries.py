@@ -11,12 +11,20 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_buildings_are_mapped_from_the_partner_schema(gql) -> None:
-    r = await gql('{ building(rnbId: "PG46YY6YJW8N") { rnbId name usage yearBuilt floorArea '
-                  'inseeCode } }')
+    r = await gql(
+        '{ building(rnbId: "PG46YY6YJW8N") { rnbId name usage yearBuilt floorArea inseeCode } }'
+    )
     assert r.errors is None
-    assert r.data == {"building": {"rnbId": "PG46YY6YJW8N", "name": "École des Salines",
-                                   "usage": "school", "yearBuilt": 1972, "floorArea": 1450.0,
-                                   "inseeCode": "17300"}}
+    assert r.data == {
+        "building": {
+            "rnbId": "PG46YY6YJW8N",
+            "name": "École des Salines",
+            "usage": "school",
+            "yearBuilt": 1972,
+            "floorArea": 1450.0,
+            "inseeCode": "17300",
+        }
+    }
 
 
 async def test_dashed_lower_case_rnb_id_is_accepted(gql) -> None:
@@ -35,19 +43,20 @@ async def test_bad_rnb_id_is_a_graphql_error_naming_it(gql) -> None:
 
 async def test_unit_conversion_and_value_maps_apply_to_filters(gql) -> None:
     # 70 000 kWh = 70 MWh: only E1 (70.47 MWh) is above.
-    r = await gql('{ energyUses(filter: {kwh: {gt: 70000}}) { nodes { id kwh carrier } } }')
+    r = await gql("{ energyUses(filter: {kwh: {gt: 70000}}) { nodes { id kwh carrier } } }")
     assert r.errors is None
     assert r.data["energyUses"]["nodes"] == [
-        {"id": "E1", "kwh": pytest.approx(70470.0), "carrier": "gaz naturel"}]
-    r = await gql('{ buildings(filter: {usage: {in: ["school", "housing"]}}) '
-                  '{ nodes { rnbId } } }')
-    assert [n["rnbId"] for n in r.data["buildings"]["nodes"]] == ["PG46YY6YJW8N",
-                                                                  "ZZZZ99998888"]
+        {"id": "E1", "kwh": pytest.approx(70470.0), "carrier": "gaz naturel"}
+    ]
+    r = await gql('{ buildings(filter: {usage: {in: ["school", "housing"]}}) { nodes { rnbId } } }')
+    assert [n["rnbId"] for n in r.data["buildings"]["nodes"]] == ["PG46YY6YJW8N", "ZZZZ99998888"]
 
 
 async def test_cursor_paging_visits_every_row_once(gql) -> None:
-    q = ('query($after: String) { buildings(after: $after) { nodes { rnbId } '
-         'pageInfo { endCursor hasNextPage } totalCount } }')
+    q = (
+        "query($after: String) { buildings(after: $after) { nodes { rnbId } "
+        "pageInfo { endCursor hasNextPage } totalCount } }"
+    )
     first = await gql(q)
     assert first.errors is None
     page = first.data["buildings"]
@@ -60,9 +69,11 @@ async def test_cursor_paging_visits_every_row_once(gql) -> None:
 
 
 async def test_descending_order_pages(gql) -> None:
-    q = ('query($after: String) { buildings(first: 2, after: $after, '
-         'orderBy: [{field: FLOOR_AREA, direction: DESC}]) '
-         '{ nodes { rnbId floorArea } pageInfo { endCursor hasNextPage } } }')
+    q = (
+        "query($after: String) { buildings(first: 2, after: $after, "
+        "orderBy: [{field: FLOOR_AREA, direction: DESC}]) "
+        "{ nodes { rnbId floorArea } pageInfo { endCursor hasNextPage } } }"
+    )
     page = (await gql(q)).data["buildings"]
     assert [n["floorArea"] for n in page["nodes"]] == [2200.0, 1450.0]
     page2 = (await gql(q, after=page["pageInfo"]["endCursor"])).data["buildings"]
@@ -86,31 +97,51 @@ async def test_unknown_field_is_a_validation_error(gql) -> None:
 
 
 async def test_times_are_converted_from_local_time_to_utc(gql) -> None:
-    r = await gql('{ observations(first: 1, filter: {sensorId: {eq: "S-CP-CO2"}}) '
-                  "{ nodes { id resultTime value unit observedProperty } } }")
+    r = await gql(
+        '{ observations(first: 1, filter: {sensorId: {eq: "S-CP-CO2"}}) '
+        "{ nodes { id resultTime value unit observedProperty } } }"
+    )
     assert r.errors is None
-    assert r.data["observations"]["nodes"] == [{
-        "id": "1", "resultTime": "2025-01-06T07:00:00+00:00", "value": 450.0,
-        "unit": "unit:PPM", "observedProperty": "co2"}]
+    assert r.data["observations"]["nodes"] == [
+        {
+            "id": "1",
+            "resultTime": "2025-01-06T07:00:00+00:00",
+            "value": 450.0,
+            "unit": "unit:PPM",
+            "observedProperty": "co2",
+        }
+    ]
 
 
 async def test_time_range_filter(gql) -> None:
-    r = await gql('{ observations(filter: {resultTime: {gte: "2025-01-06T08:00:00Z", '
-                  'lt: "2025-01-06T09:00:00Z"}}) { nodes { id } } }')
+    r = await gql(
+        '{ observations(filter: {resultTime: {gte: "2025-01-06T08:00:00Z", '
+        'lt: "2025-01-06T09:00:00Z"}}) { nodes { id } } }'
+    )
     assert r.errors is None
     assert sorted(n["id"] for n in r.data["observations"]["nodes"]) == ["2", "5"]
 
 
 async def test_relations_and_references(gql) -> None:
-    r = await gql('{ building(rnbId: "PG46YY6YJW8N") { spaces { id name sensors { id } '
-                  "building { name } } energyUses(orderBy: [{field: ID}]) { id kwh } } }")
+    r = await gql(
+        '{ building(rnbId: "PG46YY6YJW8N") { spaces { id name sensors { id } '
+        "building { name } } energyUses(orderBy: [{field: ID}]) { id kwh } } }"
+    )
     assert r.errors is None
     b = r.data["building"]
     assert b["spaces"] == [
-        {"id": "PG46YY6YJW8N/R1/CM2", "name": "Classe de CM2", "sensors": [{"id": "S-CM2-CO2"}],
-         "building": {"name": "École des Salines"}},
-        {"id": "PG46YY6YJW8N/RDC/CP", "name": "Classe de CP", "sensors": [{"id": "S-CP-CO2"}],
-         "building": {"name": "École des Salines"}},
+        {
+            "id": "PG46YY6YJW8N/R1/CM2",
+            "name": "Classe de CM2",
+            "sensors": [{"id": "S-CM2-CO2"}],
+            "building": {"name": "École des Salines"},
+        },
+        {
+            "id": "PG46YY6YJW8N/RDC/CP",
+            "name": "Classe de CP",
+            "sensors": [{"id": "S-CP-CO2"}],
+            "building": {"name": "École des Salines"},
+        },
     ]
     assert [e["id"] for e in b["energyUses"]] == ["E1", "E2"]
     assert b["energyUses"][0]["kwh"] == pytest.approx(70470.0)
@@ -119,17 +150,35 @@ async def test_relations_and_references(gql) -> None:
 async def test_statistics_per_sensor_with_thresholds(gql) -> None:
     # S-CP-CO2: 450, 1200, 1800, 900 -> mean 1087.5, > 1000: 2, > 1700: 1
     # S-CM2-CO2: 700, 1100 -> mean 900, > 1000: 1, > 1700: 0
-    r = await gql("{ observationStats(field: VALUE, groupBy: [SENSOR_ID], "
-                  "thresholds: [1000, 1700]) { group { sensorId } count mean min max "
-                  "above { threshold count share } } }")
+    r = await gql(
+        "{ observationStats(field: VALUE, groupBy: [SENSOR_ID], "
+        "thresholds: [1000, 1700]) { group { sensorId } count mean min max "
+        "above { threshold count share } } }"
+    )
     assert r.errors is None
     assert r.data["observationStats"] == [
-        {"group": {"sensorId": "S-CM2-CO2"}, "count": 2, "mean": 900.0, "min": 700.0,
-         "max": 1100.0, "above": [{"threshold": 1000.0, "count": 1, "share": 0.5},
-                                  {"threshold": 1700.0, "count": 0, "share": 0.0}]},
-        {"group": {"sensorId": "S-CP-CO2"}, "count": 4, "mean": 1087.5, "min": 450.0,
-         "max": 1800.0, "above": [{"threshold": 1000.0, "count": 2, "share": 0.5},
-                                  {"threshold": 1700.0, "count": 1, "share": 0.25}]},
+        {
+            "group": {"sensorId": "S-CM2-CO2"},
+            "count": 2,
+            "mean": 900.0,
+            "min": 700.0,
+            "max": 1100.0,
+            "above": [
+                {"threshold": 1000.0, "count": 1, "share": 0.5},
+                {"threshold": 1700.0, "count": 0, "share": 0.0},
+            ],
+        },
+        {
+            "group": {"sensorId": "S-CP-CO2"},
+            "count": 4,
+            "mean": 1087.5,
+            "min": 450.0,
+            "max": 1800.0,
+            "above": [
+                {"threshold": 1000.0, "count": 2, "share": 0.5},
+                {"threshold": 1700.0, "count": 1, "share": 0.25},
+            ],
+        },
     ]
 
 
@@ -137,8 +186,10 @@ async def test_statistics_per_day_bucket(gql) -> None:
     # Buckets follow the source's local calendar (Europe/Paris, UTC+1 in January): the local
     # day 2025-01-06 starts at 2025-01-05T23:00Z and holds ids 1,2,3,5,6
     # (450, 1200, 1800, 700, 1100); 2025-01-07 holds id 4 (900).
-    r = await gql('{ observationStats(field: VALUE, bucket: {field: RESULT_TIME, unit: DAY}) '
-                  "{ bucketStart count max } }")
+    r = await gql(
+        "{ observationStats(field: VALUE, bucket: {field: RESULT_TIME, unit: DAY}) "
+        "{ bucketStart count max } }"
+    )
     assert r.errors is None
     assert r.data["observationStats"] == [
         {"bucketStart": "2025-01-05T23:00:00+00:00", "count": 5, "max": 1800.0},
@@ -147,15 +198,21 @@ async def test_statistics_per_day_bucket(gql) -> None:
 
 
 async def test_one_statement_for_many_entities(gql) -> None:
-    reps = ", ".join(f'{{__typename: "Building", rnbId: "{k}"}}'
-                     for k in ("PG46YY6YJW8N", "A1B2C3D4E5F6", "ZZZZ99998888", "PG46-YY6Y-JW8N"))
+    reps = ", ".join(
+        f'{{__typename: "Building", rnbId: "{k}"}}'
+        for k in ("PG46YY6YJW8N", "A1B2C3D4E5F6", "ZZZZ99998888", "PG46-YY6Y-JW8N")
+    )
     query = f"{{ _entities(representations: [{reps}]) {{ ... on Building {{ rnbId name }} }} }}"
     await gql(query)  # the first use of a table also reads its schema
     before = gql.statements()
     r = await gql(query)
     assert r.errors is None
     assert [e["rnbId"] for e in r.data["_entities"]] == [
-        "PG46YY6YJW8N", "A1B2C3D4E5F6", "ZZZZ99998888", "PG46YY6YJW8N"]
+        "PG46YY6YJW8N",
+        "A1B2C3D4E5F6",
+        "ZZZZ99998888",
+        "PG46YY6YJW8N",
+    ]
     assert gql.statements() - before == 1
 
 

@@ -52,5 +52,4 @@ def test_every_type_and_field_carries_a_defined_ontology_term(tiny_config) -> No
 
 def test_the_walk_notices_a_field_without_a_term() -> None:
     sdl = 'type Building @term(iri: "x") { rnbId: String! @term(iri: "y") colour: String }'
-    assert schema_terms(sdl) == {"Building": "x", "Building.rnbId": "y",
-                                 "Building.colour": None}
+    assert schema_terms(sdl) == {"Building": "x", "Building.rnbId": "y", "Building.colour": None}

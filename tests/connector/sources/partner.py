@@ -114,9 +114,10 @@ def make_sqlite(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def make_postgres(url: str) -> str:
-    async def load() -> None:
-        engine = create_async_engine(url, poolclass=NullPool)
+async def load_postgres(url: str) -> str:
+    """Create and fill the partner's tables in an (empty) PostgreSQL database."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
         async with engine.begin() as conn:
             await conn.execute(sa.text("DROP TABLE IF EXISTS mesures, consommations"))
             for ddl in sql_ddl("postgresql"):
@@ -130,10 +131,13 @@ def make_postgres(url: str) -> str:
             conso = sa.table("consommations", *(sa.column(c) for c in CONSO_COLUMNS))
             await conn.execute(sa.insert(conso), [dict(zip(CONSO_COLUMNS, r, strict=True))
                                                   for r in CONSOMMATIONS])
+    finally:
         await engine.dispose()
-
-    asyncio.run(load())
     return url
+
+
+def make_postgres(url: str) -> str:
+    return asyncio.run(load_postgres(url))
 
 
 def make_csv(folder: Path) -> Path:

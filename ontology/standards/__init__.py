@@ -1,0 +1,1 @@
+"""The standard ontologies bundled with Guichet (data only; origins in SOURCES.md)."""
