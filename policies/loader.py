@@ -8,9 +8,13 @@ naming the document.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import rdflib
 from pyld import jsonld
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -50,6 +54,22 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
     )
 
 
+_NORMALIZE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _lexical_literals() -> Iterator[None]:
+    """Keep literals as written while rdflib parses: its normal form of an xsd:date drops
+    the time zone. rdflib only offers this as a module flag, so it is set under a lock."""
+    with _NORMALIZE_LOCK:
+        saved = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = saved
+
+
 def guess_format(name: str, text: str) -> str:
     """``json-ld`` or ``turtle``, from the file name, else from the first character."""
     lowered = name.lower()
@@ -83,10 +103,10 @@ def _node(term: dict[str, Any]) -> Any:
         return BNode(term["value"].removeprefix("_:"))
     language = term.get("language")
     if language:
-        return Literal(term["value"], lang=language)
+        return Literal(term["value"], lang=language, normalize=False)
     datatype = str(term.get("datatype") or "")
     plain = datatype in ("", "http://www.w3.org/2001/XMLSchema#string")
-    return Literal(term["value"], datatype=None if plain else URIRef(datatype))
+    return Literal(term["value"], datatype=None if plain else URIRef(datatype), normalize=False)
 
 
 def _jsonld_message(exc: jsonld.JsonLdError) -> str:
@@ -109,7 +129,8 @@ def parse_text(text: str, *, name: str = "<document>", fmt: str | None = None) -
         return jsonld_to_graph(document, name=name)
     graph = Graph()
     try:
-        graph.parse(data=text, format="turtle")
+        with _lexical_literals():
+            graph.parse(data=text, format="turtle")
     except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise PolicyError(f"{name}: not valid Turtle: {first}") from exc

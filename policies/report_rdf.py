@@ -40,8 +40,9 @@ def _term(term: Term) -> Node:
     if isinstance(term, Iri):
         return URIRef(term.value)
     if term.language:
-        return Literal(term.lexical, lang=term.language)
-    return Literal(term.lexical, datatype=URIRef(term.datatype) if term.datatype else None)
+        return Literal(term.lexical, lang=term.language, normalize=False)
+    datatype = URIRef(term.datatype) if term.datatype else None
+    return Literal(term.lexical, datatype=datatype, normalize=False)
 
 
 def _premise(graph: Graph, report: PremiseReport) -> BNode:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from connector.demo.atmo import write_atmo
+from connector.demo.atmo import one_year_after, write_atmo
 from connector.demo.bouygues import write_bouygues
 from connector.demo.cda import write_cda
 from connector.demo.school_calendar import SchoolCalendar
@@ -119,6 +119,7 @@ def _write_data(paths: DemoPaths, *, seed: int, buildings: int, year_start: date
                 ) -> dict[str, object]:
     rng = random.Random(seed)
     calendar = SchoolCalendar.load()
+    calendar.check_covers(year_start, one_year_after(year_start))
     register = write_cda(paths.cda_db, random.Random(rng.getrandbits(64)), buildings=buildings)
     atmo = write_atmo(paths.atmo_db, random.Random(rng.getrandbits(64)),
                       school_rnb=register.school_rnb, start=year_start, calendar=calendar)

@@ -68,13 +68,17 @@ def parse_number(raw: object, fmt: TextFormat = PLAIN) -> float | int:
     if isinstance(raw, Decimal):
         return float(raw)
     if isinstance(raw, str):
-        s = raw.strip().replace("\u202f", "").replace("\xa0", "")
-        if fmt.decimal_comma:
-            s = s.replace(".", "").replace(",", ".") if "," in s else s
+        s = "".join(raw.split())  # thousands separated by (narrow, no-break) spaces
+        if fmt.decimal_comma and "," in s:
+            s = s.replace(".", "").replace(",", ".")
         try:
             return int(s)
         except ValueError:
+            pass
+        try:
             return float(s)
+        except ValueError:
+            raise ValueError(f"expected a number, got {raw!r}") from None
     raise ValueError(f"expected a number, got {raw!r}")
 
 

@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -51,6 +52,16 @@ def engine_url(url: str) -> sa.URL:
         parsed = parsed.set(database="file:" + quote(db)).update_query_dict(
             {"mode": "ro", "uri": "true"})
     return parsed
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (checked before connecting: SQLite would say little)."""
+    parsed = sa.make_url(url)
+    db = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" \
+            or db.startswith("file:"):
+        return None
+    return Path(db)
 
 
 def _number(options: dict[str, Any], name: str, default: float) -> float:
@@ -87,6 +98,7 @@ class SqlSource:
                               ) from exc
         sa.event.listen(self._engine.sync_engine, "before_cursor_execute", self._count)
         self._dialect = self._engine.dialect.name
+        self._sqlite_file = _sqlite_file(config.url)
 
     def _count(self, *_: object) -> None:
         self.statements += 1
@@ -115,6 +127,8 @@ class SqlSource:
                               f"{entity.name})") from exc
 
     def _connect(self) -> Any:
+        if self._sqlite_file is not None and not self._sqlite_file.is_file():
+            raise SourceError(self.name, UNAVAILABLE)
         return self._guard(self._engine.connect())
 
     def _guard(self, cm: Any) -> Any:
@@ -163,6 +177,9 @@ class SqlSource:
 
     async def health(self) -> Health:
         started = time.monotonic()
+        if self._sqlite_file is not None and not self._sqlite_file.is_file():
+            return Health(self.name, False, f"{UNAVAILABLE} (database file not found)",
+                          datetime.now(UTC))
         try:
             with anyio.fail_after(min(self._connect_timeout, 5.0)):
                 async with self._engine.connect() as conn:

@@ -13,12 +13,20 @@ from .support import EX, at, jsonld_policy, req
 
 
 def decide(constraint: dict[str, Any], request: Request, state: State | None = None) -> str:
-    policy = jsonld_policy({
-        "@type": "Set",
-        "uid": EX + "policy",
-        "permission": [{"uid": EX + "perm", "target": EX + "x", "action": "use",
-                        "constraint": [constraint]}],
-    })
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "policy",
+            "permission": [
+                {
+                    "uid": EX + "perm",
+                    "target": EX + "x",
+                    "action": "use",
+                    "constraint": [constraint],
+                }
+            ],
+        }
+    )
     return evaluate(policy, request, state or State()).decision
 
 
@@ -48,23 +56,42 @@ def dpv(*names: str) -> list[dict[str, str]]:
         (c("purpose", "isA", dpv("ResearchAndDevelopment")), ("Marketing",), "deny"),
         # the superclass is not an instance of its subclass
         (c("purpose", "isA", dpv("AcademicResearch")), ("ResearchAndDevelopment",), "deny"),
-        (c("purpose", "isAllOf", dpv("ScientificResearch", "PublicBenefit")),
-         ("ScientificResearch", "PublicBenefit"), "permit"),
-        (c("purpose", "isAllOf", dpv("ScientificResearch", "PublicBenefit")),
-         ("ScientificResearch",), "deny"),
-        (c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
-         ("PublicBenefit",), "permit"),
-        (c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
-         ("Marketing",), "deny"),
-        (c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
-         ("PublicBenefit", "Marketing"), "deny"),
-        (c("purpose", "isNoneOf", dpv("Marketing", "SellProducts")), ("ScientificResearch",),
-         "permit"),
+        (
+            c("purpose", "isAllOf", dpv("ScientificResearch", "PublicBenefit")),
+            ("ScientificResearch", "PublicBenefit"),
+            "permit",
+        ),
+        (
+            c("purpose", "isAllOf", dpv("ScientificResearch", "PublicBenefit")),
+            ("ScientificResearch",),
+            "deny",
+        ),
+        (
+            c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
+            ("PublicBenefit",),
+            "permit",
+        ),
+        (
+            c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
+            ("Marketing",),
+            "deny",
+        ),
+        (
+            c("purpose", "isAnyOf", dpv("ScientificResearch", "PublicBenefit")),
+            ("PublicBenefit", "Marketing"),
+            "deny",
+        ),
+        (
+            c("purpose", "isNoneOf", dpv("Marketing", "SellProducts")),
+            ("ScientificResearch",),
+            "permit",
+        ),
         (c("purpose", "isNoneOf", dpv("Marketing", "SellProducts")), ("Marketing",), "deny"),
     ],
 )
-def test_set_and_class_operators(constraint: dict[str, Any], asked: tuple[str, ...],
-                                 expected: str) -> None:
+def test_set_and_class_operators(
+    constraint: dict[str, Any], asked: tuple[str, ...], expected: str
+) -> None:
     assert decide(constraint, purposes(*asked)) == expected
 
 
@@ -116,8 +143,19 @@ def test_ordering_operators_on_count(operator: str, limit: int, done: int, expec
 
 
 def test_count_without_counter_denies_with_reason() -> None:
-    policy = jsonld_policy({"@type": "Set", "uid": EX + "p", "permission": [
-        {"target": EX + "x", "action": "use", "constraint": [c("count", "lteq", integer(5))]}]})
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "p",
+            "permission": [
+                {
+                    "target": EX + "x",
+                    "action": "use",
+                    "constraint": [c("count", "lteq", integer(5))],
+                }
+            ],
+        }
+    )
     report = evaluate(policy, req(), State())
     assert report.decision == "deny"
     assert "no usage counter" in report.reason
@@ -130,14 +168,22 @@ BEFORE_2025 = c("dateTime", "lt", {"@value": "2025-01-01T00:00:00Z", "@type": XS
 @pytest.mark.parametrize(
     ("operator", "first", "second", "expected"),
     [
-        ("and", True, True, "permit"), ("and", True, False, "deny"),
-        ("and", False, True, "deny"), ("and", False, False, "deny"),
-        ("or", True, True, "permit"), ("or", True, False, "permit"),
-        ("or", False, True, "permit"), ("or", False, False, "deny"),
-        ("xone", True, True, "deny"), ("xone", True, False, "permit"),
-        ("xone", False, True, "permit"), ("xone", False, False, "deny"),
-        ("andSequence", True, True, "permit"), ("andSequence", True, False, "deny"),
-        ("andSequence", False, True, "deny"), ("andSequence", False, False, "deny"),
+        ("and", True, True, "permit"),
+        ("and", True, False, "deny"),
+        ("and", False, True, "deny"),
+        ("and", False, False, "deny"),
+        ("or", True, True, "permit"),
+        ("or", True, False, "permit"),
+        ("or", False, True, "permit"),
+        ("or", False, False, "deny"),
+        ("xone", True, True, "deny"),
+        ("xone", True, False, "permit"),
+        ("xone", False, True, "permit"),
+        ("xone", False, False, "deny"),
+        ("andSequence", True, True, "permit"),
+        ("andSequence", True, False, "deny"),
+        ("andSequence", False, True, "deny"),
+        ("andSequence", False, False, "deny"),
     ],
 )
 def test_logical_truth_tables(operator: str, first: bool, second: bool, expected: str) -> None:
@@ -164,18 +210,42 @@ def test_logical_with_missing_information(operator: str, purpose: str, expected:
 
 
 def test_unknown_operator_denies_naming_it() -> None:
-    policy = jsonld_policy({"@type": "Set", "uid": EX + "p", "permission": [
-        {"target": EX + "x", "action": "use",
-         "constraint": [{"leftOperand": "purpose", "operator": {"@id": EX + "near"},
-                         "rightOperand": {"@id": DPV + "Marketing"}}]}]})
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "p",
+            "permission": [
+                {
+                    "target": EX + "x",
+                    "action": "use",
+                    "constraint": [
+                        {
+                            "leftOperand": "purpose",
+                            "operator": {"@id": EX + "near"},
+                            "rightOperand": {"@id": DPV + "Marketing"},
+                        }
+                    ],
+                }
+            ],
+        }
+    )
     report = evaluate(policy, purposes("Marketing"), State())
     assert report.decision == "deny"
     assert "unknown operator near" in report.reason
 
 
 def test_action_refinement_is_checked() -> None:
-    policy = jsonld_policy({"@type": "Set", "uid": EX + "p", "permission": [
-        {"target": EX + "x",
-         "action": [{"rdf:value": {"@id": ODRL + "use"}, "refinement": [SCI]}]}]})
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "p",
+            "permission": [
+                {
+                    "target": EX + "x",
+                    "action": [{"rdf:value": {"@id": ODRL + "use"}, "refinement": [SCI]}],
+                }
+            ],
+        }
+    )
     assert evaluate(policy, purposes("ScientificResearch"), State()).decision == "permit"
     assert evaluate(policy, purposes("Marketing"), State()).decision == "deny"

@@ -63,7 +63,7 @@ async def test_a_bad_cell_names_file_line_and_column(tmp_path: Path) -> None:
         await source.select(Select("EnergyUse", ("id", "year")))
     assert str(raised.value) == (
         "source 'p': file 'consommations.csv', line 3: column 'annee' (EnergyUse.year): "
-        "could not convert string to float: 'deux mille'")
+        "expected a number, got 'deux mille'")
 
 
 async def test_check_reports_missing_columns(tmp_path: Path) -> None:
