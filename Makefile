@@ -42,8 +42,8 @@ pytest: $(STAMP) $(APOLLO) postgres
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/entities.py
-	$(BIN)/python bench/observations.py
+	$(BIN)/python -m bench.entities
+	$(BIN)/python -m bench.observations
 
 clean:
 	rm -rf $(VENV) tools/apollo/node_modules .guichet-demo .pytest_cache .mypy_cache

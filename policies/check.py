@@ -34,7 +34,7 @@ class Issue:
 def _term(iri: str) -> str:
     if iri.startswith(UNRESOLVED_BASE):
         return repr(iri.removeprefix(UNRESOLVED_BASE))
-    for prefix, short in ((ODRL, "odrl:"), (GP, "gp:")):
+    for prefix, short in ((ODRL, "odrl:"), (GP, "gui:")):
         if iri.startswith(prefix):
             return short + iri.removeprefix(prefix)
     return iri

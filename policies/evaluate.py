@@ -155,6 +155,8 @@ def evaluate_policy(
                     rule=obligation.iri,
                     action=obligation.action.iri,
                     constraints=obligation.constraints,
+                    refinements=obligation.action.refinements,
+                    target=obligation.target.iri if obligation.target else None,
                     policy=policy.iri,
                 ),
             )

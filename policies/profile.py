@@ -1,21 +1,24 @@
 """The Guichet city profile: where left operands take their value, and class/area hierarchies.
 
-Profile IRI: ``https://w3id.org/guichet/profile``; its own terms live in
-``https://w3id.org/guichet/profile#`` (``gp:``).
+Profile IRI: ``https://w3id.org/guichet/odrl-profile``; its own terms live in the project
+ontology's namespace ``https://w3id.org/guichet/ontology#`` (``gui:``).
 
 - ``odrl:purpose``: DPV purposes (``https://w3id.org/dpv#``); ``isA`` follows
   ``rdfs:subClassOf`` in the bundled DPV purpose taxonomy.
 - ``odrl:spatial``: areas ``https://w3id.org/guichet/area/commune-<INSEE>`` inside
   ``area/epci-241700434`` (CA de La Rochelle); ``isPartOf`` and ``isA`` follow
   ``dct:isPartOf`` between areas.
-- ``odrl:recipient``: recipient categories (``gp:University``...), from the request;
+- ``odrl:recipient``: recipient categories (``gui:University``...), from the request;
   a party is placed in a category by ``rdf:type`` facts in the state of the world.
 - ``odrl:count``: the caller's usage counter for this party, target and action, plus
   one (the request itself is the next use).
 - ``odrl:elapsedTime``: current time minus the agreement's ``dct:issued`` date given
   in the state of the world.
 - ``odrl:dateTime``: the state's current time (else the request's temporal parameter).
-- ``odrl:deliveryChannel``, ``gp:role``, ``gp:groupSize``: request parameters.
+- ``gui:dailyCount``: the caller's usage counter for today (period ``P1D``), plus one.
+- ``odrl:deliveryChannel``, ``gui:aggregationLevel`` (an xsd:duration: the coarsest
+  time step the answer is aggregated to), ``gui:role``, ``gui:groupSize``: request
+  parameters.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ class Resolved:
 
 
 def _label(iri: str) -> str:
-    for prefix, short in ((ODRL, "odrl:"), (GP, "gp:")):
+    for prefix, short in ((ODRL, "odrl:"), (GP, "gui:")):
         if iri.startswith(prefix):
             return short + iri.removeprefix(prefix)
     return iri
@@ -102,24 +105,34 @@ def _elapsed(ctx: Context) -> Resolved:
     return Resolved(values=(duration_literal(ctx.state.now - start),))
 
 
-def _count(ctx: Context) -> Resolved:
+def _counter(period: str | None) -> Callable[[Context], Resolved]:
+    def count(ctx: Context) -> Resolved:
+        return _count(ctx, period)
+
+    return count
+
+
+def _count(ctx: Context, period: str | None) -> Resolved:
     req = ctx.request
     counts = [
         c.count
         for c in ctx.state.counters
-        if c.party in (None, req.party)
+        if c.period == period
+        and c.party in (None, req.party)
         and c.target in (None, req.target)
         and c.action in (None, req.action)
     ]
     if not counts:
-        return Resolved(missing="the state of the world gives no usage counter for this request")
+        which = f"{period} usage counter" if period else "usage counter"
+        return Resolved(missing=f"the state of the world gives no {which} for this request")
     return Resolved(values=(Lit(str(max(counts) + 1), XSD + "integer"),))
 
 
 _SPECIAL: dict[str, Callable[[Context], Resolved]] = {
     ODRL + "dateTime": _date_time,
     ODRL + "elapsedTime": _elapsed,
-    ODRL + "count": _count,
+    ODRL + "count": _counter(None),
+    GP + "dailyCount": _counter("P1D"),
 }
 
 

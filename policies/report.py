@@ -47,6 +47,7 @@ class DutyToPerform:
     rule: str
     action: str
     constraints: tuple[ConstraintNode, ...] = ()
+    refinements: tuple[ConstraintNode, ...] = ()
     target: str | None = None
     policy: str = ""
 
@@ -124,7 +125,7 @@ class Report:
         return self.decision == "permit"
 
     def to_turtle(self) -> str:
-        """The report in Turtle (FORCE compliance-report vocabulary plus ``gp:`` decision)."""
+        """The report in Turtle (FORCE compliance-report vocabulary plus ``gui:`` decision)."""
         from .report_rdf import report_graph
 
         text: str = report_graph(self).serialize(format="turtle")

@@ -2,8 +2,8 @@
 
 FORCE terms (``https://w3id.org/force/compliance-report#``) carry the policy, rule and
 premise reports. The decision itself has no FORCE term, so it uses ours:
-``gp:Decision`` with ``gp:outcome gp:Permit|gp:Deny``, ``gp:decidingRule``,
-``gp:decidingPolicy``, ``gp:duty`` and ``rdfs:comment`` for the reason; report nodes
+``gui:Decision`` with ``gui:outcome gui:Permit|gui:Deny``, ``gui:decidingRule``,
+``gui:decidingPolicy``, ``gui:duty`` and ``rdfs:comment`` for the reason; report nodes
 are blank nodes.
 """
 
@@ -105,7 +105,7 @@ def report_graph(report: Report) -> Graph:
     """The report as an RDF graph."""
     graph = Graph()
     graph.bind("report", CR)
-    graph.bind("gp", G)
+    graph.bind("gui", G)
     graph.bind("odrl", Namespace(ODRL))
     graph.bind("dct", Namespace(DCT))
     decision = BNode()

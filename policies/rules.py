@@ -201,9 +201,9 @@ def _duty(duty: Rule, ctx: Context) -> RuleReport:
 
 def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
     """The report of one permission, prohibition or obligation for the request."""
-    premises: list[PremiseReport] = [_target(rule.target, ctx), _party(rule.assignee, ctx)]
-    if rule.kind != "obligation":
-        premises.append(_action(rule.action, ctx))
+    premises: list[PremiseReport] = [_party(rule.assignee, ctx)]
+    if rule.kind != "obligation":  # an obligation's target and action are what must be done
+        premises = [_target(rule.target, ctx), *premises, _action(rule.action, ctx)]
     premises.extend(evaluate_constraint(c, ctx) for c in rule.constraints)
     conditions = tuple(_duty(d, ctx) for d in rule.duties)
     satisfied = all(p.satisfied for p in premises)
@@ -238,6 +238,7 @@ def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[Duty
                     rule=duty.iri,
                     action=duty.action.iri,
                     constraints=duty.constraints,
+                    refinements=duty.action.refinements,
                     target=duty.target.iri if duty.target else None,
                     policy=policy,
                 )

@@ -16,8 +16,9 @@ from rdflib import RDF, RDFS, Graph, URIRef
 ODRL = "http://www.w3.org/ns/odrl/2/"
 REPORT = "https://w3id.org/force/compliance-report#"
 SOTW = "https://w3id.org/force/sotw#"
-GP = "https://w3id.org/guichet/profile#"
-PROFILE = "https://w3id.org/guichet/profile"
+# The city profile's own terms live in the project ontology's namespace (``gui:``).
+GP = "https://w3id.org/guichet/ontology#"
+PROFILE = "https://w3id.org/guichet/odrl-profile"
 DPV = "https://w3id.org/dpv#"
 AREA = "https://w3id.org/guichet/area/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -49,7 +50,7 @@ SUPPORTED_LEFT_OPERANDS = frozenset(
             "deliveryChannel",
         )
     ]
-    + [GP + n for n in ("role", "groupSize")]
+    + [GP + n for n in ("aggregationLevel", "dailyCount", "role", "groupSize")]
 )
 KNOWN_PROFILES = frozenset([PROFILE])
 

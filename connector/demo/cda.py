@@ -64,7 +64,25 @@ STREETS = (
 )
 
 ENERGY_YEARS = (2023, 2024)
-HOUSING_PROJECT_NAME = "Résidence Les Minimes - îlot B"
+
+
+@dataclass(frozen=True)
+class _Batiment:
+    """One row of ``batiments``."""
+
+    id_rnb: str
+    id_bdnb: str
+    code_uai: str | None
+    nom: str | None
+    adresse: str
+    code_insee: str
+    code_usage: str
+    annee_construction: int
+    surface_plancher_m2: float
+    geom_wkt: str
+
+    def row(self) -> tuple[object, ...]:
+        return tuple(self.__dict__.values())
 
 
 @dataclass(frozen=True)
@@ -89,13 +107,14 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
         used.add(rid)
         return rid
 
+    housing = refdata.housing_project()
     school_rnb, housing_rnb = new_rnb(), new_rnb()
-    rows: list[tuple[object, ...]] = [
-        (school_rnb, bdnb_id(rng), uai_code(school.uai_number), school.name, school.address,
-         school.insee, "ENS", school.year_built, school.floor_area, _point(rng)),
-        (housing_rnb, bdnb_id(rng), None, HOUSING_PROJECT_NAME,
-         "24 avenue des Minimes 17000 La Rochelle", "17300", "HAB_COLL", 2026, 2400.0,
-         _point(rng)),
+    rows = [
+        _Batiment(school_rnb, bdnb_id(rng), uai_code(school.uai_number), school.name,
+                  school.address, school.insee, "ENS", school.year_built, school.floor_area,
+                  _point(rng)),
+        _Batiment(housing_rnb, bdnb_id(rng), None, housing.name, housing.address, housing.insee,
+                  "HAB_COLL", housing.year_built, housing.floor_area, _point(rng)),
     ]
     weights = [c.weight for c in communes]
     pweights = [p.weight for p in profiles]
@@ -103,18 +122,18 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
         commune = rng.choices(communes, weights)[0]
         profile = rng.choices(profiles, pweights)[0]
         area = round(rng.uniform(*profile.area))
-        rows.append((
+        rows.append(_Batiment(
             new_rnb(), bdnb_id(rng), None, None,
             f"{rng.randint(1, 180)} {rng.choice(STREETS)} {commune.name}", commune.insee,
             profile.code, rng.randint(*profile.years), float(area), _point(rng),
         ))
-    rows.sort(key=lambda r: str(r[0]))
+    rows.sort(key=lambda b: b.id_rnb)
     by_code = {p.code: p for p in profiles}
 
     with bulk_database(path, SCHEMA) as conn:
         insert_rows(conn, "batiments", (
             "id_rnb", "id_bdnb", "code_uai", "nom", "adresse", "code_insee", "code_usage",
-            "annee_construction", "surface_plancher_m2", "geom_wkt"), rows)
+            "annee_construction", "surface_plancher_m2", "geom_wkt"), [b.row() for b in rows])
         insert_rows(conn, "consommations", (
             "id_rnb", "annee", "code_energie", "code_usage_energie", "conso_mwh", "origine"),
             _energy_rows(rng, rows, by_code, school_rnb, school, housing_rnb))
@@ -143,18 +162,19 @@ def _point(rng: random.Random) -> str:
     return f"POINT ({rng.uniform(-1.25, -0.95):.5f} {rng.uniform(46.08, 46.25):.5f})"
 
 
-def _energy_rows(rng: random.Random, buildings: list[tuple[object, ...]],
+def _energy_rows(rng: random.Random, buildings: list[_Batiment],
                  profiles: dict[str, refdata.UsageProfile], school_rnb: str,
                  school: refdata.School, housing_rnb: str) -> Iterator[tuple[object, ...]]:
     for b in buildings:
-        rnb, usage, area = str(b[0]), str(b[6]), float(b[8])  # type: ignore[arg-type]
+        rnb = b.id_rnb
         if rnb == housing_rnb:
             continue  # under construction: no energy use yet
         if rnb == school_rnb:
             yield from _school_rows(rnb, school, school.energy_year, 1.0)
             yield from _school_rows(rnb, school, school.energy_year - 1, rng.uniform(1.02, 1.08))
             continue
-        yield from _generic_rows(rng, rnb, area, profiles[usage], ENERGY_YEARS)
+        yield from _generic_rows(rng, rnb, b.surface_plancher_m2, profiles[b.code_usage],
+                                 ENERGY_YEARS)
 
 
 def _school_rows(rnb: str, school: refdata.School, year: int, factor: float

@@ -79,6 +79,15 @@ class School:
 
 
 @dataclass(frozen=True)
+class FixedBuilding:
+    name: str
+    insee: str
+    address: str
+    year_built: int
+    floor_area: float
+
+
+@dataclass(frozen=True)
 class AirParameters:
     outdoor_co2_ppm: float
     pupil_co2_ls: float
@@ -170,6 +179,14 @@ def school() -> School:
         morning=_hours(name, "horaire_matin", p["horaire_matin"]),
         afternoon=_hours(name, "horaire_apres_midi", p["horaire_apres_midi"]),
     )
+
+
+@cache
+def housing_project() -> FixedBuilding:
+    p = _parameters("residence_les_minimes.csv")
+    return FixedBuilding(name=p["nom"], insee=p["code_insee"], address=p["adresse"],
+                         year_built=int(p["annee_construction"]),
+                         floor_area=float(p["surface_plancher"]))
 
 
 def _month_day(value: str) -> tuple[int, int]:

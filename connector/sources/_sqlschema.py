@@ -111,7 +111,8 @@ def _integral(x: float, rounding: Rounding) -> int:
 def bind_datetime(value: datetime, m: Mapped, col: ColumnInfo) -> object:
     if col.aware:
         return value.astimezone(UTC)
-    local = value.replace(tzinfo=None)
+    local = value.astimezone(zone(m.mapping.timezone)).replace(tzinfo=None) \
+        if value.tzinfo is not None else value
     if col.kind == "date":
         return local.date()
     if col.text_layout is not None:

@@ -21,12 +21,12 @@ from policies.vocab import AREA, DPV, GP, ODRL, XSD
 EX = "http://example.com/"
 CONTEXT: list[Any] = [
     "http://www.w3.org/ns/odrl.jsonld",
-    {"dpv": DPV, "gp": GP, "area": AREA, "ex": EX, "xsd": XSD},
+    {"dpv": DPV, "gui": GP, "area": AREA, "ex": EX, "xsd": XSD},
 ]
 PREFIXES = f"""@prefix odrl: <{ODRL}> .
 @prefix ex: <{EX}> .
 @prefix dpv: <{DPV}> .
-@prefix gp: <{GP}> .
+@prefix gui: <{GP}> .
 @prefix area: <{AREA}> .
 @prefix xsd: <{XSD}> .
 @prefix dct: <http://purl.org/dc/terms/> .

@@ -190,7 +190,7 @@ def test_unknown_profile_and_left_operand_deny_with_reason() -> None:
     profiled = jsonld_policy({**one_rule(), "profile": EX + "odrl:profile:01"})
     report = evaluate(profiled, req(), State())
     assert report.decision == "deny" and "unknown profile" in report.reason
-    ours = jsonld_policy({**one_rule(), "profile": "https://w3id.org/guichet/profile"})
+    ours = jsonld_policy({**one_rule(), "profile": "https://w3id.org/guichet/odrl-profile"})
     assert evaluate(ours, req(), State()).permitted
     media = jsonld_policy(
         one_rule(constraint=[{"leftOperand": "media", "operator": "eq", "rightOperand": "print"}])
@@ -320,7 +320,7 @@ def test_recipient_category_from_state_types() -> None:
     request = req(recipient=(Iri(EX + "univ-lr"),))
     assert not evaluate(policy, request, State()).permitted
     typed = State(types=frozenset({(EX + "univ-lr", GP + "University")}))
-    assert evaluate(policy, request, typed).permitted  # gp:University ⊂ gp:ResearchOrganisation
+    assert evaluate(policy, request, typed).permitted  # gui:University ⊂ gui:ResearchOrganisation
 
 
 def duty_policy() -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""Shared helpers of the benchmarks: the demo data space, timing, and reporting."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from connector.demo.generate import DemoPaths, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DIR = ROOT / ".guichet-demo"
+
+
+def demo() -> DemoPaths:
+    return generate(DEMO_DIR)
+
+
+async def timed(fn: Callable[[], Awaitable[object]], *, repeat: int) -> list[float]:
+    """Wall-clock seconds of ``repeat`` calls, after one warm-up call."""
+    await fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        await fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+async def side_by_side(a: Callable[[], Awaitable[object]], b: Callable[[], Awaitable[object]],
+                       *, repeat: int) -> tuple[list[float], list[float]]:
+    """Alternate the two so that machine noise hits both alike."""
+    await a()
+    await b()
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(repeat):
+        for fn, acc in ((a, ta), (b, tb)):
+            t0 = time.perf_counter()
+            await fn()
+            acc.append(time.perf_counter() - t0)
+    return ta, tb
+
+
+def p50(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def ms(x: float) -> str:
+    return f"{1000 * x:8.2f} ms"
