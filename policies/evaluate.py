@@ -156,6 +156,7 @@ def evaluate_policy(
                     action=obligation.action.iri,
                     constraints=obligation.constraints,
                     refinements=obligation.action.refinements,
+                    parties=obligation.functions,
                     target=obligation.target.iri if obligation.target else None,
                     policy=policy.iri,
                 ),

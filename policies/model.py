@@ -100,6 +100,8 @@ class Rule:
     assigner: Party | None = None
     constraints: tuple[ConstraintNode, ...] = ()
     duties: tuple[Rule, ...] = ()
+    functions: tuple[tuple[str, str], ...] = ()
+    """Other parties by function: ``(odrl:attributedParty, party IRI)``..."""
 
 
 @dataclass(frozen=True)

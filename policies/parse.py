@@ -31,7 +31,7 @@ from .model import (
     RuleKind,
     Term,
 )
-from .vocab import LOGICAL_OPERATORS, ODRL, POLICY_TYPES
+from .vocab import LOGICAL_OPERATORS, ODRL, POLICY_TYPES, party_functions
 
 
 def _u(name: str) -> URIRef:
@@ -183,9 +183,17 @@ class _Reader:
                     assigner=self.party(assigner) if assigner is not None else None,
                     constraints=constraints,
                     duties=nested,
+                    functions=self.functions(node),
                 )
             )
         return rules
+
+    def functions(self, node: Node) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (function, self.party(party).iri)
+            for function in sorted(party_functions())
+            for party in self.objects(node, function.removeprefix(ODRL))
+        )
 
     def policy(self, node: Node, source: str) -> Policy:
         types = sorted(str(t) for t in self.graph.objects(node, RDF.type))

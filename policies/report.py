@@ -50,6 +50,8 @@ class DutyToPerform:
     refinements: tuple[ConstraintNode, ...] = ()
     target: str | None = None
     policy: str = ""
+    parties: tuple[tuple[str, str], ...] = ()
+    """Parties by function, e.g. ``(odrl:attributedParty, the party to credit)``."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ FEATURES = MappingProxyType(
         SOTW + "Spatial": ODRL + "spatial",
         SOTW + "Role": GP + "role",
         SOTW + "GroupSize": GP + "groupSize",
+        SOTW + "AggregationLevel": GP + "aggregationLevel",
     }
 )
 
@@ -67,6 +68,7 @@ class Request:
         delivery_channel: tuple[str, ...] = (),
         roles: tuple[str, ...] = (),
         group_size: int | None = None,
+        aggregation_level: str | None = None,
         iri: str = "urn:guichet:request",
     ) -> Request:
         """A request from plain IRIs, e.g. ``Request.create(party=p, action=ODRL+"read",
@@ -83,17 +85,21 @@ class Request:
                 params[left] = tuple(Iri(v) for v in values)
         if group_size is not None:
             params[GP + "groupSize"] = (Lit(str(group_size), XSD + "integer"),)
+        if aggregation_level is not None:
+            params[GP + "aggregationLevel"] = (Lit(aggregation_level, XSD + "duration"),)
         return cls(party=party, action=action, target=target, parameters=params, iri=iri)
 
 
 @dataclass(frozen=True)
 class UsageCount:
-    """How many times ``party`` already did ``action`` on ``target`` (None: any)."""
+    """How many times ``party`` already did ``action`` on ``target`` (None: any), over
+    ``period`` (an xsd:duration such as ``P1D`` for today; None: ever)."""
 
     count: int
     party: str | None = None
     target: str | None = None
     action: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,7 @@ def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
                 party=_opt(graph.value(node, _s("party"))),
                 target=_opt(graph.value(node, _s("target"))),
                 action=_opt(graph.value(node, _s("action"))),
+                period=_opt(graph.value(node, _s("period"))),
             )
         )
     dates = {}

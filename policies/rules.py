@@ -239,6 +239,7 @@ def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[Duty
                     action=duty.action.iri,
                     constraints=duty.constraints,
                     refinements=duty.action.refinements,
+                    parties=duty.functions,
                     target=duty.target.iri if duty.target else None,
                     policy=policy,
                 )

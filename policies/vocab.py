@@ -106,6 +106,14 @@ def odrl_terms(kind: str) -> frozenset[str]:
 
 
 @cache
+def party_functions() -> frozenset[str]:
+    """Party function properties (``odrl:attributedParty``...) but assigner and assignee."""
+    graph = _graph("odrl22.ttl")
+    found = graph.subjects(RDFS.subPropertyOf, URIRef(ODRL + "function"))
+    return frozenset(str(s) for s in found) - {ODRL + "assigner", ODRL + "assignee"}
+
+
+@cache
 def profile_superclasses() -> Mapping[str, frozenset[str]]:
     """Class → all its superclasses over the bundled DPV purposes, areas and recipients."""
     edges: dict[str, frozenset[str]] = {}

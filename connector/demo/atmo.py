@@ -31,8 +31,11 @@ from connector.demo.sqlite_writer import bulk_database, insert_rows
 TIMEZONE = "Europe/Paris"
 STEP_SECONDS = 600
 QUANTITIES = (("CO2", "ppm"), ("TEMP", "°C"), ("HR", "%"))
-MODELS = {"CO2": "Capteur NDIR CO2 (démo)", "TEMP": "Sonde de température (démo)",
-          "HR": "Sonde d'humidité capacitive (démo)"}
+MODELS = {
+    "CO2": "Capteur NDIR CO2 (démo)",
+    "TEMP": "Sonde de température (démo)",
+    "HR": "Sonde d'humidité capacitive (démo)",
+}
 VENTILATION_HOURS = (time(8, 0), time(17, 30))
 HEATING_HOURS = (time(6, 30), time(16, 30))
 
@@ -100,27 +103,68 @@ def one_year_after(start: date) -> date:
         return start + timedelta(days=365)
 
 
-def write_atmo(path: Path, rng: random.Random, *, school_rnb: str, start: date,
-               calendar: SchoolCalendar) -> AtmoSummary:
+def write_atmo(
+    path: Path, rng: random.Random, *, school_rnb: str, start: date, calendar: SchoolCalendar
+) -> AtmoSummary:
     end = one_year_after(start)
     calendar.check_covers(start, end)
     rooms = refdata.classrooms()
     with bulk_database(path, SCHEMA) as conn:
-        insert_rows(conn, "salles", ("site_rnb", "niveau", "code_salle", "libelle", "type_salle",
-                                     "surface_m2", "hauteur_m", "effectif"),
-                    [(school_rnb, r.storey, r.code, r.name, "CLASSE", r.area, r.height,
-                      r.pupils) for r in rooms])
+        insert_rows(
+            conn,
+            "salles",
+            (
+                "site_rnb",
+                "niveau",
+                "code_salle",
+                "libelle",
+                "type_salle",
+                "surface_m2",
+                "hauteur_m",
+                "effectif",
+            ),
+            [
+                (school_rnb, r.storey, r.code, r.name, "CLASSE", r.area, r.height, r.pupils)
+                for r in rooms
+            ],
+        )
         sensors = [
-            (sensor_id(r, q), f"SN-{rng.randrange(16**6):06X}", MODELS[q], q, unit, school_rnb,
-             r.storey, r.code, (start - timedelta(days=rng.randint(20, 400))).isoformat())
-            for r in rooms for q, unit in QUANTITIES
+            (
+                sensor_id(r, q),
+                f"SN-{rng.randrange(16**6):06X}",
+                MODELS[q],
+                q,
+                unit,
+                school_rnb,
+                r.storey,
+                r.code,
+                (start - timedelta(days=rng.randint(20, 400))).isoformat(),
+            )
+            for r in rooms
+            for q, unit in QUANTITIES
         ]
-        insert_rows(conn, "capteurs", ("id_capteur", "numero_serie", "modele", "polluant",
-                                       "unite", "site_rnb", "etage", "salle", "date_pose"),
-                    sensors)
-        readings = insert_rows(conn, "mesures", ("capteur", "horodatage", "polluant", "valeur",
-                                                 "unite"),
-                               _readings(rng, rooms, calendar, start, end))
+        insert_rows(
+            conn,
+            "capteurs",
+            (
+                "id_capteur",
+                "numero_serie",
+                "modele",
+                "polluant",
+                "unite",
+                "site_rnb",
+                "etage",
+                "salle",
+                "date_pose",
+            ),
+            sensors,
+        )
+        readings = insert_rows(
+            conn,
+            "mesures",
+            ("capteur", "horodatage", "polluant", "valeur", "unite"),
+            _readings(rng, rooms, calendar, start, end),
+        )
         conn.executescript(INDEXES_AND_VIEWS)
     return AtmoSummary(len(rooms), len(sensors), readings, start, end)
 
@@ -131,13 +175,17 @@ class _RoomState:
     co2: float
     temp: float
     rh: float
-    airflow: float = 0.0      # m³/s while ventilated, today
-    generation: float = 0.0   # m³/s of CO2 while in class, today
+    airflow: float = 0.0  # m³/s while ventilated, today
+    generation: float = 0.0  # m³/s of CO2 while in class, today
 
 
-def _readings(rng: random.Random, rooms: tuple[refdata.Classroom, ...],
-              calendar: SchoolCalendar, start: date, end: date
-              ) -> Iterator[tuple[object, ...]]:
+def _readings(
+    rng: random.Random,
+    rooms: tuple[refdata.Classroom, ...],
+    calendar: SchoolCalendar,
+    start: date,
+    end: date,
+) -> Iterator[tuple[object, ...]]:
     tz = ZoneInfo(TIMEZONE)
     air = refdata.air_parameters()
     t0 = int(datetime.combine(start, time(0), tz).timestamp())
@@ -167,13 +215,19 @@ def _readings(rng: random.Random, rooms: tuple[refdata.Classroom, ...],
         for s, (co2_id, temp_id, rh_id) in zip(states, ids, strict=True):
             yield (co2_id, stamp, "CO2", float(round(s.co2 + rng.gauss(0, 8))), "ppm")
             yield (temp_id, stamp, "TEMP", round(s.temp + rng.gauss(0, 0.1), 1), "°C")
-            yield (rh_id, stamp, "HR", round(min(95.0, max(15.0, s.rh + rng.gauss(0, 0.8))), 1),
-                   "%")
+            yield (
+                rh_id,
+                stamp,
+                "HR",
+                round(min(95.0, max(15.0, s.rh + rng.gauss(0, 0.8))), 1),
+                "%",
+            )
             q = s.airflow if ventilated else empty_q
             steady = air.outdoor_co2_ppm + (s.generation / q * 1e6 if occupied else 0.0)
             s.co2 = steady + (s.co2 - steady) * math.exp(-q * STEP_SECONDS / s.room.volume)
-            s.temp += (_temperature_target(air, heating, heated, occupied, season, now) - s.temp) \
-                * temp_alpha
+            s.temp += (
+                _temperature_target(air, heating, heated, occupied, season, now) - s.temp
+            ) * temp_alpha
             rh_target = 55 + 8 * season - (10 if heating else 0) + (6 if occupied else 0)
             s.rh += (rh_target - s.rh) * rh_alpha
 
@@ -191,8 +245,14 @@ def _heating_season(day: date, air: refdata.AirParameters) -> bool:
     return md >= air.heating_start or md <= air.heating_end
 
 
-def _temperature_target(air: refdata.AirParameters, heating: bool, heated: bool,
-                        occupied: bool, season: float, now: time) -> float:
+def _temperature_target(
+    air: refdata.AirParameters,
+    heating: bool,
+    heated: bool,
+    occupied: bool,
+    season: float,
+    now: time,
+) -> float:
     gains = 1.5 if occupied else 0.0
     if heating:
         return (air.heating_occupied_c if heated else air.heating_unoccupied_c) + gains

@@ -12,8 +12,17 @@ from pathlib import Path
 
 from connector.demo import refdata
 
-COLUMNS = ("id_ligne", "code_affaire", "libelle_affaire", "rnb_batiment", "num_lot",
-           "designation", "ref_fdes", "quantite", "unite")
+COLUMNS = (
+    "id_ligne",
+    "code_affaire",
+    "libelle_affaire",
+    "rnb_batiment",
+    "num_lot",
+    "designation",
+    "ref_fdes",
+    "quantite",
+    "unite",
+)
 PROJECTS = {
     "EXT-SC": "Extension de l'école Saint-Christophe",
     "LOG-MIN": "Résidence Les Minimes - îlot B (32 logements)",
@@ -30,8 +39,19 @@ def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
     for r in refdata.read_rows("metres_illustratifs.csv"):
         op = r["operation"]
         counters[op] = counters.get(op, 0) + 1
-        rows.append((f"{op}-{counters[op]:03d}", op, PROJECTS[op], rnb[op], r["num_lot"],
-                     r["designation"], r["ref_fdes"], r["quantite"], r["unite"]))
+        rows.append(
+            (
+                f"{op}-{counters[op]:03d}",
+                op,
+                PROJECTS[op],
+                rnb[op],
+                r["num_lot"],
+                r["designation"],
+                r["ref_fdes"],
+                r["quantite"],
+                r["unite"],
+            )
+        )
     tmp = folder / (FILE_NAME + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\n")

@@ -57,10 +57,22 @@ CREATE TABLE facteurs_ges (
 """
 
 STREETS = (
-    "rue du Palais", "rue des Merciers", "avenue de la Mer", "rue de la Pépinière",
-    "boulevard André Sautel", "rue du Minage", "avenue des Minimes", "rue de Périgny",
-    "rue Saint-Nicolas", "chemin des Marais", "rue de la Gare", "allée des Tamaris",
-    "rue des Salines", "avenue du Général de Gaulle", "rue de l'Aunis", "impasse des Mouettes",
+    "rue du Palais",
+    "rue des Merciers",
+    "avenue de la Mer",
+    "rue de la Pépinière",
+    "boulevard André Sautel",
+    "rue du Minage",
+    "avenue des Minimes",
+    "rue de Périgny",
+    "rue Saint-Nicolas",
+    "chemin des Marais",
+    "rue de la Gare",
+    "allée des Tamaris",
+    "rue des Salines",
+    "avenue du Général de Gaulle",
+    "rue de l'Aunis",
+    "impasse des Mouettes",
 )
 
 ENERGY_YEARS = (2023, 2024)
@@ -110,11 +122,30 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
     housing = refdata.housing_project()
     school_rnb, housing_rnb = new_rnb(), new_rnb()
     rows = [
-        _Batiment(school_rnb, bdnb_id(rng), uai_code(school.uai_number), school.name,
-                  school.address, school.insee, "ENS", school.year_built, school.floor_area,
-                  _point(rng)),
-        _Batiment(housing_rnb, bdnb_id(rng), None, housing.name, housing.address, housing.insee,
-                  "HAB_COLL", housing.year_built, housing.floor_area, _point(rng)),
+        _Batiment(
+            school_rnb,
+            bdnb_id(rng),
+            uai_code(school.uai_number),
+            school.name,
+            school.address,
+            school.insee,
+            "ENS",
+            school.year_built,
+            school.floor_area,
+            _point(rng),
+        ),
+        _Batiment(
+            housing_rnb,
+            bdnb_id(rng),
+            None,
+            housing.name,
+            housing.address,
+            housing.insee,
+            "HAB_COLL",
+            housing.year_built,
+            housing.floor_area,
+            _point(rng),
+        ),
     ]
     weights = [c.weight for c in communes]
     pweights = [p.weight for p in profiles]
@@ -122,29 +153,64 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
         commune = rng.choices(communes, weights)[0]
         profile = rng.choices(profiles, pweights)[0]
         area = round(rng.uniform(*profile.area))
-        rows.append(_Batiment(
-            new_rnb(), bdnb_id(rng), None, None,
-            f"{rng.randint(1, 180)} {rng.choice(STREETS)} {commune.name}", commune.insee,
-            profile.code, rng.randint(*profile.years), float(area), _point(rng),
-        ))
+        rows.append(
+            _Batiment(
+                new_rnb(),
+                bdnb_id(rng),
+                None,
+                None,
+                f"{rng.randint(1, 180)} {rng.choice(STREETS)} {commune.name}",
+                commune.insee,
+                profile.code,
+                rng.randint(*profile.years),
+                float(area),
+                _point(rng),
+            )
+        )
     rows.sort(key=lambda b: b.id_rnb)
     by_code = {p.code: p for p in profiles}
 
     with bulk_database(path, SCHEMA) as conn:
-        insert_rows(conn, "batiments", (
-            "id_rnb", "id_bdnb", "code_uai", "nom", "adresse", "code_insee", "code_usage",
-            "annee_construction", "surface_plancher_m2", "geom_wkt"), [b.row() for b in rows])
-        insert_rows(conn, "consommations", (
-            "id_rnb", "annee", "code_energie", "code_usage_energie", "conso_mwh", "origine"),
-            _energy_rows(rng, rows, by_code, school_rnb, school, housing_rnb))
+        insert_rows(
+            conn,
+            "batiments",
+            (
+                "id_rnb",
+                "id_bdnb",
+                "code_uai",
+                "nom",
+                "adresse",
+                "code_insee",
+                "code_usage",
+                "annee_construction",
+                "surface_plancher_m2",
+                "geom_wkt",
+            ),
+            [b.row() for b in rows],
+        )
+        insert_rows(
+            conn,
+            "consommations",
+            ("id_rnb", "annee", "code_energie", "code_usage_energie", "conso_mwh", "origine"),
+            _energy_rows(rng, rows, by_code, school_rnb, school, housing_rnb),
+        )
         fdes = refdata.read_rows("fdes_illustratives.csv")
-        insert_rows(conn, "fiches_fdes", tuple(fdes[0]), (tuple(
-            _number(v) for v in r.values()) for r in fdes))
+        insert_rows(
+            conn,
+            "fiches_fdes",
+            tuple(fdes[0]),
+            (tuple(_number(v) for v in r.values()) for r in fdes),
+        )
         factors = refdata.read_rows("dpe2021_ges_factors.csv")
-        insert_rows(conn, "facteurs_ges", ("energie", "usage", "kgco2e_kwh_pci",
-                                           "reglementation"),
-                    ((r["energy"], r["usage"], float(r["kgCO2e_per_kWh_final_PCI"]),
-                      r["regulation"]) for r in factors))
+        insert_rows(
+            conn,
+            "facteurs_ges",
+            ("energie", "usage", "kgco2e_kwh_pci", "reglementation"),
+            (
+                (r["energy"], r["usage"], float(r["kgCO2e_per_kWh_final_PCI"]), r["regulation"])
+                for r in factors
+            ),
+        )
     return Register(school_rnb, uai_code(school.uai_number), housing_rnb, len(rows))
 
 
@@ -162,9 +228,14 @@ def _point(rng: random.Random) -> str:
     return f"POINT ({rng.uniform(-1.25, -0.95):.5f} {rng.uniform(46.08, 46.25):.5f})"
 
 
-def _energy_rows(rng: random.Random, buildings: list[_Batiment],
-                 profiles: dict[str, refdata.UsageProfile], school_rnb: str,
-                 school: refdata.School, housing_rnb: str) -> Iterator[tuple[object, ...]]:
+def _energy_rows(
+    rng: random.Random,
+    buildings: list[_Batiment],
+    profiles: dict[str, refdata.UsageProfile],
+    school_rnb: str,
+    school: refdata.School,
+    housing_rnb: str,
+) -> Iterator[tuple[object, ...]]:
     for b in buildings:
         rnb = b.id_rnb
         if rnb == housing_rnb:
@@ -173,12 +244,14 @@ def _energy_rows(rng: random.Random, buildings: list[_Batiment],
             yield from _school_rows(rnb, school, school.energy_year, 1.0)
             yield from _school_rows(rnb, school, school.energy_year - 1, rng.uniform(1.02, 1.08))
             continue
-        yield from _generic_rows(rng, rnb, b.surface_plancher_m2, profiles[b.code_usage],
-                                 ENERGY_YEARS)
+        yield from _generic_rows(
+            rng, rnb, b.surface_plancher_m2, profiles[b.code_usage], ENERGY_YEARS
+        )
 
 
-def _school_rows(rnb: str, school: refdata.School, year: int, factor: float
-                 ) -> Iterator[tuple[object, ...]]:
+def _school_rows(
+    rnb: str, school: refdata.School, year: int, factor: float
+) -> Iterator[tuple[object, ...]]:
     """The issue-4 worked example: floor area × intensity, split by carrier and use (MWh);
     exactly so for ``school.energy_year`` (factor 1), a little more the year before."""
     total_kwh = school.floor_area * school.kwh_m2 * factor
@@ -191,8 +264,9 @@ def _school_rows(rnb: str, school: refdata.School, year: int, factor: float
         yield (rnb, year, carrier, use, round(kwh / 1000, 6), "facture")
 
 
-def _generic_rows(rng: random.Random, rnb: str, area: float, profile: refdata.UsageProfile,
-                  years: tuple[int, ...]) -> Iterator[tuple[object, ...]]:
+def _generic_rows(
+    rng: random.Random, rnb: str, area: float, profile: refdata.UsageProfile, years: tuple[int, ...]
+) -> Iterator[tuple[object, ...]]:
     split = refdata.energy_split()
     carriers = [c for c, _ in split.heating_carriers]
     heating = rng.choices(carriers, [w for _, w in split.heating_carriers])[0]

@@ -67,23 +67,34 @@ class DemoPaths:
         )
 
 
-def generate(target_dir: Path, *, seed: int = 17, buildings: int = 1200,
-             year_start: date = date(2025, 9, 1),
-             ports: Mapping[str, int] | None = None) -> DemoPaths:
+def generate(
+    target_dir: Path,
+    *,
+    seed: int = 17,
+    buildings: int = 1200,
+    year_start: date = date(2025, 9, 1),
+    ports: Mapping[str, int] | None = None,
+) -> DemoPaths:
     """Write ``cda.db``, ``atmo.db``, ``bouygues/metres.csv`` and the three node configs
     into ``target_dir``; skip the data when the manifest says it is already there."""
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
     paths = DemoPaths.under(target_dir)
-    params: dict[str, object] = {"generator": GENERATOR_VERSION, "seed": seed,
-                                 "buildings": buildings, "year_start": year_start.isoformat()}
+    params: dict[str, object] = {
+        "generator": GENERATOR_VERSION,
+        "seed": seed,
+        "buildings": buildings,
+        "year_start": year_start.isoformat(),
+    }
     if not _up_to_date(paths, params):
         paths.manifest.unlink(missing_ok=True)
         facts = _write_data(paths, seed=seed, buildings=buildings, year_start=year_start)
         files = {p.name: p.stat().st_size for p in _data_files(paths)}
-        paths.manifest.write_text(json.dumps({**params, "facts": facts, "files": files},
-                                             indent=2, ensure_ascii=False) + "\n",
-                                  encoding="utf-8")
+        paths.manifest.write_text(
+            json.dumps({**params, "facts": facts, "files": files}, indent=2, ensure_ascii=False)
+            + "\n",
+            encoding="utf-8",
+        )
     render_configs(target_dir, ports={**DEFAULT_PORTS, **(ports or {})})
     return paths
 
@@ -111,25 +122,37 @@ def _up_to_date(paths: DemoPaths, params: Mapping[str, object]) -> bool:
     files = manifest.get("files")
     if not isinstance(files, dict):
         return False
-    return all(p.is_file() and files.get(p.name) == p.stat().st_size
-               for p in _data_files(paths))
+    return all(p.is_file() and files.get(p.name) == p.stat().st_size for p in _data_files(paths))
 
 
-def _write_data(paths: DemoPaths, *, seed: int, buildings: int, year_start: date
-                ) -> dict[str, object]:
+def _write_data(
+    paths: DemoPaths, *, seed: int, buildings: int, year_start: date
+) -> dict[str, object]:
     rng = random.Random(seed)
     calendar = SchoolCalendar.load()
     calendar.check_covers(year_start, one_year_after(year_start))
     register = write_cda(paths.cda_db, random.Random(rng.getrandbits(64)), buildings=buildings)
-    atmo = write_atmo(paths.atmo_db, random.Random(rng.getrandbits(64)),
-                      school_rnb=register.school_rnb, start=year_start, calendar=calendar)
-    lines = write_bouygues(paths.bouygues_dir, school_rnb=register.school_rnb,
-                           housing_rnb=register.housing_rnb)
-    return {"school_rnb": register.school_rnb, "school_uai": register.school_uai,
-            "housing_rnb": register.housing_rnb, "buildings": register.buildings,
-            "readings": atmo.readings, "sensors": atmo.sensors,
-            "readings_from": atmo.first_day.isoformat(),
-            "readings_until": atmo.end_day.isoformat(), "material_lines": lines}
+    atmo = write_atmo(
+        paths.atmo_db,
+        random.Random(rng.getrandbits(64)),
+        school_rnb=register.school_rnb,
+        start=year_start,
+        calendar=calendar,
+    )
+    lines = write_bouygues(
+        paths.bouygues_dir, school_rnb=register.school_rnb, housing_rnb=register.housing_rnb
+    )
+    return {
+        "school_rnb": register.school_rnb,
+        "school_uai": register.school_uai,
+        "housing_rnb": register.housing_rnb,
+        "buildings": register.buildings,
+        "readings": atmo.readings,
+        "sensors": atmo.sensors,
+        "readings_from": atmo.first_day.isoformat(),
+        "readings_until": atmo.end_day.isoformat(),
+        "material_lines": lines,
+    }
 
 
 def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
@@ -140,7 +163,8 @@ def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
         text = _PORT_LINE.sub(f"port = {int(ports[node])}", text, count=1)
         text = _POLICY_LINE.sub(
             lambda m: f'{m.group(1)}"{_toml_escape(str((TEMPLATE_DIR / m.group(2)).resolve()))}"',
-            text)
+            text,
+        )
         out = target_dir / f"{node}.toml"
         if not out.is_file() or out.read_text(encoding="utf-8") != text:
             out.write_text(text, encoding="utf-8")

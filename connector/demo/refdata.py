@@ -125,15 +125,18 @@ def energy_split() -> EnergySplit:
 
 @cache
 def communes() -> tuple[Commune, ...]:
-    return tuple(Commune(r["code_insee"], r["nom"], float(r["poids"]))
-                 for r in read_rows("communes_cda.csv"))
+    return tuple(
+        Commune(r["code_insee"], r["nom"], float(r["poids"])) for r in read_rows("communes_cda.csv")
+    )
 
 
 @cache
 def usage_profiles() -> tuple[UsageProfile, ...]:
     return tuple(
         UsageProfile(
-            code=r["code_usage"], usage=r["usage"], weight=float(r["poids"]),
+            code=r["code_usage"],
+            usage=r["usage"],
+            weight=float(r["poids"]),
             area=(float(r["surface_min"]), float(r["surface_max"])),
             years=(int(r["annee_min"]), int(r["annee_max"])),
             kwh_m2=(float(r["kwh_m2_min"]), float(r["kwh_m2_max"])),
@@ -145,9 +148,15 @@ def usage_profiles() -> tuple[UsageProfile, ...]:
 @cache
 def classrooms() -> tuple[Classroom, ...]:
     return tuple(
-        Classroom(code=r["code_salle"], storey=r["niveau"], name=r["libelle"],
-                  area=float(r["surface"]), height=float(r["hauteur"]),
-                  pupils=int(r["effectif"]), airflow_ls=float(r["debit_ls"]))
+        Classroom(
+            code=r["code_salle"],
+            storey=r["niveau"],
+            name=r["libelle"],
+            area=float(r["surface"]),
+            height=float(r["hauteur"]),
+            pupils=int(r["effectif"]),
+            airflow_ls=float(r["debit_ls"]),
+        )
         for r in read_rows("salles_ecole.csv")
     )
 
@@ -169,10 +178,15 @@ def school() -> School:
     name = "ecole_saint_christophe.csv"
     p = _parameters(name)
     return School(
-        name=p["nom"], insee=p["code_insee"], address=p["adresse"],
-        uai_number=p["uai_numero"], year_built=int(p["annee_construction"]),
-        floor_area=float(p["surface_plancher"]), kwh_m2=float(p["intensite_energetique"]),
-        energy_year=int(p["annee_consommation"]), gas_share=float(p["part_gaz"]),
+        name=p["nom"],
+        insee=p["code_insee"],
+        address=p["adresse"],
+        uai_number=p["uai_numero"],
+        year_built=int(p["annee_construction"]),
+        floor_area=float(p["surface_plancher"]),
+        kwh_m2=float(p["intensite_energetique"]),
+        energy_year=int(p["annee_consommation"]),
+        gas_share=float(p["part_gaz"]),
         electricity_share=float(p["part_electricite"]),
         electricity_heating_share=float(p["part_electricite_chauffage"]),
         electricity_lighting_share=float(p["part_electricite_eclairage"]),
@@ -184,9 +198,13 @@ def school() -> School:
 @cache
 def housing_project() -> FixedBuilding:
     p = _parameters("residence_les_minimes.csv")
-    return FixedBuilding(name=p["nom"], insee=p["code_insee"], address=p["adresse"],
-                         year_built=int(p["annee_construction"]),
-                         floor_area=float(p["surface_plancher"]))
+    return FixedBuilding(
+        name=p["nom"],
+        insee=p["code_insee"],
+        address=p["adresse"],
+        year_built=int(p["annee_construction"]),
+        floor_area=float(p["surface_plancher"]),
+    )
 
 
 def _month_day(value: str) -> tuple[int, int]:
@@ -213,7 +231,8 @@ def air_parameters() -> AirParameters:
 @cache
 def calendar_periods() -> tuple[CalendarPeriod, ...]:
     return tuple(
-        CalendarPeriod(r["type"], r["libelle"], date.fromisoformat(r["debut"]),
-                       date.fromisoformat(r["fin"]))
+        CalendarPeriod(
+            r["type"], r["libelle"], date.fromisoformat(r["debut"]), date.fromisoformat(r["fin"])
+        )
         for r in read_rows("calendrier_scolaire_zone_a_2025_2026.csv")
     )

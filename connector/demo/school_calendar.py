@@ -47,14 +47,23 @@ class SchoolCalendar:
     def check_covers(self, start: date, end: date) -> None:
         """Raise :class:`ConfigError` unless the calendar knows every day of [start, end)."""
         if start < self.first_day or end - timedelta(days=1) > self.last_day:
-            raise ConfigError([ConfigIssue(
-                str(refdata.DATA_DIR / "calendrier_scolaire_zone_a_2025_2026.csv"), "year_start",
-                f"the school calendar covers {self.first_day} to {self.last_day}; "
-                f"readings from {start} to {end - timedelta(days=1)} asked")])
+            raise ConfigError(
+                [
+                    ConfigIssue(
+                        str(refdata.DATA_DIR / "calendrier_scolaire_zone_a_2025_2026.csv"),
+                        "year_start",
+                        f"the school calendar covers {self.first_day} to {self.last_day}; "
+                        f"readings from {start} to {end - timedelta(days=1)} asked",
+                    )
+                ]
+            )
 
     def is_school_day(self, day: date) -> bool:
-        return (self.first_day <= day <= self.last_day and day.weekday() in SCHOOL_WEEKDAYS
-                and day not in self.days_off)
+        return (
+            self.first_day <= day <= self.last_day
+            and day.weekday() in SCHOOL_WEEKDAYS
+            and day not in self.days_off
+        )
 
     def is_occupied(self, moment: datetime) -> bool:
         """Whether pupils are in class at this local (naive) time."""

@@ -37,11 +37,11 @@ def bulk_database(path: Path, schema: str) -> Iterator[sqlite3.Connection]:
     tmp.replace(path)
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str],
-                rows: Iterable[Sequence[object]]) -> int:
+def insert_rows(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
     """Insert ``rows`` in chunks; returns the number of rows written."""
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     it = iter(rows)
     total = 0
     while chunk := list(islice(it, CHUNK)):

@@ -111,8 +111,9 @@ def _integral(x: float, rounding: Rounding) -> int:
 def bind_datetime(value: datetime, m: Mapped, col: ColumnInfo) -> object:
     if col.aware:
         return value.astimezone(UTC)
-    local = value.astimezone(zone(m.mapping.timezone)).replace(tzinfo=None) \
-        if value.tzinfo is not None else value
+    local = value
+    if value.tzinfo is not None:  # a canonical UTC bound, compared in the column's local time
+        local = value.astimezone(zone(m.mapping.timezone)).replace(tzinfo=None)
     if col.kind == "date":
         return local.date()
     if col.text_layout is not None:

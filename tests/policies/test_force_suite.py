@@ -18,7 +18,8 @@ ALICE_READ_X = """
 <urn:uuid:req> a sotw:EvaluationRequest ;
   sotw:requestedAction odrl:read ; sotw:requestingParty ex:alice ; sotw:requestedTarget ex:x ;
   sotw:requestParameter [ a sotw:RequestParameter ;
-    sotw:value "2024-02-12T11:20:10.999Z"^^xsd:dateTime ; sotw:describesFeature sotw:TemporalData ] .
+    sotw:value "2024-02-12T11:20:10.999Z"^^xsd:dateTime ;
+    sotw:describesFeature sotw:TemporalData ] .
 """
 BOB_READ_X = ALICE_READ_X.replace("ex:alice", "ex:bob")
 ALICE_SELL_X = ALICE_READ_X.replace("odrl:read", "odrl:sell")
@@ -93,9 +94,12 @@ PURPOSE = """
 
 
 def with_parameter(value: str, feature: str) -> str:
-    return ALICE_READ_X.rstrip().removesuffix(".") + f""", [ a sotw:RequestParameter ;
+    return (
+        ALICE_READ_X.rstrip().removesuffix(".")
+        + f""", [ a sotw:RequestParameter ;
     sotw:value {value} ; sotw:describesFeature sotw:{feature} ] .
 """
+    )
 
 
 CHANNEL = """
@@ -117,47 +121,84 @@ CASES = [
     ("010 use does not cover sell", ONLY_ALICE_USE, ALICE_SELL_X, EMPTY_STATE, "deny"),
     ("060 duty fulfilled", DUTY, ALICE_READ_X, duty_state("Fulfilled"), "permit"),
     ("061 duty violated", DUTY, ALICE_READ_X, duty_state("Violated"), "deny"),
-    ("065 collection member in 2024", PARTY_COLLECTION_2024, ALICE_READ_X,
-     collection_state("2024-02-12T11:20:10.999Z"), "permit"),
-    ("067 collection member in 2025", PARTY_COLLECTION_2024, ALICE_READ_X,
-     collection_state("2025-02-12T11:20:10.999Z"), "deny"),
-    ("065 not a member", PARTY_COLLECTION_2024, BOB_READ_X,
-     collection_state("2024-02-12T11:20:10.999Z"), "deny"),
+    (
+        "065 collection member in 2024",
+        PARTY_COLLECTION_2024,
+        ALICE_READ_X,
+        collection_state("2024-02-12T11:20:10.999Z"),
+        "permit",
+    ),
+    (
+        "067 collection member in 2025",
+        PARTY_COLLECTION_2024,
+        ALICE_READ_X,
+        collection_state("2025-02-12T11:20:10.999Z"),
+        "deny",
+    ),
+    (
+        "065 not a member",
+        PARTY_COLLECTION_2024,
+        BOB_READ_X,
+        collection_state("2024-02-12T11:20:10.999Z"),
+        "deny",
+    ),
     ("069 dateTime eq xsd:date", ON_DATE, AT_MIDNIGHT, EMPTY_STATE, "permit"),
     ("069 the next day", ON_DATE, NEXT_DAY, EMPTY_STATE, "deny"),
-    ("070 purpose happy", PURPOSE, with_parameter("dpv:AccountManagement", "Purpose"),
-     EMPTY_STATE, "permit"),
-    ("071 purpose bad", PURPOSE, with_parameter("dpv:Marketing", "Purpose"), EMPTY_STATE,
-     "deny"),
-    ("078 delivery channel happy", CHANNEL,
-     with_parameter("<https://podpro.dev/id>", "DeliveryChannel"), EMPTY_STATE, "permit"),
-    ("079 delivery channel bad", CHANNEL,
-     with_parameter("<https://example.org/other>", "DeliveryChannel"), EMPTY_STATE, "deny"),
+    (
+        "070 purpose happy",
+        PURPOSE,
+        with_parameter("dpv:AccountManagement", "Purpose"),
+        EMPTY_STATE,
+        "permit",
+    ),
+    ("071 purpose bad", PURPOSE, with_parameter("dpv:Marketing", "Purpose"), EMPTY_STATE, "deny"),
+    (
+        "078 delivery channel happy",
+        CHANNEL,
+        with_parameter("<https://podpro.dev/id>", "DeliveryChannel"),
+        EMPTY_STATE,
+        "permit",
+    ),
+    (
+        "079 delivery channel bad",
+        CHANNEL,
+        with_parameter("<https://example.org/other>", "DeliveryChannel"),
+        EMPTY_STATE,
+        "deny",
+    ),
     ("082 compact happy", COMPACT, ALICE_READ_X, EMPTY_STATE, "permit"),
     ("083 compact bad", COMPACT, BOB_READ_X, EMPTY_STATE, "deny"),
 ]
 
 
-@pytest.mark.parametrize(("name", "policy", "request_ttl", "state", "expected"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "policy", "request_ttl", "state", "expected"), CASES, ids=[c[0] for c in CASES]
+)
 def test_force_case(name: str, policy: str, request_ttl: str, state: str, expected: str) -> None:
     report = evaluate(ttl_policies(policy), ttl_request(request_ttl), ttl_state(state))
     assert report.decision == expected, report.reason
 
 
 def test_duty_report_carries_the_deontic_state() -> None:
-    report = evaluate(ttl_policies(DUTY), ttl_request(ALICE_READ_X), ttl_state(
-        duty_state("Fulfilled")))
+    report = evaluate(
+        ttl_policies(DUTY), ttl_request(ALICE_READ_X), ttl_state(duty_state("Fulfilled"))
+    )
     (rule,) = report.policies[0].rules
     (duty,) = rule.conditions
     assert (duty.rule, duty.deontic, duty.performance) == (
-        "urn:uuid:d60", REPORT + "Fulfilled", REPORT + "Performed")
+        "urn:uuid:d60",
+        REPORT + "Fulfilled",
+        REPORT + "Performed",
+    )
     assert [d.rule for d in report.duties] == ["urn:uuid:d60"]
 
 
 def test_premise_reports_follow_the_suite() -> None:
-    report = evaluate(ttl_policies(PURPOSE), ttl_request(
-        with_parameter("dpv:AccountManagement", "Purpose")), ttl_state(EMPTY_STATE))
+    report = evaluate(
+        ttl_policies(PURPOSE),
+        ttl_request(with_parameter("dpv:AccountManagement", "Purpose")),
+        ttl_state(EMPTY_STATE),
+    )
     (rule,) = report.policies[0].rules
     assert [p.kind for p in rule.premises] == ["target", "party", "action", "constraint"]
     assert all(p.satisfied for p in rule.premises)

@@ -18,8 +18,9 @@ def test_two_projects_on_the_school_and_a_collective_housing_building(demo: Demo
     conn = sqlite3.connect(demo.cda_db)
     try:
         usage = dict(conn.execute("SELECT id_rnb, code_usage FROM batiments"))
-        school = conn.execute("SELECT id_rnb FROM batiments WHERE code_uai IS NOT NULL"
-                              ).fetchone()[0]
+        school = conn.execute("SELECT id_rnb FROM batiments WHERE code_uai IS NOT NULL").fetchone()[
+            0
+        ]
         declared = dict(conn.execute("SELECT id_fiche, unite FROM fiches_fdes"))
     finally:
         conn.close()
@@ -32,5 +33,4 @@ def test_two_projects_on_the_school_and_a_collective_housing_building(demo: Demo
         assert r["unite"] == declared[r["ref_fdes"]], r  # quantity in the declaration's unit
         assert float(r["quantite"]) > 0
     assert len({r["id_ligne"] for r in rows}) == len(rows)
-    assert {int(r["num_lot"]) for r in rows if r["code_affaire"] == "LOG-MIN"} == set(
-        range(1, 14))
+    assert {int(r["num_lot"]) for r in rows if r["code_affaire"] == "LOG-MIN"} == set(range(1, 14))

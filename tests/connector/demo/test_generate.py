@@ -19,8 +19,12 @@ from connector.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[3]
 EXPECTED_DATASETS = {
-    "cda": {"registre-batiments", "consommations-energie", "declarations-environnementales",
-            "facteurs-emission"},
+    "cda": {
+        "registre-batiments",
+        "consommations-energie",
+        "declarations-environnementales",
+        "facteurs-emission",
+    },
     "atmo": {"mesures-salles", "capteurs-salles"},
     "bouygues": {"metres"},
 }
@@ -30,8 +34,12 @@ def table_checksums(db: Path) -> dict[str, str]:
     """SHA-256 of every table's rows in primary-key order."""
     conn = sqlite3.connect(db)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
         out = {}
         for table in tables:
             h = hashlib.sha256()
@@ -47,11 +55,23 @@ def test_generate_writes_the_three_sources_and_configs(demo: DemoPaths) -> None:
     assert demo.cda_db.is_file() and demo.atmo_db.is_file()
     with (demo.bouygues_dir / "metres.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh, delimiter=";"))
-    assert header == ["id_ligne", "code_affaire", "libelle_affaire", "rnb_batiment", "num_lot",
-                      "designation", "ref_fdes", "quantite", "unite"]
+    assert header == [
+        "id_ligne",
+        "code_affaire",
+        "libelle_affaire",
+        "rnb_batiment",
+        "num_lot",
+        "designation",
+        "ref_fdes",
+        "quantite",
+        "unite",
+    ]
     manifest = json.loads(demo.manifest.read_text(encoding="utf-8"))
     assert (manifest["seed"], manifest["buildings"], manifest["year_start"]) == (
-        17, 1200, "2025-09-01")
+        17,
+        1200,
+        "2025-09-01",
+    )
 
 
 @pytest.mark.parametrize("node", ["cda", "atmo", "bouygues"])
@@ -105,14 +125,17 @@ def test_other_ports_are_rendered_without_regenerating(tmp_path: Path, demo: Dem
 
 
 def test_same_seed_gives_same_rows_and_new_parameters_regenerate(
-        tmp_path: Path, demo: DemoPaths) -> None:
+    tmp_path: Path, demo: DemoPaths
+) -> None:
     other = generate(tmp_path / "again")
     for name in ("cda_db", "atmo_db"):
         assert table_checksums(getattr(other, name)) == table_checksums(getattr(demo, name))
     assert (other.bouygues_dir / "metres.csv").read_bytes() == (
-        demo.bouygues_dir / "metres.csv").read_bytes()
+        demo.bouygues_dir / "metres.csv"
+    ).read_bytes()
     assert other.cda_toml.read_text() == demo.cda_toml.read_text().replace(
-        str(demo.target_dir), str(other.target_dir))
+        str(demo.target_dir), str(other.target_dir)
+    )
 
     smaller = generate(tmp_path / "again", seed=18, buildings=50)
     conn = sqlite3.connect(smaller.cda_db)

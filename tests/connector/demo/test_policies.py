@@ -71,8 +71,15 @@ def test_policy_is_odrl_json_ld(path: Path) -> None:
         assert len(rule[ODRL + "action"]) == 1
 
 
-@pytest.mark.parametrize("name", ["cda-registre-batiments", "cda-declarations-environnementales",
-                                  "cda-facteurs-emission", "atmo-capteurs-salles"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cda-registre-batiments",
+        "cda-declarations-environnementales",
+        "cda-facteurs-emission",
+        "atmo-capteurs-salles",
+    ],
+)
 def test_open_datasets_are_usable_by_anyone_with_attribution(name: str) -> None:
     policy = expand(POLICY_DIR / f"{name}.jsonld")
     (rule,) = policy[ODRL + "permission"]
@@ -86,8 +93,12 @@ def test_open_datasets_are_usable_by_anyone_with_attribution(name: str) -> None:
 def test_classroom_readings_policy() -> None:
     policy = expand(POLICY_DIR / "atmo-mesures-salles.jsonld")
     perms = rules(policy, "permission")
-    assert set(perms) == {"brutes-personnel-ecole", "brutes-atmo", "agregats-horaires-recherche",
-                          "icone-journalier"}
+    assert set(perms) == {
+        "brutes-personnel-ecole",
+        "brutes-atmo",
+        "agregats-horaires-recherche",
+        "icone-journalier",
+    }
     staff = perms["brutes-personnel-ecole"][ODRL + "assignee"][0]
     assert staff["@type"] == [ODRL + "PartyCollection"]
     assert staff["@id"] == f"{BASE}/participants/ecole-saint-christophe/personnel"
@@ -117,7 +128,8 @@ def test_bill_of_quantities_policy() -> None:
     assert ids(carbon[ODRL + "assignee"]) == [f"{BASE}/participants/cda"]
     assert ids(carbon[ODRL + "action"]) == [ODRL + "read"]
     assert constraints(carbon) == {
-        ODRL + "purpose": ("isA", "https://w3id.org/guichet/ontology#CarbonAccounting")}
+        ODRL + "purpose": ("isA", "https://w3id.org/guichet/ontology#CarbonAccounting")
+    }
     assert ids(carbon[ODRL + "duty"][0][ODRL + "action"]) == [ODRL + "attribute"]
     (no_distribution,) = policy[ODRL + "prohibition"]
     assert ids(no_distribution[ODRL + "action"]) == [ODRL + "distribute"]
