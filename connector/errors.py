@@ -6,7 +6,8 @@
     ├── QueryError         a client's query cannot be answered as asked (bad filter, page size...)
     ├── AuthError          a token or identity was refused          (usage-control issue)
     ├── PolicyError        a policy document cannot be parsed or understood
-    └── GatewayError       federation: composition or subgraph failures (federation issue)
+    ├── GatewayError       federation: composition or subgraph failures (federation issue)
+    └── AuditError         the audit log refused a record, or its database failed
 
 Third-party errors are translated once, at the edge (adapter, config loader), with
 ``raise ... from exc`` so the cause is kept for operators but never shown to clients.
@@ -63,3 +64,7 @@ class PolicyError(GuichetError):
 
 class GatewayError(GuichetError):
     """Federation failure: composition conflict, subgraph unreachable or malformed."""
+
+
+class AuditError(GuichetError):
+    """The audit log refused a record (which field, what was expected) or its database failed."""

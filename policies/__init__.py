@@ -6,7 +6,7 @@ does no I/O; the caller brings the time, memberships, counters and duty reports 
 """
 
 from .check import Issue, check_policies, check_policy
-from .evaluate import evaluate, merge_inherited
+from .decision import evaluate, merge_inherited
 from .loader import document_loader, jsonld_to_graph, parse_text
 from .model import (
     Action,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .evaluate import merge_inherited
+from .decision import merge_inherited
 from .loader import UNRESOLVED_BASE
 from .model import Constraint, Policy, Rule, iter_constraints
 from .vocab import (

@@ -16,11 +16,12 @@ from pathlib import Path
 from connector.errors import PolicyError
 
 from .check import check_policies
-from .evaluate import evaluate
+from .decision import evaluate
 from .loader import parse_text
 from .model import Policy
 from .parse import policies_from_graph
-from .request import request_from_graph, state_from_graph
+from .request import State, request_from_graph, state_from_graph
+from .rules import short
 
 
 def _read(path: str) -> str:
@@ -75,15 +76,14 @@ def evaluate_command(
         )
     except PolicyError as exc:
         return 2, str(exc)
-    from .request import State
-
     report = evaluate(policies, request, state or State())
     lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
     if report.rule:
         lines.append(f"rule: {report.rule}")
     lines.append(f"reason: {report.reason}")
     for duty in report.duties:
-        lines.append(f"duty: {duty.action} ({duty.rule})")
+        parties = "".join(f" {short(function)}={party}" for function, party in duty.parties)
+        lines.append(f"duty: {short(duty.action)} ({duty.rule}){parties}")
     return (0 if report.permitted else 1), "\n".join(lines)
 
 

@@ -109,11 +109,12 @@ def _node(term: dict[str, Any]) -> Any:
     return Literal(term["value"], datatype=None if plain else URIRef(datatype), normalize=False)
 
 
-def _jsonld_message(exc: jsonld.JsonLdError) -> str:
-    cause = getattr(exc, "cause", None)
-    while cause is not None and isinstance(cause, jsonld.JsonLdError):
-        exc, cause = cause, getattr(cause, "cause", None)
-    return str(getattr(exc, "message", exc)).splitlines()[0]
+def _jsonld_message(exc: BaseException) -> str:
+    """The innermost cause's first line (pyld wraps errors several times)."""
+    while (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
+    return message.strip().splitlines()[0]
 
 
 def parse_text(text: str, *, name: str = "<document>", fmt: str | None = None) -> Graph:

@@ -46,7 +46,7 @@ _RULE_LINKS: tuple[tuple[str, RuleKind], ...] = (
 _NESTED = {"permission": "duty", "prohibition": "remedy", "duty": "consequence"}
 
 
-class _Reader:
+class GraphReader:
     """Walks one graph; names blank nodes by a hash of their content."""
 
     def __init__(self, graph: Graph) -> None:
@@ -54,10 +54,11 @@ class _Reader:
 
     # -- plumbing -----------------------------------------------------------------------
     def objects(self, node: Node, name: str) -> list[Node]:
+        """Values of ``odrl:<name>``: several values in a stable order, an RDF list in its own."""
         found: list[Node] = []
-        for obj in self.graph.objects(node, _u(name)):
+        for obj in sorted(self.graph.objects(node, _u(name)), key=self.describe):
             found.extend(self._unroll(obj))
-        return sorted(found, key=self.describe)
+        return found
 
     def _unroll(self, node: Node) -> list[Node]:
         if node == RDF.nil:
@@ -226,7 +227,7 @@ class _Reader:
 
 def policies_from_graph(graph: Graph, *, source: str = "") -> list[Policy]:
     """Every policy in ``graph``; ``PolicyError`` if there is none."""
-    reader = _Reader(graph)
+    reader = GraphReader(graph)
     nodes = reader.policy_nodes()
     if not nodes:
         raise PolicyError(

@@ -68,10 +68,12 @@ def _premise(graph: Graph, report: PremiseReport) -> BNode:
     return node
 
 
-def _rule(graph: Graph, report: RuleReport) -> BNode:
+def _rule(graph: Graph, report: RuleReport, request: str) -> BNode:
     node = BNode()
     graph.add((node, RDF.type, _RULE_TYPES[report.kind]))
     graph.add((node, CR.rule, URIRef(report.rule)))
+    if report.kind != "duty":
+        graph.add((node, CR.ruleRequest, URIRef(request)))
     graph.add((node, CR.attemptState, CR.Attempted if report.attempted else CR.NotAttempted))
     graph.add((node, CR.activationState, CR.Active if report.active else CR.Inactive))
     if report.deontic:
@@ -81,7 +83,7 @@ def _rule(graph: Graph, report: RuleReport) -> BNode:
     for premise in report.premises:
         graph.add((node, CR.premiseReport, _premise(graph, premise)))
     for condition in report.conditions:
-        graph.add((node, CR.conditionReport, _rule(graph, condition)))
+        graph.add((node, CR.conditionReport, _rule(graph, condition, request)))
     if report.reason:
         graph.add((node, RDFS.comment, Literal(report.reason, lang="en")))
     return node
@@ -96,7 +98,7 @@ def _policy(graph: Graph, report: PolicyReport, request: str, created: str | Non
         stamp = Literal(created, datatype=URIRef(XSD + "dateTime"))
         graph.add((node, URIRef(DCT + "created"), stamp))
     for rule in report.rules:
-        graph.add((node, CR.ruleReport, _rule(graph, rule)))
+        graph.add((node, CR.ruleReport, _rule(graph, rule, request)))
     graph.add((node, RDFS.comment, Literal(report.reason, lang="en")))
     return node
 

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from connector.errors import PolicyError
 
 from .model import Iri, Lit, Term
-from .parse import _Reader
+from .parse import GraphReader
 from .vocab import DCT, GP, ODRL, REPORT, SOTW, XSD
 
 # FORCE request features → the left operand they give a value to. sotw:Purpose,
@@ -139,7 +139,7 @@ def _time(node: Node | None, graph: Graph, where: str) -> datetime | None:
 
 def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
     """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form)."""
-    reader = _Reader(graph)
+    reader = GraphReader(graph)
     force = sorted(graph.subjects(RDF.type, _s("EvaluationRequest")), key=reader.describe)
     if force:
         node = force[0]
@@ -192,7 +192,7 @@ def _pairs(graph: Graph, predicate: URIRef) -> frozenset[tuple[str, str]]:
 
 def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
     """The state of the world described in ``graph`` (FORCE ``sotw:SotW`` vocabulary)."""
-    reader = _Reader(graph)
+    reader = GraphReader(graph)
     now = None
     for holder in sorted(graph.subjects(_s("currentTime"), None), key=reader.describe):
         now = _time(_first(graph, holder, _s("currentTime")), graph, name)

@@ -207,7 +207,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
     premises.extend(evaluate_constraint(c, ctx) for c in rule.constraints)
     conditions = tuple(_duty(d, ctx) for d in rule.duties)
     satisfied = all(p.satisfied for p in premises)
-    violated = [c for c in conditions if c.deontic == _VIOLATED and rule.kind == "permission"]
+    violated = [c for c in conditions if _unremedied(c) and rule.kind == "permission"]
     active = satisfied and not violated
     failing = next((p for p in premises if not p.satisfied), None)
     if failing is not None:
@@ -228,11 +228,20 @@ def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
     )
 
 
+def _unremedied(duty: RuleReport) -> bool:
+    """A violated duty whose consequences are not all fulfilled (ODRL: fulfilling the
+    consequences of a violated duty makes up for it)."""
+    if duty.deontic != _VIOLATED:
+        return False
+    return not duty.conditions or any(c.deontic != _FULFILLED for c in duty.conditions)
+
+
 def duties_to_perform(rule: Rule, report: RuleReport, policy: str) -> tuple[DutyToPerform, ...]:
-    """The duties of an active rule that apply (their own constraints do not fail)."""
+    """The duties of an active rule still to perform: those whose own constraints do not
+    fail and that the state of the world does not already report fulfilled."""
     found = []
     for duty, duty_report in zip(rule.duties, report.conditions, strict=True):
-        if duty_report.active:
+        if duty_report.active and duty_report.deontic != _FULFILLED:
             found.append(
                 DutyToPerform(
                     rule=duty.iri,

@@ -133,3 +133,17 @@ def profile_types() -> Mapping[str, frozenset[str]]:
 def area_containers() -> Mapping[str, frozenset[str]]:
     """Area → every area containing it (``dct:isPartOf``, transitive)."""
     return _closure(_edges(_graph("areas.ttl"), URIRef(DCT + "isPartOf")))
+
+
+def _preload() -> None:
+    """Parse the bundled vocabularies now, so that evaluation never reads a file."""
+    action_ancestors()
+    party_functions()
+    profile_superclasses()
+    profile_types()
+    area_containers()
+    for kind in ("Action", "LeftOperand"):
+        odrl_terms(kind)
+
+
+_preload()

@@ -228,7 +228,12 @@ def _readings(
             s.temp += (
                 _temperature_target(air, heating, heated, occupied, season, now) - s.temp
             ) * temp_alpha
-            rh_target = 55 + 8 * season - (10 if heating else 0) + (6 if occupied else 0)
+            rh_target = (
+                air.rh_mean
+                + air.rh_amplitude * season
+                - (air.rh_heating_drop if heating else 0.0)
+                + (air.rh_occupancy_rise if occupied else 0.0)
+            )
             s.rh += (rh_target - s.rh) * rh_alpha
 
 
@@ -253,8 +258,9 @@ def _temperature_target(
     season: float,
     now: time,
 ) -> float:
-    gains = 1.5 if occupied else 0.0
+    gains = air.occupancy_warming_c if occupied else 0.0
     if heating:
         return (air.heating_occupied_c if heated else air.heating_unoccupied_c) + gains
     hour = now.hour + now.minute / 60
-    return 22 + 4 * season + math.sin(2 * math.pi * (hour - 9) / 24) + gains
+    daily = math.sin(2 * math.pi * (hour - 9) / 24)  # warmest mid-afternoon
+    return air.free_temp_mean_c + air.free_temp_amplitude_c * season + daily + gains

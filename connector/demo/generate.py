@@ -26,7 +26,7 @@ from connector.demo.bouygues import write_bouygues
 from connector.demo.cda import write_cda
 from connector.demo.school_calendar import SchoolCalendar
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TEMPLATE_DIR = Path(__file__).resolve().parent
 NODES = ("cda", "atmo", "bouygues")
 DEFAULT_PORTS: Mapping[str, int] = {"cda": 8101, "atmo": 8102, "bouygues": 8103}

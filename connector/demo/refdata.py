@@ -98,6 +98,13 @@ class AirParameters:
     heating_unoccupied_c: float
     heating_start: tuple[int, int]
     heating_end: tuple[int, int]
+    free_temp_mean_c: float
+    free_temp_amplitude_c: float
+    occupancy_warming_c: float
+    rh_mean: float
+    rh_amplitude: float
+    rh_heating_drop: float
+    rh_occupancy_rise: float
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,13 @@ def air_parameters() -> AirParameters:
         heating_unoccupied_c=float(p["consigne_chauffage_inoccupe"]),
         heating_start=_month_day(p["debut_saison_chauffe"]),
         heating_end=_month_day(p["fin_saison_chauffe"]),
+        free_temp_mean_c=float(p["temperature_libre_moyenne"]),
+        free_temp_amplitude_c=float(p["temperature_libre_amplitude"]),
+        occupancy_warming_c=float(p["apport_occupation_temperature"]),
+        rh_mean=float(p["humidite_moyenne"]),
+        rh_amplitude=float(p["humidite_amplitude"]),
+        rh_heating_drop=float(p["baisse_humidite_chauffage"]),
+        rh_occupancy_rise=float(p["apport_occupation_humidite"]),
     )
 
 

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, Key, RSAKey, import_key
+from joserfc.jwk import ECKey, Key, KeyParameters, RSAKey, import_key
 
 from connector.errors import ConfigError, ConfigIssue
 
@@ -36,10 +37,16 @@ RSA_BITS = 2048
 def generate_key(algorithm: str) -> Key:
     """A new private signing key for ``algorithm`` with ``kid`` = its thumbprint."""
     if algorithm not in ALGORITHMS:
-        raise ConfigError([ConfigIssue(
-            "issuer", "algorithm", f"expected one of {sorted(ALGORITHMS)}, got {algorithm!r}"
-        )])
-    params: dict[str, Any] = {"alg": algorithm, "use": "sig"}
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    "issuer",
+                    "algorithm",
+                    f"expected one of {sorted(ALGORITHMS)}, got {algorithm!r}",
+                )
+            ]
+        )
+    params: KeyParameters = {"alg": algorithm, "use": "sig"}
     key: Key
     if algorithm == "ES256":
         key = ECKey.generate_key("P-256", parameters=params, private=True)
@@ -74,7 +81,7 @@ class KeyStore:
         self._keys: tuple[StoredKey, ...] = ()
 
     # reading --------------------------------------------------------------------------
-    def keys(self) -> tuple[StoredKey, ...]:
+    def retained(self) -> tuple[StoredKey, ...]:
         """Retained keys, newest first (reloaded when the folder changed)."""
         with self._lock:
             if not self.folder.is_dir() or not self._listing():
@@ -86,11 +93,11 @@ class KeyStore:
             return self._keys
 
     def signing_key(self) -> Key:
-        return self.keys()[0].key
+        return self.retained()[0].key
 
     def jwks(self) -> dict[str, Any]:
         """The public JWK Set: every retained key, newest first."""
-        return {"keys": [dict(k.key.as_dict(private=False)) for k in self.keys()]}
+        return {"keys": [dict(k.key.as_dict(private=False)) for k in self.retained()]}
 
     # writing --------------------------------------------------------------------------
     def rotate(self, *, algorithm: str | None = None) -> Key:
@@ -117,17 +124,20 @@ class KeyStore:
     def _prune(self) -> None:
         stored = self._load(self._listing())
         now = time.time_ns()
-        for successor, old in zip(stored[1:], stored[2:], strict=False):
+        for successor, old in itertools.pairwise(stored[1:]):
             if now - successor.created > self.retain_seconds * 1_000_000_000:
                 old.path.unlink(missing_ok=True)
 
     def _listing(self) -> tuple[tuple[str, int], ...]:
         if not self.folder.is_dir():
             return ()
-        return tuple(sorted(
-            (e.name, e.stat().st_mtime_ns) for e in os.scandir(self.folder)
-            if e.name.endswith(SUFFIX)
-        ))
+        return tuple(
+            sorted(
+                (e.name, e.stat().st_mtime_ns)
+                for e in os.scandir(self.folder)
+                if e.name.endswith(SUFFIX)
+            )
+        )
 
     def _load(self, stamp: Sequence[tuple[str, int]]) -> tuple[StoredKey, ...]:
         loaded = []
@@ -137,10 +147,17 @@ class KeyStore:
                 created = int(name.split("-", 1)[0])
                 key = import_key(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError, JoseError) as exc:
-                raise ConfigError([ConfigIssue(str(path), "key", f"unreadable JWK: {exc}")]) from exc
+                issue = ConfigIssue(str(path), "key", f"unreadable JWK: {exc}")
+                raise ConfigError([issue]) from exc
             if key.kid is None or key.get("alg") not in ALGORITHMS:
-                raise ConfigError([ConfigIssue(
-                    str(path), "key", "a signing JWK needs a 'kid' and an 'alg' of ES256 or RS256"
-                )])
+                raise ConfigError(
+                    [
+                        ConfigIssue(
+                            str(path),
+                            "key",
+                            "a signing JWK needs a 'kid' and an 'alg' of ES256 or RS256",
+                        )
+                    ]
+                )
             loaded.append(StoredKey(path, created, key))
         return tuple(sorted(loaded, key=lambda k: k.created, reverse=True))

@@ -49,7 +49,12 @@ def check_secret(secret: str, stored: str) -> bool:
         n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
         salt, expected = _unb64(parts[4]), _unb64(parts[5])
         digest = hashlib.scrypt(
-            secret.encode(), salt=salt, n=n, r=r, p=p, dklen=len(expected),
+            secret.encode(),
+            salt=salt,
+            n=n,
+            r=r,
+            p=p,
+            dklen=len(expected),
             maxmem=2 * 128 * r * n + 2**20,
         )
     except ValueError:

@@ -35,28 +35,47 @@ class IssuerSettings:
         issues = []
         parts = urlsplit(self.issuer)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            issues.append(ConfigIssue(WHERE, "issuer", f"expected an http(s) URL, got {self.issuer!r}"))
+            issues.append(
+                ConfigIssue(WHERE, "issuer", f"expected an http(s) URL, got {self.issuer!r}")
+            )
         elif parts.query or parts.fragment or self.issuer.endswith("/"):
-            issues.append(ConfigIssue(
-                WHERE, "issuer", f"no query, fragment or trailing '/' allowed, got {self.issuer!r}"
-            ))
+            issues.append(
+                ConfigIssue(
+                    WHERE,
+                    "issuer",
+                    f"no query, fragment or trailing '/' allowed, got {self.issuer!r}",
+                )
+            )
         if not self.audiences or isinstance(self.audiences, str):
-            issues.append(ConfigIssue(
-                WHERE, "audiences", f"expected a non-empty tuple of URLs, got {self.audiences!r}"
-            ))
+            issues.append(
+                ConfigIssue(
+                    WHERE,
+                    "audiences",
+                    f"expected a non-empty tuple of URLs, got {self.audiences!r}",
+                )
+            )
         if self.token_lifetime <= 0:
-            issues.append(ConfigIssue(
-                WHERE, "token_lifetime", f"expected seconds > 0, got {self.token_lifetime!r}"
-            ))
+            issues.append(
+                ConfigIssue(
+                    WHERE, "token_lifetime", f"expected seconds > 0, got {self.token_lifetime!r}"
+                )
+            )
         if self.algorithm not in ALGORITHMS:
-            issues.append(ConfigIssue(
-                WHERE, "algorithm", f"expected one of {sorted(ALGORITHMS)}, got {self.algorithm!r}"
-            ))
+            issues.append(
+                ConfigIssue(
+                    WHERE,
+                    "algorithm",
+                    f"expected one of {sorted(ALGORITHMS)}, got {self.algorithm!r}",
+                )
+            )
         if self.scopes_supported and self.default_scope not in self.scopes_supported:
-            issues.append(ConfigIssue(
-                WHERE, "default_scope",
-                f"expected one of {list(self.scopes_supported)}, got {self.default_scope!r}",
-            ))
+            issues.append(
+                ConfigIssue(
+                    WHERE,
+                    "default_scope",
+                    f"expected one of {list(self.scopes_supported)}, got {self.default_scope!r}",
+                )
+            )
         if issues:
             raise ConfigError(issues)
 

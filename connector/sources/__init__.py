@@ -4,6 +4,20 @@ The port and the query model live in :mod:`connector.sources.base` and are re-ex
 here; :func:`open_source` wires the adapter named by a source's ``kind``. Nothing
 registers itself at import.
 
+Semantics shared by every adapter (one contract suite checks them on each):
+
+* rows hold the requested fields plus the sort fields and the entity key, so that the
+  caller can build the next keyset cursor (``after``);
+* filters and sorts work on canonical values; ``NULL`` sorts last in both directions;
+  strings sort by code point;
+* time buckets are cut in the field's declared ``timezone`` (default UTC) and returned
+  as the UTC instant of the bucket start (a Paris day starts at 23:00 UTC in winter);
+* ``count_above`` is 0 and ``mean``/``sum``/``min``/``max`` are ``None`` without rows;
+  an aggregate without groups always returns one row.
+
+Every adapter also has ``async def check() -> list[str]``: the mapping's problems against
+the real schema (missing tables, files, columns), for the configuration checker.
+
 Example::
 
     source = open_source(config.sources["plateforme"], list(config.entities.values()))

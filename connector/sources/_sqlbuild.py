@@ -143,17 +143,16 @@ class Builder:
             out.append(self.col(name).in_(wanted) if wanted else sa.false())
         return out
 
-    def _equal(self, m: Mapped, value: object) -> Expr:
+    def _matches(self, m: Mapped, value: object) -> list[Any]:
+        """The source-side values (tuples for several columns) equal to a canonical one."""
         fm = m.mapping
-        if value is None:
-            return sa.and_(*(self.col(c).is_(None) for c in fm.columns))
         try:
             if len(fm.columns) > 1:
                 parts = str(value).split(fm.separator, len(fm.columns) - 1)
                 if len(parts) != len(fm.columns):
-                    return sa.false()
-                return sa.and_(*(self.col(c) == to_column(p, self.info.columns[c])
-                                 for c, p in zip(fm.columns, parts, strict=True)))
+                    return []
+                return [tuple(to_column(p, self.info.columns[c])
+                              for c, p in zip(fm.columns, parts, strict=True))]
             info = self.colinfo(m)
             if fm.values is not None:
                 keys = [k for k, v in fm.values.items() if v == value]
@@ -165,10 +164,27 @@ class Builder:
                         wanted.append(to_column(k, info))
                     except NoMatch:
                         continue
-                return self.col(fm.column).in_(wanted) if wanted else sa.false()
-            return self.col(fm.column) == to_source(value, m, info)
+                return wanted
+            return [to_source(value, m, info)]
         except NoMatch:
+            return []
+
+    def _equal_any(self, m: Mapped, values: Sequence[object]) -> Expr:
+        """``field IN values`` as one IN list (a row-value IN for composite fields), so that
+        a batch of thousands of keys stays one flat predicate."""
+        fm = m.mapping
+        out: list[Expr] = []
+        if any(v is None for v in values):
+            out.append(sa.and_(*(self.col(c).is_(None) for c in fm.columns)))
+        wanted = list(dict.fromkeys(
+            x for v in values if v is not None for x in self._matches(m, v)))
+        if wanted and len(fm.columns) > 1:
+            out.append(sa.tuple_(*(self.col(c) for c in fm.columns)).in_(wanted))
+        elif wanted:
+            out.append(self.col(fm.column).in_(wanted))
+        if not out:
             return sa.false()
+        return out[0] if len(out) == 1 else sa.or_(*out)
 
     def condition(self, cond: Condition) -> Expr:
         m = self.entity.field(cond.field)
@@ -176,11 +192,10 @@ class Builder:
         if cond.op == "in":
             if not isinstance(cond.value, tuple | list | set | frozenset):
                 raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")
-            return sa.or_(sa.false(), *(self._equal(m, coerce(v, m.field, where))
-                                        for v in cond.value))
+            return self._equal_any(m, [coerce(v, m.field, where) for v in cond.value])
         value = coerce(cond.value, m.field, where)
         if cond.op == "eq":
-            return self._equal(m, value)
+            return self._equal_any(m, [value])
         if value is None:
             raise QueryError(f"{where}: a range filter needs a value")
         if not self.simple(m):

@@ -111,9 +111,7 @@ def _integral(x: float, rounding: Rounding) -> int:
 def bind_datetime(value: datetime, m: Mapped, col: ColumnInfo) -> object:
     if col.aware:
         return value.astimezone(UTC)
-    local = value
-    if value.tzinfo is not None:  # a canonical UTC bound, compared in the column's local time
-        local = value.astimezone(zone(m.mapping.timezone)).replace(tzinfo=None)
+    local = value.astimezone(zone(m.mapping.timezone)).replace(tzinfo=None)
     if col.kind == "date":
         return local.date()
     if col.text_layout is not None:

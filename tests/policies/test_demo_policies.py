@@ -39,10 +39,16 @@ def research_state(done_today: int, now: datetime = TODAY) -> State:
     )
 
 
-def research_request(action: str = "aggregate", purpose: str = "AcademicResearch",
-                     level: str = "PT1H") -> Request:
-    return Request.create(party=RESEARCHER, action=ODRL + action, target=MEASURES,
-                          purpose=(DPV + purpose,), aggregation_level=level)
+def research_request(
+    action: str = "aggregate", purpose: str = "AcademicResearch", level: str = "PT1H"
+) -> Request:
+    return Request.create(
+        party=RESEARCHER,
+        action=ODRL + action,
+        target=MEASURES,
+        purpose=(DPV + purpose,),
+        aggregation_level=level,
+    )
 
 
 @pytest.mark.skipif(not (DEMO / "atmo-mesures-salles.jsonld").exists(), reason="demo file absent")
@@ -56,8 +62,11 @@ def test_researchers_get_hourly_aggregates_within_quota_and_date() -> None:
     # the 101st query of the day is refused (100 a day at most)
     assert not evaluate(policies, research_request(), research_state(done_today=100)).permitted
     # finer than an hour, another purpose, raw rows, or after 31 August 2027: refused
-    for request in (research_request(level="PT30M"), research_request(purpose="Marketing"),
-                    research_request(action="read")):
+    for request in (
+        research_request(level="PT30M"),
+        research_request(purpose="Marketing"),
+        research_request(action="read"),
+    ):
         assert not evaluate(policies, request, research_state(done_today=1)).permitted
     late = research_state(1, now=datetime.fromisoformat("2027-09-01T00:00:00+00:00"))
     assert not evaluate(policies, research_request(), late).permitted
@@ -70,8 +79,12 @@ def test_bill_of_quantities_only_for_carbon_accounting_no_distribution() -> None
     cda = SITE + "participants/cda"
 
     def ask(party: str, action: str, purpose: str) -> Request:
-        return Request(party=party, action=ODRL + action, target=target,
-                       parameters={ODRL + "purpose": (Iri(purpose),)})
+        return Request(
+            party=party,
+            action=ODRL + action,
+            target=target,
+            parameters={ODRL + "purpose": (Iri(purpose),)},
+        )
 
     assert evaluate(policies, ask(cda, "read", GP + "CarbonAccounting"), State()).permitted
     assert not evaluate(policies, ask(cda, "read", DPV + "Marketing"), State()).permitted
@@ -81,11 +94,14 @@ def test_bill_of_quantities_only_for_carbon_accounting_no_distribution() -> None
     assert not evaluate(policies, ask(school, "read", GP + "CarbonAccounting"), State()).permitted
 
 
-@pytest.mark.skipif(not (DEMO / "cda-registre-batiments.jsonld").exists(), reason="demo file absent")
+@pytest.mark.skipif(
+    not (DEMO / "cda-registre-batiments.jsonld").exists(), reason="demo file absent"
+)
 def test_building_register_is_open_with_attribution() -> None:
     policies = demo("cda-registre-batiments.jsonld")
-    anonymous = Request(party=None, action=ODRL + "read",
-                        target=SITE + "datasets/cda/registre-batiments")
+    anonymous = Request(
+        party=None, action=ODRL + "read", target=SITE + "datasets/cda/registre-batiments"
+    )
     report = evaluate(policies, anonymous, State())
     assert report.permitted
     assert [d.action for d in report.duties] == [ODRL + "attribute"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from policies import Iri, Request, State, evaluate
-from policies.vocab import DPV, GP, ODRL, REPORT, XSD
+from policies import Iri, Lit, Request, State, UsageCount, evaluate
+from policies.vocab import AREA, DPV, GP, ODRL, REPORT, XSD
 
 from .support import EX, at, jsonld_policy, req
 
@@ -402,4 +402,103 @@ def test_request_object_from_plain_values() -> None:
         group_size=12,
     )
     assert request.parameters[ODRL + "purpose"] == (Iri(DPV + "ScientificResearch"),)
-    assert request.parameters[GP + "groupSize"][0].lexical == "12"
+    assert request.parameters[GP + "groupSize"] == (Lit("12", XSD + "integer"),)
+
+
+def test_right_operand_reference_is_read_from_the_state() -> None:
+    policy = jsonld_policy(
+        one_rule(
+            constraint=[
+                {
+                    "leftOperand": "count",
+                    "operator": "lteq",
+                    "rightOperandReference": {"@id": EX + "quota"},
+                }
+            ]
+        )
+    )
+    state = State(
+        counters=(UsageCount(count=2),), values={EX + "quota": (Lit("3", XSD + "integer"),)}
+    )
+    assert evaluate(policy, req(), state).permitted  # 3rd use, quota 3
+    tight = State(counters=state.counters, values={EX + "quota": (Lit("2", XSD + "integer"),)})
+    assert not evaluate(policy, req(), tight).permitted
+    unknown = evaluate(policy, req(), State(counters=state.counters))
+    assert "no value for the right operand reference" in unknown.reason
+
+
+def test_asset_collection_refinement() -> None:
+    policy = jsonld_policy(
+        one_rule(
+            target={
+                "@type": "AssetCollection",
+                "source": EX + "readings",
+                "refinement": [
+                    {
+                        "leftOperand": "spatial",
+                        "operator": "isPartOf",
+                        "rightOperand": {"@id": AREA + "epci-241700434"},
+                    }
+                ],
+            }
+        )
+    )
+    member = State(part_of=frozenset({(EX + "room-12", EX + "readings")}))
+    inside = req(target=EX + "room-12", spatial=(Iri(AREA + "commune-17300"),))
+    outside = req(target=EX + "room-12", spatial=(Iri(AREA + "commune-79191"),))
+    assert evaluate(policy, inside, member).permitted
+    assert not evaluate(policy, outside, member).permitted
+
+
+def test_remedy_and_consequence_are_parsed_as_nested_duties() -> None:
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "p",
+            "prohibition": [
+                {
+                    "uid": EX + "no",
+                    "target": EX + "x",
+                    "action": "distribute",
+                    "remedy": [
+                        {
+                            "uid": EX + "delete",
+                            "action": "delete",
+                            "consequence": [{"uid": EX + "pay", "action": "compensate"}],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    (prohibition,) = policy.rules
+    (remedy,) = prohibition.duties
+    assert (remedy.iri, remedy.kind, remedy.action.iri) == (EX + "delete", "duty", ODRL + "delete")
+    assert [c.iri for c in remedy.duties] == [EX + "pay"]
+    report = evaluate(policy, req("distribute"), State())
+    assert report.decision == "deny"
+    (rule_report,) = report.policies[0].rules
+    assert [c.rule for c in rule_report.conditions] == [EX + "delete"]
+
+
+def test_fulfilled_consequences_make_up_for_a_violated_duty() -> None:
+    document = one_rule(
+        duty=[
+            {
+                "uid": EX + "attribute",
+                "action": "attribute",
+                "consequence": [{"uid": EX + "pay", "action": "compensate"}],
+            }
+        ]
+    )
+    policy = jsonld_policy(document)
+    violated = {EX + "attribute": REPORT + "Violated"}
+    assert not evaluate(policy, req(), State(duty_states=violated)).permitted
+    made_up = State(duty_states={**violated, EX + "pay": REPORT + "Fulfilled"})
+    assert evaluate(policy, req(), made_up).permitted
+
+
+def test_duty_reported_fulfilled_is_not_listed_again() -> None:
+    state = State(duty_states={EX + "attribute": REPORT + "Fulfilled"})
+    report = evaluate(jsonld_policy(duty_policy()), req(), state)
+    assert [d.rule for d in report.duties] == [EX + "anonymise"]

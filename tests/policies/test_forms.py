@@ -33,24 +33,42 @@ PARTIES = [EX + "alice", EX + "bob"]
 
 purpose = st.sampled_from(PURPOSES).map(lambda p: {"@id": DPV + p})
 simple_constraint = st.one_of(
-    st.builds(lambda op, p: {"leftOperand": "purpose", "operator": op, "rightOperand": p},
-              st.sampled_from(["eq", "neq", "isA"]), purpose),
-    st.builds(lambda op, ps: {"leftOperand": "purpose", "operator": op, "rightOperand": ps},
-              st.sampled_from(["isAnyOf", "isNoneOf", "isAllOf"]),
-              st.lists(purpose, min_size=1, max_size=3, unique_by=lambda d: d["@id"])),
-    st.builds(lambda op, day: {"leftOperand": "dateTime", "operator": op,
-                               "rightOperand": {"@value": f"2024-06-{day:02d}",
-                                                "@type": XSD + "date"}},
-              st.sampled_from(["lt", "lteq", "gt", "gteq", "eq"]), st.integers(1, 30)),
-    st.builds(lambda op, n: {"leftOperand": "count", "operator": op,
-                             "rightOperand": {"@value": str(n), "@type": XSD + "integer"}},
-              st.sampled_from(["lt", "lteq", "gt", "gteq"]), st.integers(0, 6)),
+    st.builds(
+        lambda op, p: {"leftOperand": "purpose", "operator": op, "rightOperand": p},
+        st.sampled_from(["eq", "neq", "isA"]),
+        purpose,
+    ),
+    st.builds(
+        lambda op, ps: {"leftOperand": "purpose", "operator": op, "rightOperand": ps},
+        st.sampled_from(["isAnyOf", "isNoneOf", "isAllOf"]),
+        st.lists(purpose, min_size=1, max_size=3, unique_by=lambda d: d["@id"]),
+    ),
+    st.builds(
+        lambda op, day: {
+            "leftOperand": "dateTime",
+            "operator": op,
+            "rightOperand": {"@value": f"2024-06-{day:02d}", "@type": XSD + "date"},
+        },
+        st.sampled_from(["lt", "lteq", "gt", "gteq", "eq"]),
+        st.integers(1, 30),
+    ),
+    st.builds(
+        lambda op, n: {
+            "leftOperand": "count",
+            "operator": op,
+            "rightOperand": {"@value": str(n), "@type": XSD + "integer"},
+        },
+        st.sampled_from(["lt", "lteq", "gt", "gteq"]),
+        st.integers(0, 6),
+    ),
 )
 constraint = st.one_of(
     simple_constraint,
-    st.builds(lambda op, items: {op: {"@list": items}},
-              st.sampled_from(["and", "or", "xone", "andSequence"]),
-              st.lists(simple_constraint, min_size=2, max_size=3)),
+    st.builds(
+        lambda op, items: {op: {"@list": items}},
+        st.sampled_from(["and", "or", "xone", "andSequence"]),
+        st.lists(simple_constraint, min_size=2, max_size=3),
+    ),
 )
 
 
@@ -79,8 +97,7 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
         "@type": draw(st.sampled_from(["Set", "Offer", "Agreement"])),
         "uid": EX + "policy",
         "assigner": EX + "city",
-        "permission": draw(st.lists(rules("permission", compact_target), min_size=1,
-                                    max_size=3)),
+        "permission": draw(st.lists(rules("permission", compact_target), min_size=1, max_size=3)),
     }
     if compact_target:
         document["target"] = EX + "x"
@@ -95,15 +112,23 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
 
 requests = st.builds(
     lambda action, party, target, purposes: Request(
-        party=party, action=ODRL + action, target=EX + target,
-        parameters={ODRL + "purpose": tuple(Iri(DPV + p) for p in purposes)} if purposes else {}),
-    st.sampled_from(ACTIONS), st.sampled_from([*PARTIES, None]), st.sampled_from(["x", "y"]),
+        party=party,
+        action=ODRL + action,
+        target=EX + target,
+        parameters={ODRL + "purpose": tuple(Iri(DPV + p) for p in purposes)} if purposes else {},
+    ),
+    st.sampled_from(ACTIONS),
+    st.sampled_from([*PARTIES, None]),
+    st.sampled_from(["x", "y"]),
     st.lists(st.sampled_from(PURPOSES), max_size=2, unique=True),
 )
 states = st.builds(
-    lambda day, count: State(now=datetime.fromisoformat(f"2024-06-{day:02d}T12:00:00+00:00"),
-                             counters=(UsageCount(count=count),)),
-    st.integers(1, 30), st.integers(0, 6),
+    lambda day, count: State(
+        now=datetime.fromisoformat(f"2024-06-{day:02d}T12:00:00+00:00"),
+        counters=(UsageCount(count=count),),
+    ),
+    st.integers(1, 30),
+    st.integers(0, 6),
 )
 
 

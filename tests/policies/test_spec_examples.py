@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from policies import State, check_policy, evaluate
-from policies.vocab import ODRL
+from policies import Constraint, Lit, State, check_policy, evaluate
+from policies.vocab import ODRL, XSD
 
 from .support import at, jsonld_policy, req
 
@@ -192,7 +192,12 @@ def test_duty_with_refined_action_comes_with_the_permit() -> None:
     assert report.permitted
     (duty,) = report.duties
     assert duty.action == ODRL + "compensate"
-    assert duty.refinements[0].right[0].lexical == "500.00"
+    (refinement,) = duty.refinements
+    assert isinstance(refinement, Constraint)
+    assert (refinement.left, refinement.right) == (
+        ODRL + "payAmount",
+        (Lit("500.00", XSD + "decimal"),),
+    )
     # payAmount is an ODRL left operand this evaluator cannot check: the author is told.
     assert any("odrl:payAmount" in str(issue) for issue in check_policy(policy))
 

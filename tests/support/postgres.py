@@ -5,7 +5,8 @@ The first test asking for a PostgreSQL fixture starts one cluster for the sessio
 ``initdb`` in a temporary folder, ``pg_ctl start`` on a free port of 127.0.0.1 with its
 unix socket in that folder, trust authentication, ``fsync`` off. PostgreSQL refuses to
 run as root, so under root (CI) the server runs as ``nobody``. At the end of the
-session the cluster is stopped and its folder removed.
+session the cluster is stopped and its folder removed; clusters of killed runs (their
+``owner.pid`` is dead) are stopped when the next run starts.
 
 Fixtures:
 
@@ -35,6 +36,7 @@ import pytest
 
 SUPERUSER = "guichet"
 RUN_AS = "nobody"
+PREFIX = "guichet-pg-"
 
 
 def find_bindir() -> Path | None:
@@ -106,6 +108,34 @@ class PostgresServer:
             self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(bindir: Path) -> None:
+    """Stop clusters left by test runs that were killed before their teardown."""
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        owner = root / "owner.pid"
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        server = PostgresServer(bindir, root, 0, RUN_AS if os.geteuid() == 0 else None)
+        try:
+            server.stop()
+        except RuntimeError:
+            continue
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def start_server() -> PostgresServer:
     bindir = find_bindir()
     if bindir is None:
@@ -113,7 +143,9 @@ def start_server() -> PostgresServer:
                     "/usr/lib/postgresql/*/bin nor through pg_config. Run `make test`, which "
                     "installs them (tools/ensure-postgres.sh), or install Debian's "
                     "`postgresql` package.", pytrace=False)
-    root = Path(tempfile.mkdtemp(prefix="guichet-pg-"))
+    reap_orphans(bindir)
+    root = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (root / "owner.pid").write_text(str(os.getpid()))
     as_user = None
     if os.geteuid() == 0:
         as_user = RUN_AS

@@ -134,3 +134,37 @@ def test_bill_of_quantities_policy() -> None:
     (no_distribution,) = policy[ODRL + "prohibition"]
     assert ids(no_distribution[ODRL + "action"]) == [ODRL + "distribute"]
     assert ids(no_distribution[ODRL + "assignee"]) == [f"{BASE}/participants/cda"]
+
+
+def decide(name: str, *, party: str | None, action: str, level: str | None = None,
+           member_of: str | None = None) -> bool:
+    """The decision of the project's evaluator on one demo policy."""
+    from policies import Request, State, evaluate
+    from policies.cli import load_policies
+
+    node, dataset = name.split("-", 1)
+    request = Request.create(party=party, action=ODRL + action,
+                             target=f"{BASE}/datasets/{node}/{dataset}", aggregation_level=level)
+    state = State(part_of=frozenset({(party, member_of)}) if party and member_of else frozenset())
+    report = evaluate(load_policies([str(POLICY_DIR / f"{name}.jsonld")]), request, state)
+    return bool(report.permitted)
+
+
+def test_raw_readings_for_school_staff_and_atmo_daily_indicators_for_anyone() -> None:
+    teacher = f"{BASE}/participants/ecole-saint-christophe/clients/direction"
+    staff = f"{BASE}/participants/ecole-saint-christophe/personnel"
+    name = "atmo-mesures-salles"
+    assert decide(name, party=teacher, action="read", member_of=staff)
+    assert decide(name, party=f"{BASE}/participants/atmo", action="read")
+    assert not decide(name, party=teacher, action="read")  # not (known as) school staff
+    assert not decide(name, party=None, action="read")
+    assert decide(name, party=None, action="derive", level="P1D")
+    assert not decide(name, party=None, action="derive", level="PT1H")
+    assert not decide(name, party=None, action="aggregate", level="P1D")
+
+
+def test_energy_use_raw_for_the_agglomeration_computed_results_for_anyone() -> None:
+    name = "cda-consommations-energie"
+    assert decide(name, party=f"{BASE}/participants/cda", action="read")
+    assert not decide(name, party=f"{BASE}/participants/univ-lr", action="read")
+    assert decide(name, party=None, action="derive")

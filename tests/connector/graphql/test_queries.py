@@ -223,3 +223,23 @@ async def test_nested_lists_cost_one_statement_per_level(gql) -> None:
     r = await gql(query)
     assert r.errors is None
     assert gql.statements() - before == 3
+
+
+async def test_entities_batch_of_thousands_of_keys_is_one_flat_statement(gql) -> None:
+    """SQLite refuses expression trees deeper than 1000: a batch must be one IN list."""
+    alphabet = "123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    unknown = [f"Z{alphabet[i // 961 % 31]}{alphabet[i // 31 % 31]}{alphabet[i % 31]}ZZZZZZZZ"
+               for i in range(1500)]
+    keys = ["PG46YY6YJW8N", *unknown, "A1B2C3D4E5F6"]
+    query = ("query($r: [_Any!]!) { _entities(representations: $r) "
+             "{ ... on Building { rnbId } } }")
+    reps = [{"__typename": "Building", "rnbId": k} for k in keys]
+    await gql(query, r=reps[:1])
+    before = gql.statements()
+    r = await gql(query, r=reps)
+    assert r.errors is None
+    found = r.data["_entities"]
+    assert len(found) == 1502
+    assert found[0] == {"rnbId": "PG46YY6YJW8N"} and found[-1] == {"rnbId": "A1B2C3D4E5F6"}
+    assert found[1:-1] == [None] * 1500
+    assert gql.statements() - before == 1

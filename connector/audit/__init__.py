@@ -1,0 +1,47 @@
+"""The node's tamper-evident audit log: every usage-control decision, hash-chained.
+
+>>> from connector.audit import AuditLog, AuditRecord, operation_hash
+>>> log = AuditLog("sqlite+aiosqlite:///audit.db", node="atmo")   # doctest: +SKIP
+>>> await log.setup()                                               # doctest: +SKIP
+>>> await log.append(AuditRecord(party="https://example.org/p/ecole", decision="permit",
+...                              operation_hash=operation_hash("{ buildings { rnbId } }"),
+...                              datasets=("registre-batiments",)))  # doctest: +SKIP
+
+Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON),
+:mod:`.log` (storage, concurrency, queries), :mod:`.verify` (the chain check),
+:mod:`.export` (CSV, JSON-LD PROV-O), :mod:`.operation` (operation fingerprints),
+:mod:`.cli` (``guichet audit verify|export``).
+"""
+
+from connector.audit.canonical import canonical_json
+from connector.audit.export import CSV_COLUMNS, GUI_TERMS, export_csv, export_jsonld
+from connector.audit.log import MAX_LIMIT, AuditLog
+from connector.audit.operation import operation_hash
+from connector.audit.record import (
+    DENY,
+    GENESIS,
+    PERMIT,
+    AuditFilter,
+    AuditRecord,
+    StoredEntry,
+)
+from connector.audit.verify import Problem, VerifyReport
+
+__all__ = [
+    "CSV_COLUMNS",
+    "DENY",
+    "GENESIS",
+    "GUI_TERMS",
+    "MAX_LIMIT",
+    "PERMIT",
+    "AuditFilter",
+    "AuditLog",
+    "AuditRecord",
+    "Problem",
+    "StoredEntry",
+    "VerifyReport",
+    "canonical_json",
+    "export_csv",
+    "export_jsonld",
+    "operation_hash",
+]

@@ -1,0 +1,327 @@
+"""The append-only, hash-chained audit log over SQL (SQLAlchemy 2 async).
+
+Writers are serialised by the database, so that any number of tasks, engines and
+processes can append to one log without losing an entry or forking the chain:
+
+* SQLite: each append runs in ``BEGIN IMMEDIATE`` (the write lock is taken before the
+  head is read); other writers wait on the busy timeout. The driver's own transaction
+  handling is switched off as the SQLAlchemy documentation recommends
+  ("Serializable isolation / Savepoints / Transactional DDL"): the log installs
+  that recipe on the engine (``isolation_level = None`` on connect, our ``BEGIN`` on
+  begin), which also makes every read a real transaction.
+* PostgreSQL: each append takes ``pg_advisory_xact_lock`` on a key derived from the table
+  name, then reads the head (READ COMMITTED sees the last committed entry).
+
+In both, ``seq`` is the primary key and ``prev_hash`` is UNIQUE: even a writer that
+ignored the lock could not fork the chain; it would get an integrity error, which
+:meth:`AuditLog.append` retries. Triggers refuse UPDATE and DELETE (see
+:func:`~connector.audit._schema.append_only_ddl` for what they cannot prevent).
+
+Example::
+
+    log = AuditLog("sqlite+aiosqlite:///audit.db", node="atmo")
+    await log.setup()
+    entry = await log.append(AuditRecord(party=..., decision="permit", operation_hash=...))
+    report = await log.verify()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from connector.audit import _schema
+from connector.audit.record import (
+    GENESIS,
+    AuditFilter,
+    AuditRecord,
+    StoredEntry,
+    format_time,
+    seal,
+)
+from connector.audit.verify import VerifyReport, verify_chain
+from connector.errors import AuditError, QueryError
+
+MAX_LIMIT = 1000
+_IMMEDIATE = "guichet_audit_immediate"
+_ATTEMPTS = 8
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float) -> None:
+    sync = engine.sync_engine
+    if sa.event.contains(sync, "begin", _sqlite_begin):
+        return
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.close()
+
+    sa.event.listen(sync, "connect", on_connect)
+    sa.event.listen(sync, "begin", _sqlite_begin)
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class AuditLog:
+    """An append-only audit log in one SQL table (``table``, default ``guichet_audit``).
+
+    ``engine_or_url``: an :class:`AsyncEngine` (shared with the node's policy state, left
+    open by :meth:`aclose`) or a URL (``sqlite+aiosqlite:///audit.db``,
+    ``postgresql+asyncpg://...``; the engine is the log's own). ``clock`` stamps records
+    that come without a time and must return timezone-aware datetimes.
+    """
+
+    def __init__(
+        self,
+        engine_or_url: AsyncEngine | str,
+        *,
+        node: str,
+        clock: Callable[[], datetime] = _utcnow,
+        table: str = "guichet_audit",
+        busy_timeout: float = 30.0,
+    ) -> None:
+        if not isinstance(node, str) or not node:
+            raise AuditError(f"node: expected the node's name, got {node!r}")
+        self.node = node
+        self._clock = clock
+        self.table = _schema.audit_table(_schema.check_table_name(table))
+        self._owned = isinstance(engine_or_url, str)
+        self.engine = self._engine(engine_or_url)
+        self.dialect = self.engine.dialect.name
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise AuditError(
+                f"audit database: {self.dialect} is not supported (expected SQLite or PostgreSQL)"
+            )
+        self._writer = self.engine
+        if self.dialect == "sqlite":
+            _install_sqlite_recipe(self.engine, busy_timeout)
+            self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
+        self._lock = asyncio.Lock()
+
+    @staticmethod
+    def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:
+        engine = engine_or_url
+        if not isinstance(engine, AsyncEngine):
+            engine = AuditLog._create_engine(engine)
+        db = engine.url.database or ""
+        if engine.dialect.name == "sqlite" and db in ("", ":memory:"):
+            raise AuditError(
+                "audit database: an in-memory SQLite database belongs to one "
+                "connection; give a file (sqlite+aiosqlite:///audit.db)"
+            )
+        return engine
+
+    @staticmethod
+    def _create_engine(url: str) -> AsyncEngine:
+        try:
+            return create_async_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise AuditError(
+                f"audit database URL {url!r} is not valid (expected "
+                "e.g. 'sqlite+aiosqlite:///audit.db' or "
+                "'postgresql+asyncpg://user@host/db')"
+            ) from exc
+
+    async def aclose(self) -> None:
+        """Dispose of the engine if the log created it."""
+        if self._owned:
+            await self.engine.dispose()
+
+    async def __aenter__(self) -> AuditLog:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # writing ---------------------------------------------------------------------------
+    async def setup(self) -> None:
+        """Create the table, its indexes and append-only triggers if they are missing."""
+        async with self._guard("cannot create the audit table"), self._writer.begin() as conn:
+            await self._serialise(conn)
+            await conn.run_sync(self.table.metadata.create_all)
+            for statement in _schema.append_only_ddl(self.table.name, self.dialect):
+                await conn.exec_driver_sql(statement)
+
+    async def append(self, record: AuditRecord) -> StoredEntry:
+        """Add ``record`` at the head of the chain and return it as stored."""
+        time = record.time if record.time is not None else self._clock()
+        async with self._lock:
+            for attempt in range(_ATTEMPTS):
+                try:
+                    async with self._guard("cannot append to the audit log"):
+                        return await self._append_once(record, time)
+                except _Retry:
+                    await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AuditError(
+            f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
+        )
+
+    async def _append_once(self, record: AuditRecord, time: datetime) -> StoredEntry:
+        try:
+            async with self._writer.begin() as conn:
+                await self._serialise(conn)
+                head = (
+                    await conn.execute(
+                        sa.select(self.table.c.seq, self.table.c.hash)
+                        .order_by(self.table.c.seq.desc())
+                        .limit(1)
+                    )
+                ).first()
+                seq, prev = (int(head.seq) + 1, str(head.hash)) if head else (1, GENESIS)
+                entry = seal(record, seq=seq, node=self.node, time=time, prev_hash=prev)
+                await conn.execute(self.table.insert().values(**_schema.to_row(entry)))
+            return entry
+        except IntegrityError as exc:
+            raise _Retry from exc
+        except DBAPIError as exc:
+            if self.dialect == "sqlite" and _is_busy(exc):
+                raise _Retry from exc
+            raise
+
+    async def _serialise(self, conn: AsyncConnection) -> None:
+        if self.dialect == "postgresql":
+            await conn.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(_schema.advisory_key(self.table.name)))
+            )
+
+    # reading ---------------------------------------------------------------------------
+    async def query(
+        self,
+        filters: AuditFilter | None = None,
+        *,
+        limit: int = 100,
+        after: int | None = None,
+        newest_first: bool = False,
+    ) -> list[StoredEntry]:
+        """Entries matching ``filters``, in chain order (or newest first), at most ``limit``,
+        starting after sequence number ``after`` (a cursor: the last ``seq`` of the previous
+        page)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"audit query limit: expected 1 to {MAX_LIMIT}, got {limit!r}")
+        t = self.table
+        stmt = sa.select(t).where(*self._conditions(filters or AuditFilter()))
+        if after is not None:
+            stmt = stmt.where(t.c.seq < after if newest_first else t.c.seq > after)
+        stmt = stmt.order_by(t.c.seq.desc() if newest_first else t.c.seq).limit(limit)
+        rows = await self._fetch(stmt)
+        return [_entry_of(_schema.decode(row)) for row in rows]
+
+    async def entries(
+        self, filters: AuditFilter | None = None, *, chunk: int = 500
+    ) -> AsyncIterator[StoredEntry]:
+        """Every matching entry in chain order, read ``chunk`` at a time."""
+        after: int | None = None
+        while True:
+            page = await self.query(filters, limit=chunk, after=after)
+            for entry in page:
+                yield entry
+            if len(page) < chunk:
+                return
+            after = page[-1].seq
+
+    def _conditions(self, f: AuditFilter) -> list[sa.ColumnElement[bool]]:
+        t = self.table
+        out: list[sa.ColumnElement[bool]] = []
+        equal: Mapping[str, str | None] = {
+            "party": f.party,
+            "decision": f.decision,
+            "purpose": f.purpose,
+            "client_id": f.client_id,
+        }
+        out += [t.c[name] == value for name, value in equal.items() if value is not None]
+        if f.dataset is not None:
+            find = sa.func.instr if self.dialect == "sqlite" else sa.func.strpos
+            out.append(find(t.c.datasets, _schema.dataset_needle(f.dataset)) > 0)
+        if f.since is not None:
+            out.append(t.c.time >= format_time(f.since))
+        if f.until is not None:
+            out.append(t.c.time < format_time(f.until))
+        return out
+
+    async def head(self) -> tuple[int, str]:
+        """The last sequence number and hash (``0`` and :data:`GENESIS` when empty)."""
+        t = self.table
+        rows = await self._fetch(sa.select(t.c.seq, t.c.hash).order_by(t.c.seq.desc()).limit(1))
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
+
+    async def rows_after(self, seq: int, limit: int) -> list[_schema.Decoded]:
+        """Raw rows in ``seq`` order after ``seq`` (for :mod:`connector.audit.verify`)."""
+        t = self.table
+        rows = await self._fetch(sa.select(t).where(t.c.seq > seq).order_by(t.c.seq).limit(limit))
+        return [_schema.decode(row) for row in rows]
+
+    async def row_with_hash(self, digest: str) -> _schema.Decoded | None:
+        """The row whose stored ``hash`` is ``digest`` (indexed: UNIQUE)."""
+        t = self.table
+        rows = await self._fetch(sa.select(t).where(t.c.hash == digest).limit(1))
+        return _schema.decode(rows[0]) if rows else None
+
+    async def verify(self, *, expect_head: str | None = None, chunk: int = 1000) -> VerifyReport:
+        """Walk the chain (``chunk`` rows in memory at a time) and report the first problem.
+
+        ``expect_head``: a hash recorded earlier (say printed by the last verification);
+        if no entry has it any more, entries were cut from the end of the log.
+        """
+        return await verify_chain(self, expect_head=expect_head, chunk=chunk)
+
+    async def _fetch(self, stmt: sa.Select[Any]) -> Sequence[sa.RowMapping]:
+        async with self._guard("cannot read the audit log"), self.engine.connect() as conn:
+            result = await conn.execute(stmt)
+            rows: Sequence[sa.RowMapping] = result.mappings().all()
+        return rows
+
+    def _guard(self, what: str) -> _Translate:
+        return _Translate(what, self.table.name)
+
+
+class _Retry(Exception):
+    """An append lost a race (busy database or integrity error): try again."""
+
+
+class _Translate:
+    """Turn database errors into :class:`AuditError` with a message safe to show."""
+
+    def __init__(self, what: str, table: str) -> None:
+        self.what, self.table = what, table
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
+    ) -> None:
+        if isinstance(exc, SQLAlchemyError | OSError):
+            reason = getattr(exc, "orig", None) or exc
+            raise AuditError(
+                f"{self.what} (table {self.table}): {type(reason).__name__}: {reason}"
+            ) from exc
+
+
+def _entry_of(decoded: _schema.Decoded) -> StoredEntry:
+    if decoded.entry is None:
+        raise AuditError(
+            f"audit entry #{decoded.seq} is damaged ({decoded.malformed}); "
+            "run `guichet audit verify`"
+        )
+    return decoded.entry

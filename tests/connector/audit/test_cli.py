@@ -1,0 +1,122 @@
+"""``guichet audit verify|export`` (the ``main`` function, argv after ``guichet audit``)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connector.audit import StoredEntry
+from connector.audit.cli import main
+from tests.connector.audit.conftest import Db, record
+
+UNIV = "https://guichet.example/participants/univ"
+
+
+def fill(db: Db) -> list[StoredEntry]:
+    async def run() -> list[StoredEntry]:
+        log = db.log()
+        await log.setup()
+        out = [
+            await log.append(record(n, time=datetime(2026, 11, n, 12, tzinfo=UTC),
+                                    party=UNIV if n % 3 == 0 else record().party,
+                                    datasets=("mesures-salles",) if n % 2 else ("metres",)))
+            for n in range(1, 13)
+        ]
+        await log.aclose()
+        return out
+
+    return asyncio.run(run())
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_verify_ok_then_altered(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
+    entries = fill(db)
+    code, out, _ = run(capsys, "verify", "--db", db.url, "--table", db.table)
+    assert (code, out) == (0, f"ok: 12 entries, chain intact, head {entries[-1].hash}\n")
+    asyncio.run(db.tamper("UPDATE {t} SET rows_returned = 1000 WHERE seq = 12"))
+    code, out, _ = run(capsys, "verify", "--db", db.url, "--table", db.table)
+    assert code == 1
+    assert out.startswith(f"ALTERED entry #12: stored hash {entries[-1].hash}, recomputed ")
+
+
+def test_verify_removed(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
+    fill(db)
+    asyncio.run(db.tamper("DELETE FROM {t} WHERE seq IN (5, 6)"))
+    code, out, _ = run(capsys, "verify", "--db", db.url, "--table", db.table)
+    assert (code, out) == (1, "REMOVED entries between #4 and #7\n")
+
+
+def test_verify_expect_head(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
+    entries = fill(db)
+    asyncio.run(db.tamper("DELETE FROM {t} WHERE seq = 12"))
+    code, out, _ = run(capsys, "verify", "--db", db.url, "--table", db.table,
+                       "--expect-head", entries[-1].hash)
+    assert code == 1
+    assert out.startswith("REMOVED entries after #11")
+
+
+def test_export_csv_with_filters(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
+    fill(db)
+    code, out, _ = run(capsys, "export", "--db", db.url, "--table", db.table, "--format", "csv",
+                       "--party", UNIV, "--since", "2026-11-04", "--until", "2026-11-12T12:00Z")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # parties: every third entry is the university's; Nov 4 00:00Z <= time < Nov 12 12:00Z
+    assert [r["seq"] for r in rows] == ["6", "9"]
+    assert [r["time"] for r in rows] == ["2026-11-06T12:00:00.000000Z",
+                                         "2026-11-09T12:00:00.000000Z"]
+
+
+def test_export_jsonld_by_dataset(db: Db, capsys: pytest.CaptureFixture[str],
+                                  tmp_path: Path) -> None:
+    fill(db)
+    target = tmp_path / "audit.jsonld"
+    code, out, _ = run(capsys, "export", "--db", db.url, "--table", db.table, "--format",
+                       "jsonld", "--base-iri", "http://127.0.0.1:8102", "--dataset", "metres",
+                       "--output", str(target))
+    assert (code, out) == (0, "")
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert [n["@id"] for n in document["@graph"]] == [
+        f"http://127.0.0.1:8102/audit/{n}" for n in (2, 4, 6, 8, 10, 12)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["verify", "--db", "sqlite+aiosqlite:////nonexistent/audit.db"],
+         "error: --db: no SQLite file at /nonexistent/audit.db"),
+        (["verify", "--db", "not a url"], "error: --db: 'not a url' is not a database URL"),
+        (["export", "--db", "sqlite+aiosqlite://", "--format", "jsonld"],
+         "error: --base-iri is required with --format jsonld"),
+    ],
+)
+def test_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith(message)
+
+
+def test_missing_table_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.db").write_bytes(b"")
+    code, _, err = run(capsys, "verify", "--db", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    assert code == 2
+    assert err.startswith("error: cannot read the audit log (table guichet_audit): ")
+    assert "no such table" in err
+
+
+def test_bad_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "--db", "x", "--format", "csv", "--since", "2026-11-26T10:00"])
+    assert exited.value.code == 2
+    assert "has no time zone; add Z (UTC) or an offset" in capsys.readouterr().err
