@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sqlite3
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
 import httpx
@@ -21,6 +22,31 @@ from connector.config import load_config
 FIELDS = "rnbId bdnbId uai name address inseeCode usage yearBuilt floorArea location"
 COLUMNS = ("id_rnb, id_bdnb, code_uai, nom, adresse, code_insee, code_usage, "
            "annee_construction, surface_plancher_m2, geom_wkt")
+
+
+def _pair(client: httpx.AsyncClient, raw: aiosqlite.Connection, ids: list[str]
+          ) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]:
+    """The same rows fetched through the node's ``_entities`` and by raw SQL + JSON."""
+    n = len(ids)
+    reps = [{"__typename": "Building", "rnbId": i} for i in ids]
+    query = ("query($r: [_Any!]!) { _entities(representations: $r) "
+             f"{{ ... on Building {{ {FIELDS} }} }} }}")
+    sql = f"SELECT {COLUMNS} FROM batiments WHERE id_rnb IN ({','.join('?' * n)})"
+    names = FIELDS.split()
+
+    async def via_node() -> object:
+        r = await client.post("/graphql", json={"query": query, "variables": {"r": reps}})
+        body = r.json()
+        if "errors" in body or len(body["data"]["_entities"]) != n:
+            raise SystemExit(f"node answered wrongly: {str(body)[:300]}")
+        return body
+
+    async def via_sql() -> object:
+        async with raw.execute(sql, ids) as cur:
+            rows = await cur.fetchall()
+        return json.dumps([dict(zip(names, r, strict=True)) for r in rows])
+
+    return via_node, via_sql
 
 
 async def main(repeat: int) -> None:
@@ -38,27 +64,7 @@ async def main(repeat: int) -> None:
                                  base_url="http://bench") as client, \
             aiosqlite.connect(paths.cda_db) as raw:
         for n in (10, 100, 1000):
-            ids = all_ids[:n]
-            reps = [{"__typename": "Building", "rnbId": i} for i in ids]
-            query = ("query($r: [_Any!]!) { _entities(representations: $r) "
-                     f"{{ ... on Building {{ {FIELDS} }} }} }}")
-
-            async def via_node() -> object:
-                r = await client.post("/graphql", json={"query": query, "variables": {"r": reps}})
-                body = r.json()
-                if "errors" in body or len(body["data"]["_entities"]) != n:
-                    raise SystemExit(f"node answered wrongly: {str(body)[:300]}")
-                return body
-
-            marks = ",".join("?" * n)
-            sql = f"SELECT {COLUMNS} FROM batiments WHERE id_rnb IN ({marks})"
-            names = FIELDS.split()
-
-            async def via_sql() -> object:
-                async with raw.execute(sql, ids) as cur:
-                    rows = await cur.fetchall()
-                return json.dumps([dict(zip(names, r, strict=True)) for r in rows])
-
+            via_node, via_sql = _pair(client, raw, all_ids[:n])
             await via_node()  # the first call also reads the table's schema
             before = sum(s.statements for s in node.sources.values())
             await via_node()

@@ -94,6 +94,12 @@ def _policy(args: argparse.Namespace) -> int:
     return policy_main(args.rest)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from connector.audit.cli import main as audit_main
+
+    return audit_main(args.rest)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="guichet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -134,6 +140,14 @@ def parser() -> argparse.ArgumentParser:
         "--port-base", type=int, help="first of three consecutive ports (default: 8101, 8102, 8103)"
     )
     demo.set_defaults(func=_demo)
+
+    from connector.identity.cli import add_issuer_parser
+
+    add_issuer_parser(sub)
+
+    audit = sub.add_parser("audit", help="verify and export a node's audit log", add_help=False)
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    audit.set_defaults(func=_audit)
 
     policy = sub.add_parser("policy", help="check and evaluate ODRL policies", add_help=False)
     policy.add_argument("rest", nargs=argparse.REMAINDER)

@@ -166,16 +166,19 @@ class AuditLog:
     async def append(self, record: AuditRecord) -> StoredEntry:
         """Add ``record`` at the head of the chain and return it as stored."""
         time = record.time if record.time is not None else self._clock()
+        format_time(time, name="clock")  # a naive clock is refused before anything is written
+        last: _Retry | None = None
         async with self._lock:
             for attempt in range(_ATTEMPTS):
                 try:
                     async with self._guard("cannot append to the audit log"):
                         return await self._append_once(record, time)
-                except _Retry:
+                except _Retry as exc:
+                    last = exc
                     await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
-        )
+        ) from (last.__cause__ if last else None)
 
     async def _append_once(self, record: AuditRecord, time: datetime) -> StoredEntry:
         try:

@@ -209,7 +209,7 @@ async def test_unreachable_database_is_an_audit_error(tmp_path: object) -> None:
 async def test_naive_clock_is_refused(db: Db) -> None:
     log = db.log(clock=lambda: datetime(2026, 1, 1))
     await log.setup()
-    with pytest.raises(AuditError, match="time: expected a timezone-aware datetime"):
+    with pytest.raises(AuditError, match="clock: expected a timezone-aware datetime"):
         await log.append(record(1))
     await log.aclose()
 

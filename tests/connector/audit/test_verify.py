@@ -148,3 +148,9 @@ async def test_only_the_first_problem_is_reported(db: Db, log: AuditLog) -> None
     await db.tamper("DELETE FROM {t} WHERE seq = 15", "UPDATE {t} SET reason = '' WHERE seq = 8")
     problem = (await log.verify()).problem
     assert problem is not None and (problem.kind, problem.seq) == ("altered", 8)
+
+
+async def test_a_gap_before_an_altered_entry_is_reported_first(db: Db, log: AuditLog) -> None:
+    await twenty(log)
+    await db.tamper("DELETE FROM {t} WHERE seq = 12", "UPDATE {t} SET reason = '' WHERE seq = 13")
+    assert str((await log.verify()).problem) == "REMOVED entries between #11 and #13"
