@@ -28,8 +28,9 @@ async def timed(fn: Callable[[], Awaitable[object]], *, repeat: int) -> list[flo
     return out
 
 
-async def side_by_side(a: Callable[[], Awaitable[object]], b: Callable[[], Awaitable[object]],
-                       *, repeat: int) -> tuple[list[float], list[float]]:
+async def side_by_side(
+    a: Callable[[], Awaitable[object]], b: Callable[[], Awaitable[object]], *, repeat: int
+) -> tuple[list[float], list[float]]:
     """Alternate the two so that machine noise hits both alike."""
     await a()
     await b()

@@ -20,17 +20,22 @@ from connector.app import create_app
 from connector.config import load_config
 
 FIELDS = "rnbId bdnbId uai name address inseeCode usage yearBuilt floorArea location"
-COLUMNS = ("id_rnb, id_bdnb, code_uai, nom, adresse, code_insee, code_usage, "
-           "annee_construction, surface_plancher_m2, geom_wkt")
+COLUMNS = (
+    "id_rnb, id_bdnb, code_uai, nom, adresse, code_insee, code_usage, "
+    "annee_construction, surface_plancher_m2, geom_wkt"
+)
 
 
-def _pair(client: httpx.AsyncClient, raw: aiosqlite.Connection, ids: list[str]
-          ) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]:
+def _pair(
+    client: httpx.AsyncClient, raw: aiosqlite.Connection, ids: list[str]
+) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]:
     """The same rows fetched through the node's ``_entities`` and by raw SQL + JSON."""
     n = len(ids)
     reps = [{"__typename": "Building", "rnbId": i} for i in ids]
-    query = ("query($r: [_Any!]!) { _entities(representations: $r) "
-             f"{{ ... on Building {{ {FIELDS} }} }} }}")
+    query = (
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        f"{{ ... on Building {{ {FIELDS} }} }} }}"
+    )
     sql = f"SELECT {COLUMNS} FROM batiments WHERE id_rnb IN ({','.join('?' * n)})"
     names = FIELDS.split()
 
@@ -56,13 +61,20 @@ async def main(repeat: int) -> None:
     node = app.state.node
     with sqlite3.connect(paths.cda_db) as db:
         all_ids = [r[0] for r in db.execute("SELECT id_rnb FROM batiments ORDER BY id_rnb")]
-    print(f"cda node over {paths.cda_db.name}: {len(all_ids)} buildings; p50 of {repeat} runs, "
-          "interleaved\n")
-    print(f"{'N':>5}  {'node _entities':>14}  {'raw SQL + JSON':>14}  {'ratio':>6}  "
-          f"{'SQL statements per call':>24}")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bench") as client, \
-            aiosqlite.connect(paths.cda_db) as raw:
+    print(
+        f"cda node over {paths.cda_db.name}: {len(all_ids)} buildings; p50 of {repeat} runs, "
+        "interleaved\n"
+    )
+    print(
+        f"{'N':>5}  {'node _entities':>14}  {'raw SQL + JSON':>14}  {'ratio':>6}  "
+        f"{'SQL statements per call':>24}"
+    )
+    async with (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client,
+        aiosqlite.connect(paths.cda_db) as raw,
+    ):
         for n in (10, 100, 1000):
             via_node, via_sql = _pair(client, raw, all_ids[:n])
             await via_node()  # the first call also reads the table's schema
@@ -70,8 +82,10 @@ async def main(repeat: int) -> None:
             await via_node()
             per_call = sum(s.statements for s in node.sources.values()) - before
             t_node, t_sql = await side_by_side(via_node, via_sql, repeat=repeat)
-            print(f"{n:>5}  {ms(p50(t_node))}  {ms(p50(t_sql))}  "
-                  f"{p50(t_node) / p50(t_sql):6.1f}  {per_call:>24}")
+            print(
+                f"{n:>5}  {ms(p50(t_node))}  {ms(p50(t_sql))}  "
+                f"{p50(t_node) / p50(t_sql):6.1f}  {per_call:>24}"
+            )
     await node.aclose()
 
 

@@ -38,20 +38,31 @@ async def main(pages: int, size: int, repeat: int) -> None:
     app = create_app(config)
     node = app.state.node
     with sqlite3.connect(paths.atmo_db) as db:
-        sensor = db.execute("SELECT id_capteur FROM capteurs WHERE polluant = 'CO2' "
-                            "ORDER BY id_capteur LIMIT 1").fetchone()[0]
+        sensor = db.execute(
+            "SELECT id_capteur FROM capteurs WHERE polluant = 'CO2' ORDER BY id_capteur LIMIT 1"
+        ).fetchone()[0]
         total = db.execute("SELECT count(*) FROM mesures").fetchone()[0]
-    print(f"atmo node over {paths.atmo_db.name} ({total:,} readings); sensor {sensor}; "
-          f"{pages} pages of {size}; p50 of {repeat} walks, interleaved\n")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bench") as client, \
-            aiosqlite.connect(paths.atmo_db) as raw:
+    print(
+        f"atmo node over {paths.atmo_db.name} ({total:,} readings); sensor {sensor}; "
+        f"{pages} pages of {size}; p50 of {repeat} walks, interleaved\n"
+    )
+    async with (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client,
+        aiosqlite.connect(paths.atmo_db) as raw,
+    ):
 
         async def via_node() -> object:
             after = None
             for _ in range(pages):
-                r = await client.post("/graphql", json={"query": QUERY, "variables": {
-                    "sensor": sensor, "after": after, "first": size}})
+                r = await client.post(
+                    "/graphql",
+                    json={
+                        "query": QUERY,
+                        "variables": {"sensor": sensor, "after": after, "first": size},
+                    },
+                )
                 page = r.json()["data"]["observations"]
                 if len(page["nodes"]) != size:
                     raise SystemExit(f"node answered wrongly: {str(r.json())[:300]}")
@@ -63,9 +74,20 @@ async def main(pages: int, size: int, repeat: int) -> None:
             for _ in range(pages):
                 async with raw.execute(RAW, (sensor, *last, size)) as cur:
                     rows = await cur.fetchall()
-                json.dumps([{"id": r[0], "sensorId": r[1], "spaceId": f"{r[2]}/{r[3]}/{r[4]}",
-                             "observedProperty": r[5], "resultTime": r[6], "value": r[7],
-                             "unit": r[8]} for r in rows])
+                json.dumps(
+                    [
+                        {
+                            "id": r[0],
+                            "sensorId": r[1],
+                            "spaceId": f"{r[2]}/{r[3]}/{r[4]}",
+                            "observedProperty": r[5],
+                            "resultTime": r[6],
+                            "value": r[7],
+                            "unit": r[8],
+                        }
+                        for r in rows
+                    ]
+                )
                 last = (rows[-1][6], rows[-1][0])
             return last
 

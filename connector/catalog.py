@@ -51,7 +51,7 @@ def _dataset(
     config: NodeConfig, ds: DatasetConfig, policy: PolicyDocument | None
 ) -> dict[str, Any]:
     node: dict[str, Any] = {
-        "@id": f"{config.base_iri}/catalog/{ds.id}",
+        "@id": ds.iri,
         "@type": [expand("dcat:Dataset")],
         expand("dcterms:identifier"): [{"@value": ds.id}],
         expand("dcterms:title"): [{"@value": ds.title}],

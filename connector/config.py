@@ -94,7 +94,11 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class DatasetConfig:
+    """A ``dcat:Dataset``: the unit of usage control. ``iri`` is the target its ODRL policy
+    names (default ``{base_iri}/catalog/{id}``)."""
+
     id: str
+    iri: str
     title: str
     description: str
     publisher: str
@@ -241,7 +245,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     references = _references(c, c.table(node, "node", "references", required=False))
     sources = _sources(c, c.table(data, "", "sources"), file)
     entities = _entities(c, c.table(data, "", "entities"), sources)
-    datasets = _datasets(c, c.table(data, "", "datasets"), entities, participant, file)
+    datasets = _datasets(c, c.table(data, "", "datasets"), entities, participant, base_iri, file)
     limits = _limits(c, c.table(data, "", "limits", required=False))
     if c.issues:
         raise ConfigError(c.issues)
@@ -448,6 +452,7 @@ def _datasets(
     table: Mapping[str, Any],
     entities: Mapping[str, EntityMapping],
     participant: str,
+    base_iri: str,
     file: Path,
 ) -> dict[str, DatasetConfig]:
     out: dict[str, DatasetConfig] = {}
@@ -460,6 +465,7 @@ def _datasets(
             spec,
             key,
             {
+                "iri",
                 "title",
                 "description",
                 "publisher",
@@ -471,6 +477,9 @@ def _datasets(
                 "processing",
             },
         )
+        iri = c.string(spec, key, "iri", required=False, default=f"{base_iri}/catalog/{ds_id}")
+        if not iri.startswith(("http://", "https://", "urn:")):
+            c.fail(f"{key}.iri", f"expected an absolute IRI, got {iri!r}")
         covered: dict[str, tuple[str, ...]] = {}
         for ent, flds in c.table(spec, key, "entities").items():
             ekey = f"{key}.entities.{ent}"
@@ -506,6 +515,7 @@ def _datasets(
             )
         out[ds_id] = DatasetConfig(
             id=ds_id,
+            iri=iri,
             title=c.string(spec, key, "title"),
             description=c.string(spec, key, "description", required=False),
             publisher=c.string(spec, key, "publisher", required=False, default=participant),

@@ -64,8 +64,12 @@ __all__ = [
 ]
 
 
-def open_source(config: SourceConfig, mappings: Sequence[EntityMapping], *,
-                http_client: httpx.AsyncClient | None = None) -> Source:
+def open_source(
+    config: SourceConfig,
+    mappings: Sequence[EntityMapping],
+    *,
+    http_client: httpx.AsyncClient | None = None,
+) -> Source:
     """The adapter for ``config.kind``, serving the mappings whose ``source`` is this one.
 
     Nothing is connected yet: databases and APIs are reached on first use."""
@@ -82,5 +86,6 @@ def open_source(config: SourceConfig, mappings: Sequence[EntityMapping], *,
         from connector.sources.http import HttpSource
 
         return HttpSource(config, own, client=http_client)
-    raise SourceError(config.name, f"unknown source kind {config.kind!r}, expected sql, csv "
-                      "or http")
+    raise SourceError(
+        config.name, f"unknown source kind {config.kind!r}, expected sql, csv or http"
+    )

@@ -123,12 +123,12 @@ def comparator(directions: tuple[bool, ...]) -> Callable[[tuple[Any, ...], tuple
     return cmp
 
 
-def select(entity: Entity, query: Select, records: Iterable[Record], fmt: TextFormat
-           ) -> list[Row]:
+def select(entity: Entity, query: Select, records: Iterable[Record], fmt: TextFormat) -> list[Row]:
     """Evaluate ``query`` over ``records`` (streamed once)."""
     order_names = entity.sort_fields(tuple(k.field for k in query.order))
     directions = tuple(
-        next((k.descending for k in query.order if k.field == n), False) for n in order_names)
+        next((k.descending for k in query.order if k.field == n), False) for n in order_names
+    )
     sort_mapped = [entity.field(n, "sort field") for n in order_names]
     for n, m in zip(order_names, sort_mapped, strict=True):
         if n != entity.key and not m.field.sortable:
@@ -173,13 +173,17 @@ def select(entity: Entity, query: Select, records: Iterable[Record], fmt: TextFo
     return [{n: r[n] for n in keep} for r in rows]
 
 
-def _cursor(entity: Entity, names: tuple[str, ...], mapped: list[Mapped],
-            after: tuple[object, ...]) -> tuple[Any, ...]:
+def _cursor(
+    entity: Entity, names: tuple[str, ...], mapped: list[Mapped], after: tuple[object, ...]
+) -> tuple[Any, ...]:
     if len(after) != len(names):
-        raise QueryError(f"cursor: expected {len(names)} values ({', '.join(names)}), "
-                         f"got {len(after)}")
-    return tuple(coerce(v, m.field, f"cursor {entity.name}.{n}")
-                 for v, n, m in zip(after, names, mapped, strict=True))
+        raise QueryError(
+            f"cursor: expected {len(names)} values ({', '.join(names)}), got {len(after)}"
+        )
+    return tuple(
+        coerce(v, m.field, f"cursor {entity.name}.{n}")
+        for v, n, m in zip(after, names, mapped, strict=True)
+    )
 
 
 def _per_partition(rows: list[Row], field: str, limit: int) -> list[Row]:
@@ -234,8 +238,9 @@ def _result(acc: _Acc, measure: Measure) -> object:
     return acc.low if fn == "min" else acc.high
 
 
-def aggregate(entity: Entity, query: Aggregate, records: Iterable[Record], fmt: TextFormat
-              ) -> list[Row]:
+def aggregate(
+    entity: Entity, query: Aggregate, records: Iterable[Record], fmt: TextFormat
+) -> list[Row]:
     """Evaluate an aggregate over ``records`` (streamed once, one accumulator per group)."""
     if not query.measures:
         raise QueryError("an aggregate needs at least one measure")
@@ -245,8 +250,11 @@ def aggregate(entity: Entity, query: Aggregate, records: Iterable[Record], fmt: 
     bucket = query.bucket
     tz = bucket_field(entity, bucket.field).mapping.timezone if bucket else None
     preds = [condition(entity, c) for c in query.where]
-    needed = [*query.group_by, *(c.field for c in query.where),
-              *(m.field for m in query.measures if m.field and m.fn != "count")]
+    needed = [
+        *query.group_by,
+        *(c.field for c in query.where),
+        *(m.field for m in query.measures if m.field and m.fn != "count"),
+    ]
     if bucket:
         needed.append(bucket.field)
     read = reader(entity, needed, fmt)

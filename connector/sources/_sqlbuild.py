@@ -82,8 +82,7 @@ class Builder:
         self.entity = entity
         self.info = info
         self.postgres = dialect == "postgresql"
-        self.table = sa.table(info.name, *(sa.column(c) for c in info.columns),
-                              schema=info.schema)
+        self.table = sa.table(info.name, *(sa.column(c) for c in info.columns), schema=info.schema)
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:
@@ -115,8 +114,7 @@ class Builder:
         whens: list[tuple[Expr, Expr]] = []
         for k, v in (fm.values or {}).items():
             try:
-                whens.append((self.col(fm.column) == to_column(k, info),
-                              sa.literal(v, sa.String)))
+                whens.append((self.col(fm.column) == to_column(k, info), sa.literal(v, sa.String)))
             except NoMatch:
                 continue
         if not whens:
@@ -151,8 +149,12 @@ class Builder:
                 parts = str(value).split(fm.separator, len(fm.columns) - 1)
                 if len(parts) != len(fm.columns):
                     return []
-                return [tuple(to_column(p, self.info.columns[c])
-                              for c, p in zip(fm.columns, parts, strict=True))]
+                return [
+                    tuple(
+                        to_column(p, self.info.columns[c])
+                        for c, p in zip(fm.columns, parts, strict=True)
+                    )
+                ]
             info = self.colinfo(m)
             if fm.values is not None:
                 keys = [k for k, v in fm.values.items() if v == value]
@@ -176,8 +178,9 @@ class Builder:
         out: list[Expr] = []
         if any(v is None for v in values):
             out.append(sa.and_(*(self.col(c).is_(None) for c in fm.columns)))
-        wanted = list(dict.fromkeys(
-            x for v in values if v is not None for x in self._matches(m, v)))
+        wanted = list(
+            dict.fromkeys(x for v in values if v is not None for x in self._matches(m, v))
+        )
         if wanted and len(fm.columns) > 1:
             out.append(sa.tuple_(*(self.col(c) for c in fm.columns)).in_(wanted))
         elif wanted:
@@ -206,8 +209,11 @@ class Builder:
             bound = to_source(value, m, info, _ROUND[op])
         except NoMatch:
             return sa.false()
-        expr = self.ordered_text(self.col(m.mapping.column)) if info.kind == "str" \
+        expr = (
+            self.ordered_text(self.col(m.mapping.column))
+            if info.kind == "str"
             else self.col(m.mapping.column)
+        )
         return _compare(expr, op, bound)
 
     # order and keyset ---------------------------------------------------------------
@@ -228,8 +234,7 @@ class Builder:
                 terms.append((self.canonical_text(m), desc, m))
         return terms
 
-    def keyset(self, terms: list[tuple[Expr, bool, Mapped]], after: tuple[object, ...]
-               ) -> Expr:
+    def keyset(self, terms: list[tuple[Expr, bool, Mapped]], after: tuple[object, ...]) -> Expr:
         if len(after) != len(terms):
             names = ", ".join(m.field.name for _, _, m in terms)
             raise QueryError(f"cursor: expected {len(terms)} values ({names}), got {len(after)}")
@@ -276,21 +281,35 @@ class Builder:
                 stmt = stmt.limit(query.limit)
         else:
             order = [(e.desc() if d else e.asc()).nulls_last() for e, d, _ in terms]
-            by = [self.canonical_text(part)] if part.mapping.values else \
-                [self.col(c) for c in part.mapping.columns]
+            by = (
+                [self.canonical_text(part)]
+                if part.mapping.values
+                else [self.col(c) for c in part.mapping.columns]
+            )
             rank = sa.func.row_number().over(partition_by=by, order_by=order).label("rn")
             sorts = [e.label(f"s{i}") for i, (e, _, _) in enumerate(terms)]
             sub = sa.select(*cols, *sorts, rank).where(*where).subquery("ranked")
-            outer_order = [(sub.c[f"s{i}"].desc() if d else sub.c[f"s{i}"].asc()).nulls_last()
-                           for i, (_, d, _) in enumerate(terms)]
-            stmt = sa.select(*(sub.c[label[c]] for c in columns)).where(
-                sub.c.rn <= query.limit).order_by(*outer_order)
+            outer_order = [
+                (sub.c[f"s{i}"].desc() if d else sub.c[f"s{i}"].asc()).nulls_last()
+                for i, (_, d, _) in enumerate(terms)
+            ]
+            stmt = (
+                sa.select(*(sub.c[label[c]] for c in columns))
+                .where(sub.c.rn <= query.limit)
+                .order_by(*outer_order)
+            )
         index = {c: i for i, c in enumerate(columns)}
 
         def decode(rows: Sequence[Sequence[Any]]) -> list[Row]:
-            return [{m.field.name: to_canonical(tuple(r[index[c]] for c in m.mapping.columns),
-                                                m.mapping, m.field.type) for m in mapped}
-                    for r in rows]
+            return [
+                {
+                    m.field.name: to_canonical(
+                        tuple(r[index[c]] for c in m.mapping.columns), m.mapping, m.field.type
+                    )
+                    for m in mapped
+                }
+                for r in rows
+            ]
 
         return stmt, decode
 
@@ -325,8 +344,9 @@ class Builder:
     def aggregate(self, query: Aggregate) -> tuple[sa.Select[Any], Decoder]:
         if not query.measures:
             raise QueryError("an aggregate needs at least one measure")
-        fields = [measure_field(self.entity, x.fn, x.field, x.threshold, x.name)
-                  for x in query.measures]
+        fields = [
+            measure_field(self.entity, x.fn, x.field, x.threshold, x.name) for x in query.measures
+        ]
         groups = [self.entity.field(g, "group field") for g in query.group_by]
         group_cols = [self.col(c) for g in groups for c in g.mapping.columns]
         exprs: list[Expr] = list(group_cols)
@@ -335,9 +355,14 @@ class Builder:
             exprs.append(self.bucket(bm, query.bucket.unit))
         where = [*self.fixed(), *(self.condition(c) for c in query.where)]
         measures = [self.measure(x, m) for x, m in zip(query.measures, fields, strict=True)]
-        stmt = sa.select(*(e.label(f"g{i}") for i, e in enumerate(exprs)),
-                         *(e.label(f"m{i}") for i, e in enumerate(measures))
-                         ).select_from(self.table).where(*where)
+        stmt = (
+            sa.select(
+                *(e.label(f"g{i}") for i, e in enumerate(exprs)),
+                *(e.label(f"m{i}") for i, e in enumerate(measures)),
+            )
+            .select_from(self.table)
+            .where(*where)
+        )
         if exprs:
             stmt = stmt.group_by(*exprs)
         names = [*query.group_by, *([query.bucket.field] if query.bucket else [])]
@@ -349,7 +374,7 @@ class Builder:
                 i = 0
                 for g in groups:
                     n = len(g.mapping.columns)
-                    row[g.field.name] = to_canonical(tuple(r[i:i + n]), g.mapping, g.field.type)
+                    row[g.field.name] = to_canonical(tuple(r[i : i + n]), g.mapping, g.field.type)
                     i += n
                 if query.bucket and bm:
                     row[query.bucket.field] = _bucket_value(r[i], bm.mapping.timezone)
@@ -367,8 +392,9 @@ class Builder:
 class _Key:
     __slots__ = ("cmp", "values")
 
-    def __init__(self, values: tuple[Any, ...],
-                 cmp: Callable[[tuple[Any, ...], tuple[Any, ...]], int]) -> None:
+    def __init__(
+        self, values: tuple[Any, ...], cmp: Callable[[tuple[Any, ...], tuple[Any, ...]], int]
+    ) -> None:
         self.values = values
         self.cmp = cmp
 

@@ -91,7 +91,8 @@ def reflect(conn: sa.Connection, table: str, datetime_columns: set[str]) -> Tabl
         for col in datetime_columns & cols.keys():
             t = sa.table(name, sa.column(col), schema=schema)
             sample = conn.execute(
-                sa.select(t.c[col]).where(t.c[col].is_not(None)).limit(1)).scalar()
+                sa.select(t.c[col]).where(t.c[col].is_not(None)).limit(1)
+            ).scalar()
             if isinstance(sample, str):
                 cols[col] = ColumnInfo(col, "datetime", False, layout_of(sample) or (" ", 0))
             elif cols[col].kind == "datetime":

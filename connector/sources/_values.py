@@ -121,8 +121,9 @@ def _typed(raw: object, fm: FieldMapping, ftype: ScalarType, fmt: TextFormat) ->
     return text(raw)
 
 
-def to_canonical(raws: tuple[object, ...], fm: FieldMapping, ftype: ScalarType,
-                 fmt: TextFormat = PLAIN) -> object:
+def to_canonical(
+    raws: tuple[object, ...], fm: FieldMapping, ftype: ScalarType, fmt: TextFormat = PLAIN
+) -> object:
     """Canonical value of a field from the raw values of its source columns.
 
     Raises :class:`ValueError` when a source value does not fit the field type."""
@@ -162,8 +163,12 @@ def coerce(value: object, fld: Field, where: str) -> object:
             return str(value)
         raise ValueError
     except (ValueError, TypeError):
-        expected = {"DateTime": "an ISO 8601 date and time", "Float": "a number",
-                    "Int": "a number", "Boolean": "true or false"}.get(fld.type, "a string")
+        expected = {
+            "DateTime": "an ISO 8601 date and time",
+            "Float": "a number",
+            "Int": "a number",
+            "Boolean": "true or false",
+        }.get(fld.type, "a string")
         raise QueryError(f"{where}: expected {expected}, got {value!r}") from None
 
 
@@ -189,12 +194,15 @@ class Entity:
 
     def field(self, name: str, role: str = "field") -> Mapped:
         if name not in self.type.field_names:
-            raise QueryError(f"{self.name} has no {role} {name!r}; fields: "
-                             f"{', '.join(self.type.field_names)}")
+            raise QueryError(
+                f"{self.name} has no {role} {name!r}; fields: {', '.join(self.type.field_names)}"
+            )
         fm = self.mapping.fields.get(name)
         if fm is None:
-            raise QueryError(f"{self.name}.{name} is not available from this source "
-                             f"(not mapped); mapped: {', '.join(self.mapping.fields)}")
+            raise QueryError(
+                f"{self.name}.{name} is not available from this source "
+                f"(not mapped); mapped: {', '.join(self.mapping.fields)}"
+            )
         return Mapped(self.type.field(name), fm)
 
     def sort_fields(self, order: tuple[str, ...]) -> tuple[str, ...]:
@@ -205,8 +213,9 @@ class Entity:
 def entity_of(mappings: dict[str, Entity], name: str) -> Entity:
     found = mappings.get(name)
     if found is None:
-        raise QueryError(f"entity {name!r} is not served by this source; served: "
-                         f"{', '.join(mappings) or 'none'}")
+        raise QueryError(
+            f"entity {name!r} is not served by this source; served: {', '.join(mappings) or 'none'}"
+        )
     return found
 
 
@@ -245,8 +254,9 @@ def local_to_utc(local: datetime, tz: str | None) -> datetime:
 NUMERIC: tuple[ScalarType, ...] = ("Int", "Float")
 
 
-def measure_field(entity: Entity, fn: str, name: str | None, threshold: float | None,
-                  label: str) -> Mapped | None:
+def measure_field(
+    entity: Entity, fn: str, name: str | None, threshold: float | None, label: str
+) -> Mapped | None:
     """The field a measure reads, checked: numbers for mean/sum/count_above."""
     if fn == "count":
         return None
@@ -254,10 +264,11 @@ def measure_field(entity: Entity, fn: str, name: str | None, threshold: float | 
         raise QueryError(f"measure {label!r}: {fn} needs a field")
     m = entity.field(name)
     if fn in ("mean", "sum", "count_above") and (
-            m.field.type not in NUMERIC or m.mapping.values is not None
-            or len(m.mapping.columns) > 1):
-        raise QueryError(f"measure {label!r}: {fn} needs a numeric field, "
-                         f"{entity.name}.{name} is {m.field.type}")
+        m.field.type not in NUMERIC or m.mapping.values is not None or len(m.mapping.columns) > 1
+    ):
+        raise QueryError(
+            f"measure {label!r}: {fn} needs a numeric field, {entity.name}.{name} is {m.field.type}"
+        )
     if fn == "count_above" and threshold is None:
         raise QueryError(f"measure {label!r}: count_above needs a threshold")
     return m

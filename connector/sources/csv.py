@@ -54,8 +54,10 @@ class CsvSource:
         self.delimiter = str(options.get("delimiter", ","))
         self.encoding = str(options.get("encoding", "utf-8-sig"))
         fmt = options.get("datetime_format")
-        self.format = TextFormat(decimal_comma=options.get("decimal", ".") == ",",
-                                 datetime_format=str(fmt) if fmt else None)
+        self.format = TextFormat(
+            decimal_comma=options.get("decimal", ".") == ",",
+            datetime_format=str(fmt) if fmt else None,
+        )
         self._entities = {m.entity: Entity(m) for m in mappings}
 
     def file_of(self, entity: Entity) -> Path:
@@ -63,8 +65,11 @@ class CsvSource:
             return self.path
         file = (self.path / entity.mapping.table).resolve()
         if not file.is_relative_to(self.path.resolve()):
-            raise SourceError(self.name, f"table {entity.mapping.table!r} of entity "
-                              f"{entity.name} is outside the source folder")
+            raise SourceError(
+                self.name,
+                f"table {entity.mapping.table!r} of entity "
+                f"{entity.name} is outside the source folder",
+            )
         if not file.exists() and not file.suffix:
             return file.with_name(file.name + ".csv")
         return file
@@ -75,20 +80,28 @@ class CsvSource:
             with file.open(encoding=self.encoding, newline="") as fh:
                 rows = csv.reader(fh, delimiter=self.delimiter)
                 header = [h.strip() for h in next(rows, [])]
-                missing = [f"{c!r} ({what})" for c, what in source_columns(entity.mapping)
-                           if c not in header]
+                missing = [
+                    f"{c!r} ({what})"
+                    for c, what in source_columns(entity.mapping)
+                    if c not in header
+                ]
                 if missing:
-                    raise SourceError(self.name, f"file {file.name!r} has no column "
-                                      f"{', '.join(missing)} (entity {entity.name})")
+                    raise SourceError(
+                        self.name,
+                        f"file {file.name!r} has no column "
+                        f"{', '.join(missing)} (entity {entity.name})",
+                    )
                 for number, values in enumerate(rows, start=2):
                     line[0] = number
                     yield dict(zip(header, values, strict=False))
         except FileNotFoundError as exc:
-            raise SourceError(self.name, f"file {file.name!r} not found (entity "
-                              f"{entity.name})") from exc
+            raise SourceError(
+                self.name, f"file {file.name!r} not found (entity {entity.name})"
+            ) from exc
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise SourceError(self.name, f"cannot read file {file.name!r}: "
-                              f"{type(exc).__name__}") from exc
+            raise SourceError(
+                self.name, f"cannot read file {file.name!r}: {type(exc).__name__}"
+            ) from exc
 
     async def _run(self, entity: Entity, work: Callable[[Iterator[dict[str, str]]], T]) -> T:
         line = [1]
@@ -97,20 +110,23 @@ class CsvSource:
             try:
                 return work(self._records(entity, line))
             except _memory.RecordError as exc:
-                raise SourceError(self.name, f"file {self.file_of(entity).name!r}, line "
-                                  f"{line[0]}: {exc}") from exc
+                raise SourceError(
+                    self.name, f"file {self.file_of(entity).name!r}, line {line[0]}: {exc}"
+                ) from exc
 
         return await anyio.to_thread.run_sync(job)
 
     async def select(self, query: Select) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
-        return await self._run(entity,
-                               lambda recs: _memory.select(entity, query, recs, self.format))
+        return await self._run(
+            entity, lambda recs: _memory.select(entity, query, recs, self.format)
+        )
 
     async def aggregate(self, query: Aggregate) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
-        return await self._run(entity,
-                               lambda recs: _memory.aggregate(entity, query, recs, self.format))
+        return await self._run(
+            entity, lambda recs: _memory.aggregate(entity, query, recs, self.format)
+        )
 
     async def check(self) -> list[str]:
         """Problems of the mappings against the files' headers; [] if none."""
@@ -124,8 +140,11 @@ class CsvSource:
 
     async def health(self) -> Health:
         now = datetime.now(UTC)
-        missing = [e.mapping.table for e in self._entities.values()
-                   if not os.access(self.file_of(e), os.R_OK)]
+        missing = [
+            e.mapping.table
+            for e in self._entities.values()
+            if not os.access(self.file_of(e), os.R_OK)
+        ]
         if not self.path.exists() or missing:
             what = ", ".join(missing) if missing else str(self.path.name)
             return Health(self.name, False, f"file not found or not readable: {what}", now)

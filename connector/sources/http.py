@@ -59,8 +59,13 @@ def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
 class HttpSource:
     """A read-only JSON API."""
 
-    def __init__(self, config: SourceConfig, mappings: Sequence[EntityMapping], *,
-                 client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        config: SourceConfig,
+        mappings: Sequence[EntityMapping],
+        *,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         if not config.url:
             raise SourceError(config.name, "no API URL configured")
         self.name = config.name
@@ -72,8 +77,9 @@ class HttpSource:
         timeout = options.get("timeout", 10.0)
         self.timeout = float(timeout) if isinstance(timeout, int | float) else 10.0
         self.headers = {str(k): str(v) for k, v in dict(options.get("headers", {})).items()}
-        self.query_params = {str(k): str(v)
-                             for k, v in dict(options.get("query_params", {})).items()}
+        self.query_params = {
+            str(k): str(v) for k, v in dict(options.get("query_params", {})).items()
+        }
         self._own_client = client is None
         self._client = client or httpx.AsyncClient()
         self._entities = {m.entity: Entity(m) for m in mappings}
@@ -92,20 +98,26 @@ class HttpSource:
 
     async def _get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
         try:
-            response = await self._client.get(url, params=params, headers=self.headers,
-                                              timeout=self.timeout, follow_redirects=True)
+            response = await self._client.get(
+                url,
+                params=params,
+                headers=self.headers,
+                timeout=self.timeout,
+                follow_redirects=True,
+            )
         except httpx.TimeoutException as exc:
             raise SourceError(self.name, "the API did not answer in time") from exc
         except httpx.HTTPError as exc:
-            raise SourceError(self.name, "the API is unavailable "
-                              f"({type(exc).__name__})") from exc
+            raise SourceError(self.name, f"the API is unavailable ({type(exc).__name__})") from exc
         if response.status_code >= 400:
-            raise SourceError(self.name, f"the API answered HTTP {response.status_code} for "
-                              f"{httpx.URL(url).path}")
+            raise SourceError(
+                self.name, f"the API answered HTTP {response.status_code} for {httpx.URL(url).path}"
+            )
         return response
 
-    async def _records(self, entity: Entity, where: tuple[Condition, ...] = ()
-                       ) -> list[dict[str, object]]:
+    async def _records(
+        self, entity: Entity, where: tuple[Condition, ...] = ()
+    ) -> list[dict[str, object]]:
         url: str | None = f"{self.url}/{entity.mapping.table.lstrip('/')}"
         params: dict[str, str] | None = self._params(entity, where)
         records: list[dict[str, object]] = []
@@ -116,23 +128,34 @@ class HttpSource:
             try:
                 body = response.json()
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise SourceError(self.name, f"the API answered invalid JSON for "
-                                  f"{entity.mapping.table!r}") from exc
+                raise SourceError(
+                    self.name, f"the API answered invalid JSON for {entity.mapping.table!r}"
+                ) from exc
             items = _dig(body, str(self.items_key)) if self.items_key else body
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-                shape = f"an object with the list under {self.items_key!r}" \
-                    if self.items_key else "a JSON array of objects"
-                raise SourceError(self.name, f"the API answer for {entity.mapping.table!r} "
-                                  f"is not {shape}")
+                shape = (
+                    f"an object with the list under {self.items_key!r}"
+                    if self.items_key
+                    else "a JSON array of objects"
+                )
+                raise SourceError(
+                    self.name, f"the API answer for {entity.mapping.table!r} is not {shape}"
+                )
             records.extend(_flatten(i) for i in items)
-            nxt = _dig(body, str(self.next_key)) if self.next_key else \
-                response.links.get("next", {}).get("url")
+            nxt = (
+                _dig(body, str(self.next_key))
+                if self.next_key
+                else response.links.get("next", {}).get("url")
+            )
             url = str(response.url.join(nxt)) if isinstance(nxt, str) and nxt else None
             params = None
         else:
             if url is not None:
-                raise SourceError(self.name, f"more than {self.max_pages} pages for "
-                                  f"{entity.mapping.table!r} (option max_pages)")
+                raise SourceError(
+                    self.name,
+                    f"more than {self.max_pages} pages for "
+                    f"{entity.mapping.table!r} (option max_pages)",
+                )
         self._check_columns(entity, records)
         return records
 
@@ -140,11 +163,13 @@ class HttpSource:
         if not records:
             return
         seen: set[str] = set().union(*(r.keys() for r in records))
-        missing = [f"{c!r} ({what})" for c, what in source_columns(entity.mapping)
-                   if c not in seen]
+        missing = [f"{c!r} ({what})" for c, what in source_columns(entity.mapping) if c not in seen]
         if missing:
-            raise SourceError(self.name, f"the API answer for {entity.mapping.table!r} has "
-                              f"no column {', '.join(missing)} (entity {entity.name})")
+            raise SourceError(
+                self.name,
+                f"the API answer for {entity.mapping.table!r} has "
+                f"no column {', '.join(missing)} (entity {entity.name})",
+            )
 
     async def _evaluate(self, entity: Entity, query: Select | Aggregate) -> list[Row]:
         records = await self._records(entity, query.where)
@@ -153,8 +178,9 @@ class HttpSource:
                 return _memory.select(entity, query, records, PLAIN)
             return _memory.aggregate(entity, query, records, PLAIN)
         except _memory.RecordError as exc:
-            raise SourceError(self.name, f"the API answer for {entity.mapping.table!r}: "
-                              f"{exc}") from exc
+            raise SourceError(
+                self.name, f"the API answer for {entity.mapping.table!r}: {exc}"
+            ) from exc
 
     async def select(self, query: Select) -> list[Row]:
         return await self._evaluate(entity_of(self._entities, query.entity), query)
@@ -175,14 +201,15 @@ class HttpSource:
     async def health(self) -> Health:
         now = datetime.now(UTC)
         try:
-            response = await self._client.get(self.url, headers=self.headers,
-                                              timeout=min(self.timeout, 5.0))
+            response = await self._client.get(
+                self.url, headers=self.headers, timeout=min(self.timeout, 5.0)
+            )
         except httpx.HTTPError as exc:
-            return Health(self.name, False, f"the API is unavailable ({type(exc).__name__})",
-                          now)
+            return Health(self.name, False, f"the API is unavailable ({type(exc).__name__})", now)
         ok = response.status_code < 500
-        return Health(self.name, ok, f"HTTP {response.status_code}", now,
-                      {"status": response.status_code})
+        return Health(
+            self.name, ok, f"HTTP {response.status_code}", now, {"status": response.status_code}
+        )
 
     async def aclose(self) -> None:
         if self._own_client:

@@ -47,10 +47,16 @@ def engine_url(url: str) -> sa.URL:
     """The URL to connect with: SQLite files are opened read-only (``mode=ro``)."""
     parsed = sa.make_url(url)
     db = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite" and db and db != ":memory:" \
-            and not db.startswith("file:") and "mode" not in parsed.query:
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and db
+        and db != ":memory:"
+        and not db.startswith("file:")
+        and "mode" not in parsed.query
+    ):
         parsed = parsed.set(database="file:" + quote(db)).update_query_dict(
-            {"mode": "ro", "uri": "true"})
+            {"mode": "ro", "uri": "true"}
+        )
     return parsed
 
 
@@ -58,8 +64,12 @@ def _sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (checked before connecting: SQLite would say little)."""
     parsed = sa.make_url(url)
     db = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" \
-            or db.startswith("file:"):
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not db
+        or db == ":memory:"
+        or db.startswith("file:")
+    ):
         return None
     return Path(db)
 
@@ -87,15 +97,18 @@ class SqlSource:
         if url.get_backend_name() == "postgresql":
             kwargs["connect_args"] = {
                 "timeout": self._connect_timeout,
-                "server_settings": {"default_transaction_read_only": "on"}}
+                "server_settings": {"default_transaction_read_only": "on"},
+            }
             if isinstance(options.get("pool_size"), int):
                 kwargs["pool_size"] = options["pool_size"]
         try:
             self._engine: AsyncEngine = create_async_engine(url, **kwargs)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise SourceError(self.name, "invalid database URL (expected e.g. "
-                              "'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...')"
-                              ) from exc
+            raise SourceError(
+                self.name,
+                "invalid database URL (expected e.g. "
+                "'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...')",
+            ) from exc
         sa.event.listen(self._engine.sync_engine, "before_cursor_execute", self._count)
         self._dialect = self._engine.dialect.name
         self._sqlite_file = _sqlite_file(config.url)
@@ -116,15 +129,19 @@ class SqlSource:
 
     async def _reflect(self, entity: Entity) -> TableInfo:
         table = entity.mapping.table
-        datetimes = {fm.column for name, fm in entity.mapping.fields.items()
-                     if entity.type.field(name).type == "DateTime"}
+        datetimes = {
+            fm.column
+            for name, fm in entity.mapping.fields.items()
+            if entity.type.field(name).type == "DateTime"
+        }
         try:
             async with self._connect() as conn:
                 info: TableInfo = await conn.run_sync(reflect, table, datetimes)
                 return info
         except NoSuchTableError as exc:
-            raise SourceError(self.name, f"table {table!r} not found (mapped by entity "
-                              f"{entity.name})") from exc
+            raise SourceError(
+                self.name, f"table {table!r} not found (mapped by entity {entity.name})"
+            ) from exc
 
     def _connect(self) -> Any:
         if self._sqlite_file is not None and not self._sqlite_file.is_file():
@@ -145,8 +162,7 @@ class SqlSource:
             except SourceError as exc:
                 if "not found" not in str(exc):
                     raise
-                problems.append(f"entity {entity.name}: table {entity.mapping.table!r} "
-                                "not found")
+                problems.append(f"entity {entity.name}: table {entity.mapping.table!r} not found")
                 continue
             problems.extend(_problems(entity, info))
         return problems
@@ -172,25 +188,35 @@ class SqlSource:
         try:
             return decode(rows)
         except ValueError as exc:
-            raise SourceError(self.name, f"table {entity.mapping.table!r} holds a value "
-                              f"that does not fit entity {entity.name}: {exc}") from exc
+            raise SourceError(
+                self.name,
+                f"table {entity.mapping.table!r} holds a value "
+                f"that does not fit entity {entity.name}: {exc}",
+            ) from exc
 
     async def health(self) -> Health:
         started = time.monotonic()
         if self._sqlite_file is not None and not self._sqlite_file.is_file():
-            return Health(self.name, False, f"{UNAVAILABLE} (database file not found)",
-                          datetime.now(UTC))
+            return Health(
+                self.name, False, f"{UNAVAILABLE} (database file not found)", datetime.now(UTC)
+            )
         try:
             with anyio.fail_after(min(self._connect_timeout, 5.0)):
                 async with self._engine.connect() as conn:
                     await conn.execute(sa.text("SELECT 1"))
         except (TimeoutError, SQLAlchemyError, OSError) as exc:
             log.warning("source %s: health check failed", self.name, exc_info=exc)
-            return Health(self.name, False, f"{UNAVAILABLE} ({type(exc).__name__})",
-                          datetime.now(UTC))
+            return Health(
+                self.name, False, f"{UNAVAILABLE} ({type(exc).__name__})", datetime.now(UTC)
+            )
         ms = round((time.monotonic() - started) * 1000, 1)
-        return Health(self.name, True, f"{self._dialect} reachable", datetime.now(UTC),
-                      {"latency_ms": ms, "statements": self.statements})
+        return Health(
+            self.name,
+            True,
+            f"{self._dialect} reachable",
+            datetime.now(UTC),
+            {"latency_ms": ms, "statements": self.statements},
+        )
 
     async def aclose(self) -> None:
         await self._engine.dispose()
@@ -221,12 +247,15 @@ class _Guarded:
             raise SourceError(self.source.name, UNAVAILABLE) from exc
         if isinstance(exc, SQLAlchemyError | OSError):
             log.warning("source %s: query failed", self.source.name, exc_info=exc)
-            raise SourceError(self.source.name, "the database refused the query "
-                              "(see the node log)") from exc
+            raise SourceError(
+                self.source.name, "the database refused the query (see the node log)"
+            ) from exc
         return False
 
 
 def _problems(entity: Entity, info: TableInfo) -> list[str]:
-    return [f"entity {entity.name}: table {entity.mapping.table!r} has no column {col!r} "
-            f"({what})" for col, what in source_columns(entity.mapping)
-            if col not in info.columns]
+    return [
+        f"entity {entity.name}: table {entity.mapping.table!r} has no column {col!r} ({what})"
+        for col, what in source_columns(entity.mapping)
+        if col not in info.columns
+    ]

@@ -12,14 +12,20 @@ from connector.app import create_app
 
 pytestmark = pytest.mark.anyio
 
-PATHS = ["/id/building/PG46YY6YJW8N", "/id/space/PG46YY6YJW8N/RDC/CP", "/id/sensor/S-CP-CO2",
-         "/id/observation/3", "/id/energy-use/E1"]
+PATHS = [
+    "/id/building/PG46YY6YJW8N",
+    "/id/space/PG46YY6YJW8N/RDC/CP",
+    "/id/sensor/S-CP-CO2",
+    "/id/observation/3",
+    "/id/energy-use/E1",
+]
 
 
 async def served_graph(config) -> Graph:
     g = Graph()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(config)),
-                                 base_url="http://127.0.0.1:8199") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(config)), base_url="http://127.0.0.1:8199"
+    ) as c:
         for path in PATHS:
             r = await c.get(path, headers={"Accept": "text/turtle"})
             assert r.status_code == 200, (path, r.text)

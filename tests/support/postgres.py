@@ -44,8 +44,7 @@ def find_bindir() -> Path | None:
     candidates = ["/usr/lib/postgresql/15/bin"]
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                             check=False)
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
         candidates.append(out.stdout.strip())
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     initdb = shutil.which("initdb")
@@ -84,22 +83,45 @@ class PostgresServer:
             cmd = ["runuser", "-u", self.as_user, "--", *cmd]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=self.root)
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[:2])} failed ({done.returncode}):\n"
-                               f"{done.stdout}\n{done.stderr}")
+            raise RuntimeError(
+                f"{' '.join(args[:2])} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+            )
         return done
 
     def start(self) -> None:
-        self.run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
-                 "--no-locale", "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
-                 "-o", options, "-w", "-t", "60", "start")
+        self.run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--no-locale",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def create_database(self, name: str) -> str:
         if name not in self.databases:
-            self.run("createdb", "-h", str(self.root), "-p", str(self.port), "-U", SUPERUSER,
-                     name)
+            self.run("createdb", "-h", str(self.root), "-p", str(self.port), "-U", SUPERUSER, name)
             self.databases.add(name)
         return self.url(name)
 
@@ -139,10 +161,13 @@ def reap_orphans(bindir: Path) -> None:
 def start_server() -> PostgresServer:
     bindir = find_bindir()
     if bindir is None:
-        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found in "
-                    "/usr/lib/postgresql/*/bin nor through pg_config. Run `make test`, which "
-                    "installs them (tools/ensure-postgres.sh), or install Debian's "
-                    "`postgresql` package.", pytrace=False)
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found in "
+            "/usr/lib/postgresql/*/bin nor through pg_config. Run `make test`, which "
+            "installs them (tools/ensure-postgres.sh), or install Debian's "
+            "`postgresql` package.",
+            pytrace=False,
+        )
     reap_orphans(bindir)
     root = Path(tempfile.mkdtemp(prefix=PREFIX))
     (root / "owner.pid").write_text(str(os.getpid()))
@@ -158,8 +183,9 @@ def start_server() -> PostgresServer:
         log = root / "server.log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"could not start the throwaway PostgreSQL server: {exc}\n{tail}",
-                    pytrace=False)
+        pytest.fail(
+            f"could not start the throwaway PostgreSQL server: {exc}\n{tail}", pytrace=False
+        )
     return server
 
 

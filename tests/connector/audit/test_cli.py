@@ -23,9 +23,14 @@ def fill(db: Db) -> list[StoredEntry]:
         log = db.log()
         await log.setup()
         out = [
-            await log.append(record(n, time=datetime(2026, 11, n, 12, tzinfo=UTC),
-                                    party=UNIV if n % 3 == 0 else record().party,
-                                    datasets=("mesures-salles",) if n % 2 else ("metres",)))
+            await log.append(
+                record(
+                    n,
+                    time=datetime(2026, 11, n, 12, tzinfo=UTC),
+                    party=UNIV if n % 3 == 0 else record().party,
+                    datasets=("mesures-salles",) if n % 2 else ("metres",),
+                )
+            )
             for n in range(1, 13)
         ]
         await log.aclose()
@@ -60,45 +65,81 @@ def test_verify_removed(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
 def test_verify_expect_head(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
     entries = fill(db)
     asyncio.run(db.tamper("DELETE FROM {t} WHERE seq = 12"))
-    code, out, _ = run(capsys, "verify", "--db", db.url, "--table", db.table,
-                       "--expect-head", entries[-1].hash)
+    code, out, _ = run(
+        capsys, "verify", "--db", db.url, "--table", db.table, "--expect-head", entries[-1].hash
+    )
     assert code == 1
     assert out.startswith("REMOVED entries after #11")
 
 
 def test_export_csv_with_filters(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
     fill(db)
-    code, out, _ = run(capsys, "export", "--db", db.url, "--table", db.table, "--format", "csv",
-                       "--party", UNIV, "--since", "2026-11-04", "--until", "2026-11-12T12:00Z")
+    code, out, _ = run(
+        capsys,
+        "export",
+        "--db",
+        db.url,
+        "--table",
+        db.table,
+        "--format",
+        "csv",
+        "--party",
+        UNIV,
+        "--since",
+        "2026-11-04",
+        "--until",
+        "2026-11-12T12:00Z",
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     # parties: every third entry is the university's; Nov 4 00:00Z <= time < Nov 12 12:00Z
     assert [r["seq"] for r in rows] == ["6", "9"]
-    assert [r["time"] for r in rows] == ["2026-11-06T12:00:00.000000Z",
-                                         "2026-11-09T12:00:00.000000Z"]
+    assert [r["time"] for r in rows] == [
+        "2026-11-06T12:00:00.000000Z",
+        "2026-11-09T12:00:00.000000Z",
+    ]
 
 
-def test_export_jsonld_by_dataset(db: Db, capsys: pytest.CaptureFixture[str],
-                                  tmp_path: Path) -> None:
+def test_export_jsonld_by_dataset(
+    db: Db, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     fill(db)
     target = tmp_path / "audit.jsonld"
-    code, out, _ = run(capsys, "export", "--db", db.url, "--table", db.table, "--format",
-                       "jsonld", "--base-iri", "http://127.0.0.1:8102", "--dataset", "metres",
-                       "--output", str(target))
+    code, out, _ = run(
+        capsys,
+        "export",
+        "--db",
+        db.url,
+        "--table",
+        db.table,
+        "--format",
+        "jsonld",
+        "--base-iri",
+        "http://127.0.0.1:8102",
+        "--dataset",
+        "metres",
+        "--output",
+        str(target),
+    )
     assert (code, out) == (0, "")
     document = json.loads(target.read_text(encoding="utf-8"))
     assert [n["@id"] for n in document["@graph"]] == [
-        f"http://127.0.0.1:8102/audit/{n}" for n in (2, 4, 6, 8, 10, 12)]
+        f"http://127.0.0.1:8102/audit/{n}" for n in (2, 4, 6, 8, 10, 12)
+    ]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["verify", "--db", "sqlite+aiosqlite:////nonexistent/audit.db"],
-         "error: --db: no SQLite file at /nonexistent/audit.db"),
+        (
+            ["verify", "--db", "sqlite+aiosqlite:////nonexistent/audit.db"],
+            "error: --db: no SQLite file at /nonexistent/audit.db",
+        ),
         (["verify", "--db", "not a url"], "error: --db: 'not a url' is not a database URL"),
-        (["export", "--db", "sqlite+aiosqlite://", "--format", "jsonld"],
-         "error: --base-iri is required with --format jsonld"),
+        (
+            ["export", "--db", "sqlite+aiosqlite://", "--format", "jsonld"],
+            "error: --base-iri is required with --format jsonld",
+        ),
     ],
 )
 def test_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -67,9 +67,21 @@ async def test_four_processes(db: Db, tmp_path: Path) -> None:
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.connector.audit.writer", db.url, db.table, "50",
-             f"p{k}", str(go)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.connector.audit.writer",
+                db.url,
+                db.table,
+                "50",
+                f"p{k}",
+                str(go),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for k in range(4)
     ]
     try:
@@ -77,8 +89,9 @@ async def test_four_processes(db: Db, tmp_path: Path) -> None:
             while len(list(tmp_path.glob("go.*.ready"))) < 4:
                 await anyio.sleep(0.02)
         go.touch()
-        outcomes = [await anyio.to_thread.run_sync(lambda p=p: p.communicate(timeout=120))
-                    for p in procs]
+        outcomes = [
+            await anyio.to_thread.run_sync(lambda p=p: p.communicate(timeout=120)) for p in procs
+        ]
     finally:
         for p in procs:
             if p.poll() is None:

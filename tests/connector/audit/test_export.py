@@ -73,7 +73,9 @@ def test_csv() -> None:
         "aggregate http://www.w3.org/ns/odrl/2/attribute,24,"
         '"{""minGroup"":5}",' + "0" * 64 + "," + "a" * 64 + "\r\n"
         "2,2026-11-26T10:00:00.000000Z,atmo,https://guichet.example/participants/public,,,"
-        + "2" * 64 + ",,metres,deny,,"
+        + "2"
+        * 64
+        + ",,metres,deny,,"
         '"no permission\nfor the public",,,{},' + "a" * 64 + "," + "b" * 64 + "\r\n"
     )
     assert export_csv(ENTRIES) == expected
@@ -136,4 +138,5 @@ def test_jsonld_expands_with_pyld_to_the_same_terms() -> None:
     assert node["@type"] == ["http://www.w3.org/ns/prov#Activity"]
     assert node["https://w3id.org/guichet/ontology#decision"] == [{"@value": "deny"}]
     assert node["http://www.w3.org/ns/prov#used"] == [
-        {"@id": "https://atmo.example/catalog/metres"}]
+        {"@id": "https://atmo.example/catalog/metres"}
+    ]

@@ -33,8 +33,13 @@ def test_hash_is_sha256_of_the_canonical_json_written_by_hand() -> None:
     )
     # Paris is UTC+1 in November: 10:30:00.5 local is 09:30:00.500000Z.
     paris = timezone(timedelta(hours=1))
-    entry = seal(rec, seq=1, node="atmo", time=datetime(2026, 11, 26, 10, 30, 0, 500000, paris),
-                 prev_hash=GENESIS)
+    entry = seal(
+        rec,
+        seq=1,
+        node="atmo",
+        time=datetime(2026, 11, 26, 10, 30, 0, 500000, paris),
+        prev_hash=GENESIS,
+    )
     text = (
         '{"client_id":"univ-app",'
         '"datasets":["mesures-salles","https://guichet.example/datasets/capteurs"],'
@@ -98,7 +103,9 @@ def test_invalid_records_name_the_field(fields: dict[str, object], message: str)
 
 def test_record_is_normalised() -> None:
     rec = AuditRecord(
-        party=PARTY, decision="permit", operation_hash="0" * 64,
+        party=PARTY,
+        decision="permit",
+        operation_hash="0" * 64,
         datasets=["a", "b"],  # type: ignore[arg-type]
         details={"t": (1, 2.0)},
         time=datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2))),

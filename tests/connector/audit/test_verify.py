@@ -33,8 +33,9 @@ async def test_updated_field(db: Db, log: AuditLog) -> None:
     assert (report.problem.kind, report.problem.seq) == ("altered", 12)
     assert report.problem.stored == entries[11].hash
     assert report.problem.recomputed != entries[11].hash
-    assert str(report) == (f"ALTERED entry #12: stored hash {entries[11].hash}, recomputed "
-                           f"{report.problem.recomputed}")
+    assert str(report) == (
+        f"ALTERED entry #12: stored hash {entries[11].hash}, recomputed {report.problem.recomputed}"
+    )
     assert (report.entries, report.head_seq, report.head_hash) == (11, 11, entries[10].hash)
 
 
@@ -123,8 +124,10 @@ async def test_rewritten_entry_with_recomputed_hash(db: Db, log: AuditLog) -> No
     await db.tamper(f"UPDATE {{t}} SET decision = 'deny', hash = '{forged}' WHERE seq = 9")
     problem = (await log.verify()).problem
     assert problem is not None and (problem.kind, problem.seq) == ("altered", 9)
-    assert str(problem) == (f"ALTERED entry #9: it was rewritten with a recomputed hash "
-                            f"({forged}); entry #10 chains to {entries[8].hash}")
+    assert str(problem) == (
+        f"ALTERED entry #9: it was rewritten with a recomputed hash "
+        f"({forged}); entry #10 chains to {entries[8].hash}"
+    )
 
 
 async def test_unreadable_content(db: Db, log: AuditLog) -> None:

@@ -23,9 +23,15 @@ async def write(url: str, table: str, count: int, name: str, go: Path) -> None:
     while not go.exists() and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
     for i in range(count):
-        await log.append(AuditRecord(
-            party="https://guichet.example/participants/atmo", decision="permit",
-            operation_hash="cd" * 32, datasets=("mesures-salles",), reason=f"{name}-{i}"))
+        await log.append(
+            AuditRecord(
+                party="https://guichet.example/participants/atmo",
+                decision="permit",
+                operation_hash="cd" * 32,
+                datasets=("mesures-salles",),
+                reason=f"{name}-{i}",
+            )
+        )
     await log.aclose()
 
 

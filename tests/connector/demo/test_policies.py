@@ -136,15 +136,25 @@ def test_bill_of_quantities_policy() -> None:
     assert ids(no_distribution[ODRL + "assignee"]) == [f"{BASE}/participants/cda"]
 
 
-def decide(name: str, *, party: str | None, action: str, level: str | None = None,
-           member_of: str | None = None) -> bool:
+def decide(
+    name: str,
+    *,
+    party: str | None,
+    action: str,
+    level: str | None = None,
+    member_of: str | None = None,
+) -> bool:
     """The decision of the project's evaluator on one demo policy."""
     from policies import Request, State, evaluate
     from policies.cli import load_policies
 
     node, dataset = name.split("-", 1)
-    request = Request.create(party=party, action=ODRL + action,
-                             target=f"{BASE}/datasets/{node}/{dataset}", aggregation_level=level)
+    request = Request.create(
+        party=party,
+        action=ODRL + action,
+        target=f"{BASE}/datasets/{node}/{dataset}",
+        aggregation_level=level,
+    )
     state = State(part_of=frozenset({(party, member_of)}) if party and member_of else frozenset())
     report = evaluate(load_policies([str(POLICY_DIR / f"{name}.jsonld")]), request, state)
     return bool(report.permitted)

@@ -228,11 +228,13 @@ async def test_nested_lists_cost_one_statement_per_level(gql) -> None:
 async def test_entities_batch_of_thousands_of_keys_is_one_flat_statement(gql) -> None:
     """SQLite refuses expression trees deeper than 1000: a batch must be one IN list."""
     alphabet = "123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    unknown = [f"Z{alphabet[i // 961 % 31]}{alphabet[i // 31 % 31]}{alphabet[i % 31]}ZZZZZZZZ"
-               for i in range(1500)]
+    unknown = [
+        f"Z{alphabet[i // 961 % 31]}{alphabet[i // 31 % 31]}{alphabet[i % 31]}ZZZZZZZZ"
+        for i in range(1500)
+    ]
     keys = ["PG46YY6YJW8N", *unknown, "A1B2C3D4E5F6"]
-    query = ("query($r: [_Any!]!) { _entities(representations: $r) "
-             "{ ... on Building { rnbId } } }")
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Building { rnbId } } }"
+
     def reps(ks: list[str]) -> list[dict[str, str]]:
         return [{"__typename": "Building", "rnbId": k} for k in ks]
 

@@ -18,8 +18,7 @@ BACKENDS = [
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def partner(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-            ) -> Backend:
+def partner(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
     kind: str = request.param
     postgres: Callable[[str], str] | None = None
     if kind == "sql-postgres":

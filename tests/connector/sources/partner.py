@@ -64,8 +64,8 @@ entities = { Observation = ["*"], EnergyUse = ["*"] }
 """
 
 MAPPINGS: tuple[EntityMapping, ...] = tuple(
-    parse_config(__import__("tomllib").loads(CONFIG), Path("/partner/node.toml"))
-    .entities.values())
+    parse_config(__import__("tomllib").loads(CONFIG), Path("/partner/node.toml")).entities.values()
+)
 
 MESURES_COLUMNS = ("capteur", "num", "polluant", "horodatage", "valeur", "salle", "valide")
 # horodatage: Paris wall-clock time, as the partner's system writes it.
@@ -129,8 +129,9 @@ async def load_postgres(url: str) -> str:
                 r["valeur"] = float(r["valeur"])
             await conn.execute(sa.insert(mesures), rows)
             conso = sa.table("consommations", *(sa.column(c) for c in CONSO_COLUMNS))
-            await conn.execute(sa.insert(conso), [dict(zip(CONSO_COLUMNS, r, strict=True))
-                                                  for r in CONSOMMATIONS])
+            await conn.execute(
+                sa.insert(conso), [dict(zip(CONSO_COLUMNS, r, strict=True)) for r in CONSOMMATIONS]
+            )
     finally:
         await engine.dispose()
     return url
@@ -179,12 +180,13 @@ def api_handler(seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Re
         if "capteur" in request.url.params:
             rows = [r for r in rows if r.get("capteur") == request.url.params["capteur"]]
         page = int(request.url.params.get("page", "1"))
-        chunk = rows[(page - 1) * PAGE: page * PAGE]
+        chunk = rows[(page - 1) * PAGE : page * PAGE]
         body: dict[str, Any] = {"resultats": chunk, "pagination": {}}
         if page * PAGE < len(rows):
             body["pagination"]["suivant"] = f"{request.url.path}?page={page + 1}"
-        return httpx.Response(200, content=json.dumps(body).encode(),
-                              headers={"content-type": "application/json"})
+        return httpx.Response(
+            200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
 
     return handle
 
@@ -213,28 +215,42 @@ class Backend:
 def backend(kind: str, root: Path, postgres: Callable[[str], str] | None) -> Backend:
     if kind == "sql-sqlite":
         url = make_sqlite(root / "partenaire.db")
-        return Backend(kind, SourceConfig("partner", "sql", url=url),
-                       SourceConfig("partner", "sql",
-                                    url=f"sqlite+aiosqlite:///{root / 'absent.db'}"), [])
+        return Backend(
+            kind,
+            SourceConfig("partner", "sql", url=url),
+            SourceConfig("partner", "sql", url=f"sqlite+aiosqlite:///{root / 'absent.db'}"),
+            [],
+        )
     if kind == "sql-postgres":
         if postgres is None:
             raise RuntimeError("sql-postgres needs the postgres_database fixture")
         url = make_postgres(postgres("contract_sources"))
         closed = url.replace(f":{sa.make_url(url).port}/", ":1/")
-        return Backend(kind, SourceConfig("partner", "sql", url=url),
-                       SourceConfig("partner", "sql", url=closed,
-                                    options={"connect_timeout": 2}), [])
+        return Backend(
+            kind,
+            SourceConfig("partner", "sql", url=url),
+            SourceConfig("partner", "sql", url=closed, options={"connect_timeout": 2}),
+            [],
+        )
     if kind == "csv":
         options = {"delimiter": ";", "decimal": ",", "datetime_format": "%d/%m/%Y %H:%M:%S"}
-        return Backend(kind, SourceConfig("partner", "csv", path=make_csv(root / "exports"),
-                                          options=options),
-                       SourceConfig("partner", "csv", path=root / "absent", options=options),
-                       [])
+        return Backend(
+            kind,
+            SourceConfig("partner", "csv", path=make_csv(root / "exports"), options=options),
+            SourceConfig("partner", "csv", path=root / "absent", options=options),
+            [],
+        )
     if kind == "http":
-        options = {"items": "resultats", "next": "pagination.suivant",
-                   "query_params": {"sensorId": "capteur"}, "timeout": 2}
-        return Backend(kind, SourceConfig("partner", "http", url="http://partner.test/api",
-                                          options=options),
-                       SourceConfig("partner", "http", url="http://127.0.0.1:1/api",
-                                    options=options), [])
+        options = {
+            "items": "resultats",
+            "next": "pagination.suivant",
+            "query_params": {"sensorId": "capteur"},
+            "timeout": 2,
+        }
+        return Backend(
+            kind,
+            SourceConfig("partner", "http", url="http://partner.test/api", options=options),
+            SourceConfig("partner", "http", url="http://127.0.0.1:1/api", options=options),
+            [],
+        )
     raise ValueError(kind)

@@ -26,8 +26,10 @@ START = datetime(2024, 1, 15, 8, 0)  # Paris wall clock, UTC+1
 
 def _rows(n: int) -> list[tuple[object, ...]]:
     """n CO2 readings of 4 sensors, one a minute from START (local time)."""
-    return [(f"S{i % 4}", i, "CO2", (START + timedelta(minutes=i)).isoformat(sep=" "),
-             400 + i, "R1", 1) for i in range(n)]
+    return [
+        (f"S{i % 4}", i, "CO2", (START + timedelta(minutes=i)).isoformat(sep=" "), 400 + i, "R1", 1)
+        for i in range(n)
+    ]
 
 
 def _sqlite(tmp: Path, n: int) -> str:
@@ -59,6 +61,7 @@ Maker = Callable[[int], Awaitable[str]]
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Maker:
     if request.param == "sqlite":
+
         async def sqlite_db(n: int) -> str:
             return _sqlite(tmp_path, n)
 
@@ -72,20 +75,32 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Maker:
 
 
 @pytest.mark.parametrize("n", [12, 3000])
-async def test_one_statement_per_query_whatever_the_row_count(
-        database: Maker, n: int) -> None:
+async def test_one_statement_per_query_whatever_the_row_count(database: Maker, n: int) -> None:
     source = SqlSource(SourceConfig("big", "sql", url=await database(n)), [OBSERVATION])
     try:
         await source.select(Select("Observation", ("id",), limit=1))  # reflects the table
         queries: list[Select | Aggregate] = [
             Select("Observation", ("id", "value"), where=(Condition("sensorId", "eq", "S1"),)),
-            Select("Observation", ("id", "value"), order=(SortKey("resultTime"),),
-                   after=(datetime(2024, 1, 15, 7, 5, tzinfo=UTC), "S1-5"), limit=50),
-            Select("Observation", ("id", "sensorId"), order=(SortKey("value", True),),
-                   limit=3, partition="sensorId"),
-            Aggregate("Observation", (Measure("n", "count"), Measure("hi", "count_above",
-                                                                      "value", 1000.0)),
-                      group_by=("sensorId",), bucket=TimeBucket("resultTime", "hour")),
+            Select(
+                "Observation",
+                ("id", "value"),
+                order=(SortKey("resultTime"),),
+                after=(datetime(2024, 1, 15, 7, 5, tzinfo=UTC), "S1-5"),
+                limit=50,
+            ),
+            Select(
+                "Observation",
+                ("id", "sensorId"),
+                order=(SortKey("value", True),),
+                limit=3,
+                partition="sensorId",
+            ),
+            Aggregate(
+                "Observation",
+                (Measure("n", "count"), Measure("hi", "count_above", "value", 1000.0)),
+                group_by=("sensorId",),
+                bucket=TimeBucket("resultTime", "hour"),
+            ),
         ]
         results = []
         for query in queries:
@@ -132,8 +147,7 @@ async def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-async def test_postgres_transactions_are_read_only(postgres_database: Callable[[str], str]
-                                                   ) -> None:
+async def test_postgres_transactions_are_read_only(postgres_database: Callable[[str], str]) -> None:
     url = await load_postgres(postgres_database("readonly"))
     source = SqlSource(SourceConfig("p", "sql", url=url), MAPPINGS)
     try:
@@ -148,9 +162,11 @@ async def test_postgres_transactions_are_read_only(postgres_database: Callable[[
 
 async def test_check_lists_mapping_problems(tmp_path: Path) -> None:
     url = make_sqlite(tmp_path / "p.db")
-    obs = replace(OBSERVATION, fields={**OBSERVATION.fields,
-                                       "unit": FieldMapping("unit", ("unite",))},
-                  where={"validee": (1,)})
+    obs = replace(
+        OBSERVATION,
+        fields={**OBSERVATION.fields, "unit": FieldMapping("unit", ("unite",))},
+        where={"validee": (1,)},
+    )
     energy = replace(MAPPINGS[1], table="conso")
     source = SqlSource(SourceConfig("p", "sql", url=url), [obs, energy])
     good = SqlSource(SourceConfig("p", "sql", url=url), MAPPINGS)
@@ -176,14 +192,21 @@ async def test_sqlite_datetime_text_layouts(tmp_path: Path) -> None:
             db.execute(sql_ddl("sqlite")[0])
             db.execute("INSERT INTO mesures VALUES ('S1', 1, 'CO2', ?, 600, 'R1', 1)", (text,))
         db.close()
-        source = SqlSource(SourceConfig("p", "sql", url=f"sqlite+aiosqlite:///{path}"),
-                           [OBSERVATION])
+        source = SqlSource(
+            SourceConfig("p", "sql", url=f"sqlite+aiosqlite:///{path}"), [OBSERVATION]
+        )
         nine_paris = datetime(2024, 1, 15, 8, tzinfo=UTC)
         try:
-            exact = await source.select(Select("Observation", ("resultTime",), where=(
-                Condition("resultTime", "eq", nine_paris),)))
-            later = await source.select(Select("Observation", ("id",), where=(
-                Condition("resultTime", "gt", nine_paris),)))
+            exact = await source.select(
+                Select(
+                    "Observation",
+                    ("resultTime",),
+                    where=(Condition("resultTime", "eq", nine_paris),),
+                )
+            )
+            later = await source.select(
+                Select("Observation", ("id",), where=(Condition("resultTime", "gt", nine_paris),))
+            )
         finally:
             await source.aclose()
         assert exact == [{"id": "S1-1", "resultTime": nine_paris}], name
@@ -192,30 +215,53 @@ async def test_sqlite_datetime_text_layouts(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 async def test_postgres_timestamptz_buckets_in_declared_zone(
-        postgres_database: Callable[[str], str]) -> None:
+    postgres_database: Callable[[str], str],
+) -> None:
     url = postgres_database("aware")
     engine = create_async_engine(url, poolclass=NullPool)
     async with engine.begin() as conn:
         await conn.execute(sa.text("DROP TABLE IF EXISTS releves"))
-        await conn.execute(sa.text("CREATE TABLE releves (id text primary key, "
-                                   "instant timestamptz, v double precision)"))
-        await conn.execute(sa.text(
-            "INSERT INTO releves VALUES ('a', '2024-01-15 23:30+00', 1), "
-            "('b', '2024-01-15 22:30+00', 2)"))
+        await conn.execute(
+            sa.text(
+                "CREATE TABLE releves (id text primary key, "
+                "instant timestamptz, v double precision)"
+            )
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO releves VALUES ('a', '2024-01-15 23:30+00', 1), "
+                "('b', '2024-01-15 22:30+00', 2)"
+            )
+        )
     await engine.dispose()
-    mapping = replace(OBSERVATION, table="releves", where={}, fields={
-        "id": FieldMapping("id", ("id",)), "value": FieldMapping("value", ("v",)),
-        "resultTime": FieldMapping("resultTime", ("instant",), timezone="Europe/Paris")})
+    mapping = replace(
+        OBSERVATION,
+        table="releves",
+        where={},
+        fields={
+            "id": FieldMapping("id", ("id",)),
+            "value": FieldMapping("value", ("v",)),
+            "resultTime": FieldMapping("resultTime", ("instant",), timezone="Europe/Paris"),
+        },
+    )
     source = SqlSource(SourceConfig("p", "sql", url=url), [mapping])
     try:
-        rows = await source.aggregate(Aggregate(
-            "Observation", (Measure("n", "count"),), bucket=TimeBucket("resultTime", "day")))
-        times = await source.select(Select("Observation", ("resultTime",),
-                                           order=(SortKey("resultTime"),)))
+        rows = await source.aggregate(
+            Aggregate(
+                "Observation", (Measure("n", "count"),), bucket=TimeBucket("resultTime", "day")
+            )
+        )
+        times = await source.select(
+            Select("Observation", ("resultTime",), order=(SortKey("resultTime"),))
+        )
     finally:
         await source.aclose()
     # 22:30 UTC is 23:30 on 15 Jan in Paris, 23:30 UTC is 00:30 on 16 Jan.
-    assert rows == [{"resultTime": datetime(2024, 1, 14, 23, tzinfo=UTC), "n": 1},
-                    {"resultTime": datetime(2024, 1, 15, 23, tzinfo=UTC), "n": 1}]
-    assert [r["resultTime"] for r in times] == [datetime(2024, 1, 15, 22, 30, tzinfo=UTC),
-                                               datetime(2024, 1, 15, 23, 30, tzinfo=UTC)]
+    assert rows == [
+        {"resultTime": datetime(2024, 1, 14, 23, tzinfo=UTC), "n": 1},
+        {"resultTime": datetime(2024, 1, 15, 23, tzinfo=UTC), "n": 1},
+    ]
+    assert [r["resultTime"] for r in times] == [
+        datetime(2024, 1, 15, 22, 30, tzinfo=UTC),
+        datetime(2024, 1, 15, 23, 30, tzinfo=UTC),
+    ]
