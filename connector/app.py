@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -24,31 +25,73 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 import ontology
 from connector import linked
+from connector.audit import AuditLog
 from connector.catalog import PolicyDocument, catalog_document, load_policy_document
 from connector.config import NodeConfig
-from connector.errors import GuichetError, QueryError, SourceError
+from connector.errors import AuthError, GuichetError, QueryError, SourceError
 from connector.graphql import RequestContext, build_schema
+from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings
+from connector.identity.asgi import unauthorized
 from connector.model import ENTITIES, EntityType
 from connector.node import Node
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Condition, Select
+from connector.usage.control import UsageControl
 
 log = logging.getLogger("guichet.node")
 
 
 class NodeGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with our per-request context."""
+    """Strawberry's ASGI view with our per-request context: the caller's identity (set by
+    :class:`AuthGate`) and the node's usage control."""
 
-    def __init__(self, node: Node, **kwargs: Any) -> None:
+    def __init__(self, node: Node, control: UsageControl | None, **kwargs: Any) -> None:
         super().__init__(build_schema(node), **kwargs)
         self.node = node
+        self.control = control
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        return RequestContext(node=self.node, request=request, response=response)
+        identity = getattr(request.state, "identity", None) or Identity.public()
+        return RequestContext(
+            node=self.node,
+            request=request,
+            response=response,
+            identity=identity,
+            control=self.control,
+        )
+
+
+class AuthGate:
+    """ASGI wrapper: establishes the caller from the ``Authorization`` header, or answers
+    401 (RFC 6750) with the reason a token was refused. No header: the public party."""
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier | None) -> None:
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        header = request.headers.get("authorization")
+        try:
+            if self.verifier is None:
+                if header:
+                    raise AuthError("this node accepts no tokens: no [auth] issuer is configured")
+                identity = Identity.public()
+            else:
+                identity = await self.verifier.verify(header)
+        except AuthError as exc:
+            await unauthorized(exc)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["identity"] = identity
+        await self.app(scope, receive, send)
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -189,18 +232,35 @@ def load_policies(config: NodeConfig) -> dict[str, PolicyDocument]:
 
 
 def create_app(
-    config: NodeConfig, *, node: Node | None = None, http_client: httpx.AsyncClient | None = None
+    config: NodeConfig,
+    *,
+    node: Node | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    verifier: TokenVerifier | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """The node as an ASGI app. Sources connect lazily: a source that is down does not stop
     the node from starting; ``/health`` names it and queries touching it get an error."""
     node = node or Node.from_config(config, http_client=http_client)
-    views = NodeViews(node, load_policies(config))
-    graphql_app = NodeGraphQL(node, graphql_ide="graphiql")
+    policies = load_policies(config)
+    views = NodeViews(node, policies)
+    control = None
+    if config.usage.enforce:
+        audit = AuditLog(config.usage.audit_db, node=config.name)
+        control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))
+    if verifier is None and config.auth is not None:
+        verifier = JwtVerifier(
+            VerifierSettings(**config.auth.settings),
+            client=http_client or httpx.AsyncClient(timeout=10),
+        )
+    graphql_app = AuthGate(NodeGraphQL(node, control, graphql_ide="graphiql"), verifier)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await node.aclose()
+        if control is not None:
+            await control.audit.aclose()
 
     async def on_guichet_error(request: Request, exc: Exception) -> Response:
         status = 503 if isinstance(exc, SourceError) else 400
@@ -218,4 +278,5 @@ def create_app(
         routes=routes, lifespan=lifespan, exception_handlers={GuichetError: on_guichet_error}
     )
     app.state.node = node
+    app.state.usage = control
     return app

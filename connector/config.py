@@ -120,6 +120,28 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AuthConfig:
+    """``[auth]``: the OAuth 2.0 issuer whose tokens the node accepts. The keys are those of
+    :class:`connector.identity.VerifierSettings` (``issuer``, ``audience``, ``jwks_url``,
+    ``roles_claim``, ``purpose_claim``...); ``audience`` defaults to the node's base IRI."""
+
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class UsageConfig:
+    """``[usage]``: usage control. ``enforce = false`` serves data without policies (for
+    benchmarks and private test nodes only); ``memberships`` gives the ``odrl:partOf`` facts
+    (party IRI = [collection IRIs]) the node knows about its callers."""
+
+    enforce: bool = True
+    audit_db: str = ""
+    pseudonym_key_file: Path | None = None
+    memberships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dpd_role: str = "dpd"
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     file: Path
     name: str
@@ -133,6 +155,8 @@ class NodeConfig:
     datasets: Mapping[str, DatasetConfig]
     limits: Limits = Limits()
     references: Mapping[str, str] = field(default_factory=dict)
+    auth: AuthConfig | None = None
+    usage: UsageConfig = UsageConfig()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -221,7 +245,7 @@ def load_config(path: str | Path) -> NodeConfig:
 
 def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     c = _Checker(file)
-    c.unknown(data, "", {"node", "sources", "entities", "datasets", "limits"})
+    c.unknown(data, "", {"node", "sources", "entities", "datasets", "limits", "auth", "usage"})
     node = c.table(data, "", "node")
     c.unknown(
         node, "node", {"name", "title", "participant", "base_iri", "host", "port", "references"}
@@ -247,6 +271,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     entities = _entities(c, c.table(data, "", "entities"), sources)
     datasets = _datasets(c, c.table(data, "", "datasets"), entities, participant, base_iri, file)
     limits = _limits(c, c.table(data, "", "limits", required=False))
+    auth = _auth(c, c.table(data, "", "auth", required=False), base_iri)
+    usage = _usage(c, c.table(data, "", "usage", required=False), file, name)
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -262,6 +288,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         datasets=datasets,
         limits=limits,
         references=references,
+        auth=auth,
+        usage=usage,
         raw=data,
     )
 
@@ -565,3 +593,65 @@ def _limits(c: _Checker, table: Mapping[str, Any]) -> Limits:
             else:
                 values[name] = v
     return Limits(**values)
+
+
+_AUTH_KEYS = {
+    "issuer",
+    "audience",
+    "jwks_url",
+    "algorithms",
+    "leeway",
+    "party_claim",
+    "client_claim",
+    "roles_claim",
+    "purpose_claim",
+    "scope_claim",
+    "token_type",
+    "public_party",
+    "jwks_ttl",
+    "min_refetch_interval",
+}
+
+
+def _auth(c: _Checker, table: Mapping[str, Any], base_iri: str) -> AuthConfig | None:
+    if not table:
+        return None
+    c.unknown(table, "auth", _AUTH_KEYS)
+    issuer = c.string(table, "auth", "issuer")
+    if issuer and not issuer.startswith(("http://", "https://")):
+        c.fail("auth.issuer", f"expected the issuer's http(s) URL, got {issuer!r}")
+    settings = {
+        k: (tuple(v) if isinstance(v, list) else v) for k, v in table.items() if k in _AUTH_KEYS
+    }
+    settings.setdefault("audience", base_iri)
+    return AuthConfig(settings)
+
+
+def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> UsageConfig:
+    c.unknown(
+        table, "usage", {"enforce", "audit_db", "pseudonym_key_file", "memberships", "dpd_role"}
+    )
+    enforce = table.get("enforce", True)
+    if not isinstance(enforce, bool):
+        c.fail("usage.enforce", f"expected true or false, got {enforce!r}")
+        enforce = True
+    audit_db = c.string(
+        table, "usage", "audit_db", required=False, default=f"sqlite+aiosqlite:///{name}-audit.db"
+    )
+    audit_db = _resolve_sqlite(audit_db, file)
+    key_raw = c.string(
+        table, "usage", "pseudonym_key_file", required=False, default=f"{name}-pseudonym.key"
+    )
+    memberships: dict[str, tuple[str, ...]] = {}
+    for party, groups in c.table(table, "usage", "memberships", required=False).items():
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            c.fail(f"usage.memberships.{party}", "expected a list of collection IRIs")
+            continue
+        memberships[party] = tuple(groups)
+    return UsageConfig(
+        enforce=enforce,
+        audit_db=audit_db,
+        pseudonym_key_file=(file.parent / key_raw).resolve(),
+        memberships=memberships,
+        dpd_role=c.string(table, "usage", "dpd_role", required=False, default="dpd"),
+    )

@@ -230,6 +230,16 @@ class AuditLog:
         rows = await self._fetch(stmt)
         return [_entry_of(_schema.decode(row)) for row in rows]
 
+    async def count(self, filters: AuditFilter | None = None) -> int:
+        """How many entries match ``filters`` (one ``COUNT`` statement): usage counters for
+        quotas are read from the log itself, so they cannot drift from what was logged."""
+        t = self.table
+        stmt = sa.select(sa.func.count()).select_from(t)
+        stmt = stmt.where(*self._conditions(filters or AuditFilter()))
+        async with self._guard("cannot read the audit log"), self.engine.connect() as conn:
+            value = (await conn.execute(stmt)).scalar_one()
+        return int(value)
+
     async def entries(
         self, filters: AuditFilter | None = None, *, chunk: int = 500
     ) -> AsyncIterator[StoredEntry]:

@@ -21,6 +21,7 @@ from connector.graphql._inputs import InputFactory, list_of
 from connector.graphql._scalars import PY_TYPES, schema_config
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.node import Node
+from connector.usage.extension import UsageExtension
 
 
 def reference_field_name(f: Field) -> str:
@@ -302,7 +303,8 @@ class SchemaBuilder:
             self._root_fields(ENTITIES[name], query_ns)
         query = strawberry.type(type("Query", (), query_ns))
         limits = self.node.config.limits
-        extensions: list[Any] = [
+        extensions: list[Any] = [UsageExtension] if self.node.config.usage.enforce else []
+        extensions += [
             lambda: QueryDepthLimiter(max_depth=limits.max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
+from connector.identity import Identity
 from connector.node import Node
 from connector.sources.base import Condition, Row, Select, SortKey
+
+if TYPE_CHECKING:
+    from connector.usage.control import RequestUsage, UsageControl
 
 
 @dataclass
@@ -20,6 +24,9 @@ class RequestContext:
     request: Any = None
     response: Any = None
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+    identity: Identity = field(default_factory=Identity.public)
+    control: UsageControl | None = None
+    usage: RequestUsage | None = None
 
     def loader(
         self, key: Hashable, load: Callable[[list[Any]], Awaitable[Sequence[Any]]]

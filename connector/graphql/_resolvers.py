@@ -21,6 +21,7 @@ from connector.graphql._scalars import decode_cursor, encode_cursor
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Aggregate, Measure, Select, SortKey, TimeBucket
+from connector.usage.analysis import BUCKET_DURATIONS, WHOLE_PERIOD
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
@@ -48,12 +49,32 @@ def _ctx(info: Any) -> RequestContext:
     return ctx
 
 
-def _instance(builder: SchemaBuilder, entity: EntityType, row: dict[str, Any]) -> Any:
+def _instance(info: Any, builder: SchemaBuilder, entity: EntityType, row: dict[str, Any]) -> Any:
+    """The GraphQL object of a row, with usage control applied: fields of datasets the
+    caller may not read are null, identifiers under an ``anonymize`` duty are pseudonyms."""
     cls = builder.types[entity.name]
-    names = (
-        builder.node.mapped_fields(entity.name) if entity.name in builder.mapped else (entity.key,)
-    )
-    return cls(**{n: row.get(n) for n in names})
+    if entity.name not in builder.mapped:
+        return cls(**{entity.key: row.get(entity.key)})
+    values = {n: row.get(n) for n in builder.node.mapped_fields(entity.name)}
+    usage = _ctx(info).usage
+    if usage is not None:
+        for name in usage.denied_fields(entity.name):
+            values[name] = None
+        for name in usage.anonymised(entity.name):
+            if values.get(name) is not None:
+                values[name] = usage.pseudonym(entity.name, values[name])
+        usage.count_rows(entity.name, 1)
+    return cls(**values)
+
+
+def _check_read(info: Any, entity: EntityType, fields: tuple[str, ...] = ()) -> None:
+    usage = _ctx(info).usage
+    if usage is not None:
+        usage.check_read(entity.name, fields)
+
+
+def _used_fields(where: tuple[Any, ...], order: tuple[SortKey, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([c.field for c in where] + [k.field for k in order]))
 
 
 def _key_value(entity: EntityType, value: Any) -> Any:
@@ -76,8 +97,9 @@ def reference_resolver(entity: EntityType, builder: SchemaBuilder) -> Any:
         key = _key_value(entity, representation[entity.key])
         if entity.name not in builder.mapped:
             return cls(**{entity.key: key})
+        _check_read(info, entity)
         row = await _ctx(info).entity_loader(entity.name, entity.key).load(key)
-        return None if row is None else _instance(builder, entity, row)
+        return None if row is None else _instance(info, builder, entity, row)
 
     return resolve_reference
 
@@ -91,8 +113,9 @@ def reference_field(f: Field, target: EntityType, builder: SchemaBuilder) -> Any
             return None
         if target.name not in builder.mapped:
             return builder.types[target.name](**{target.key: value})
+        _check_read(info, target)
         row = await _ctx(info).entity_loader(target.name, target.key).load(value)
-        return None if row is None else _instance(builder, target, row)
+        return None if row is None else _instance(info, builder, target, row)
 
     return resolve
 
@@ -105,11 +128,11 @@ def relation_field(parent: EntityType, rel: Relation, builder: SchemaBuilder) ->
         root: Any, info: Any, filter: Any = None, order_by: Any = None, first: int | None = None
     ) -> list[Any]:
         size = page_size(first, default=limits.default_page_size, maximum=limits.max_page_size)
-        loader = _ctx(info).relation_loader(
-            target.name, rel.via, conditions(filter, target), sort_keys(order_by, target), size
-        )
+        where, order = conditions(filter, target), sort_keys(order_by, target)
+        _check_read(info, target, (rel.via, *_used_fields(where, order)))
+        loader = _ctx(info).relation_loader(target.name, rel.via, where, order, size)
         rows = await loader.load(getattr(root, parent.key))
-        return [_instance(builder, target, r) for r in rows]
+        return [_instance(info, builder, target, r) for r in rows]
 
     return resolve
 
@@ -135,6 +158,7 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         size = page_size(first, default=limits.default_page_size, maximum=limits.max_page_size)
         where = conditions(filter, entity)
         order = sort_keys(order_by, entity)
+        _check_read(info, entity, _used_fields(where, order))
         names, types = _sort_types(entity, order)
         cursor = decode_cursor(after, types) if after else None
         rows = await _ctx(info).node.select(
@@ -149,9 +173,16 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         )
         more = len(rows) > size
         rows = rows[:size]
-        end = encode_cursor([rows[-1][n] for n in names]) if rows else None
+        usage = _ctx(info).usage
+        hidden = usage.anonymised(entity.name) if usage is not None else frozenset()
+        # a cursor holds the last row's sort values: none under pseudonyms, which it would undo
+        end = (
+            encode_cursor([rows[-1][n] for n in names])
+            if rows and not hidden & set(names)
+            else None
+        )
         connection = builder.connection_types[entity.name](
-            nodes=[_instance(builder, entity, r) for r in rows],
+            nodes=[_instance(info, builder, entity, r) for r in rows],
             page_info=PageInfo(end_cursor=end, has_next_page=more),
         )
         connection._where = where
@@ -162,6 +193,7 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
 
 def total_count(entity: EntityType, builder: SchemaBuilder) -> Any:
     async def resolve(root: Any, info: Any) -> int:
+        _check_read(info, entity)
         rows = await _ctx(info).node.aggregate(
             Aggregate(entity.name, (Measure("count", "count"),), where=getattr(root, "_where", ()))
         )
@@ -173,8 +205,9 @@ def total_count(entity: EntityType, builder: SchemaBuilder) -> Any:
 def single_field(entity: EntityType, builder: SchemaBuilder) -> Any:
     async def resolve(root: Any, info: Any, **kwargs: Any) -> Any:
         key = _key_value(entity, kwargs[entity.key])
+        _check_read(info, entity)
         row = await _ctx(info).entity_loader(entity.name, entity.key).load(key)
-        return None if row is None else _instance(builder, entity, row)
+        return None if row is None else _instance(info, builder, entity, row)
 
     return resolve
 
@@ -217,6 +250,13 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         if thresholds and len(thresholds) > 10:
             raise QueryError(f"thresholds: at most 10 thresholds, got {len(thresholds)}")
         query = build_query(filter, field, group_by, thresholds, bucket)
+        usage = _ctx(info).usage
+        if usage is not None:
+            level = BUCKET_DURATIONS[query.bucket.unit] if query.bucket else WHOLE_PERIOD
+            used = [m.field for m in query.measures if m.field] + list(query.group_by)
+            used += [c.field for c in query.where]
+            used += [query.bucket.field] if query.bucket else []
+            usage.check_aggregate(entity.name, tuple(dict.fromkeys(used)), level)
         rows = await _ctx(info).node.aggregate(query)
         stats_cls = builder.stats_types[entity.name]
         group_cls = builder.group_types[entity.name]

@@ -119,6 +119,9 @@ entities = {{ EnergyUse = ["*"] }}
 title = "Mesures"
 entities = {{ Sensor = ["*"], Observation = ["*"] }}
 
+[usage]
+enforce = false   # these tests exercise the mapping; usage control has its own tests
+
 [limits]
 max_page_size = 4
 default_page_size = 2

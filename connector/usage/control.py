@@ -1,0 +1,354 @@
+"""Usage control on a node: ODRL decisions per request, their duties, and the audit trail.
+
+For each request the node works out which datasets the operation touches
+(:mod:`connector.usage.analysis`), asks the pure evaluator of :mod:`policies` for each
+(action ``read``, or ``aggregate`` at an aggregation level), then acts:
+
+* deny — the dataset's fields resolve to null, with one error
+  ``{code: POLICY_DENIED, dataset, policy, rule, reason}``; the rest of the answer stays;
+* permit — with its duties: ``attribute`` (usage terms in ``extensions.usage``),
+  ``anonymize`` (stable keyed pseudonyms for identifiers), ``inform`` (the entry is flagged
+  for the DPD); quotas (``gui:dailyCount``) are counted from the audit log itself.
+  A duty the node cannot carry out means deny.
+
+Every decision is appended to the node's hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from connector.audit import AuditFilter, AuditLog, AuditRecord
+from connector.catalog import PolicyDocument
+from connector.config import DatasetConfig, NodeConfig
+from connector.errors import GuichetError, PolicyError
+from connector.identity import Identity
+from connector.model import ENTITIES
+from connector.usage.analysis import Touched
+from policies import ODRL, Policy, Report, Request, State, UsageCount, evaluate, parse_policies
+
+KNOWN_DUTIES = {ODRL + "attribute", ODRL + "anonymize", ODRL + "inform"}
+PERMIT, DENY = "permit", "deny"
+
+
+class PolicyDenied(GuichetError):
+    """A dataset may not be used as asked; ``extensions`` go to the GraphQL error."""
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        self.extensions = decision.error_extensions()
+        super().__init__(f"access to dataset {decision.dataset.id!r} denied: {decision.reason}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one dataset and action, with what the node must do about it."""
+
+    dataset: DatasetConfig
+    action: str
+    level: str | None
+    decision: str
+    reason: str
+    policy: str | None
+    rule: str | None
+    duties: tuple[str, ...] = ()
+    attribution: tuple[str, ...] = ()
+    report: Report | None = None
+
+    @property
+    def permitted(self) -> bool:
+        return self.decision == PERMIT
+
+    def error_extensions(self) -> dict[str, Any]:
+        return {
+            "code": "POLICY_DENIED",
+            "dataset": self.dataset.iri,
+            "action": self.action,
+            "policy": self.policy,
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@dataclass
+class RequestUsage:
+    """The decisions of one request and what resolvers need from them."""
+
+    config: NodeConfig
+    identity: Identity
+    decisions: dict[tuple[str, str, str | None], Decision]
+    pseudonym_key: bytes
+    time: datetime
+    rows: dict[str, int] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)
+
+    def read(self, dataset_id: str) -> Decision | None:
+        return self.decisions.get((dataset_id, "read", None))
+
+    def denied_fields(self, entity: str) -> frozenset[str]:
+        out = set()
+        for f in self.config.entities[entity].fields:
+            ds = self.config.dataset_of(entity, f)
+            d = self.read(ds.id) if ds else None
+            if ds is None or d is None or not d.permitted:
+                out.add(f)
+        return frozenset(out)
+
+    def check_read(self, entity: str, fields: tuple[str, ...] = ()) -> None:
+        """Raise :class:`PolicyDenied` unless the entity's key and ``fields`` (those a
+        filter or ordering uses) may be read."""
+        for f in (ENTITIES[entity].key, *fields):
+            ds = self.config.dataset_of(entity, f)
+            if ds is None:
+                continue
+            d = self.read(ds.id)
+            if d is None or not d.permitted:
+                raise PolicyDenied(d or self._undecided(ds, "read", None))
+
+    def check_aggregate(self, entity: str, fields: tuple[str, ...], level: str) -> None:
+        for f in fields:
+            ds = self.config.dataset_of(entity, f)
+            if ds is None:
+                continue
+            d = self.decisions.get((ds.id, "aggregate", level))
+            if d is None or not d.permitted:
+                raise PolicyDenied(d or self._undecided(ds, "aggregate", level))
+
+    def _undecided(self, ds: DatasetConfig, action: str, level: str | None) -> Decision:
+        return Decision(
+            ds,
+            action,
+            level,
+            DENY,
+            "the node could not decide this access before execution",
+            None,
+            None,
+        )
+
+    def anonymised(self, entity: str) -> frozenset[str]:
+        """Identifier fields whose dataset's permit carries an ``anonymize`` duty."""
+        out = set()
+        for f in ENTITIES[entity].fields:
+            if f.type not in ("ID", "RnbId") and f.ref is None:
+                continue
+            ds = self.config.dataset_of(entity, f.name)
+            d = self.read(ds.id) if ds else None
+            if d is not None and d.permitted and "anonymize" in d.duties:
+                out.add(f.name)
+        return frozenset(out)
+
+    def pseudonym(self, entity: str, value: object) -> str:
+        mac = hmac.new(self.pseudonym_key, f"{entity}\x1f{value}".encode(), hashlib.sha256)
+        return "anon-" + base64.b32encode(mac.digest()[:10]).decode().lower()
+
+    def count_rows(self, entity: str, n: int) -> None:
+        """``n`` more rows of ``entity`` returned: counted once for each dataset they draw on."""
+        ids = {
+            ds.id
+            for f in self.config.entities[entity].fields
+            if (ds := self.config.dataset_of(entity, f)) is not None
+        }
+        for ds_id in ids:
+            self.rows[ds_id] = self.rows.get(ds_id, 0) + n
+
+    def usage_terms(self) -> list[dict[str, Any]]:
+        """``extensions.usage``: for each dataset used under a permit, its policy, rule,
+        duties and who to credit."""
+        out = []
+        for d in self.decisions.values():
+            if d.permitted:
+                out.append(
+                    {
+                        "dataset": d.dataset.iri,
+                        "title": d.dataset.title,
+                        "publisher": d.dataset.publisher,
+                        "action": d.action,
+                        "policy": d.policy,
+                        "rule": d.rule,
+                        "duties": list(d.duties),
+                        "attribution": list(d.attribution),
+                    }
+                )
+        return out
+
+    def denied(self) -> list[Decision]:
+        return [d for d in self.decisions.values() if not d.permitted]
+
+
+def load_pseudonym_key(path: Path | None) -> bytes:
+    """The node's secret for pseudonyms: read, or created once (mode 0600)."""
+    if path is None:
+        return secrets.token_bytes(32)
+    if path.is_file():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    path.write_bytes(key)
+    path.chmod(0o600)
+    return key
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UsageControl:
+    """A node's policies, audit log and clock; :meth:`decide` and :meth:`record` per request."""
+
+    def __init__(
+        self,
+        config: NodeConfig,
+        policies: Mapping[str, PolicyDocument],
+        *,
+        audit: AuditLog,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.config = config
+        self.audit = audit
+        self.clock = clock
+        self.pseudonym_key = load_pseudonym_key(config.usage.pseudonym_key_file)
+        self._ready = False
+        self.policies: dict[str, tuple[Policy, ...] | str] = {}
+        for ds in config.datasets.values():
+            self.policies[ds.id] = self._load(ds, policies.get(ds.id))
+
+    @staticmethod
+    def _load(ds: DatasetConfig, doc: PolicyDocument | None) -> tuple[Policy, ...] | str:
+        if ds.policy is None or doc is None:
+            return f"dataset {ds.id!r} has no policy: nothing is permitted"
+        if doc.error is not None:
+            return f"the policy of dataset {ds.id!r} could not be read, so it is not served"
+        try:
+            return tuple(parse_policies(ds.policy.read_text(encoding="utf-8"), name=str(ds.policy)))
+        except (PolicyError, OSError, ValueError) as exc:
+            return f"the policy of dataset {ds.id!r} is not understood ({exc}), so it is not served"
+
+    def _state(self, identity: Identity, now: datetime, counters: tuple[UsageCount, ...]) -> State:
+        groups = set(self.config.usage.memberships.get(identity.party, ()))
+        groups |= {r for r in identity.roles if r.startswith(("http://", "https://"))}
+        return State(
+            now=now, part_of=frozenset((identity.party, g) for g in groups), counters=counters
+        )
+
+    async def _counters(
+        self, identity: Identity, datasets: set[str], now: datetime
+    ) -> tuple[UsageCount, ...]:
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        out = []
+        for ds_id in sorted(datasets):
+            n = await self.audit.count(
+                AuditFilter(party=identity.party, dataset=ds_id, decision=PERMIT, since=start)
+            )
+            out.append(
+                UsageCount(
+                    count=n,
+                    party=identity.party,
+                    target=self.config.datasets[ds_id].iri,
+                    period="P1D",
+                )
+            )
+        return tuple(out)
+
+    def _decide_one(
+        self, ds: DatasetConfig, action: str, level: str | None, identity: Identity, state: State
+    ) -> Decision:
+        policies = self.policies[ds.id]
+        if isinstance(policies, str):
+            return Decision(ds, action, level, DENY, policies, None, None)
+        request = Request.create(
+            party=identity.party,
+            action=ODRL + action,
+            target=ds.iri,
+            purpose=(identity.purpose,) if identity.purpose else (),
+            roles=identity.roles,
+            aggregation_level=level,
+        )
+        report = evaluate(policies, request, state)
+        policy = report.policy or (policies[0].iri if len(policies) == 1 else None)
+        unknown = [d.action for d in report.duties if d.action not in KNOWN_DUTIES]
+        if report.permitted and unknown:
+            return Decision(
+                ds,
+                action,
+                level,
+                DENY,
+                f"the permit requires the duty "
+                f"{_short(unknown[0])}, which this node cannot enforce",
+                policy,
+                report.rule,
+                report=report,
+            )
+        attribution = tuple(
+            p for d in report.duties if d.action == ODRL + "attribute" for _, p in d.parties
+        )
+        return Decision(
+            ds,
+            action,
+            level,
+            report.decision,
+            report.reason,
+            policy,
+            report.rule,
+            tuple(_short(d.action) for d in report.duties),
+            attribution,
+            report,
+        )
+
+    async def decide(self, identity: Identity, touched: Touched) -> RequestUsage:
+        if not self._ready:
+            await self.audit.setup()
+            self._ready = True
+        now = self.clock()
+        counters = await self._counters(identity, touched.datasets, now)
+        state = self._state(identity, now, counters)
+        decisions: dict[tuple[str, str, str | None], Decision] = {}
+        for ds_id in sorted(touched.read):
+            ds = self.config.datasets[ds_id]
+            decisions[(ds_id, "read", None)] = self._decide_one(ds, "read", None, identity, state)
+        for ds_id, levels in sorted(touched.aggregate.items()):
+            ds = self.config.datasets[ds_id]
+            for level in sorted(levels):
+                decisions[(ds_id, "aggregate", level)] = self._decide_one(
+                    ds, "aggregate", level, identity, state
+                )
+        return RequestUsage(self.config, identity, decisions, self.pseudonym_key, now)
+
+    async def record(
+        self, usage: RequestUsage, *, operation_hash: str, operation_name: str | None
+    ) -> None:
+        """One audit entry per decision of the request."""
+        for d in usage.decisions.values():
+            details: dict[str, Any] = {"action": d.action}
+            if d.level:
+                details["aggregationLevel"] = d.level
+            if "inform" in d.duties:
+                details["informDpd"] = True
+            await self.audit.append(
+                AuditRecord(
+                    time=usage.time,
+                    party=usage.identity.party,
+                    decision=d.decision,
+                    operation_hash=operation_hash,
+                    datasets=(d.dataset.id,),
+                    client_id=usage.identity.client_id,
+                    purpose=usage.identity.purpose,
+                    operation_name=operation_name,
+                    rule=d.rule,
+                    reason=d.reason,
+                    duties=d.duties,
+                    rows_returned=usage.rows.get(d.dataset.id, 0) if d.permitted else 0,
+                    details=details,
+                )
+            )
