@@ -29,11 +29,12 @@ from connector.demo.school_calendar import SchoolCalendar
 GENERATOR_VERSION = 2
 TEMPLATE_DIR = Path(__file__).resolve().parent
 NODES = ("cda", "atmo", "bouygues")
-DEFAULT_PORTS: Mapping[str, int] = {"cda": 8101, "atmo": 8102, "bouygues": 8103}
+DEFAULT_PORTS: Mapping[str, int] = {"issuer": 8100, "cda": 8101, "atmo": 8102, "bouygues": 8103}
 MANIFEST = "manifest.json"
 
 _POLICY_LINE = re.compile(r'^(policy\s*=\s*)"([^"]+)"', re.MULTILINE)
 _PORT_LINE = re.compile(r"^port\s*=\s*\d+", re.MULTILINE)
+_ISSUER_LINE = re.compile(r'^issuer\s*=\s*"[^"]*"', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
         template = TEMPLATE_DIR / f"{node}.toml"
         text = template.read_text(encoding="utf-8")
         text = _PORT_LINE.sub(f"port = {int(ports[node])}", text, count=1)
+        if "issuer" in ports:
+            issuer = f"http://127.0.0.1:{int(ports['issuer'])}"
+            text = _ISSUER_LINE.sub(f'issuer = "{issuer}"', text, count=1)
         text = _POLICY_LINE.sub(
             lambda m: f'{m.group(1)}"{_toml_escape(str((TEMPLATE_DIR / m.group(2)).resolve()))}"',
             text,

@@ -1,13 +1,16 @@
-"""``guichet demo``: the La Rochelle data space on loopback, with a showcase query per node.
+"""``guichet demo``: the La Rochelle data space on loopback, with a showcase.
 
-The three partner nodes run in one process (one uvicorn server each, real HTTP on
-127.0.0.1); the showcase talks to them over HTTP like any client would.
+The issuer and the three partner nodes run in one process (one uvicorn server each, real
+HTTP on 127.0.0.1); the demo participants are registered with the issuer, and the
+showcase gets tokens from it and queries the nodes over HTTP like any client would: a
+permitted query, an aggregated one and a denied one, each with its reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import sys
 import time
@@ -20,8 +23,10 @@ import uvicorn
 
 from connector.app import create_app
 from connector.config import NodeConfig, load_config
-from connector.demo.generate import DEFAULT_PORTS, NODES, generate
+from connector.demo.generate import DEFAULT_PORTS, NODES, DemoPaths, generate
+from connector.demo.participants import DPV, GUI, register_all, token
 from connector.errors import GuichetError
+from connector.identity import IssuerSettings, create_issuer_app
 
 SCHOOL_QUERY = """
 query School {
@@ -41,10 +46,7 @@ query Classrooms {
 
 BILL_QUERY = """
 query Bill($rnb: RnbId!) {
-  materialLineStats(field: QUANTITY, filter: {rnbId: {eq: $rnb}}, groupBy: [LOT]) {
-    group { lot } count sum
-  }
-  materialLines(first: 5, filter: {rnbId: {eq: $rnb}}, orderBy: [{field: LOT}]) {
+  materialLines(first: 8, filter: {rnbId: {eq: $rnb}}, orderBy: [{field: LOT}]) {
     nodes { lot description quantity unit productId }
     totalCount
   }
@@ -53,22 +55,12 @@ query Bill($rnb: RnbId!) {
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             s.bind((host, port))
         except OSError:
             return False
     return True
-
-
-async def _post(
-    client: httpx.AsyncClient, url: str, query: str, variables: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    r = await client.post(url, json={"query": query, "variables": dict(variables or {})})
-    body: dict[str, Any] = r.json()
-    if body.get("errors"):
-        raise GuichetError(f"{url}: {body['errors'][0]['message']}")
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -81,21 +73,80 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join("    " + x for x in out)
 
 
-async def showcase(urls: Mapping[str, str]) -> str:
-    """Query each node over HTTP and render the answers as readable text."""
+DENIED_QUERY = """
+query RawReadings {
+  observations(first: 3, filter: {observedProperty: {eq: "co2"}}) { nodes { resultTime value } }
+}"""
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    r = await client.post(
+        url, json={"query": query, "variables": dict(variables or {})}, headers=headers
+    )
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _data(body: dict[str, Any], url: str) -> dict[str, Any]:
+    if body.get("errors"):
+        raise GuichetError(f"{url}: {body['errors'][0]['message']}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def _terms(body: dict[str, Any]) -> str:
+    out = []
+    for u in body.get("extensions", {}).get("usage", []):
+        credit = ", ".join(a.rsplit("/", 1)[-1] for a in u["attribution"]) or "-"
+        out.append(
+            f"    permitted by {u['rule']}\n"
+            f"    duties: {', '.join(u['duties']) or '-'}; credit: {credit}"
+        )
+    return "\n".join(out)
+
+
+async def showcase(
+    urls: Mapping[str, str], issuer: str, creds: Mapping[str, dict[str, str]]
+) -> str:
+    """Query each node over HTTP with tokens from the issuer and render the answers."""
     out: list[str] = []
+    base = {n: u.rsplit("/graphql", 1)[0] for n, u in urls.items()}
     async with httpx.AsyncClient(timeout=60) as client:
-        school = (await _post(client, urls["cda"], SCHOOL_QUERY))["buildings"]["nodes"]
+        cda = await token(client, issuer, creds["cda"], audience=base["cda"])
+        body = await _post(client, urls["cda"], SCHOOL_QUERY, token=cda)
+        school = _data(body, urls["cda"])["buildings"]["nodes"]
         if not school:
             raise GuichetError("the demo register holds no École Saint-Christophe")
         b = school[0]
-        out.append(f"cda — {b['name']} (RNB {b['rnbId']}, UAI {b['uai']})")
-        out.append(f"    {b['address']}, built {b['yearBuilt']}, {b['floorArea']:,.0f} m²")
+        out.append("1. PERMITTED — the agglomeration reads its register and energy data (cda)")
+        out.append(
+            f"    {b['name']} (RNB {b['rnbId']}, UAI {b['uai']}), {b['address']}, "
+            f"built {b['yearBuilt']}, {b['floorArea']:,.0f} m²"
+        )
         rows = [[e["carrier"], e["use"], f"{e['kwh']:,.0f}"] for e in b["energyUses"]]
-        out.append(_table(rows, ["carrier", "use", "kWh 2024"]))
+        out += [_table(rows, ["carrier", "use", "kWh 2024"]), _terms(body)]
 
-        stats = (await _post(client, urls["atmo"], CLASSROOM_QUERY))["observationStats"]
-        out.append("\natmo — CO2 in the classrooms over the school year (all hours)")
+        univ = await token(
+            client,
+            issuer,
+            creds["univ-lr"],
+            audience=base["atmo"],
+            purpose=DPV + "AcademicResearch",
+        )
+        body = await _post(client, urls["atmo"], CLASSROOM_QUERY, token=univ)
+        stats = _data(body, urls["atmo"])["observationStats"]
+        out.append(
+            "\n2. AGGREGATED — the university's researchers get CO2 aggregates over the "
+            "school year, for academic research (atmo)"
+        )
         rows = [
             [
                 s["group"]["spaceId"],
@@ -107,61 +158,92 @@ async def showcase(urls: Mapping[str, str]) -> str:
             ]
             for s in stats
         ]
-        out.append(_table(rows, ["space", "readings", "mean ppm", "max ppm", "> 1000", "> 1700"]))
-
-        bill = await _post(client, urls["bouygues"], BILL_QUERY, {"rnb": b["rnbId"]})
-        out.append(
-            f"\nbouygues — bill of quantities for {b['name']} "
-            f"({bill['materialLines']['totalCount']} lines)"
-        )
-        rows = [[str(s["group"]["lot"]), str(s["count"])] for s in bill["materialLineStats"]]
-        out.append(_table(rows, ["RE2020 lot", "lines"]))
-        rows = [
-            [str(m["lot"]), m["description"], f"{m['quantity']:g}", m["unit"] or "", m["productId"]]
-            for m in bill["materialLines"]["nodes"]
+        out += [
+            _table(rows, ["space", "readings", "mean ppm", "max ppm", "> 1000", "> 1700"]),
+            _terms(body),
         ]
-        out.append(_table(rows, ["lot", "line", "quantity", "unit", "product"]))
+
+        body = await _post(client, urls["atmo"], DENIED_QUERY, token=univ)
+        out.append("\n3. DENIED — the same researchers ask for the raw readings (atmo)")
+        for e in body.get("errors", []):
+            ext = e.get("extensions", {})
+            out += [
+                f"    {ext.get('code')}: dataset {ext.get('dataset')}",
+                f"    policy {ext.get('policy')}",
+                f"    reason: {ext.get('reason')}",
+            ]
+        out.append(f"    data: {json.dumps(body.get('data'))}")
+
+        carbon = await token(
+            client,
+            issuer,
+            creds["cda"],
+            audience=base["bouygues"],
+            purpose=GUI + "CarbonAccounting",
+        )
+        body = await _post(client, urls["bouygues"], BILL_QUERY, {"rnb": b["rnbId"]}, token=carbon)
+        bill = _data(body, urls["bouygues"])
+        out.append(
+            "\n4. PERMITTED FOR A PURPOSE — the agglomeration reads the bill of quantities "
+            f"for carbon accounting (bouygues, {bill['materialLines']['totalCount']} "
+            "lines)"
+        )
+        rows = [[str(m["lot"]), m["description"], f"{m['quantity']:g}", m["unit"] or "",
+                 m["productId"]] for m in bill["materialLines"]["nodes"]]
+        out += [_table(rows, ["lot", "line", "quantity", "unit", "product"]), _terms(body)]
     return "\n".join(out)
 
 
-async def _serve(configs: Mapping[str, NodeConfig], *, once: bool) -> int:
-    servers = {}
-    for name, config in configs.items():
-        if not _port_free(config.host, config.port):
+def _server(app: Any, host: str, port: int) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    )
+
+
+async def _serve(
+    paths: DemoPaths, issuer_port: int, configs: Mapping[str, NodeConfig], *, once: bool
+) -> int:
+    issuer = f"http://127.0.0.1:{issuer_port}"
+    settings = IssuerSettings(
+        issuer=issuer,
+        audiences=tuple(c.base_iri for c in configs.values()),
+        database_url=f"sqlite+aiosqlite:///{paths.target_dir / 'issuer.db'}",
+        key_dir=paths.target_dir / "issuer-keys",
+    )
+    wanted = [("127.0.0.1", issuer_port), *((c.host, c.port) for c in configs.values())]
+    for host, port in wanted:
+        if not _port_free(host, port):
             print(
-                f"error: port {config.port} on {config.host} is in use; stop what uses it "
-                f"or pass --port-base",
+                f"error: port {port} on {host} is in use; stop what uses it or pass --port-base",
                 file=sys.stderr,
             )
             return 1
-        servers[name] = uvicorn.Server(
-            uvicorn.Config(
-                create_app(config),
-                host=config.host,
-                port=config.port,
-                log_level="warning",
-                lifespan="on",
-            )
-        )
-    tasks = [asyncio.create_task(s.serve()) for s in servers.values()]
+    creds = await register_all(settings.database_url, paths.target_dir / "credentials.json")
+    servers = [_server(create_issuer_app(settings), "127.0.0.1", issuer_port)]
+    servers += [_server(create_app(c), c.host, c.port) for c in configs.values()]
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
     deadline = time.monotonic() + 30
-    while not all(s.started for s in servers.values()):
+    while not all(s.started for s in servers):
         if time.monotonic() > deadline or any(t.done() for t in tasks):
-            print("error: a demo node failed to start", file=sys.stderr)
+            print("error: a demo server failed to start", file=sys.stderr)
             return 1
         await asyncio.sleep(0.05)
     urls = {n: f"{c.base_iri}/graphql" for n, c in configs.items()}
-    print("Guichet demo data space — three partner nodes on loopback:")
+    print("Guichet demo data space on loopback:")
+    print(
+        f"  {'issuer':<9} OAuth 2.0 issuer {issuer}  (metadata "
+        f"{issuer}/.well-known/oauth-authorization-server)"
+    )
     for name, config in configs.items():
         print(f"  {name:<9} {config.title}")
         print(
             f"            GraphQL {config.base_iri}/graphql   catalog {config.base_iri}/catalog"
             f"   health {config.base_iri}/health"
         )
-    print()
+    print(f"  participants' demo credentials: {paths.target_dir / 'credentials.json'}\n")
     code = 0
     try:
-        print(await showcase(urls))
+        print(await showcase(urls, issuer, creds))
     except (GuichetError, httpx.HTTPError, KeyError) as exc:
         print(f"error: showcase failed: {exc}", file=sys.stderr)
         code = 1
@@ -169,16 +251,19 @@ async def _serve(configs: Mapping[str, NodeConfig], *, once: bool) -> int:
         print("\nServing; press Ctrl-C to stop.")
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks)
-    for s in servers.values():
+    for s in servers:
         s.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     return code
 
 
 def run_demo(target: Path, *, once: bool, seed: int = 17, port_base: int | None = None) -> int:
-    """Generate the demo data (once), start the three nodes and run the showcase."""
+    """Generate the demo data (once), start the issuer and the three nodes, run the showcase.
+
+    ``port_base``: the issuer's port; the nodes take the next three."""
+    names = ("issuer", *NODES)
     ports = (
-        {n: port_base + i for i, n in enumerate(NODES)}
+        {n: port_base + i for i, n in enumerate(names)}
         if port_base is not None
         else dict(DEFAULT_PORTS)
     )
@@ -192,6 +277,6 @@ def run_demo(target: Path, *, once: bool, seed: int = 17, port_base: int | None 
         "bouygues": load_config(paths.bouygues_toml),
     }
     try:
-        return asyncio.run(_serve(configs, once=once))
+        return asyncio.run(_serve(paths, ports["issuer"], configs, once=once))
     except KeyboardInterrupt:
         return 0

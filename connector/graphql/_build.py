@@ -9,12 +9,16 @@ become key-only stubs, so that the gateway can join them with the node that owns
 from __future__ import annotations
 
 import inspect
+import logging
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
+from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._common import PageInfo, ThresholdCount, term
 from connector.graphql._inputs import InputFactory, list_of
@@ -22,6 +26,8 @@ from connector.graphql._scalars import PY_TYPES, schema_config
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.node import Node
 from connector.usage.extension import UsageExtension
+
+log = logging.getLogger("guichet.graphql")
 
 
 def reference_field_name(f: Field) -> str:
@@ -313,13 +319,26 @@ class SchemaBuilder:
                 error_message="Internal error; the node operator has the details.",
             ),
         ]
-        return strawberry.federation.Schema(
+        return NodeSchema(
             query=query,
             types=finished,
             federation_version="2.7",
             extensions=extensions,
             config=schema_config(),
         )
+
+
+class NodeSchema(strawberry.federation.Schema):
+    """Logs only what the client could not have caused: errors we raise on purpose (bad
+    input, policy denials, sources down) are answers, not incidents; the masking extension
+    logs the rest with their traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if isinstance(error.original_error, SourceError):
+                log.warning("%s", error.original_error)
 
 
 def build_schema(node: Node) -> strawberry.federation.Schema:

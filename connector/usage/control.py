@@ -218,11 +218,18 @@ class UsageControl:
         self.config = config
         self.audit = audit
         self.clock = clock
-        self.pseudonym_key = load_pseudonym_key(config.usage.pseudonym_key_file)
+        self._pseudonym_key: bytes | None = None
         self._ready = False
         self.policies: dict[str, tuple[Policy, ...] | str] = {}
         for ds in config.datasets.values():
             self.policies[ds.id] = self._load(ds, policies.get(ds.id))
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        """Read (or created) on first use, not when the app is built."""
+        if self._pseudonym_key is None:
+            self._pseudonym_key = load_pseudonym_key(self.config.usage.pseudonym_key_file)
+        return self._pseudonym_key
 
     @staticmethod
     def _load(ds: DatasetConfig, doc: PolicyDocument | None) -> tuple[Policy, ...] | str:

@@ -3,12 +3,25 @@ descriptions (dct:description) say."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from pyld import jsonld
 
-from policies import Iri, Request, State, UsageCount, check_policies, evaluate
+from policies import (
+    Iri,
+    Policy,
+    Request,
+    State,
+    UsageCount,
+    check_policies,
+    document_loader,
+    evaluate,
+    jsonld_to_graph,
+    policies_from_graph,
+)
 from policies.cli import load_policies
 from policies.vocab import DPV, GP, ODRL
 
@@ -22,7 +35,15 @@ def test_demo_policies_exist_and_are_valid() -> None:
     assert check_policies(load_policies(FILES)) == []
 
 
-def demo(name: str) -> list:  # type: ignore[type-arg]
+@pytest.mark.parametrize("path", FILES, ids=[Path(f).name for f in FILES])
+def test_demo_policy_expanded_form_gives_the_same_model(path: str) -> None:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    expanded = jsonld.expand(document, {"documentLoader": document_loader})
+    compact_model = policies_from_graph(jsonld_to_graph(document))
+    assert policies_from_graph(jsonld_to_graph(expanded)) == compact_model
+
+
+def demo(name: str) -> list[Policy]:
     return load_policies([str(DEMO / name)])
 
 

@@ -1,0 +1,1 @@
+"""Bundled vocabularies and city-profile data (see SOURCES.md)."""
