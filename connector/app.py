@@ -41,6 +41,7 @@ from connector.model import ENTITIES, EntityType
 from connector.node import Node
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Condition, Select
+from connector.usage.audit_api import AUDIT_SCHEMA, AuditContext, export_view
 from connector.usage.control import UsageControl
 
 log = logging.getLogger("guichet.node")
@@ -64,6 +65,30 @@ class NodeGraphQL(GraphQL[RequestContext, None]):
             identity=identity,
             control=self.control,
         )
+
+
+class AuditGraphQL(GraphQL[AuditContext, None]):
+    """The DPD's audit endpoint (``/audit/graphql``)."""
+
+    def __init__(self, config: NodeConfig, audit: AuditLog) -> None:
+        super().__init__(AUDIT_SCHEMA, graphql_ide="graphiql")
+        self.config = config
+        self.audit = audit
+
+    async def get_context(self, request: Any, response: Any) -> AuditContext:
+        identity = getattr(request.state, "identity", None) or Identity.public()
+        return AuditContext(self.config, self.audit, identity, document="POST /audit/graphql")
+
+
+class AuditExport:
+    """``/audit/export.{csv,jsonld}`` as an ASGI app, so that :class:`AuthGate` wraps it."""
+
+    def __init__(self, config: NodeConfig, audit: AuditLog, fmt: str) -> None:
+        self.config, self.audit, self.fmt = config, audit, fmt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await export_view(Request(scope, receive), self.config, self.audit, self.fmt)
+        await response(scope, receive, send)
 
 
 class AuthGate:
@@ -274,6 +299,17 @@ def create_app(
         Route("/context.jsonld", views.context),
         Route("/health", views.health),
     ]
+    if control is not None:
+        audit = control.audit
+        routes += [
+            Route(
+                "/audit/graphql",
+                AuthGate(AuditGraphQL(config, audit), verifier),
+                methods=["GET", "POST"],
+            ),
+            Route("/audit/export.csv", AuthGate(AuditExport(config, audit, "csv"), verifier)),
+            Route("/audit/export.jsonld", AuthGate(AuditExport(config, audit, "jsonld"), verifier)),
+        ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={GuichetError: on_guichet_error}
     )

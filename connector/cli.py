@@ -137,7 +137,9 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=17)
     demo.add_argument(
-        "--port-base", type=int, help="first of four consecutive ports: issuer, cda, atmo, bouygues (default 8100)"
+        "--port-base",
+        type=int,
+        help="first of four consecutive ports: issuer, cda, atmo, bouygues (default 8100)",
     )
     demo.set_defaults(func=_demo)
 

@@ -188,8 +188,10 @@ async def showcase(
             f"for carbon accounting (bouygues, {bill['materialLines']['totalCount']} "
             "lines)"
         )
-        rows = [[str(m["lot"]), m["description"], f"{m['quantity']:g}", m["unit"] or "",
-                 m["productId"]] for m in bill["materialLines"]["nodes"]]
+        rows = [
+            [str(m["lot"]), m["description"], f"{m['quantity']:g}", m["unit"] or "", m["productId"]]
+            for m in bill["materialLines"]["nodes"]
+        ]
         out += [_table(rows, ["lot", "line", "quantity", "unit", "product"]), _terms(body)]
     return "\n".join(out)
 

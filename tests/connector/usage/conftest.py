@@ -72,6 +72,8 @@ IDENTITIES = {
     "univ": Identity(party=P + "univ", client_id="lab", token_id="t3",
                      purpose="https://w3id.org/dpv#AcademicResearch"),
     "univ-nopurpose": Identity(party=P + "univ", client_id="lab", token_id="t4"),
+    "dpd": Identity(party=P + "city/dpd", client_id="dpd-console", token_id="t5",
+                    roles=("dpd",)),
 }
 
 

@@ -1,0 +1,311 @@
+"""The DPD's access to a node's audit log: GraphQL at ``/audit/graphql`` and exports at
+``/audit/export.csv`` and ``/audit/export.jsonld``.
+
+Only callers holding the DPD role (``[usage] dpd_role``, default ``dpd``) read the log;
+every read, and every refused attempt, is itself appended to the log. The endpoint is a
+plain GraphQL schema, not part of the node's federated subgraph: each node answers for its
+own log, and a console asks each node.
+
+    query { auditLog(filter: {decision: "deny"}, first: 20) {
+              entries { seq time party datasets decision rule reason } endCursor } }
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from connector.audit import (
+    AuditFilter,
+    AuditLog,
+    AuditRecord,
+    StoredEntry,
+    export_csv,
+    export_jsonld,
+    operation_hash,
+)
+from connector.config import NodeConfig
+from connector.errors import GuichetError, QueryError
+from connector.identity import Identity
+
+MAX_PAGE = 1000
+
+
+class Forbidden(GuichetError):
+    """The caller lacks the DPD role."""
+
+    extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+
+@dataclass
+class AuditContext:
+    config: NodeConfig
+    audit: AuditLog
+    identity: Identity
+    document: str = ""
+    variables: dict[str, Any] | None = None
+
+
+@strawberry.enum
+class ExportFormat(enum.Enum):
+    CSV = "csv"
+    JSONLD = "jsonld"
+
+
+@strawberry.input(description="Entries matching every given criterion.")
+class AuditFilterInput:
+    party: str | None = None
+    dataset: str | None = None
+    decision: str | None = None
+    purpose: str | None = None
+    client_id: str | None = None
+    since: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    until: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_filter(self) -> AuditFilter:
+        return AuditFilter(
+            party=self.party,
+            dataset=self.dataset,
+            decision=self.decision,
+            purpose=self.purpose,
+            client_id=self.client_id,
+            since=self.since,
+            until=self.until,
+        )
+
+
+@strawberry.type(description="One decision of the node (a prov:Activity).")
+class AuditEntry:
+    seq: int
+    time: datetime
+    node: str
+    party: str
+    client_id: str | None
+    purpose: str | None
+    operation_hash: str
+    operation_name: str | None
+    datasets: list[str]
+    decision: str
+    rule: str | None
+    reason: str
+    duties: list[str]
+    rows_returned: int | None
+    details: str = strawberry.field(description="Further facts, canonical JSON.")
+    previous_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: StoredEntry) -> AuditEntry:
+        return cls(
+            seq=e.seq,
+            time=e.time,
+            node=e.node,
+            party=e.party,
+            client_id=e.client_id,
+            purpose=e.purpose,
+            operation_hash=e.operation_hash,
+            operation_name=e.operation_name,
+            datasets=list(e.datasets),
+            decision=e.decision,
+            rule=e.rule,
+            reason=e.reason,
+            duties=list(e.duties),
+            rows_returned=e.rows_returned,
+            details=json.dumps(e.details, sort_keys=True, ensure_ascii=False),
+            previous_hash=e.prev_hash,
+            hash=e.hash,
+        )
+
+
+@strawberry.type
+class AuditPage:
+    entries: list[AuditEntry]
+    end_cursor: int | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool
+
+
+@strawberry.type
+class ChainStatus:
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = strawberry.field(description="The first bad entry and what is wrong.")
+    bad_entry: int | None
+
+
+async def _authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> None:
+    """Refuse non-DPD callers; log the read or the refusal."""
+    allowed = ctx.config.usage.dpd_role in ctx.identity.roles
+    await ctx.audit.append(
+        AuditRecord(
+            party=ctx.identity.party,
+            client_id=ctx.identity.client_id,
+            purpose=ctx.identity.purpose,
+            decision="permit" if allowed else "deny",
+            operation_hash=operation_hash(ctx.document, ctx.variables or {}),
+            operation_name=what,
+            reason=(
+                f"{what}: the DPD read the audit log"
+                if allowed
+                else f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
+            ),
+            details={"action": "auditRead", **details},
+        )
+    )
+    if not allowed:
+        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
+
+
+def _filter_details(f: AuditFilterInput | None) -> dict[str, Any]:
+    if f is None:
+        return {}
+    return {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in vars(f).items()
+        if v is not None
+    }
+
+
+async def entries_for(
+    ctx: AuditContext, f: AuditFilter, what: str, details: dict[str, Any]
+) -> list[StoredEntry]:
+    await ctx.audit.setup()
+    await _authorise(ctx, what, details)
+    return [e async for e in ctx.audit.entries(f)]
+
+
+async def _audit_log(
+    info: strawberry.Info[AuditContext, None],
+    filter: AuditFilterInput | None = None,
+    first: int = 100,
+    after: int | None = None,
+) -> AuditPage:
+    ctx: AuditContext = info.context
+    if not 1 <= first <= MAX_PAGE:
+        raise QueryError(f"first: expected 1 to {MAX_PAGE}, got {first}")
+    f = filter.to_filter() if filter else AuditFilter()
+    await ctx.audit.setup()
+    await _authorise(ctx, "auditLog", _filter_details(filter))
+    page = (
+        await ctx.audit.query(f, limit=first + 1, after=after)
+        if first < MAX_PAGE
+        else await ctx.audit.query(f, limit=first, after=after)
+    )
+    more = len(page) > first
+    page = page[:first]
+    return AuditPage(
+        entries=[AuditEntry.of(e) for e in page],
+        end_cursor=page[-1].seq if page else None,
+        has_next_page=more,
+    )
+
+
+async def _audit_export(
+    info: strawberry.Info[AuditContext, None],
+    format: ExportFormat,
+    filter: AuditFilterInput | None = None,
+) -> str:
+    ctx: AuditContext = info.context
+    f = filter.to_filter() if filter else AuditFilter()
+    found = await entries_for(
+        ctx, f, "auditExport", {"format": format.value, **_filter_details(filter)}
+    )
+    if format is ExportFormat.CSV:
+        return export_csv(found)
+    return json.dumps(export_jsonld(found, ctx.config.base_iri), ensure_ascii=False)
+
+
+async def _audit_chain(info: strawberry.Info[AuditContext, None]) -> ChainStatus:
+    ctx: AuditContext = info.context
+    await ctx.audit.setup()
+    await _authorise(ctx, "auditChain", {})
+    report = await ctx.audit.verify()
+    return ChainStatus(
+        ok=report.ok,
+        entries=report.entries,
+        head_seq=report.head_seq,
+        head_hash=report.head_hash,
+        problem=str(report.problem.message) if report.problem else None,
+        bad_entry=report.problem.seq if report.problem else None,
+    )
+
+
+@strawberry.type
+class Query:
+    audit_log: AuditPage = strawberry.field(
+        resolver=_audit_log, description="Entries of this node's audit log, oldest first."
+    )
+    audit_export: str = strawberry.field(
+        resolver=_audit_export,
+        description="The matching entries as CSV, or JSON-LD in PROV-O terms.",
+    )
+    audit_chain: ChainStatus = strawberry.field(
+        resolver=_audit_chain,
+        description="Whether the hash chain is intact, else its first bad entry.",
+    )
+
+
+AUDIT_SCHEMA = strawberry.Schema(query=Query)
+
+
+async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt: str) -> Response:
+    """``GET /audit/export.csv?party=...&dataset=...&since=...``: the same as
+    ``auditExport``, for tools that want a file."""
+    identity = getattr(request.state, "identity", None) or Identity.public()
+    ctx = AuditContext(
+        config,
+        audit,
+        identity,
+        document=f"GET {request.url.path}",
+        variables=dict(request.query_params),
+    )
+    try:
+        args = dict(request.query_params)
+        unknown = set(args) - {
+            "party",
+            "dataset",
+            "decision",
+            "purpose",
+            "client_id",
+            "since",
+            "until",
+        }
+        if unknown:
+            raise QueryError(
+                f"unknown filter {sorted(unknown)[0]!r}; expected party, "
+                "dataset, decision, purpose, client_id, since, until"
+            )
+        times = {}
+        for k in ("since", "until"):
+            if k in args:
+                try:
+                    times[k] = datetime.fromisoformat(args.pop(k).replace("Z", "+00:00"))
+                except ValueError as exc:
+                    raise QueryError(
+                        f"{k}: expected an ISO 8601 date-time, got {request.query_params[k]!r}"
+                    ) from exc
+        f = AuditFilter(
+            party=args.get("party"),
+            dataset=args.get("dataset"),
+            decision=args.get("decision"),
+            purpose=args.get("purpose"),
+            client_id=args.get("client_id"),
+            since=times.get("since"),
+            until=times.get("until"),
+        )
+        found = await entries_for(ctx, f, "auditExport", {"format": fmt, **args})
+    except Forbidden as exc:
+        return JSONResponse({"error": str(exc)}, status_code=403)
+    except QueryError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    if fmt == "csv":
+        return Response(export_csv(found), media_type="text/csv; charset=utf-8")
+    return JSONResponse(export_jsonld(found, config.base_iri), media_type="application/ld+json")

@@ -1,0 +1,89 @@
+"""The DPD reads, filters, exports and checks the audit log; nobody else can, and every
+read is itself logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from pyld import jsonld
+
+import ontology
+from tests.connector.usage.conftest import P
+from tests.connector.usage.test_enforcement import BUILDING
+
+pytestmark = pytest.mark.anyio
+
+LOG = """query($f: AuditFilterInput) { auditLog(filter: $f) {
+  entries { seq party datasets decision rule reason duties rowsReturned details }
+  endCursor hasNextPage } }"""
+
+
+async def audit(node, query: str, token: str | None, **variables) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    r = await node.client.post("/audit/graphql", json={"query": query, "variables": variables},
+                               headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_only_the_dpd_reads_the_log_and_refusals_are_logged(node) -> None:
+    for token in (None, "city"):
+        body = await audit(node, LOG, token)
+        assert body["data"] is None
+        assert body["errors"][0]["message"] == "reading the audit log needs the role 'dpd'"
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.party, e.decision, e.details["action"]) for e in entries] == [
+        ("https://guichet.agglo-larochelle.fr/participants/public", "deny", "auditRead"),
+        (P + "city", "deny", "auditRead"),
+    ]
+
+
+async def test_dpd_filters_the_log_and_the_read_is_logged(node) -> None:
+    await node(BUILDING, token="city")
+    await node(BUILDING)
+    body = await audit(node, LOG, "dpd", f={"decision": "deny"})
+    assert "errors" not in body
+    (denied,) = body["data"]["auditLog"]["entries"]
+    assert denied["party"] == "https://guichet.agglo-larochelle.fr/participants/public"
+    assert denied["datasets"] == ["energie"]
+    assert "public is not city" in denied["reason"]
+    assert json.loads(denied["details"]) == {"action": "read"}
+    body = await audit(node, LOG, "dpd", f={"party": P + "city/dpd"})
+    reads = body["data"]["auditLog"]["entries"]
+    assert [(r["decision"], json.loads(r["details"])) for r in reads] == [
+        ("permit", {"action": "auditRead", "decision": "deny"}),
+        ("permit", {"action": "auditRead", "party": P + "city/dpd"}),
+    ]
+
+
+async def test_exports_csv_and_prov_jsonld_over_http(node) -> None:
+    await node(BUILDING, token="city")
+    headers = {"Authorization": "Bearer dpd"}
+    r = await node.client.get("/audit/export.csv", params={"party": P + "city"},
+                              headers=headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(row["party"], row["datasets"], row["decision"]) for row in rows] == [
+        (P + "city", "energie", "permit"), (P + "city", "registre", "permit")]
+    r = await node.client.get("/audit/export.jsonld", headers=headers)
+    assert r.status_code == 200
+    expanded = jsonld.expand(r.json(), {"documentLoader": ontology.document_loader})
+    activities = [n for n in expanded
+                  if "http://www.w3.org/ns/prov#Activity" in n.get("@type", [])]
+    assert len(activities) == 4  # two decisions, the CSV export and this export itself
+    refused = await node.client.get("/audit/export.csv")
+    assert refused.status_code == 403
+    bad = await node.client.get("/audit/export.csv", params={"since": "yesterday"},
+                                headers=headers)
+    assert bad.status_code == 400
+    assert bad.json() == {"error": "since: expected an ISO 8601 date-time, got 'yesterday'"}
+
+
+async def test_dpd_checks_the_chain(node) -> None:
+    await node(BUILDING, token="city")
+    body = await audit(node, "{ auditChain { ok entries problem badEntry } }", "dpd")
+    assert body["data"]["auditChain"] == {"ok": True, "entries": 3, "problem": None,
+                                          "badEntry": None}
