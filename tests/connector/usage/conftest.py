@@ -21,39 +21,72 @@ from tests.connector.tiny import make_tiny
 BASE = "http://127.0.0.1:8199"
 P = "https://example.org/participants/"
 DS = f"{BASE}/catalog/"
-CTX = ["http://www.w3.org/ns/odrl.jsonld",
-       {"gui": "https://w3id.org/guichet/ontology#", "dpv": "https://w3id.org/dpv#"}]
+CTX = [
+    "http://www.w3.org/ns/odrl.jsonld",
+    {"gui": "https://w3id.org/guichet/ontology#", "dpv": "https://w3id.org/dpv#"},
+]
 
 POLICIES: dict[str, dict[str, Any]] = {
     "registre": {
-        "@context": CTX, "@type": "Set", "uid": "https://example.org/policy/registre",
+        "@context": CTX,
+        "@type": "Set",
+        "uid": "https://example.org/policy/registre",
         "target": DS + "registre",
-        "permission": [{"uid": "https://example.org/policy/registre#open", "action": "use",
-                        "duty": [{"action": "attribute", "attributedParty": P + "tiny"}]}],
+        "permission": [
+            {
+                "uid": "https://example.org/policy/registre#open",
+                "action": "use",
+                "duty": [{"action": "attribute", "attributedParty": P + "tiny"}],
+            }
+        ],
     },
     "energie": {
-        "@context": CTX, "@type": "Set", "uid": "https://example.org/policy/energie",
+        "@context": CTX,
+        "@type": "Set",
+        "uid": "https://example.org/policy/energie",
         "target": DS + "energie",
-        "permission": [{"uid": "https://example.org/policy/energie#city", "action": "use",
-                        "assignee": P + "city"}],
+        "permission": [
+            {
+                "uid": "https://example.org/policy/energie#city",
+                "action": "use",
+                "assignee": P + "city",
+            }
+        ],
     },
     "mesures": {
-        "@context": CTX, "@type": "Set", "uid": "https://example.org/policy/mesures",
+        "@context": CTX,
+        "@type": "Set",
+        "uid": "https://example.org/policy/mesures",
         "target": DS + "mesures",
         "permission": [
-            {"uid": "https://example.org/policy/mesures#staff", "action": "read",
-             "assignee": {"@type": "PartyCollection", "uid": P + "school/staff"},
-             "duty": [{"action": "anonymize"}]},
-            {"uid": "https://example.org/policy/mesures#research", "action": "aggregate",
-             "assignee": {"@type": "PartyCollection", "uid": P + "univ/researchers"},
-             "constraint": [
-                 {"leftOperand": "purpose", "operator": "isA",
-                  "rightOperand": {"@id": "dpv:AcademicResearch"}},
-                 {"leftOperand": "gui:aggregationLevel", "operator": "gteq",
-                  "rightOperand": {"@value": "PT1H", "@type": "xsd:duration"}},
-                 {"leftOperand": "gui:dailyCount", "operator": "lteq",
-                  "rightOperand": {"@value": "2", "@type": "xsd:integer"}},
-             ]},
+            {
+                "uid": "https://example.org/policy/mesures#staff",
+                "action": "read",
+                "assignee": {"@type": "PartyCollection", "uid": P + "school/staff"},
+                "duty": [{"action": "anonymize"}],
+            },
+            {
+                "uid": "https://example.org/policy/mesures#research",
+                "action": "aggregate",
+                "assignee": {"@type": "PartyCollection", "uid": P + "univ/researchers"},
+                "constraint": [
+                    {
+                        "leftOperand": "purpose",
+                        "operator": "isA",
+                        "rightOperand": {"@id": "dpv:AcademicResearch"},
+                    },
+                    {
+                        "leftOperand": "gui:aggregationLevel",
+                        "operator": "gteq",
+                        "rightOperand": {"@value": "PT1H", "@type": "xsd:duration"},
+                    },
+                    {
+                        "leftOperand": "gui:dailyCount",
+                        "operator": "lteq",
+                        "rightOperand": {"@value": "2", "@type": "xsd:integer"},
+                    },
+                ],
+            },
         ],
     },
 }
@@ -69,11 +102,14 @@ audit_db = "sqlite+aiosqlite:///audit.db"
 IDENTITIES = {
     "city": Identity(party=P + "city", client_id="city-app", token_id="t1"),
     "ana": Identity(party=P + "ana", client_id="school-app", token_id="t2"),
-    "univ": Identity(party=P + "univ", client_id="lab", token_id="t3",
-                     purpose="https://w3id.org/dpv#AcademicResearch"),
+    "univ": Identity(
+        party=P + "univ",
+        client_id="lab",
+        token_id="t3",
+        purpose="https://w3id.org/dpv#AcademicResearch",
+    ),
     "univ-nopurpose": Identity(party=P + "univ", client_id="lab", token_id="t4"),
-    "dpd": Identity(party=P + "city/dpd", client_id="dpd-console", token_id="t5",
-                    roles=("dpd",)),
+    "dpd": Identity(party=P + "city/dpd", client_id="dpd-console", token_id="t5", roles=("dpd",)),
 }
 
 
@@ -102,7 +138,8 @@ def write_node(folder: Path, *, policies: dict[str, Any] | None = None) -> Path:
     text = config.read_text().replace("[usage]\nenforce = false", "")
     for ds, policy in (policies or POLICIES).items():
         (folder / f"{ds}.jsonld").write_text(
-            policy if isinstance(policy, str) else json.dumps(policy), encoding="utf-8")
+            policy if isinstance(policy, str) else json.dumps(policy), encoding="utf-8"
+        )
         text = text.replace(f"[datasets.{ds}]\n", f'[datasets.{ds}]\npolicy = "{ds}.jsonld"\n')
     config.write_text(text + USAGE, encoding="utf-8")
     return config
@@ -113,11 +150,13 @@ class Caller:
         self.client = client
         self.app = app
 
-    async def __call__(self, query: str, token: str | None = None,
-                       **variables: Any) -> dict[str, Any]:
+    async def __call__(
+        self, query: str, token: str | None = None, **variables: Any
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = await self.client.post("/graphql", json={"query": query, "variables": variables},
-                                   headers=headers)
+        r = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
         return body
@@ -130,9 +169,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def node(tmp_path: Path, clock: Clock) -> AsyncIterator[Caller]:
-    app = create_app(load_config(write_node(tmp_path)), verifier=TableVerifier(),
-                     clock=clock)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=BASE) as client:
+    app = create_app(load_config(write_node(tmp_path)), verifier=TableVerifier(), clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
         yield Caller(client, app)
     await app.state.usage.audit.aclose()

@@ -23,8 +23,9 @@ LOG = """query($f: AuditFilterInput) { auditLog(filter: $f) {
 
 async def audit(node, query: str, token: str | None, **variables) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    r = await node.client.post("/audit/graphql", json={"query": query, "variables": variables},
-                               headers=headers)
+    r = await node.client.post(
+        "/audit/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -62,22 +63,21 @@ async def test_dpd_filters_the_log_and_the_read_is_logged(node) -> None:
 async def test_exports_csv_and_prov_jsonld_over_http(node) -> None:
     await node(BUILDING, token="city")
     headers = {"Authorization": "Bearer dpd"}
-    r = await node.client.get("/audit/export.csv", params={"party": P + "city"},
-                              headers=headers)
+    r = await node.client.get("/audit/export.csv", params={"party": P + "city"}, headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [(row["party"], row["datasets"], row["decision"]) for row in rows] == [
-        (P + "city", "energie", "permit"), (P + "city", "registre", "permit")]
+        (P + "city", "energie", "permit"),
+        (P + "city", "registre", "permit"),
+    ]
     r = await node.client.get("/audit/export.jsonld", headers=headers)
     assert r.status_code == 200
     expanded = jsonld.expand(r.json(), {"documentLoader": ontology.document_loader})
-    activities = [n for n in expanded
-                  if "http://www.w3.org/ns/prov#Activity" in n.get("@type", [])]
+    activities = [n for n in expanded if "http://www.w3.org/ns/prov#Activity" in n.get("@type", [])]
     assert len(activities) == 4  # two decisions, the CSV export and this export itself
     refused = await node.client.get("/audit/export.csv")
     assert refused.status_code == 403
-    bad = await node.client.get("/audit/export.csv", params={"since": "yesterday"},
-                                headers=headers)
+    bad = await node.client.get("/audit/export.csv", params={"since": "yesterday"}, headers=headers)
     assert bad.status_code == 400
     assert bad.json() == {"error": "since: expected an ISO 8601 date-time, got 'yesterday'"}
 
@@ -85,5 +85,9 @@ async def test_exports_csv_and_prov_jsonld_over_http(node) -> None:
 async def test_dpd_checks_the_chain(node) -> None:
     await node(BUILDING, token="city")
     body = await audit(node, "{ auditChain { ok entries problem badEntry } }", "dpd")
-    assert body["data"]["auditChain"] == {"ok": True, "entries": 3, "problem": None,
-                                          "badEntry": None}
+    assert body["data"]["auditChain"] == {
+        "ok": True,
+        "entries": 3,
+        "problem": None,
+        "badEntry": None,
+    }

@@ -12,13 +12,16 @@ from tests.connector.usage.conftest import DS, P
 pytestmark = pytest.mark.anyio
 
 BUILDING = '{ building(rnbId: "PG46YY6YJW8N") { name floorArea energyUses { id kwh } } }'
-STATS = ("{ observationStats(field: VALUE, groupBy: [SENSOR_ID], "
-         "bucket: {field: RESULT_TIME, unit: DAY}) { group { sensorId } count max } }")
+STATS = (
+    "{ observationStats(field: VALUE, groupBy: [SENSOR_ID], "
+    "bucket: {field: RESULT_TIME, unit: DAY}) { group { sensorId } count max } }"
+)
 
 
 def denial(body: dict, dataset: str) -> dict:
-    found = [e for e in body.get("errors", [])
-             if e.get("extensions", {}).get("dataset") == DS + dataset]
+    found = [
+        e for e in body.get("errors", []) if e.get("extensions", {}).get("dataset") == DS + dataset
+    ]
     assert len(found) == 1, body
     return found[0]
 
@@ -27,18 +30,25 @@ async def test_open_dataset_is_served_with_attribution_terms(node) -> None:
     body = await node('{ building(rnbId: "PG46YY6YJW8N") { name floorArea } }')
     assert body["data"] == {"building": {"name": "École des Salines", "floorArea": 1450.0}}
     assert "errors" not in body
-    assert body["extensions"]["usage"] == [{
-        "dataset": DS + "registre", "title": "Registre des bâtiments",
-        "publisher": "https://example.org/participants/tiny", "action": "read",
-        "policy": "https://example.org/policy/registre",
-        "rule": "https://example.org/policy/registre#open", "duties": ["attribute"],
-        "attribution": [P + "tiny"]}]
+    assert body["extensions"]["usage"] == [
+        {
+            "dataset": DS + "registre",
+            "title": "Registre des bâtiments",
+            "publisher": "https://example.org/participants/tiny",
+            "action": "read",
+            "policy": "https://example.org/policy/registre",
+            "rule": "https://example.org/policy/registre#open",
+            "duties": ["attribute"],
+            "attribution": [P + "tiny"],
+        }
+    ]
 
 
 async def test_denied_dataset_is_null_with_a_reason_and_the_rest_intact(node) -> None:
     body = await node(BUILDING)
-    assert body["data"] == {"building": {"name": "École des Salines", "floorArea": 1450.0,
-                                         "energyUses": None}}
+    assert body["data"] == {
+        "building": {"name": "École des Salines", "floorArea": 1450.0, "energyUses": None}
+    }
     error = denial(body, "energie")
     ext = error["extensions"]
     assert ext["code"] == "POLICY_DENIED"
@@ -51,8 +61,10 @@ async def test_denied_dataset_is_null_with_a_reason_and_the_rest_intact(node) ->
 async def test_the_permitted_party_reads_the_same_dataset(node) -> None:
     body = await node(BUILDING, token="city")
     assert "errors" not in body
-    assert body["data"]["building"]["energyUses"] == [{"id": "E1", "kwh": 70470.0},
-                                                     {"id": "E2", "kwh": 23490.0}]
+    assert body["data"]["building"]["energyUses"] == [
+        {"id": "E1", "kwh": 70470.0},
+        {"id": "E2", "kwh": 23490.0},
+    ]
 
 
 async def test_aggregate_only_party_gets_aggregates_not_rows(node) -> None:
@@ -81,21 +93,22 @@ async def test_daily_quota_is_counted_from_the_audit_log(node, clock) -> None:
         assert "errors" not in await node(STATS, token="univ")
     third = await node(STATS, token="univ")
     assert third["data"] == {"observationStats": None}
-    assert "dailyCount 3 lteq 2 does not hold" in denial(third, "mesures")["extensions"][
-        "reason"]
+    assert "dailyCount 3 lteq 2 does not hold" in denial(third, "mesures")["extensions"]["reason"]
     clock.now += timedelta(days=1)
     assert "errors" not in await node(STATS, token="univ")
 
 
 async def test_anonymise_duty_gives_stable_pseudonyms(node) -> None:
-    q = '{ observations(filter: {sensorId: {eq: "S-CP-CO2"}}, first: 2) { nodes { id sensorId value } pageInfo { endCursor } } }'
+    q = (
+        '{ observations(filter: {sensorId: {eq: "S-CP-CO2"}}, first: 2) '
+        "{ nodes { id sensorId value } pageInfo { endCursor } } }"
+    )
     first = await node(q, token="ana")
     again = await node(q, token="ana")
     assert "errors" not in first
     nodes = first["data"]["observations"]["nodes"]
     assert [n["value"] for n in nodes] == [450.0, 1200.0]
-    assert all(n["sensorId"].startswith("anon-") and n["sensorId"] != "S-CP-CO2"
-               for n in nodes)
+    assert all(n["sensorId"].startswith("anon-") and n["sensorId"] != "S-CP-CO2" for n in nodes)
     assert nodes[0]["sensorId"] == nodes[1]["sensorId"]
     assert len({n["id"] for n in nodes}) == 2
     assert first["data"] == again["data"]
@@ -103,7 +116,7 @@ async def test_anonymise_duty_gives_stable_pseudonyms(node) -> None:
 
 
 async def test_filtering_on_a_denied_field_is_denied(node) -> None:
-    body = await node('{ energyUses(filter: {kwh: {gt: 1}}) { totalCount } }')
+    body = await node("{ energyUses(filter: {kwh: {gt: 1}}) { totalCount } }")
     assert body["data"] == {"energyUses": None}
     assert denial(body, "energie")["extensions"]["code"] == "POLICY_DENIED"
 
@@ -118,8 +131,7 @@ async def test_every_decision_is_audited_and_the_chain_verifies(node) -> None:
         (P + "city", ("energie",), "permit", 2),
         (P + "city", ("registre",), "permit", 1),
         ("https://guichet.agglo-larochelle.fr/participants/public", ("energie",), "deny", 0),
-        ("https://guichet.agglo-larochelle.fr/participants/public", ("registre",), "permit",
-         1),
+        ("https://guichet.agglo-larochelle.fr/participants/public", ("registre",), "permit", 1),
     ]
     assert entries[2].rule is None and "public is not city" in entries[2].reason
     assert entries[0].client_id == "city-app"
@@ -128,8 +140,9 @@ async def test_every_decision_is_audited_and_the_chain_verifies(node) -> None:
 
 
 async def test_unknown_token_is_401_and_no_data(node) -> None:
-    r = await node.client.post("/graphql", json={"query": BUILDING},
-                               headers={"Authorization": "Bearer forged"})
+    r = await node.client.post(
+        "/graphql", json={"query": BUILDING}, headers={"Authorization": "Bearer forged"}
+    )
     assert r.status_code == 401
     assert r.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
     assert "data" not in r.json()
