@@ -41,6 +41,7 @@ from connector.model import ENTITIES, EntityType
 from connector.node import Node
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Condition, Select
+from connector.usage.agreements_api import AGREEMENT_SCHEMA, AgreementContext
 from connector.usage.audit_api import AUDIT_SCHEMA, AuditContext, export_view
 from connector.usage.control import UsageControl
 
@@ -78,6 +79,18 @@ class AuditGraphQL(GraphQL[AuditContext, None]):
     async def get_context(self, request: Any, response: Any) -> AuditContext:
         identity = getattr(request.state, "identity", None) or Identity.public()
         return AuditContext(self.config, self.audit, identity, document="POST /audit/graphql")
+
+
+class AgreementGraphQL(GraphQL[AgreementContext, None]):
+    """Contracting: ``/agreements/graphql`` (acceptOffer, agreements)."""
+
+    def __init__(self, control: UsageControl) -> None:
+        super().__init__(AGREEMENT_SCHEMA, graphql_ide="graphiql")
+        self.control = control
+
+    async def get_context(self, request: Any, response: Any) -> AgreementContext:
+        identity = getattr(request.state, "identity", None) or Identity.public()
+        return AgreementContext(self.control, identity)
 
 
 class AuditExport:
@@ -308,6 +321,11 @@ def create_app(
                 methods=["GET", "POST"],
             ),
             Route("/audit/export.csv", AuthGate(AuditExport(config, audit, "csv"), verifier)),
+            Route(
+                "/agreements/graphql",
+                AuthGate(AgreementGraphQL(control), verifier),
+                methods=["GET", "POST"],
+            ),
             Route("/audit/export.jsonld", AuthGate(AuditExport(config, audit, "jsonld"), verifier)),
         ]
     app = Starlette(

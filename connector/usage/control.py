@@ -32,6 +32,13 @@ from connector.config import DatasetConfig, NodeConfig
 from connector.errors import GuichetError, PolicyError
 from connector.identity import Identity
 from connector.model import ENTITIES
+from connector.usage.agreements import (
+    AgreementStore,
+    StoredAgreement,
+    agreement_from_offer,
+    new_agreement_iri,
+    offers_in,
+)
 from connector.usage.analysis import Touched
 from policies import ODRL, Policy, Report, Request, State, UsageCount, evaluate, parse_policies
 
@@ -219,6 +226,8 @@ class UsageControl:
         self.audit = audit
         self.clock = clock
         self._pseudonym_key: bytes | None = None
+        self.documents = dict(policies)
+        self.agreements = AgreementStore(config.usage.audit_db, engine=audit.engine)
         self._ready = False
         self.policies: dict[str, tuple[Policy, ...] | str] = {}
         for ds in config.datasets.values():
@@ -242,11 +251,20 @@ class UsageControl:
         except (PolicyError, OSError, ValueError) as exc:
             return f"the policy of dataset {ds.id!r} is not understood ({exc}), so it is not served"
 
-    def _state(self, identity: Identity, now: datetime, counters: tuple[UsageCount, ...]) -> State:
+    def _state(
+        self,
+        identity: Identity,
+        now: datetime,
+        counters: tuple[UsageCount, ...],
+        agreements: list[StoredAgreement],
+    ) -> State:
         groups = set(self.config.usage.memberships.get(identity.party, ()))
         groups |= {r for r in identity.roles if r.startswith(("http://", "https://"))}
         return State(
-            now=now, part_of=frozenset((identity.party, g) for g in groups), counters=counters
+            now=now,
+            part_of=frozenset((identity.party, g) for g in groups),
+            counters=counters,
+            agreement_dates={a.iri: a.issued for a in agreements},
         )
 
     async def _counters(
@@ -269,11 +287,29 @@ class UsageControl:
         return tuple(out)
 
     def _decide_one(
-        self, ds: DatasetConfig, action: str, level: str | None, identity: Identity, state: State
+        self,
+        ds: DatasetConfig,
+        action: str,
+        level: str | None,
+        identity: Identity,
+        state: State,
+        agreements: tuple[Policy, ...] = (),
     ) -> Decision:
-        policies = self.policies[ds.id]
-        if isinstance(policies, str):
-            return Decision(ds, action, level, DENY, policies, None, None)
+        loaded = self.policies[ds.id]
+        if isinstance(loaded, str):
+            return Decision(ds, action, level, DENY, loaded, None, None)
+        # an Offer grants nothing until accepted: its Agreement is what counts
+        policies = tuple(p for p in loaded if p.type != ODRL + "Offer") + agreements
+        if not policies:
+            return Decision(
+                ds,
+                action,
+                level,
+                DENY,
+                f"dataset {ds.id!r} is only offered: accept one of its offers first (acceptOffer)",
+                None,
+                None,
+            )
         request = Request.create(
             party=identity.party,
             action=ODRL + action,
@@ -319,18 +355,72 @@ class UsageControl:
             self._ready = True
         now = self.clock()
         counters = await self._counters(identity, touched.datasets, now)
-        state = self._state(identity, now, counters)
+        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
+        state = self._state(identity, now, counters, agreements)
+        by_dataset: dict[str, tuple[Policy, ...]] = {}
+        for a in agreements:
+            by_dataset[a.dataset] = (*by_dataset.get(a.dataset, ()), a.policy())
         decisions: dict[tuple[str, str, str | None], Decision] = {}
-        for ds_id in sorted(touched.read):
-            ds = self.config.datasets[ds_id]
-            decisions[(ds_id, "read", None)] = self._decide_one(ds, "read", None, identity, state)
-        for ds_id, levels in sorted(touched.aggregate.items()):
-            ds = self.config.datasets[ds_id]
-            for level in sorted(levels):
-                decisions[(ds_id, "aggregate", level)] = self._decide_one(
-                    ds, "aggregate", level, identity, state
-                )
+        wanted: list[tuple[str, str, str | None]] = [
+            (d, "read", None) for d in sorted(touched.read)
+        ]
+        wanted += [
+            (d, "aggregate", lv)
+            for d, lvs in sorted(touched.aggregate.items())
+            for lv in sorted(lvs)
+        ]
+        for ds_id, action, level in wanted:
+            decisions[(ds_id, action, level)] = self._decide_one(
+                self.config.datasets[ds_id],
+                action,
+                level,
+                identity,
+                state,
+                by_dataset.get(ds_id, ()),
+            )
         return RequestUsage(self.config, identity, decisions, self.pseudonym_key, now)
+
+    async def accept_offer(
+        self, identity: Identity, offer: str, purpose: str | None
+    ) -> StoredAgreement:
+        """Turn the offer ``offer`` (a policy uid) into an Agreement for the caller."""
+        if identity.anonymous:
+            raise PolicyError("accepting an offer needs an identified participant (a token)")
+        if purpose is not None and purpose != identity.purpose:
+            raise PolicyError(
+                f"purpose {purpose!r} is not the purpose of the caller's token "
+                f"({identity.purpose or 'none'})"
+            )
+        for ds_id, doc in self.documents.items():
+            node = offers_in(doc.expanded or []).get(offer)
+            if node is None:
+                continue
+            now = self.clock()
+            iri = new_agreement_iri(self.config.base_iri)
+            document = agreement_from_offer(
+                node, iri=iri, party=identity.party, purpose=purpose, issued=now
+            )
+            agreement = StoredAgreement(iri, identity.party, ds_id, offer, purpose, now, document)
+            agreement.policy()  # parses, or raises PolicyError naming the problem
+            await self.audit.setup()
+            await self.agreements.add(agreement)
+            await self.audit.append(
+                AuditRecord(
+                    time=now,
+                    party=identity.party,
+                    client_id=identity.client_id,
+                    purpose=identity.purpose,
+                    decision=PERMIT,
+                    operation_hash=hashlib.sha256(offer.encode()).hexdigest(),
+                    operation_name="acceptOffer",
+                    datasets=(ds_id,),
+                    rule=offer,
+                    reason=f"offer {offer} accepted as agreement {iri}",
+                    details={"action": "acceptOffer", "agreement": iri},
+                )
+            )
+            return agreement
+        raise PolicyError(f"no dataset of this node offers {offer!r}")
 
     async def record(
         self, usage: RequestUsage, *, operation_hash: str, operation_name: str | None

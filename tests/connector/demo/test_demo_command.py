@@ -1,0 +1,74 @@
+"""``guichet demo --once`` as a newcomer runs it: a real process that generates the data,
+starts the issuer and the three nodes on loopback, registers the participants and prints
+the showcase of decisions, then exits."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+MESURES_SALLES = "https://guichet.agglo-larochelle.fr/datasets/atmo/mesures-salles"
+
+
+def free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def four_free_ports() -> int:
+    """The first of four consecutive free ports (issuer, cda, atmo, bouygues)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base: int = s.getsockname()[1]
+        if base + 3 < 65536 and all(free(base + i) for i in range(4)):
+            return base
+    raise RuntimeError("no four consecutive free ports on 127.0.0.1")
+
+
+def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "connector.cli",
+            "demo",
+            "--once",
+            "--dir",
+            str(target),
+            "--port-base",
+            str(four_free_ports()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    sections = [
+        "1. PERMITTED",
+        "2. AGGREGATED",
+        "3. DENIED",
+        "4. PERMITTED FOR A PURPOSE",
+    ]
+    positions = [out.find(s) for s in sections]
+    assert all(p >= 0 for p in positions), out
+    assert positions == sorted(positions), out
+    assert f"POLICY_DENIED: dataset {MESURES_SALLES}" in out
+    # data/ecole_saint_christophe.csv: surface_plancher 1450 m2
+    assert "École Saint-Christophe" in out and "1,450 m²" in out
+    assert "Traceback" not in done.stderr
+    assert (target / "credentials.json").is_file()
