@@ -98,7 +98,7 @@ async def compare(
     for app in apps:
         await app.state.node.aclose()
     await audit.aclose()
-    print(f"{label}  ({check(answer['data'])} rows in the answer)")  # type: ignore[index]
+    print(f"{label}  ({check(answer['data'])} rows in the answer)")
     print(f"  enforcement + audit   {ms(p50(t_on))}")
     print(f"  enforcement off       {ms(p50(t_off))}")
     print(f"  ratio on / off        {p50(t_on) / p50(t_off):8.2f}")

@@ -139,8 +139,11 @@ def _problem(status: int, message: str) -> JSONResponse:
 class NodeViews:
     """The non-GraphQL routes of a node."""
 
-    def __init__(self, node: Node, policies: dict[str, PolicyDocument]) -> None:
+    def __init__(
+        self, node: Node, policies: dict[str, PolicyDocument], control: UsageControl | None = None
+    ) -> None:
         self.node = node
+        self.control = control
         self.config = node.config
         self.policies = policies
         self.by_path = {ENTITIES[n].path: ENTITIES[n] for n in self.config.entities}
@@ -229,6 +232,8 @@ class NodeViews:
     async def health(self, request: Request) -> Response:
         states = await self.node.health()
         policies = {ds: p.error for ds, p in self.policies.items() if p.error}
+        if self.control is not None:
+            policies = {**self.control.problems, **policies}
         ok = all(s.ok for s in states) and not policies
         return JSONResponse(
             {
@@ -281,11 +286,11 @@ def create_app(
     the node from starting; ``/health`` names it and queries touching it get an error."""
     node = node or Node.from_config(config, http_client=http_client)
     policies = load_policies(config)
-    views = NodeViews(node, policies)
     control = None
     if config.usage.enforce:
         audit = AuditLog(config.usage.audit_db, node=config.name)
         control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))
+    views = NodeViews(node, policies, control)
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
             VerifierSettings(**config.auth.settings),

@@ -29,9 +29,9 @@ def _check_config(args: argparse.Namespace) -> int:
                 print(f"error: {issue}", file=sys.stderr)
             status = 1
             continue
-        problems: list[str] = []
+        problems = _policy_problems(config)
         if args.probe:
-            problems = asyncio.run(_probe(config))
+            problems += asyncio.run(_probe(config))
         for p in problems:
             print(f"error: {config.file}: {p}", file=sys.stderr)
         if problems:
@@ -42,6 +42,17 @@ def _check_config(args: argparse.Namespace) -> int:
                 f"{len(config.entities)} entity type(s), {len(config.datasets)} dataset(s)"
             )
     return status
+
+
+def _policy_problems(config: NodeConfig) -> list[str]:
+    """Each dataset's policy, parsed and checked as the node will at start-up."""
+    from connector.usage.control import load_dataset_policies
+
+    return [
+        f"datasets.{ds.id}.policy: {found}"
+        for ds in config.datasets.values()
+        if ds.policy is not None and isinstance(found := load_dataset_policies(ds), str)
+    ]
 
 
 async def _probe(config: NodeConfig) -> list[str]:

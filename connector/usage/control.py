@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +41,19 @@ from connector.usage.agreements import (
     offers_in,
 )
 from connector.usage.analysis import Touched
-from policies import ODRL, Policy, Report, Request, State, UsageCount, evaluate, parse_policies
+from policies import (
+    ODRL,
+    Policy,
+    Report,
+    Request,
+    State,
+    UsageCount,
+    check_policies,
+    evaluate,
+    parse_policies,
+)
+
+log = logging.getLogger("guichet.usage")
 
 KNOWN_DUTIES = {ODRL + "attribute", ODRL + "anonymize", ODRL + "inform"}
 PERMIT, DENY = "permit", "deny"
@@ -207,6 +220,23 @@ def load_pseudonym_key(path: Path | None) -> bytes:
     return key
 
 
+def load_dataset_policies(ds: DatasetConfig) -> tuple[Policy, ...] | str:
+    """Parse and check a dataset's policy document; a problem (naming the file and the
+    offending term) means the dataset is not served rather than served unprotected."""
+    if ds.policy is None:
+        return f"dataset {ds.id!r} has no policy: nothing is permitted"
+    try:
+        parsed = tuple(parse_policies(ds.policy.read_text(encoding="utf-8"), name=str(ds.policy)))
+    except (PolicyError, OSError, ValueError) as exc:
+        return f"{ds.policy}: {exc} (dataset {ds.id!r} is not served)"
+    issues = check_policies(parsed)
+    if issues:
+        return f"{issues[0]} (dataset {ds.id!r} is not served)"
+    if not parsed:
+        return f"{ds.policy}: the document holds no policy (dataset {ds.id!r} is not served)"
+    return parsed
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -242,14 +272,18 @@ class UsageControl:
 
     @staticmethod
     def _load(ds: DatasetConfig, doc: PolicyDocument | None) -> tuple[Policy, ...] | str:
+        """The dataset's policies, or why the dataset is not served."""
         if ds.policy is None or doc is None:
             return f"dataset {ds.id!r} has no policy: nothing is permitted"
-        if doc.error is not None:
-            return f"the policy of dataset {ds.id!r} could not be read, so it is not served"
-        try:
-            return tuple(parse_policies(ds.policy.read_text(encoding="utf-8"), name=str(ds.policy)))
-        except (PolicyError, OSError, ValueError) as exc:
-            return f"the policy of dataset {ds.id!r} is not understood ({exc}), so it is not served"
+        loaded = load_dataset_policies(ds)
+        if isinstance(loaded, str):
+            log.error("%s", loaded)
+        return loaded
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Datasets not served because their policy is missing or not understood."""
+        return {ds: p for ds, p in self.policies.items() if isinstance(p, str)}
 
     def _state(
         self,

@@ -197,9 +197,11 @@ def node(space: Space, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nod
 
 def denial(body: dict[str, Any], dataset: str, node: Node) -> dict[str, Any]:
     iri = f"{node.url}/catalog/{dataset}"
-    found = [e for e in body.get("errors", []) if e.get("extensions", {}).get("dataset") == iri]
+    found: list[dict[str, Any]] = [
+        e for e in body.get("errors", []) if e.get("extensions", {}).get("dataset") == iri
+    ]
     assert len(found) == 1, body
-    ext: dict[str, Any] = found[0]["extensions"]
+    ext = found[0]["extensions"]
     assert ext["code"] == "POLICY_DENIED"
     assert ext["policy"] == f"https://example.org/policy/{dataset}"
     return found[0]
