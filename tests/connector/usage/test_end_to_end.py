@@ -137,7 +137,8 @@ class Space:
 
 @pytest.fixture(scope="module")
 def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
-    """The issuer process; two node URLs it issues tokens for (each test starts its node)."""
+    """The issuer process, issuing tokens for two node URLs: the shared node and the node
+    of the audit test."""
     folder = tmp_path_factory.mktemp("usage-e2e")
     db = f"sqlite+aiosqlite:///{folder / 'issuer.db'}"
     city = register(db, P + "city", "Ville")
