@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from strawberry.asgi import GraphQL
 
 import ontology
 from connector import linked
-from connector.audit import AuditLog
+from connector.audit import AuditLog, operation_hash
 from connector.catalog import PolicyDocument, catalog_document, load_policy_document
 from connector.config import NodeConfig
 from connector.errors import AuthError, GuichetError, QueryError, SourceError
@@ -42,8 +42,9 @@ from connector.node import Node
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Condition, Select
 from connector.usage.agreements_api import AGREEMENT_SCHEMA, AgreementContext
+from connector.usage.analysis import Touched
 from connector.usage.audit_api import AUDIT_SCHEMA, AuditContext, export_view
-from connector.usage.control import UsageControl
+from connector.usage.control import PolicyDenied, RequestUsage, UsageControl
 
 log = logging.getLogger("guichet.node")
 
@@ -101,6 +102,17 @@ class AuditExport:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await export_view(Request(scope, receive), self.config, self.audit, self.fmt)
+        await response(scope, receive, send)
+
+
+class _Endpoint:
+    """A request handler as an ASGI app, so that :class:`AuthGate` can wrap it."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
         await response(scope, receive, send)
 
 
@@ -170,6 +182,21 @@ class NodeViews:
                 raise QueryError(str(exc)) from exc
         return raw
 
+    async def _usage(self, request: Request, entity: EntityType) -> RequestUsage | None:
+        """Decide on reading the entity's datasets (its fields and its relations' targets)."""
+        if self.control is None:
+            return None
+        touched = Touched()
+        for f in self.config.entities[entity.name].fields:
+            if (ds := self.config.dataset_of(entity.name, f)) is not None:
+                touched.read.add(ds.id)
+        for rel in self.node.relations(entity.name):
+            for f in (ENTITIES[rel.target].key, rel.via):
+                if (ds := self.config.dataset_of(rel.target, f)) is not None:
+                    touched.read.add(ds.id)
+        identity = getattr(request.state, "identity", None) or Identity.public()
+        return await self.control.decide(identity, touched)
+
     async def entity(self, request: Request) -> Response:
         entity = self.by_path.get(request.path_params["type"])
         if entity is None:
@@ -179,7 +206,30 @@ class NodeViews:
                 f"/id/{request.path_params['type']}/; it serves "
                 f"{', '.join(sorted(self.by_path)) or 'none'}",
             )
+        usage = await self._usage(request, entity)
         try:
+            response = await self._entity(request, entity, usage)
+        finally:
+            if usage is not None and self.control is not None:
+                await self.control.record(
+                    usage,
+                    operation_hash=operation_hash(f"GET {request.url.path}", {}),
+                    operation_name=f"GET /id/{entity.path}",
+                )
+        return response
+
+    async def _entity(
+        self, request: Request, entity: EntityType, usage: RequestUsage | None
+    ) -> Response:
+        try:
+            if usage is not None:
+                usage.check_read(entity.name)
+                if entity.key in usage.anonymised(entity.name):
+                    return _problem(
+                        403,
+                        f"{entity.name} identifiers are pseudonymised for "
+                        "this caller: their IRIs are not served",
+                    )
             key = self._key(entity, request.path_params["key"])
             rows = await self.node.select(
                 Select(
@@ -191,9 +241,12 @@ class NodeViews:
             )
             if not rows:
                 return _problem(404, f"no {entity.name} with {entity.key} {key!r}")
+            row = dict(rows[0])
             children: dict[str, list[object]] = {}
             for rel in self.node.relations(entity.name):
                 target = ENTITIES[rel.target]
+                if usage is not None and {target.key, rel.via} & usage.denied_fields(target.name):
+                    continue
                 found = await self.node.select(
                     Select(
                         target.name,
@@ -203,11 +256,17 @@ class NodeViews:
                     )
                 )
                 children[rel.name] = [r[target.key] for r in found]
+        except PolicyDenied as exc:
+            return JSONResponse({"error": str(exc), **exc.extensions}, status_code=403)
         except QueryError as exc:
             return _problem(400, str(exc))
         except SourceError as exc:
             return _problem(503, str(exc))
-        node = linked.expanded_entity(self.config, entity, rows[0], children)
+        if usage is not None:
+            for name in usage.denied_fields(entity.name):
+                row.pop(name, None)
+            usage.count_rows(entity.name, 1)
+        node = linked.expanded_entity(self.config, entity, row, children)
         return self._rdf_response(request, [node])
 
     async def catalog(self, request: Request) -> Response:
@@ -312,7 +371,7 @@ def create_app(
     routes = [
         Route("/", views.index),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        Route("/id/{type}/{key:path}", views.entity),
+        Route("/id/{type}/{key:path}", AuthGate(_Endpoint(views.entity), verifier)),
         Route("/catalog", views.catalog),
         Route("/context.jsonld", views.context),
         Route("/health", views.health),

@@ -258,6 +258,8 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
             used += [query.bucket.field] if query.bucket else []
             usage.check_aggregate(entity.name, tuple(dict.fromkeys(used)), level)
         rows = await _ctx(info).node.aggregate(query)
+        if usage is not None:
+            usage.count_rows(entity.name, len(rows))
         stats_cls = builder.stats_types[entity.name]
         group_cls = builder.group_types[entity.name]
         out = []

@@ -146,3 +146,26 @@ async def test_unknown_token_is_401_and_no_data(node) -> None:
     assert r.status_code == 401
     assert r.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
     assert "data" not in r.json()
+
+
+async def test_linked_data_faces_are_under_the_same_policies(node) -> None:
+    turtle = {"Accept": "text/turtle"}
+    public = await node.client.get("/id/energy-use/E1", headers=turtle)
+    assert public.status_code == 403
+    assert public.json()["code"] == "POLICY_DENIED"
+    assert "public is not city" in public.json()["reason"]
+    city = await node.client.get(
+        "/id/energy-use/E1", headers={**turtle, "Authorization": "Bearer city"}
+    )
+    assert city.status_code == 200 and "gui:finalEnergy 7.047e+04" in city.text
+    building = await node.client.get("/id/building/PG46YY6YJW8N", headers=turtle)
+    assert building.status_code == 200
+    assert "hasEnergyUse" not in building.text and "bot:hasSpace" in building.text
+    entries = await node.app.state.usage.audit.query()
+    public = "https://guichet.agglo-larochelle.fr/participants/public"
+    assert [(e.party, e.datasets, e.decision, e.operation_name) for e in entries] == [
+        (public, ("energie",), "deny", "GET /id/energy-use"),
+        (P + "city", ("energie",), "permit", "GET /id/energy-use"),
+        (public, ("energie",), "deny", "GET /id/building"),
+        (public, ("registre",), "permit", "GET /id/building"),
+    ]
