@@ -259,6 +259,10 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
             usage.check_aggregate(entity.name, tuple(dict.fromkeys(used)), level)
         rows = await _ctx(info).node.aggregate(query)
         if usage is not None:
+            keep = usage.sized_groups(
+                entity.name, tuple(dict.fromkeys(used)), level, [_int(r["count"]) for r in rows]
+            )
+            rows = [r for r, k in zip(rows, keep, strict=True) if k]
             usage.count_rows(entity.name, len(rows))
         stats_cls = builder.stats_types[entity.name]
         group_cls = builder.group_types[entity.name]

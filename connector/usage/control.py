@@ -22,7 +22,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from connector.usage.agreements import (
 from connector.usage.analysis import Touched
 from policies import (
     ODRL,
+    ConstraintNode,
+    LogicalConstraint,
     Policy,
     Report,
     Request,
@@ -56,7 +58,7 @@ from policies import (
 log = logging.getLogger("guichet.usage")
 
 KNOWN_DUTIES = {ODRL + "attribute", ODRL + "anonymize", ODRL + "inform"}
-PERMIT, DENY = "permit", "deny"
+PERMIT, DENY, PENDING = "permit", "deny", "pending"
 
 
 class PolicyDenied(GuichetError):
@@ -82,10 +84,16 @@ class Decision:
     duties: tuple[str, ...] = ()
     attribution: tuple[str, ...] = ()
     report: Report | None = None
+    per_group: Callable[[int], Decision] | None = field(default=None, compare=False)
+    """For policies limiting group sizes: the decision for a group of that many rows."""
 
     @property
     def permitted(self) -> bool:
         return self.decision == PERMIT
+
+    @property
+    def pending(self) -> bool:
+        return self.decision == PENDING
 
     def error_extensions(self) -> dict[str, Any]:
         return {
@@ -143,8 +151,41 @@ class RequestUsage:
             if ds is None:
                 continue
             d = self.decisions.get((ds.id, "aggregate", level))
-            if d is None or not d.permitted:
+            if d is None or not (d.permitted or d.pending):
                 raise PolicyDenied(d or self._undecided(ds, "aggregate", level))
+
+    def sized_groups(
+        self, entity: str, fields: tuple[str, ...], level: str, counts: list[int]
+    ) -> list[bool]:
+        """Which aggregated groups may be returned, where a policy sets a minimum group
+        size; settles those decisions (permit if any group is kept). Raises
+        :class:`PolicyDenied` when no group may be returned."""
+        keep = [True] * len(counts)
+        for ds_id in {ds.id for f in fields if (ds := self.config.dataset_of(entity, f))}:
+            key = (ds_id, "aggregate", level)
+            d = self.decisions.get(key)
+            if d is None or d.per_group is None:
+                continue
+            outcome = {n: d.per_group(n) for n in set(counts)}
+            keep = [k and outcome[n].permitted for k, n in zip(keep, counts, strict=True)]
+            kept = [n for n, k in zip(counts, keep, strict=True) if k]
+            dropped = len(counts) - len(kept)
+            if kept:
+                final = outcome[min(kept)]
+                note = (
+                    f" ({dropped} of {len(counts)} groups below the minimum group size withheld)"
+                    if dropped
+                    else ""
+                )
+                self.decisions[key] = replace(final, reason=final.reason + note)
+            else:
+                self.decisions[key] = (
+                    outcome[min(counts)]
+                    if counts
+                    else replace(d, decision=DENY, reason="no group to return", per_group=None)
+                )
+                raise PolicyDenied(self.decisions[key])
+        return keep
 
     def _undecided(self, ds: DatasetConfig, action: str, level: str | None) -> Decision:
         return Decision(
@@ -204,7 +245,7 @@ class RequestUsage:
         return out
 
     def denied(self) -> list[Decision]:
-        return [d for d in self.decisions.values() if not d.permitted]
+        return [d for d in self.decisions.values() if not (d.permitted or d.pending)]
 
 
 def load_pseudonym_key(path: Path | None) -> bytes:
@@ -218,6 +259,29 @@ def load_pseudonym_key(path: Path | None) -> bytes:
     path.write_bytes(key)
     path.chmod(0o600)
     return key
+
+
+GROUP_SIZE = "https://w3id.org/guichet/ontology#groupSize"
+
+
+def _mentions(nodes: tuple[ConstraintNode, ...], left: str) -> bool:
+    for n in nodes:
+        if isinstance(n, LogicalConstraint):
+            if _mentions(n.operands, left):
+                return True
+        elif n.left == left:
+            return True
+    return False
+
+
+def sizes_groups(policies: tuple[Policy, ...]) -> bool:
+    """Whether a rule limits the size of aggregated groups (``gui:groupSize``): such a
+    decision can only be taken per group, once the source has counted them."""
+    return any(
+        _mentions(r.constraints, GROUP_SIZE) or _mentions(r.action.refinements, GROUP_SIZE)
+        for p in policies
+        for r in p.rules
+    )
 
 
 def load_dataset_policies(ds: DatasetConfig) -> tuple[Policy, ...] | str:
@@ -328,6 +392,7 @@ class UsageControl:
         identity: Identity,
         state: State,
         agreements: tuple[Policy, ...] = (),
+        group_size: int | None = None,
     ) -> Decision:
         loaded = self.policies[ds.id]
         if isinstance(loaded, str):
@@ -351,7 +416,21 @@ class UsageControl:
             purpose=(identity.purpose,) if identity.purpose else (),
             roles=identity.roles,
             aggregation_level=level,
+            group_size=group_size,
         )
+        if action == "aggregate" and group_size is None and sizes_groups(policies):
+            return Decision(
+                ds,
+                action,
+                level,
+                PENDING,
+                "decided per group, once the source has counted the rows of each",
+                policies[0].iri if len(policies) == 1 else None,
+                None,
+                per_group=lambda n: self._decide_one(
+                    ds, action, level, identity, state, agreements, n
+                ),
+            )
         report = evaluate(policies, request, state)
         policy = report.policy or (policies[0].iri if len(policies) == 1 else None)
         unknown = [d.action for d in report.duties if d.action not in KNOWN_DUTIES]
@@ -461,6 +540,8 @@ class UsageControl:
     ) -> None:
         """One audit entry per decision of the request."""
         for d in usage.decisions.values():
+            if d.pending:  # the query never reached the aggregate: nothing was returned
+                d = replace(d, decision=DENY, reason="not executed: " + d.reason)
             details: dict[str, Any] = {"action": d.action}
             if d.level:
                 details["aggregationLevel"] = d.level

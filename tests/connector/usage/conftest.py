@@ -87,6 +87,18 @@ POLICIES: dict[str, dict[str, Any]] = {
                     },
                 ],
             },
+            {
+                "uid": "https://example.org/policy/mesures#city-groups",
+                "action": "aggregate",
+                "assignee": P + "city",
+                "constraint": [
+                    {
+                        "leftOperand": "gui:groupSize",
+                        "operator": "gteq",
+                        "rightOperand": {"@value": "3", "@type": "xsd:integer"},
+                    }
+                ],
+            },
         ],
     },
 }

@@ -169,3 +169,38 @@ async def test_linked_data_faces_are_under_the_same_policies(node) -> None:
         (public, ("energie",), "deny", "GET /id/building"),
         (public, ("registre",), "permit", "GET /id/building"),
     ]
+
+
+async def test_aggregates_below_the_minimum_group_size_are_withheld(node) -> None:
+    # the city may aggregate groups of at least 3 readings: per sensor, S-CM2-CO2 has 2
+    # readings (withheld) and S-CP-CO2 has 4 (kept)
+    body = await node(
+        "{ observationStats(field: VALUE, groupBy: [SENSOR_ID]) "
+        "{ group { sensorId } count mean } }",
+        token="city",
+    )
+    assert "errors" not in body, body
+    assert body["data"]["observationStats"] == [
+        {"group": {"sensorId": "S-CP-CO2"}, "count": 4, "mean": 1087.5}
+    ]
+    # per sensor and local day the groups hold 2, 3 and 1 readings: only the 3 is kept
+    body = await node(STATS, token="city")
+    assert body["data"]["observationStats"] == [
+        {"group": {"sensorId": "S-CP-CO2"}, "count": 3, "max": 1800.0}
+    ]
+    # per sensor and hour every group holds one reading: nothing may be returned
+    body = await node(
+        "{ observationStats(field: VALUE, groupBy: [SENSOR_ID], "
+        "bucket: {field: RESULT_TIME, unit: HOUR}) { count } }",
+        token="city",
+    )
+    assert body["data"] == {"observationStats": None}
+    assert "groupSize 1 gteq 3 does not hold" in denial(body, "mesures")["extensions"]["reason"]
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.decision, e.rows_returned) for e in entries] == [
+        ("permit", 1),
+        ("permit", 1),
+        ("deny", 0),
+    ]
+    assert entries[0].rule == "https://example.org/policy/mesures#city-groups"
+    assert entries[0].reason.endswith("(1 of 2 groups below the minimum group size withheld)")
