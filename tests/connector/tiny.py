@@ -125,6 +125,9 @@ enforce = false   # these tests exercise the mapping; usage control has its own 
 [limits]
 max_page_size = 4
 default_page_size = 2
+max_depth = 6
+max_aliases = 3
+max_tokens = 400
 """
 
 

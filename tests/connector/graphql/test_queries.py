@@ -247,3 +247,30 @@ async def test_entities_batch_of_thousands_of_keys_is_one_flat_statement(gql) ->
     assert found[0] == {"rnbId": "PG46YY6YJW8N"} and found[-1] == {"rnbId": "A1B2C3D4E5F6"}
     assert found[1:-1] == [None] * 1500
     assert gql.statements() - before == 1
+
+
+async def test_depth_alias_and_token_limits(gql) -> None:
+    # tiny.toml: max_depth 6, max_aliases 3, max_tokens 400
+    # building 0, spaces 1, building 2, spaces 3, building 4, spaces 5, building 6, name 7
+    deep = (
+        '{ building(rnbId: "PG46YY6YJW8N") { spaces { building { spaces { building '
+        "{ spaces { building { name } } } } } } } }"
+    )
+    r = await gql(deep)
+    assert r.data is None
+    assert r.errors[0].message == "'anonymous' exceeds maximum operation depth of 6"
+    aliases = (
+        "{ "
+        + " ".join(f'b{i}: building(rnbId: "PG46YY6YJW8N") {{ name }}' for i in range(4))
+        + " }"
+    )
+    r = await gql(aliases)
+    assert r.data is None
+    assert r.errors[0].message == "4 aliases found. Allowed: 3"
+    long = "{ " + " ".join(["__typename"] * 500) + " }"
+    r = await gql(long)
+    assert r.data is None
+    assert (
+        r.errors[0].message
+        == "Syntax Error: Document contains more than 400 tokens. Parsing aborted."
+    )
