@@ -5,12 +5,18 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
+from connector.config import NodeConfig
 from connector.demo.generate import DemoPaths, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / ".guichet-demo"
+
+
+def without_enforcement(config: NodeConfig) -> NodeConfig:
+    return replace(config, usage=replace(config.usage, enforce=False))
 
 
 def demo() -> DemoPaths:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, side_by_side
+from bench._common import demo, ms, p50, side_by_side, without_enforcement
 from connector.app import create_app
 from connector.config import load_config
 
@@ -56,7 +56,8 @@ def _pair(
 
 async def main(repeat: int) -> None:
     paths = demo()
-    config = load_config(paths.cda_toml)
+    # the node's data path alone: bench/usage.py measures what enforcement adds
+    config = without_enforcement(load_config(paths.cda_toml))
     app = create_app(config)
     node = app.state.node
     with sqlite3.connect(paths.cda_db) as db:

@@ -15,7 +15,7 @@ import sqlite3
 import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, side_by_side
+from bench._common import demo, ms, p50, side_by_side, without_enforcement
 from connector.app import create_app
 from connector.config import load_config
 
@@ -34,7 +34,8 @@ ORDER BY horodatage, id_mesure LIMIT ?"""
 
 async def main(pages: int, size: int, repeat: int) -> None:
     paths = demo()
-    config = load_config(paths.atmo_toml)
+    # the node's data path alone: bench/usage.py measures what enforcement adds
+    config = without_enforcement(load_config(paths.atmo_toml))
     app = create_app(config)
     node = app.state.node
     with sqlite3.connect(paths.atmo_db) as db:

@@ -26,6 +26,8 @@ class UsageExtension(SchemaExtension):
         if control is None or ec.graphql_document is None:
             yield
             return
+        # hashed before execution: resolvers may consume the variables (``_entities``)
+        op_hash = operation_hash(ec.query or "", dict(ec.variables or {}))
         touched = analyse(
             ec.schema._schema,
             ec.graphql_document,
@@ -53,7 +55,7 @@ class UsageExtension(SchemaExtension):
         if usage.decisions:
             await control.record(
                 usage,
-                operation_hash=operation_hash(ec.query or "", dict(ec.variables or {})),
+                operation_hash=op_hash,
                 operation_name=ec.operation_name,
             )
 

@@ -204,3 +204,21 @@ async def test_aggregates_below_the_minimum_group_size_are_withheld(node) -> Non
     ]
     assert entries[0].rule == "https://example.org/policy/mesures#city-groups"
     assert entries[0].reason.endswith("(1 of 2 groups below the minimum group size withheld)")
+
+
+async def test_entities_with_variables_are_enforced_and_audited(node) -> None:
+    query = (
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Building { rnbId name energyUses { id } } } }"
+    )
+    reps = [{"__typename": "Building", "rnbId": "PG46YY6YJW8N"}]
+    body = await node(query, r=reps)
+    assert body["data"] == {
+        "_entities": [{"rnbId": "PG46YY6YJW8N", "name": "École des Salines", "energyUses": None}]
+    }
+    assert denial(body, "energie")["extensions"]["code"] == "POLICY_DENIED"
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.datasets, e.decision) for e in entries] == [
+        (("energie",), "deny"),
+        (("registre",), "permit"),
+    ]
