@@ -33,7 +33,7 @@ PREFIXES: dict[str, str] = {
 }
 
 ScalarType = Literal["ID", "String", "Int", "Float", "Boolean", "DateTime", "RnbId"]
-FilterOp = Literal["eq", "in", "gt", "gte", "lt", "lte"]
+FilterOp = Literal["eq", "in", "gt", "gte", "lt", "lte", "within"]
 
 EQ_OPS: tuple[FilterOp, ...] = ("eq", "in")
 RANGE_OPS: tuple[FilterOp, ...] = ("eq", "in", "gt", "gte", "lt", "lte")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connector.errors import QueryError
 from connector.sources._values import (
@@ -27,7 +29,7 @@ from connector.sources._values import (
     text,
     to_canonical,
 )
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select
+from connector.sources.base import Aggregate, Condition, Measure, Row, Select, TimeWindow
 
 Record = Mapping[str, object]
 Predicate = Callable[[Row], bool]
@@ -75,6 +77,17 @@ def condition(entity: Entity, cond: Condition) -> Predicate:
     m = entity.field(cond.field)
     where = f"{entity.name}.{cond.field} {cond.op}"
     name = cond.field
+    if cond.op == "within":
+        window = cond.value
+        if not isinstance(window, TimeWindow) or m.field.type != "DateTime":
+            raise QueryError(f"{where}: expected a TimeWindow on a DateTime field")
+        zone = ZoneInfo(m.mapping.timezone or "UTC")
+
+        def inside(row: Row) -> bool:
+            got = row[name]
+            return isinstance(got, datetime) and window.contains(got.astimezone(zone))
+
+        return inside
     if cond.op == "in":
         if not isinstance(cond.value, tuple | list | set | frozenset):
             raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")

@@ -39,7 +39,7 @@ from connector.sources._values import (
     parse_number,
     to_canonical,
 )
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select
+from connector.sources.base import Aggregate, Condition, Measure, Row, Select, TimeWindow
 
 Expr = ColumnElement[Any]
 Decoder = Callable[[Sequence[Sequence[Any]]], list[Row]]
@@ -189,9 +189,39 @@ class Builder:
             return sa.false()
         return out[0] if len(out) == 1 else sa.or_(*out)
 
+    def within(self, m: Mapped, window: TimeWindow, where: str) -> Expr:
+        """Recurring local times in SQL, on the column's own local clock."""
+        if m.field.type != "DateTime" or len(m.mapping.columns) != 1:
+            raise QueryError(f"{where}: expected a TimeWindow on a single-column DateTime")
+        col: Expr = self.col(m.mapping.column)
+        if self.postgres:
+            if self.colinfo(m).aware:
+                col = sa.func.timezone(_quote(m.mapping.timezone or "UTC"), col)
+            day = sa.cast(sa.func.extract("isodow", col), sa.Integer)
+            clock: Expr = sa.cast(col, sa.Time)
+            on: Expr = sa.cast(col, sa.Date)
+            hours = [sa.and_(clock >= a, clock < b) for a, b in window.hours]
+            gone = [on.between(a, b) for a, b in window.excluded]
+        else:
+            day = sa.cast(sa.func.strftime(_quote("%w"), col), sa.Integer)
+            clock = sa.func.strftime(_quote("%H:%M:%S"), col)
+            on = sa.func.strftime(_quote("%Y-%m-%d"), col)
+            hours = [
+                sa.and_(clock >= a.isoformat(), clock < b.isoformat()) for a, b in window.hours
+            ]
+            gone = [on.between(a.isoformat(), b.isoformat()) for a, b in window.excluded]
+        days = [d if self.postgres else d % 7 for d in window.weekdays]
+        return sa.and_(
+            day.in_(days), sa.or_(sa.false(), *hours), sa.not_(sa.or_(sa.false(), *gone))
+        )
+
     def condition(self, cond: Condition) -> Expr:
         m = self.entity.field(cond.field)
         where = f"{self.entity.name}.{cond.field} {cond.op}"
+        if cond.op == "within":
+            if not isinstance(cond.value, TimeWindow):
+                raise QueryError(f"{where}: expected a TimeWindow, got {cond.value!r}")
+            return self.within(m, cond.value, where)
         if cond.op == "in":
             if not isinstance(cond.value, tuple | list | set | frozenset):
                 raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")

@@ -19,7 +19,7 @@ timezone-aware UTC ``datetime``, or ``None``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Literal, Protocol
 
 from connector.model import FilterOp
@@ -31,11 +31,33 @@ MeasureFn = Literal["count", "mean", "min", "max", "sum", "count_above"]
 
 @dataclass(frozen=True)
 class Condition:
-    """``field op value``; for ``in`` the value is a tuple. Values are canonical."""
+    """``field op value``; for ``in`` the value is a tuple, for ``within`` a
+    :class:`TimeWindow`. Values are canonical."""
 
     field: str
     op: FilterOp
     value: object
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Recurring local times, for ``Condition(field, "within", TimeWindow(...))`` on a
+    DateTime field: ISO ``weekdays`` (1 = Monday ... 7 = Sunday), ``hours`` as
+    ``[start, end)`` times of day, minus ``excluded`` date ranges ``[first, last]``; all in
+    the local calendar of the field's source (its declared ``timezone``, UTC otherwise).
+    A school's occupied hours are such a window."""
+
+    weekdays: tuple[int, ...]
+    hours: tuple[tuple[time, time], ...]
+    excluded: tuple[tuple[date, date], ...] = ()
+
+    def contains(self, local: datetime) -> bool:
+        if local.isoweekday() not in self.weekdays:
+            return False
+        t = local.time()
+        if not any(a <= t < b for a, b in self.hours):
+            return False
+        return not any(a <= local.date() <= b for a, b in self.excluded)
 
 
 @dataclass(frozen=True)

@@ -414,3 +414,25 @@ async def test_down_source_raises_and_reports_unhealthy(partner: Backend) -> Non
 async def test_healthy_source(source: Source) -> None:
     health = await source.health()
     assert (health.source, health.ok) == ("partner", True)
+
+
+async def test_time_window_in_the_sources_local_calendar(source: Source) -> None:
+    # 2024-01-15 is a Monday, 2024-01-16 a Tuesday, 2024-07-01 a Monday (Paris wall clock).
+    from datetime import date, time
+
+    from connector.sources.base import TimeWindow
+
+    monday_morning = TimeWindow(weekdays=(1,), hours=((time(8, 30), time(10, 0)),))
+    rows = await source.select(Select(
+        "Observation", ("id",), where=(Condition("resultTime", "within", monday_morning),)))
+    assert sorted(ids(rows)) == ["S1-2", "S2-1", "S2-2", "S2-3"]
+    night_or_eight = TimeWindow(
+        weekdays=(1, 2), hours=((time(0, 0), time(1, 0)), (time(8, 0), time(9, 0))),
+        excluded=((date(2024, 7, 1), date(2024, 7, 31)),))
+    rows = await source.select(Select(
+        "Observation", ("id",), where=(Condition("resultTime", "within", night_or_eight),)))
+    assert sorted(ids(rows)) == ["S1-1", "S1-10", "S2-1", "S3-1"]
+    (agg,) = await source.aggregate(Aggregate(
+        "Observation", (Measure("n", "count"), Measure("hi", "count_above", "value", 1000.0)),
+        where=(Condition("resultTime", "within", monday_morning),)))
+    assert agg == {"n": 4, "hi": 2}  # 1200 and 1750 are above 1000
