@@ -41,6 +41,7 @@ import csv
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -142,6 +143,20 @@ class UsageConfig:
 
 
 @dataclass(frozen=True)
+class IndoorAirConfig:
+    """``[indoor_air]``: the node computes ICONE on occupied times only. Occupancy is a
+    recurring window (ISO ``weekdays``, ``hours`` ranges) minus the days without class of a
+    ``calendar`` CSV (columns ``type,libelle,debut,fin``; rows of type ``vacances``,
+    ``pont`` and ``ferie`` are excluded, ``debut`` to ``fin`` inclusive)."""
+
+    weekdays: tuple[int, ...]
+    hours: tuple[tuple[time, time], ...]
+    excluded: tuple[tuple[date, date], ...]
+    calendar: Path | None = None
+    co2: str = "co2"
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     file: Path
     name: str
@@ -157,6 +172,7 @@ class NodeConfig:
     references: Mapping[str, str] = field(default_factory=dict)
     auth: AuthConfig | None = None
     usage: UsageConfig = UsageConfig()
+    indoor_air: IndoorAirConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -245,7 +261,11 @@ def load_config(path: str | Path) -> NodeConfig:
 
 def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     c = _Checker(file)
-    c.unknown(data, "", {"node", "sources", "entities", "datasets", "limits", "auth", "usage"})
+    c.unknown(
+        data,
+        "",
+        {"node", "sources", "entities", "datasets", "limits", "auth", "usage", "indoor_air"},
+    )
     node = c.table(data, "", "node")
     c.unknown(
         node, "node", {"name", "title", "participant", "base_iri", "host", "port", "references"}
@@ -273,6 +293,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     limits = _limits(c, c.table(data, "", "limits", required=False))
     auth = _auth(c, c.table(data, "", "auth", required=False), base_iri)
     usage = _usage(c, c.table(data, "", "usage", required=False), file, name)
+    indoor_air = _indoor_air(c, c.table(data, "", "indoor_air", required=False), file)
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -290,6 +311,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         references=references,
         auth=auth,
         usage=usage,
+        indoor_air=indoor_air,
         raw=data,
     )
 
@@ -655,3 +677,50 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
         memberships=memberships,
         dpd_role=c.string(table, "usage", "dpd_role", required=False, default="dpd"),
     )
+
+
+CLOSED_DAYS = ("vacances", "pont", "ferie")
+
+
+def _indoor_air(c: _Checker, table: Mapping[str, Any], file: Path) -> IndoorAirConfig | None:
+    if not table:
+        return None
+    key = "indoor_air"
+    c.unknown(table, key, {"weekdays", "hours", "calendar", "co2"})
+    days = table.get("weekdays", [1, 2, 3, 4, 5])
+    if not isinstance(days, list) or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
+        c.fail(f"{key}.weekdays", f"expected ISO weekdays 1 (Monday) to 7, got {days!r}")
+        days = []
+    hours: list[tuple[time, time]] = []
+    for i, pair in enumerate(table.get("hours", [["00:00", "23:59:59"]])):
+        try:
+            a, b = (time.fromisoformat(x) for x in pair)
+            if not a < b:
+                raise ValueError("start after end")
+            hours.append((a, b))
+        except (TypeError, ValueError):
+            c.fail(
+                f"{key}.hours[{i}]", f'expected ["HH:MM", "HH:MM"] with start < end, got {pair!r}'
+            )
+    excluded: list[tuple[date, date]] = []
+    calendar = None
+    raw = table.get("calendar")
+    if raw is not None:
+        calendar = (file.parent / str(raw)).resolve()
+        try:
+            with calendar.open(encoding="utf-8", newline="") as fh:
+                rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+                for row in rows:
+                    if row.get("type") in CLOSED_DAYS:
+                        excluded.append(
+                            (date.fromisoformat(row["debut"]), date.fromisoformat(row["fin"]))
+                        )
+        except OSError:
+            c.fail(f"{key}.calendar", f"calendar file not found: {calendar}")
+        except (KeyError, ValueError, TypeError) as exc:
+            c.fail(
+                f"{key}.calendar",
+                f"{calendar}: expected columns type,libelle,debut,fin with ISO dates ({exc})",
+            )
+    co2 = c.string(table, key, "co2", required=False, default="co2")
+    return IndoorAirConfig(tuple(days), tuple(hours), tuple(excluded), calendar, co2)

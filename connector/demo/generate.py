@@ -32,7 +32,7 @@ NODES = ("cda", "atmo", "bouygues")
 DEFAULT_PORTS: Mapping[str, int] = {"issuer": 8100, "cda": 8101, "atmo": 8102, "bouygues": 8103}
 MANIFEST = "manifest.json"
 
-_POLICY_LINE = re.compile(r'^(policy\s*=\s*)"([^"]+)"', re.MULTILINE)
+_POLICY_LINE = re.compile(r'^((?:policy|calendar)\s*=\s*)"([^"]+)"', re.MULTILINE)
 _PORT_LINE = re.compile(r"^port\s*=\s*\d+", re.MULTILINE)
 _ISSUER_LINE = re.compile(r'^issuer\s*=\s*"[^"]*"', re.MULTILINE)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._common import PageInfo, ThresholdCount, term
+from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
 from connector.graphql._scalars import PY_TYPES, schema_config
 from connector.model import ENTITIES, EntityType, Field, Relation
@@ -152,6 +153,43 @@ class SchemaBuilder:
             description=entity.description,
             directives=[term(entity.iri)],
         )
+
+    def _add_indoor_air(self, air: IndoorAir) -> None:
+        period: list[tuple[str, Any, Any]] = [
+            (
+                "from_",
+                Annotated[
+                    datetime | None,
+                    strawberry.argument(
+                        name="from", description="Start of the period (inclusive)."
+                    ),
+                ],
+                None,
+            ),
+            (
+                "to",
+                Annotated[
+                    datetime | None,
+                    strawberry.argument(description="End of the period (exclusive)."),
+                ],
+                None,
+            ),
+        ]
+        doc = (
+            "ICONE and CO2 statistics on occupied times only (the node's school week "
+            "and calendar), computed by the source."
+        )
+        self.types["Space"].indoorAir = strawberry.field(
+            resolver=_resolver(air.space_field(), period, IndoorAirReport | None),
+            directives=[term("gui:hasIndoorAirReport")],
+            description=doc,
+        )
+        if "Building" in self.types:
+            self.types["Building"].indoorAir = strawberry.field(
+                resolver=_resolver(air.building_field(), period, list_of(IndoorAirReport)),
+                directives=[term("gui:hasIndoorAirReport")],
+                description=doc + " One report per space of the building.",
+            )
 
     # -- root fields ---------------------------------------------------------------------
     def _connection(self, entity: EntityType) -> Any:
@@ -303,6 +341,8 @@ class SchemaBuilder:
                 self._add_reference_fields(entity, self.node.mapped_fields(name))
             for rel in self.node.relations(name):
                 self._add_relation(entity, rel)
+        if IndoorAir.applies(self):
+            self._add_indoor_air(IndoorAir(self))
         finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
         query_ns: dict[str, Any] = {}
         for name in self.mapped:

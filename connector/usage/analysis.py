@@ -39,13 +39,17 @@ class Touched:
 
     read: set[str] = field(default_factory=set)
     aggregate: dict[str, set[str]] = field(default_factory=dict)
+    derive: dict[str, set[str]] = field(default_factory=dict)
 
     def add_aggregate(self, dataset: str, level: str) -> None:
         self.aggregate.setdefault(dataset, set()).add(level)
 
+    def add_derive(self, dataset: str, level: str) -> None:
+        self.derive.setdefault(dataset, set()).add(level)
+
     @property
     def datasets(self) -> set[str]:
-        return self.read | set(self.aggregate)
+        return self.read | set(self.aggregate) | set(self.derive)
 
 
 class _Walker(Visitor):
@@ -99,12 +103,25 @@ class _Walker(Visitor):
         pname, fname = parent.name, node.name.value
         if fname.startswith("__"):
             return
-        if pname in self.config.entities:
+        if fname == "indoorAir" and pname in ("Space", "Building"):
+            self._indoor_air(pname, node)
+        elif pname in self.config.entities:
             self._entity_field(ENTITIES[pname], fname, node)
         elif pname in self.by_connection:
             self._read(self.by_connection[pname], ENTITIES[self.by_connection[pname]].key)
         elif pname == "Query":
             self._root_field(fname, node)
+
+    def _indoor_air(self, parent: str, node: FieldNode) -> None:
+        from connector.graphql._indoor import NEEDED, indoor_level
+
+        args = self._args(node)
+        level = indoor_level(args.get("from"), args.get("to"))
+        for f in NEEDED:
+            ds = self.config.dataset_of("Observation", f)
+            if ds is not None:
+                self.touched.add_derive(ds.id, level)
+        self._read_entity(ENTITIES["Space"], ["rnbId"] if parent == "Building" else [])
 
     def _entity_field(self, entity: EntityType, fname: str, node: FieldNode) -> None:
         if fname in entity.field_names:

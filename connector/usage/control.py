@@ -154,6 +154,17 @@ class RequestUsage:
             if d is None or not (d.permitted or d.pending):
                 raise PolicyDenied(d or self._undecided(ds, "aggregate", level))
 
+    def check_derive(self, entity: str, fields: tuple[str, ...], level: str) -> None:
+        """Raise :class:`PolicyDenied` unless results computed from these fields, at this
+        aggregation level, may be derived."""
+        for f in fields:
+            ds = self.config.dataset_of(entity, f)
+            if ds is None:
+                continue
+            d = self.decisions.get((ds.id, "derive", level))
+            if d is None or not d.permitted:
+                raise PolicyDenied(d or self._undecided(ds, "derive", level))
+
     def sized_groups(
         self, entity: str, fields: tuple[str, ...], level: str, counts: list[int]
     ) -> list[bool]:
@@ -481,6 +492,9 @@ class UsageControl:
             (d, "aggregate", lv)
             for d, lvs in sorted(touched.aggregate.items())
             for lv in sorted(lvs)
+        ]
+        wanted += [
+            (d, "derive", lv) for d, lvs in sorted(touched.derive.items()) for lv in sorted(lvs)
         ]
         for ds_id, action, level in wanted:
             decisions[(ds_id, action, level)] = self._decide_one(

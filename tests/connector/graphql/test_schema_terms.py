@@ -3,9 +3,13 @@ every such term is defined in ``ontology/``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from graphql import ObjectTypeDefinitionNode, StringValueNode, parse
 
 import ontology
+from connector.config import load_config
 from connector.graphql import build_schema
 from connector.node import Node
 
@@ -53,3 +57,15 @@ def test_every_type_and_field_carries_a_defined_ontology_term(tiny_config) -> No
 def test_the_walk_notices_a_field_without_a_term() -> None:
     sdl = 'type Building @term(iri: "x") { rnbId: String! @term(iri: "y") colour: String }'
     assert schema_terms(sdl) == {"Building": "x", "Building.rnbId": "y", "Building.colour": None}
+
+
+@pytest.mark.parametrize("name", ["cda", "atmo", "bouygues"])
+def test_demo_node_schemas_carry_defined_terms(name: str) -> None:
+    config = load_config(
+        Path(__file__).resolve().parents[3] / "connector" / "demo" / f"{name}.toml"
+    )
+    terms = schema_terms(build_schema(Node.from_config(config)).as_str())
+    if name == "atmo":
+        assert "Space.indoorAir" in terms and "IndoorAirReport.icone" in terms
+    defined = ontology.defined_terms()
+    assert sorted(f"{k} -> {v}" for k, v in terms.items() if v is None or v not in defined) == []

@@ -1,0 +1,188 @@
+"""ICONE per classroom on occupied times only, computed by the source.
+
+Occupancy: Monday, Tuesday, Thursday, Friday, 08:30-11:45 and 13:30-16:30 local time,
+minus the holiday 2025-10-20 to 2025-10-24. Expected values by hand (ICONE formula:
+2.5 / log10(2) x log10(1 + f1 + 3 f2), rounded):
+
+room A, occupied readings 900, 1200, 1800, 1000, 950 (n = 5):
+    f1 = #(1000, 1700] / n = 1/5 = 0.2 (1200); f2 = #>1700 / n = 1/5 = 0.2 (1800)
+    ICONE = 8.3048 x log10(1.8) = 8.3048 x 0.25527 = 2.12 -> 2
+    > 800 ppm: 5/5 = 1.0; > 1500 ppm: 1/5 = 0.2; mean 5850 / 5 = 1170; max 1800
+room B, occupied readings 600, 700: f1 = f2 = 0 -> ICONE 0; mean 650; max 700
+Unoccupied readings (lunch, early morning, Wednesday, Saturday, holiday) are all high
+and must not count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from connector.config import load_config
+from connector.node import Node
+from tests.connector.conftest import Runner
+
+pytestmark = pytest.mark.anyio
+
+RNB = "PG46YY6YJW8N"
+READINGS = [
+    # salle, local time, ppm
+    ("A", "2025-10-06 09:00:00", 900),
+    ("A", "2025-10-06 10:00:00", 1200),
+    ("A", "2025-10-06 11:00:00", 1800),
+    ("A", "2025-10-06 14:00:00", 1000),
+    ("A", "2025-10-09 16:00:00", 950),
+    ("A", "2025-10-06 12:00:00", 2500),  # lunch break
+    ("A", "2025-10-06 07:00:00", 3000),  # before school
+    ("A", "2025-10-08 10:00:00", 2600),  # Wednesday
+    ("A", "2025-10-20 10:00:00", 3000),  # holiday
+    ("B", "2025-10-07 09:00:00", 600),
+    ("B", "2025-10-10 15:00:00", 700),
+    ("B", "2025-10-11 10:00:00", 5000),  # Saturday
+    ("B", "2025-10-07 16:45:00", 4000),  # after school
+]
+
+CONFIG = """
+[node]
+name = "air"
+participant = "https://example.org/participants/air"
+port = 8198
+
+[sources.db]
+kind = "sql"
+url = "sqlite+aiosqlite:///air.db"
+
+[entities.Space]
+source = "db"
+table = "salles"
+[entities.Space.fields]
+id = { columns = ["batiment", "etage", "salle"], separator = "/" }
+rnbId = "batiment"
+code = "salle"
+
+[entities.Observation]
+source = "db"
+table = "mesures"
+[entities.Observation.fields]
+id = "id"
+spaceId = { columns = ["batiment", "etage", "salle"], separator = "/" }
+observedProperty = { column = "polluant", values = { CO2 = "co2" } }
+resultTime = { column = "horodatage", timezone = "Europe/Paris" }
+value = "valeur"
+
+[datasets.salles]
+title = "Salles"
+entities = { Space = ["*"] }
+
+[datasets.mesures]
+title = "Mesures"
+entities = { Observation = ["*"] }
+
+[indoor_air]
+weekdays = [1, 2, 4, 5]
+hours = [["08:30", "11:45"], ["13:30", "16:30"]]
+calendar = "calendar.csv"
+
+[usage]
+enforce = false
+"""
+
+
+@pytest.fixture
+async def air(tmp_path: Path) -> Runner:
+    db = sqlite3.connect(tmp_path / "air.db")
+    db.executescript("""
+        CREATE TABLE salles (batiment TEXT, etage TEXT, salle TEXT);
+        CREATE TABLE mesures (id INTEGER PRIMARY KEY, batiment TEXT, etage TEXT, salle TEXT,
+                              polluant TEXT, horodatage TIMESTAMP, valeur REAL);
+    """)
+    db.executemany("INSERT INTO salles VALUES (?, 'RDC', ?)", [(RNB, "A"), (RNB, "B")])
+    db.executemany(
+        "INSERT INTO mesures (batiment, etage, salle, polluant, horodatage, valeur) "
+        "VALUES (?, 'RDC', ?, 'CO2', ?, ?)",
+        [(RNB, *r) for r in READINGS],
+    )
+    db.commit()
+    db.close()
+    (tmp_path / "calendar.csv").write_text(
+        "# test calendar\ntype,libelle,debut,fin\n"
+        "rentree,Rentrée,2025-09-01,2025-09-01\n"
+        "vacances,Toussaint,2025-10-20,2025-10-24\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "air.toml").write_text(CONFIG, encoding="utf-8")
+    node = Node.from_config(load_config(tmp_path / "air.toml"))
+    return Runner(node)
+
+
+REPORT = (
+    "{ spaceId icone f1 f2 shareAbove800 shareAbove1500 mean max occupiedReadings "
+    "wasDerivedFrom { title } }"
+)
+
+
+async def test_icone_per_space_on_occupied_times(air: Runner) -> None:
+    r = await air(
+        'query($id: ID!) { space(id: $id) { indoorAir(from: "2025-10-01T00:00:00Z", '
+        f'to: "2025-11-01T00:00:00Z") {REPORT} }} }}',
+        id=f"{RNB}/RDC/A",
+    )
+    assert r.errors is None, r.errors
+    report = r.data["space"]["indoorAir"]
+    assert report == {
+        "spaceId": f"{RNB}/RDC/A",
+        "icone": 2,
+        "f1": pytest.approx(0.2),
+        "f2": pytest.approx(0.2),
+        "shareAbove800": pytest.approx(1.0),
+        "shareAbove1500": pytest.approx(0.2),
+        "mean": pytest.approx(1170.0),
+        "max": 1800.0,
+        "occupiedReadings": 5,
+        "wasDerivedFrom": [{"title": "Mesures"}],
+    }
+
+
+async def test_building_reports_every_space_in_one_statement_per_level(air: Runner) -> None:
+    q = (
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Building { indoorAir { spaceId icone mean max occupiedReadings } } } }"
+    )
+
+    def reps() -> list[dict[str, str]]:
+        return [{"__typename": "Building", "rnbId": RNB}]
+
+    await air(q, r=reps())  # reads the tables' schema once
+    before = air.statements()
+    r = await air(q, r=reps())
+    assert r.errors is None, r.errors
+    assert r.data["_entities"][0]["indoorAir"] == [
+        {
+            "spaceId": f"{RNB}/RDC/A",
+            "icone": 2,
+            "mean": pytest.approx(1170.0),
+            "max": 1800.0,
+            "occupiedReadings": 5,
+        },
+        {
+            "spaceId": f"{RNB}/RDC/B",
+            "icone": 0,
+            "mean": pytest.approx(650.0),
+            "max": 700.0,
+            "occupiedReadings": 2,
+        },
+    ]
+    assert air.statements() - before == 2  # the building's spaces, then one aggregate
+
+
+async def test_bad_period_is_named(air: Runner) -> None:
+    r = await air(
+        'query($id: ID!) { space(id: $id) { indoorAir(from: "2025-11-01T00:00:00Z", '
+        'to: "2025-10-01T00:00:00Z") { icone } } }',
+        id=f"{RNB}/RDC/A",
+    )
+    assert r.errors[0].message == (
+        "indoorAir: from 2025-11-01T00:00:00+00:00 must be before to 2025-10-01T00:00:00+00:00"
+    )
