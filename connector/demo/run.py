@@ -73,6 +73,17 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join("    " + x for x in out)
 
 
+ICONE_QUERY = """
+query Icone($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Building {
+      indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
+        spaceId icone f1 f2 shareAbove1500 occupiedReadings wasDerivedFrom { title publisher }
+      }
+    }
+  }
+}"""
+
 DENIED_QUERY = """
 query RawReadings {
   observations(first: 3, filter: {observedProperty: {eq: "co2"}}) { nodes { resultTime value } }
@@ -174,6 +185,17 @@ async def showcase(
             ]
         out.append(f"    data: {json.dumps(body.get('data'))}")
 
+        body = await _post(client, urls["atmo"], ICONE_QUERY,
+                           {"r": [{"__typename": "Building", "rnbId": b["rnbId"]}]})
+        reports = _data(body, urls["atmo"])["_entities"][0]["indoorAir"]
+        out.append("\n4. DERIVED — anyone gets the ICONE confinement index per classroom, on "
+                   "occupied times of the school year (atmo, no token)")
+        rows = [[r["spaceId"], str(r["icone"]), f"{r['f1']:.3f}", f"{r['f2']:.3f}",
+                 f"{100 * r['shareAbove1500']:.1f} %", f"{r['occupiedReadings']:,}"]
+                for r in reports]
+        out += [_table(rows, ["space", "ICONE", "f1", "f2", "> 1500", "occupied readings"]),
+                _terms(body)]
+
         carbon = await token(
             client,
             issuer,
@@ -184,7 +206,7 @@ async def showcase(
         body = await _post(client, urls["bouygues"], BILL_QUERY, {"rnb": b["rnbId"]}, token=carbon)
         bill = _data(body, urls["bouygues"])
         out.append(
-            "\n4. PERMITTED FOR A PURPOSE — the agglomeration reads the bill of quantities "
+            "\n5. PERMITTED FOR A PURPOSE — the agglomeration reads the bill of quantities "
             f"for carbon accounting (bouygues, {bill['materialLines']['totalCount']} "
             "lines)"
         )

@@ -62,7 +62,8 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
         "1. PERMITTED",
         "2. AGGREGATED",
         "3. DENIED",
-        "4. PERMITTED FOR A PURPOSE",
+        "4. DERIVED",
+        "5. PERMITTED FOR A PURPOSE",
     ]
     positions = [out.find(s) for s in sections]
     assert all(p >= 0 for p in positions), out
@@ -70,5 +71,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     assert f"POLICY_DENIED: dataset {MESURES_SALLES}" in out
     # data/ecole_saint_christophe.csv: surface_plancher 1450 m2
     assert "École Saint-Christophe" in out and "1,450 m²" in out
+    # 138 school days x 38 occupied 10-minute readings (08:30-11:45, 13:30-16:30) per room
+    assert out.count("5,244") == 6
     assert "Traceback" not in done.stderr
     assert (target / "credentials.json").is_file()
