@@ -157,6 +157,20 @@ class IndoorAirConfig:
 
 
 @dataclass(frozen=True)
+class CarbonConfig:
+    """``[carbon]``: the node computes buildings' carbon (RE2020 ``Ic_construction`` from a
+    bill of quantities it ``@requires`` from the node that holds it, and operational
+    emissions from its own energy use). ``building_types`` maps our usage values to the
+    building types of the RE2020 thresholds; ``material_dataset`` and
+    ``material_publisher`` name where the required bill comes from (for provenance)."""
+
+    building_types: Mapping[str, str] = field(default_factory=dict)
+    material_dataset: str | None = None
+    material_publisher: str | None = None
+    permit_year: int | None = None
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     file: Path
     name: str
@@ -173,6 +187,7 @@ class NodeConfig:
     auth: AuthConfig | None = None
     usage: UsageConfig = UsageConfig()
     indoor_air: IndoorAirConfig | None = None
+    carbon: CarbonConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -264,7 +279,17 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     c.unknown(
         data,
         "",
-        {"node", "sources", "entities", "datasets", "limits", "auth", "usage", "indoor_air"},
+        {
+            "node",
+            "sources",
+            "entities",
+            "datasets",
+            "limits",
+            "auth",
+            "usage",
+            "indoor_air",
+            "carbon",
+        },
     )
     node = c.table(data, "", "node")
     c.unknown(
@@ -294,6 +319,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     auth = _auth(c, c.table(data, "", "auth", required=False), base_iri)
     usage = _usage(c, c.table(data, "", "usage", required=False), file, name)
     indoor_air = _indoor_air(c, c.table(data, "", "indoor_air", required=False), file)
+    carbon = _carbon(c, c.table(data, "", "carbon", required=False))
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -312,6 +338,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         auth=auth,
         usage=usage,
         indoor_air=indoor_air,
+        carbon=carbon,
         raw=data,
     )
 
@@ -724,3 +751,25 @@ def _indoor_air(c: _Checker, table: Mapping[str, Any], file: Path) -> IndoorAirC
             )
     co2 = c.string(table, key, "co2", required=False, default="co2")
     return IndoorAirConfig(tuple(days), tuple(hours), tuple(excluded), calendar, co2)
+
+
+def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:
+    if not table:
+        return None
+    key = "carbon"
+    c.unknown(
+        table, key, {"building_types", "material_dataset", "material_publisher", "permit_year"}
+    )
+    types = c.table(table, key, "building_types", required=False)
+    if not all(isinstance(v, str) for v in types.values()):
+        c.fail(f"{key}.building_types", 'expected usage = "RE2020 building type" pairs')
+    year = table.get("permit_year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        c.fail(f"{key}.permit_year", f"expected a year, got {year!r}")
+        year = None
+    return CarbonConfig(
+        building_types={k: str(v) for k, v in types.items()},
+        material_dataset=c.string(table, key, "material_dataset", required=False) or None,
+        material_publisher=c.string(table, key, "material_publisher", required=False) or None,
+        permit_year=year,
+    )

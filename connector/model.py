@@ -93,6 +93,9 @@ class Relation:
     target: str
     via: str
     description: str
+    paged: bool = True
+    """False: every child, no arguments (a whole bill, for ``@requires``), at most the
+    node's maximum page size."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,14 @@ BUILDING_RELATIONS = (
     Relation("energyUses", "gui:hasEnergyUse", "EnergyUse", "rnbId", "Yearly energy use."),
     Relation(
         "materialLines", "gui:hasMaterialLine", "MaterialLine", "rnbId", "Bill of quantities."
+    ),
+    Relation(
+        "billOfQuantities",
+        "gui:billOfQuantities",
+        "MaterialLine",
+        "rnbId",
+        "The whole bill of quantities, unpaged (what carbon computations require).",
+        paged=False,
     ),
 )
 SPACE_RELATIONS = (

@@ -185,16 +185,32 @@ async def showcase(
             ]
         out.append(f"    data: {json.dumps(body.get('data'))}")
 
-        body = await _post(client, urls["atmo"], ICONE_QUERY,
-                           {"r": [{"__typename": "Building", "rnbId": b["rnbId"]}]})
+        body = await _post(
+            client,
+            urls["atmo"],
+            ICONE_QUERY,
+            {"r": [{"__typename": "Building", "rnbId": b["rnbId"]}]},
+        )
         reports = _data(body, urls["atmo"])["_entities"][0]["indoorAir"]
-        out.append("\n4. DERIVED — anyone gets the ICONE confinement index per classroom, on "
-                   "occupied times of the school year (atmo, no token)")
-        rows = [[r["spaceId"], str(r["icone"]), f"{r['f1']:.3f}", f"{r['f2']:.3f}",
-                 f"{100 * r['shareAbove1500']:.1f} %", f"{r['occupiedReadings']:,}"]
-                for r in reports]
-        out += [_table(rows, ["space", "ICONE", "f1", "f2", "> 1500", "occupied readings"]),
-                _terms(body)]
+        out.append(
+            "\n4. DERIVED — anyone gets the ICONE confinement index per classroom, on "
+            "occupied times of the school year (atmo, no token)"
+        )
+        rows = [
+            [
+                r["spaceId"],
+                str(r["icone"]),
+                f"{r['f1']:.3f}",
+                f"{r['f2']:.3f}",
+                f"{100 * r['shareAbove1500']:.1f} %",
+                f"{r['occupiedReadings']:,}",
+            ]
+            for r in reports
+        ]
+        out += [
+            _table(rows, ["space", "ICONE", "f1", "f2", "> 1500", "occupied readings"]),
+            _terms(body),
+        ]
 
         carbon = await token(
             client,

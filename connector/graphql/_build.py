@@ -20,6 +20,8 @@ from strawberry.types import ExecutionContext
 
 from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
+from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
+from connector.graphql._carbon import MaterialLine as MaterialLineRef
 from connector.graphql._common import PageInfo, ThresholdCount, term
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
@@ -125,25 +127,26 @@ class SchemaBuilder:
 
     def _add_relation(self, entity: EntityType, rel: Relation) -> None:
         target = ENTITIES[rel.target]
-        params: list[tuple[str, Any, Any]] = [
-            ("filter", self.filters[target.name] | None, None),
-            ("order_by", list_of(self.orders[target.name]) | None, None),
-            ("first", int | None, None),
-        ]
-        fn = _resolver(
-            rs.relation_field(entity, rel, self), params, list_of(self.types[target.name]) | None
-        )
         limits = self.node.config.limits
-        setattr(
-            self.types[entity.name],
-            rel.name,
-            strawberry.field(
-                resolver=fn,
-                directives=[term(rel.iri)],
-                description=f"{rel.description} The first `first` of them "
-                f"(default {limits.default_page_size}, at most {limits.max_page_size}).",
-            ),
+        params: list[tuple[str, Any, Any]] = []
+        doc = (
+            f"{rel.description} Every one of them, at most {limits.max_page_size} "
+            "(more is an error, never a silent cut)."
         )
+        if rel.paged:
+            params = [
+                ("filter", self.filters[target.name] | None, None),
+                ("order_by", list_of(self.orders[target.name]) | None, None),
+                ("first", int | None, None),
+            ]
+            doc = (
+                f"{rel.description} The first `first` of them "
+                f"(default {limits.default_page_size}, at most {limits.max_page_size})."
+            )
+        returns = list_of(self.types[target.name]) | None
+        fn = _resolver(rs.relation_field(entity, rel, self), params, returns)
+        field = strawberry.field(resolver=fn, directives=[term(rel.iri)], description=doc)
+        setattr(self.types[entity.name], rel.name, field)
 
     def _finish_entity(self, name: str) -> Any:
         entity = ENTITIES[name]
@@ -152,6 +155,30 @@ class SchemaBuilder:
             keys=[entity.key],
             description=entity.description,
             directives=[term(entity.iri)],
+        )
+
+    def _add_carbon(self, carbon: Carbon) -> None:
+        cls = self.types["Building"]
+        cls.__annotations__["billOfQuantities"] = list_of(MaterialLineRef) | None
+        cls.billOfQuantities = strawberry.federation.field(
+            external=True,
+            directives=[term("gui:billOfQuantities")],
+            default=None,
+            description="Held by another node; given to `carbon` through `@requires`.",
+        )
+        year = Annotated[
+            int | None,
+            strawberry.argument(
+                description="Year of the building-permit application, for the RE2020 threshold."
+            ),
+        ]
+        fn = _resolver(carbon.field(), [("permit_year", year, None)], CarbonAssessment)
+        cls.carbon = strawberry.federation.field(
+            resolver=fn,
+            requires=[REQUIRES],
+            directives=[term("gui:hasCarbonAssessment")],
+            description="Embodied (RE2020) and operational (DPE 2021) carbon of the building, "
+            "from this node's data and the bill of quantities it requires.",
         )
 
     def _add_indoor_air(self, air: IndoorAir) -> None:
@@ -343,6 +370,8 @@ class SchemaBuilder:
                 self._add_relation(entity, rel)
         if IndoorAir.applies(self):
             self._add_indoor_air(IndoorAir(self))
+        if Carbon.applies(self):
+            self._add_carbon(Carbon(self))
         finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
         query_ns: dict[str, Any] = {}
         for name in self.mapped:

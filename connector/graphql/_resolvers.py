@@ -99,7 +99,12 @@ def reference_resolver(entity: EntityType, builder: SchemaBuilder) -> Any:
             return cls(**{entity.key: key})
         _check_read(info, entity)
         row = await _ctx(info).entity_loader(entity.name, entity.key).load(key)
-        return None if row is None else _instance(info, builder, entity, row)
+        if row is None:
+            return None
+        instance = _instance(info, builder, entity, row)
+        # fields a computed field @requires arrive with the representation
+        instance._requires = representation
+        return instance
 
     return resolve_reference
 
@@ -128,10 +133,17 @@ def relation_field(parent: EntityType, rel: Relation, builder: SchemaBuilder) ->
         root: Any, info: Any, filter: Any = None, order_by: Any = None, first: int | None = None
     ) -> list[Any]:
         size = page_size(first, default=limits.default_page_size, maximum=limits.max_page_size)
+        if not rel.paged:  # everything, or an error: a computation must not see a cut list
+            size = limits.max_page_size + 1
         where, order = conditions(filter, target), sort_keys(order_by, target)
         _check_read(info, target, (rel.via, *_used_fields(where, order)))
         loader = _ctx(info).relation_loader(target.name, rel.via, where, order, size)
         rows = await loader.load(getattr(root, parent.key))
+        if not rel.paged and len(rows) > limits.max_page_size:
+            raise QueryError(
+                f"{parent.name}.{rel.name}: more than {limits.max_page_size} "
+                "rows; raise [limits] max_page_size on this node"
+            )
         return [_instance(info, builder, target, r) for r in rows]
 
     return resolve

@@ -105,12 +105,22 @@ class _Walker(Visitor):
             return
         if fname == "indoorAir" and pname in ("Space", "Building"):
             self._indoor_air(pname, node)
+        elif fname == "carbon" and pname == "Building":
+            self._carbon()
         elif pname in self.config.entities:
             self._entity_field(ENTITIES[pname], fname, node)
         elif pname in self.by_connection:
             self._read(self.by_connection[pname], ENTITIES[self.by_connection[pname]].key)
         elif pname == "Query":
             self._root_field(fname, node)
+
+    def _carbon(self) -> None:
+        from connector.graphql._carbon import LOCAL
+
+        for entity, f in LOCAL:
+            if entity in self.config.entities and (ds := self.config.dataset_of(entity, f)):
+                self.touched.add_derive(ds.id, "P1Y")
+        self._read_entity(ENTITIES["Building"], [])
 
     def _indoor_air(self, parent: str, node: FieldNode) -> None:
         from connector.graphql._indoor import NEEDED, indoor_level

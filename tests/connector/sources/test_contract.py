@@ -423,16 +423,24 @@ async def test_time_window_in_the_sources_local_calendar(source: Source) -> None
     from connector.sources.base import TimeWindow
 
     monday_morning = TimeWindow(weekdays=(1,), hours=((time(8, 30), time(10, 0)),))
-    rows = await source.select(Select(
-        "Observation", ("id",), where=(Condition("resultTime", "within", monday_morning),)))
+    rows = await source.select(
+        Select("Observation", ("id",), where=(Condition("resultTime", "within", monday_morning),))
+    )
     assert sorted(ids(rows)) == ["S1-2", "S2-1", "S2-2", "S2-3"]
     night_or_eight = TimeWindow(
-        weekdays=(1, 2), hours=((time(0, 0), time(1, 0)), (time(8, 0), time(9, 0))),
-        excluded=((date(2024, 7, 1), date(2024, 7, 31)),))
-    rows = await source.select(Select(
-        "Observation", ("id",), where=(Condition("resultTime", "within", night_or_eight),)))
+        weekdays=(1, 2),
+        hours=((time(0, 0), time(1, 0)), (time(8, 0), time(9, 0))),
+        excluded=((date(2024, 7, 1), date(2024, 7, 31)),),
+    )
+    rows = await source.select(
+        Select("Observation", ("id",), where=(Condition("resultTime", "within", night_or_eight),))
+    )
     assert sorted(ids(rows)) == ["S1-1", "S1-10", "S2-1", "S3-1"]
-    (agg,) = await source.aggregate(Aggregate(
-        "Observation", (Measure("n", "count"), Measure("hi", "count_above", "value", 1000.0)),
-        where=(Condition("resultTime", "within", monday_morning),)))
+    (agg,) = await source.aggregate(
+        Aggregate(
+            "Observation",
+            (Measure("n", "count"), Measure("hi", "count_above", "value", 1000.0)),
+            where=(Condition("resultTime", "within", monday_morning),),
+        )
+    )
     assert agg == {"n": 4, "hi": 2}  # 1200 and 1750 are above 1000

@@ -1,0 +1,241 @@
+"""``Building.carbon``: a building's carbon, from several partners' data.
+
+The node that holds the building register, the product declarations and the energy use
+(the agglomeration) computes it; the bill of quantities lives on the construction
+company's node, so ``carbon`` ``@requires`` ``billOfQuantities { id lot quantity productId }``:
+the gateway fetches the lines from their owner — whose own policy decides whether they may
+flow for the caller and purpose — and passes them in the ``_entities`` representation.
+
+* embodied: RE2020 ``Ic_construction`` (kg CO2e/m² over 50 years, dynamic LCA weighting),
+  per lot and per module, with the verdict against ``Ic_construction_maxmoyen``;
+* operational: the latest year's energy use × DPE 2021 factors, per year and per m²;
+* provenance: the datasets that fed it (``prov:wasDerivedFrom``) with their publishers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+
+from connector.domain import (
+    EnergyUse,
+    declaration_from_row,
+    ic_construction,
+    material_line_from_row,
+    operational_carbon,
+)
+from connector.errors import QueryError
+from connector.graphql._common import term
+from connector.graphql._context import RequestContext
+from connector.graphql._indoor import DatasetRef
+from connector.sources.base import Condition, Select
+
+if TYPE_CHECKING:
+    from connector.graphql._build import SchemaBuilder
+
+REQUIRES = "billOfQuantities { id lot quantity productId }"
+LOCAL = (
+    ("Building", "floorArea"),
+    ("Building", "usage"),
+    ("EnergyUse", "kwh"),
+    ("EnergyUse", "carrier"),
+    ("EnergyUse", "use"),
+    ("EnergyUse", "year"),
+    ("ProductDeclaration", "gwpA1A3"),
+    ("ProductDeclaration", "serviceLife"),
+)
+
+
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    directives=[term("gui:MaterialLine")],
+    description="A line of a bill of quantities, held by another node (for @requires).",
+)
+class MaterialLine:
+    id: strawberry.ID = strawberry.federation.field(directives=[term("gui:materialLineId")])
+    lot: int | None = strawberry.federation.field(
+        external=True, default=None, directives=[term("gui:re2020Lot")]
+    )
+    quantity: float | None = strawberry.federation.field(
+        external=True, default=None, directives=[term("gui:quantity")]
+    )
+    product_id: strawberry.ID | None = strawberry.federation.field(
+        external=True, default=None, name="productId", directives=[term("gui:product")]
+    )
+
+
+@strawberry.federation.type(shareable=True, directives=[term("gui:LotContribution")])
+class LotShare:
+    lot: int = strawberry.field(directives=[term("gui:re2020Lot")])
+    kg_co2e_per_m2: float = strawberry.field(directives=[term("gui:icConstruction")])
+
+
+@strawberry.federation.type(shareable=True, directives=[term("gui:ModuleContribution")])
+class ModuleShare:
+    module: str = strawberry.field(directives=[term("gui:lifeCycleModule")])
+    kg_co2e_per_m2: float = strawberry.field(directives=[term("gui:icConstruction")])
+
+
+@strawberry.federation.type(
+    shareable=True,
+    directives=[term("gui:CarbonAssessment")],
+    description="A building's carbon: embodied (RE2020) and "
+    "operational (DPE 2021), with provenance.",
+)
+class CarbonAssessment:
+    rnb_id: str = strawberry.field(directives=[term("gui:assessedBuilding")])
+    floor_area: float = strawberry.field(directives=[term("gui:floorArea")])
+    ic_construction: float | None = strawberry.field(
+        directives=[term("gui:icConstruction")],
+        description="kg CO2e/m² over the 50-year reference period (null without a bill).",
+    )
+    embodied_kg_co2e: float | None = strawberry.field(directives=[term("gui:embodiedEmissions")])
+    by_lot: list[LotShare] = strawberry.field(directives=[term("gui:lotContribution")])
+    by_module: list[ModuleShare] = strawberry.field(directives=[term("gui:moduleContribution")])
+    module_d: float | None = strawberry.field(
+        directives=[term("gui:moduleD")], description="Reported, not counted (kg CO2e/m²)."
+    )
+    threshold: float | None = strawberry.field(directives=[term("gui:icConstructionMax")])
+    verdict: str = strawberry.field(
+        directives=[term("gui:verdict")],
+        description="within, above, no_threshold_known, or no_bill.",
+    )
+    verdict_reason: str = strawberry.field(directives=[term("gui:verdictReason")])
+    operational_year: int | None = strawberry.field(directives=[term("gui:year")])
+    operational_kg_co2e_per_year: float | None = strawberry.field(
+        directives=[term("gui:operationalEmissions")]
+    )
+    operational_kg_co2e_per_m2: float | None = strawberry.field(
+        directives=[term("gui:operationalIntensity")]
+    )
+    was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
+
+
+class Carbon:
+    def __init__(self, builder: SchemaBuilder) -> None:
+        self.builder = builder
+        config = builder.node.config
+        if config.carbon is None:
+            raise QueryError("no [carbon] section")
+        self.settings = config.carbon
+
+    @staticmethod
+    def applies(builder: SchemaBuilder) -> bool:
+        c = builder.node.config
+        return (
+            c.carbon is not None
+            and "Building" in builder.mapped
+            and "ProductDeclaration" in c.entities
+            and "EnergyUse" in c.entities
+            and "MaterialLine" not in c.entities
+        )
+
+    def _provenance(self) -> list[DatasetRef]:
+        config = self.builder.node.config
+        seen = {}
+        for entity, f in LOCAL:
+            ds = config.dataset_of(entity, f)
+            if ds is not None:
+                seen[ds.iri] = DatasetRef(iri=ds.iri, title=ds.title, publisher=ds.publisher)
+        if self.settings.material_dataset:
+            seen[self.settings.material_dataset] = DatasetRef(
+                iri=self.settings.material_dataset,
+                title="bill of quantities",
+                publisher=self.settings.material_publisher or "",
+            )
+        return list(seen.values())
+
+    async def _products(self, ctx: RequestContext, ids: list[str]) -> dict[str, Any]:
+        found = await ctx.entity_loader("ProductDeclaration", "id").load_many(ids)
+        return {i: declaration_from_row(r) for i, r in zip(ids, found, strict=True) if r}
+
+    async def _energy(self, ctx: RequestContext, rnb: str) -> list[EnergyUse]:
+        rows = await ctx.node.select(
+            Select(
+                "EnergyUse",
+                ("id", "rnbId", "year", "carrier", "use", "kwh"),
+                where=(Condition("rnbId", "eq", rnb),),
+            )
+        )
+        if not rows:
+            return []
+        year = max(int(str(r["year"])) for r in rows if r.get("year") is not None)
+        return [
+            EnergyUse(
+                carrier=str(r["carrier"]),
+                use=str(r["use"]),
+                kwh=float(str(r["kwh"])),
+                year=year,
+                id=str(r["id"]),
+            )
+            for r in rows
+            if r.get("year") == year
+        ]
+
+    def field(self) -> Any:
+        async def resolve(root: Any, info: Any, permit_year: int | None = None) -> CarbonAssessment:
+            ctx: RequestContext = info.context
+            if ctx.usage is not None:
+                for entity, f in LOCAL:
+                    ctx.usage.check_derive(entity, (f,), "P1Y")
+            area = getattr(root, "floorArea", None)
+            if not area:
+                raise QueryError(
+                    f"building {root.rnbId}: no floor area, carbon per m² cannot be computed"
+                )
+            usage = getattr(root, "usage", None)
+            btype = self.settings.building_types.get(str(usage), str(usage))
+            year = permit_year or self.settings.permit_year or 2025
+            lines_in = getattr(root, "_requires", {}).get("billOfQuantities")
+            uses = await self._energy(ctx, root.rnbId)
+            energy = operational_carbon(uses, floor_area=area) if uses else None
+            out: dict[str, Any] = dict(
+                rnb_id=root.rnbId,
+                floor_area=area,
+                ic_construction=None,
+                embodied_kg_co2e=None,
+                by_lot=[],
+                by_module=[],
+                module_d=None,
+                threshold=None,
+                verdict="no_bill",
+                verdict_reason="no bill of quantities was given (carbon "
+                "@requires the material lines: query it through the gateway)",
+                operational_year=energy.year if energy else None,
+                operational_kg_co2e_per_year=energy.kg_co2e_per_year if energy else None,
+                operational_kg_co2e_per_m2=energy.kg_co2e_per_m2_year if energy else None,
+                was_derived_from=self._provenance(),
+            )
+            if lines_in:
+                rows = [ln for ln in lines_in if isinstance(ln, dict)]
+                products = await self._products(
+                    ctx, sorted({str(r.get("productId")) for r in rows})
+                )
+                missing = sorted({str(r.get("productId")) for r in rows} - set(products))
+                if missing:
+                    raise QueryError(
+                        f"building {root.rnbId}: no product declaration "
+                        f"{', '.join(missing)} on this node"
+                    )
+                lines = [material_line_from_row(r, products[str(r["productId"])]) for r in rows]
+                ic = ic_construction(lines, floor_area=area, building_type=btype, year=year)
+                out.update(
+                    ic_construction=ic.kg_co2e_per_m2,
+                    embodied_kg_co2e=ic.kg_co2e,
+                    by_lot=[
+                        LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())
+                    ],
+                    by_module=[
+                        ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()
+                    ],
+                    module_d=ic.module_d_kg_co2e_per_m2,
+                    threshold=ic.verdict.threshold,
+                    verdict=ic.verdict.status,
+                    verdict_reason=ic.verdict.reason,
+                )
+            return CarbonAssessment(**out)
+
+        return resolve

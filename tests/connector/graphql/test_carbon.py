@@ -1,0 +1,185 @@
+"""Building.carbon on the node holding the register, declarations and energy use, with the
+bill of quantities arriving through ``@requires`` (as the gateway sends it).
+
+Hand computation (weights from connector/domain/data/dynamic_lca_weights.csv: year 0 =
+1.0000, year 50 = 0.5781; DPE 2021 factors: gas 0.227, electricity heating 0.079,
+electricity lighting 0.069 kg CO2e/kWh):
+
+embodied: 1,450 m3 of a product with A1-A3 200, A4 10, A5 5, B 0, C 20, D -5 kg CO2e/m3,
+service life 100 years (no replacement in 50 years), floor area 1,450 m²:
+    per m²: A1-A3 200 + A4 10 + A5 5 (year 0) + C 20 x 0.5781 = 11.562 (year 50)
+    Ic_construction = 226.562 kg CO2e/m²; module D -5 (reported, not counted)
+    collective housing, permit 2025: Ic_construction_maxmoyen 650 -> within
+operational (issue example): 81 kWh/m² x 1,450 m² = 117,450 kWh:
+    60 % gas heating 70,470 x 0.227 = 15,996.69
+    20 % electricity heating 23,490 x 0.079 = 1,855.71
+    20 % electricity lighting 23,490 x 0.069 = 1,620.81
+    total 19,473.21 kg CO2e a year = 13.43 kg/m²
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from connector.config import load_config
+from connector.node import Node
+from tests.connector.conftest import Runner
+
+pytestmark = pytest.mark.anyio
+
+RNB = "PG46YY6YJW8N"
+CONFIG = """
+[node]
+name = "city"
+participant = "https://example.org/participants/city"
+port = 8197
+
+[sources.db]
+kind = "sql"
+url = "sqlite+aiosqlite:///city.db"
+
+[entities.Building]
+source = "db"
+table = "batiments"
+[entities.Building.fields]
+rnbId = "rnb"
+usage = { column = "usage", values = { LOG = "collective_housing" } }
+floorArea = "surface"
+
+[entities.EnergyUse]
+source = "db"
+table = "conso"
+[entities.EnergyUse.fields]
+id = "id"
+rnbId = "rnb"
+year = "annee"
+carrier = "energie"
+use = "usage"
+kwh = "kwh"
+
+[entities.ProductDeclaration]
+source = "db"
+table = "fdes"
+[entities.ProductDeclaration.fields]
+id = "id"
+serviceLife = "duree"
+gwpA1A3 = "a1a3"
+gwpA4 = "a4"
+gwpA5 = "a5"
+gwpB = "b"
+gwpC = "c"
+gwpD = "d"
+
+[datasets.registre]
+title = "Registre"
+entities = { Building = ["*"] }
+
+[datasets.energie]
+title = "Energie"
+entities = { EnergyUse = ["*"] }
+
+[datasets.fdes]
+title = "FDES"
+entities = { ProductDeclaration = ["*"] }
+
+[carbon]
+material_dataset = "https://example.org/datasets/bill"
+material_publisher = "https://example.org/participants/builder"
+permit_year = 2025
+[carbon.building_types]
+collective_housing = "logement_collectif"
+
+[usage]
+enforce = false
+"""
+
+QUERY = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Building {
+  carbon { icConstruction moduleD threshold verdict byLot { lot kgCo2ePerM2 }
+           byModule { module kgCo2ePerM2 } operationalYear operationalKgCo2ePerYear
+           operationalKgCo2ePerM2 wasDerivedFrom { iri publisher } } } } }"""
+
+
+@pytest.fixture
+async def city(tmp_path: Path) -> Runner:
+    db = sqlite3.connect(tmp_path / "city.db")
+    db.executescript("""
+        CREATE TABLE batiments (rnb TEXT PRIMARY KEY, usage TEXT, surface REAL);
+        CREATE TABLE conso (id TEXT PRIMARY KEY, rnb TEXT, annee INTEGER, energie TEXT,
+                            usage TEXT, kwh REAL);
+        CREATE TABLE fdes (id TEXT PRIMARY KEY, duree INTEGER, a1a3 REAL, a4 REAL, a5 REAL,
+                           b REAL, c REAL, d REAL);
+    """)
+    db.execute("INSERT INTO batiments VALUES (?, 'LOG', 1450)", (RNB,))
+    db.executemany(
+        "INSERT INTO conso VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            ("E0", RNB, 2023, "gaz naturel", "chauffage", 99999),  # an older year: not used
+            ("E1", RNB, 2024, "gaz naturel", "chauffage", 70470),
+            ("E2", RNB, 2024, "électricité", "chauffage", 23490),
+            ("E3", RNB, 2024, "électricité", "éclairage", 23490),
+        ],
+    )
+    db.execute("INSERT INTO fdes VALUES ('P1', 100, 200, 10, 5, 0, 20, -5)")
+    db.commit()
+    db.close()
+    (tmp_path / "city.toml").write_text(CONFIG, encoding="utf-8")
+    return Runner(Node.from_config(load_config(tmp_path / "city.toml")))
+
+
+def rep(bill: list[dict] | None) -> list[dict]:
+    out: dict = {"__typename": "Building", "rnbId": RNB}
+    if bill is not None:
+        out["billOfQuantities"] = bill
+    return [out]
+
+
+async def test_carbon_from_the_required_bill_and_local_energy(city: Runner) -> None:
+    bill = [{"id": "L1", "lot": 3, "quantity": 1450, "productId": "P1"}]
+    r = await city(QUERY, r=rep(bill))
+    assert r.errors is None, r.errors
+    c = r.data["_entities"][0]["carbon"]
+    assert c["icConstruction"] == pytest.approx(226.562)
+    assert c["moduleD"] == pytest.approx(-5.0)
+    assert c["threshold"] == 650.0 and c["verdict"] == "within"
+    assert c["byLot"] == [{"lot": 3, "kgCo2ePerM2": pytest.approx(226.562)}]
+    assert {m["module"]: m["kgCo2ePerM2"] for m in c["byModule"]} == pytest.approx(
+        {"A1-A3": 200.0, "A4": 10.0, "A5": 5.0, "B": 0.0, "C": 11.562}
+    )
+    assert c["operationalYear"] == 2024
+    assert c["operationalKgCo2ePerYear"] == pytest.approx(19473.21)
+    assert c["operationalKgCo2ePerM2"] == pytest.approx(13.43, abs=0.005)
+    assert c["wasDerivedFrom"] == [
+        {
+            "iri": "http://127.0.0.1:8197/catalog/registre",
+            "publisher": "https://example.org/participants/city",
+        },
+        {
+            "iri": "http://127.0.0.1:8197/catalog/energie",
+            "publisher": "https://example.org/participants/city",
+        },
+        {
+            "iri": "http://127.0.0.1:8197/catalog/fdes",
+            "publisher": "https://example.org/participants/city",
+        },
+        {
+            "iri": "https://example.org/datasets/bill",
+            "publisher": "https://example.org/participants/builder",
+        },
+    ]
+
+
+async def test_without_a_bill_the_verdict_says_so(city: Runner) -> None:
+    r = await city(QUERY, r=rep(None))
+    assert r.errors is None, r.errors
+    c = r.data["_entities"][0]["carbon"]
+    assert c["icConstruction"] is None and c["verdict"] == "no_bill"
+    assert c["operationalKgCo2ePerYear"] == pytest.approx(19473.21)
+
+
+async def test_unknown_product_is_named(city: Runner) -> None:
+    bill = [{"id": "L1", "lot": 3, "quantity": 10, "productId": "NOPE"}]
+    r = await city(QUERY, r=rep(bill))
+    assert r.errors[0].message == f"building {RNB}: no product declaration NOPE on this node"
