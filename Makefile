@@ -44,6 +44,8 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m bench.entities
 	$(BIN)/python -m bench.observations
+	$(BIN)/python -m bench.usage
+	$(BIN)/python -m bench.federation
 
 clean:
 	rm -rf $(VENV) tools/apollo/node_modules .guichet-demo .pytest_cache .mypy_cache

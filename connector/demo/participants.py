@@ -79,11 +79,12 @@ async def token(
     issuer: str,
     creds: dict[str, str],
     *,
-    audience: str,
+    audience: str | list[str],
     purpose: str | None = None,
 ) -> str:
-    """An access token by the client-credentials grant (``client_secret_basic``)."""
-    form = {"grant_type": "client_credentials", "resource": audience}
+    """An access token by the client-credentials grant (``client_secret_basic``); several
+    audiences (RFC 8707 ``resource``) give one token valid at each of those nodes."""
+    form: dict[str, str | list[str]] = {"grant_type": "client_credentials", "resource": audience}
     if purpose:
         form["purpose"] = purpose
     r = await client.post(

@@ -240,8 +240,69 @@ def _server(app: Any, host: str, port: int) -> uvicorn.Server:
     )
 
 
+FEDERATED_QUERY = """
+query School($name: String!) {
+  buildings(filter: {name: {eq: $name}}) {
+    nodes {
+      rnbId name address floorArea
+      carbon(permitYear: 2026) {
+        icConstruction verdict verdictReason byLot { lot kgCo2ePerM2 }
+        operationalYear operationalKgCo2ePerYear operationalKgCo2ePerM2
+        wasDerivedFrom { iri }
+      }
+      indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
+        spaceId icone shareAbove1500 occupiedReadings
+      }
+    }
+  }
+}"""
+
+
+async def federated(
+    gateway: str, issuer: str, creds: Mapping[str, dict[str, str]], audiences: list[str]
+) -> str:
+    """One query to the gateway: the school's register entry, carbon (computed on the
+    agglomeration's node from the construction company's bill) and classrooms' ICONE."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        cda = await token(
+            client, issuer, creds["cda"], audience=audiences, purpose=GUI + "CarbonAccounting"
+        )
+        body = await _post(
+            client, gateway, FEDERATED_QUERY, {"name": "École Saint-Christophe"}, token=cda
+        )
+    b = _data(body, gateway)["buildings"]["nodes"][0]
+    c = b["carbon"]
+    ic = c["icConstruction"]
+    out = [
+        f"6. FEDERATED — one query to the gateway, answered by the three nodes ({gateway})",
+        f"    {b['name']} — {b['address']} — {b['floorArea']:,.0f} m²",
+        "    embodied carbon (RE2020, 50 years): Ic_construction "
+        + (f"{ic:.1f} kg CO2e/m²" if ic is not None else "not computed")
+        + f" — {c['verdict']}: {c['verdictReason']}",
+    ]
+    rows = [[str(x["lot"]), f"{x['kgCo2ePerM2']:.1f}"] for x in c["byLot"]]
+    out.append(_table(rows, ["RE2020 lot", "kg CO2e/m²"]))
+    out.append(
+        f"    operational carbon {c['operationalYear']}: "
+        f"{c['operationalKgCo2ePerYear'] / 1000:.2f} t CO2e a year "
+        f"({c['operationalKgCo2ePerM2']:.1f} kg/m²)"
+    )
+    out.append("    derived from: " + ", ".join(d["iri"] for d in c["wasDerivedFrom"]))
+    rows = [
+        [r["spaceId"], str(r["icone"]), f"{100 * r['shareAbove1500']:.1f} %"]
+        for r in b["indoorAir"]
+    ]
+    out.append(_table(rows, ["classroom", "ICONE", "occupied time > 1500 ppm"]))
+    return "\n".join(out)
+
+
 async def _serve(
-    paths: DemoPaths, issuer_port: int, configs: Mapping[str, NodeConfig], *, once: bool
+    paths: DemoPaths,
+    issuer_port: int,
+    configs: Mapping[str, NodeConfig],
+    *,
+    once: bool,
+    gateway_port: int | None = None,
 ) -> int:
     issuer = f"http://127.0.0.1:{issuer_port}"
     settings = IssuerSettings(
@@ -251,6 +312,8 @@ async def _serve(
         key_dir=paths.target_dir / "issuer-keys",
     )
     wanted = [("127.0.0.1", issuer_port), *((c.host, c.port) for c in configs.values())]
+    if gateway_port is not None:
+        wanted.append(("127.0.0.1", gateway_port))
     for host, port in wanted:
         if not _port_free(host, port):
             print(
@@ -269,6 +332,19 @@ async def _serve(
             return 1
         await asyncio.sleep(0.05)
     urls = {n: f"{c.base_iri}/graphql" for n, c in configs.items()}
+    gateway = None
+    if gateway_port is not None:
+        from gateway import create_gateway_app
+
+        gw = _server(create_gateway_app(urls), "127.0.0.1", gateway_port)
+        servers.append(gw)
+        tasks.append(asyncio.create_task(gw.serve()))
+        while not gw.started:
+            if tasks[-1].done():
+                print("error: the demo gateway failed to start", file=sys.stderr)
+                return 1
+            await asyncio.sleep(0.05)
+        gateway = f"http://127.0.0.1:{gateway_port}/graphql"
     print("Guichet demo data space on loopback:")
     print(
         f"  {'issuer':<9} OAuth 2.0 issuer {issuer}  (metadata "
@@ -280,10 +356,15 @@ async def _serve(
             f"            GraphQL {config.base_iri}/graphql   catalog {config.base_iri}/catalog"
             f"   health {config.base_iri}/health"
         )
+    if gateway:
+        print(f"  {'gateway':<9} federation gateway {gateway}")
     print(f"  participants' demo credentials: {paths.target_dir / 'credentials.json'}\n")
     code = 0
     try:
         print(await showcase(urls, issuer, creds))
+        if gateway:
+            audiences = [c.base_iri for c in configs.values()]
+            print("\n" + await federated(gateway, issuer, creds, audiences))
     except (GuichetError, httpx.HTTPError, KeyError) as exc:
         print(f"error: showcase failed: {exc}", file=sys.stderr)
         code = 1
@@ -298,14 +379,15 @@ async def _serve(
 
 
 def run_demo(target: Path, *, once: bool, seed: int = 17, port_base: int | None = None) -> int:
-    """Generate the demo data (once), start the issuer and the three nodes, run the showcase.
+    """Generate the demo data (once), start the issuer, the three nodes and the gateway, and
+    run the showcase.
 
-    ``port_base``: the issuer's port; the nodes take the next three."""
-    names = ("issuer", *NODES)
+    ``port_base``: the issuer's port; the nodes take the next three, the gateway the fifth."""
+    names = ("issuer", *NODES, "gateway")
     ports = (
         {n: port_base + i for i, n in enumerate(names)}
         if port_base is not None
-        else dict(DEFAULT_PORTS)
+        else {**DEFAULT_PORTS, "gateway": 8104}
     )
     started = time.monotonic()
     print(f"Preparing the demo data in {target} (seed {seed}) ...", flush=True)
@@ -317,6 +399,8 @@ def run_demo(target: Path, *, once: bool, seed: int = 17, port_base: int | None 
         "bouygues": load_config(paths.bouygues_toml),
     }
     try:
-        return asyncio.run(_serve(paths, ports["issuer"], configs, once=once))
+        return asyncio.run(
+            _serve(paths, ports["issuer"], configs, once=once, gateway_port=ports["gateway"])
+        )
     except KeyboardInterrupt:
         return 0

@@ -133,14 +133,14 @@ class Carbon:
             and "MaterialLine" not in c.entities
         )
 
-    def _provenance(self) -> list[DatasetRef]:
+    def _provenance(self, *, with_bill: bool) -> list[DatasetRef]:
         config = self.builder.node.config
         seen = {}
         for entity, f in LOCAL:
             ds = config.dataset_of(entity, f)
             if ds is not None:
                 seen[ds.iri] = DatasetRef(iri=ds.iri, title=ds.title, publisher=ds.publisher)
-        if self.settings.material_dataset:
+        if with_bill and self.settings.material_dataset:
             seen[self.settings.material_dataset] = DatasetRef(
                 iri=self.settings.material_dataset,
                 title="bill of quantities",
@@ -207,7 +207,7 @@ class Carbon:
                 operational_year=energy.year if energy else None,
                 operational_kg_co2e_per_year=energy.kg_co2e_per_year if energy else None,
                 operational_kg_co2e_per_m2=energy.kg_co2e_per_m2_year if energy else None,
-                was_derived_from=self._provenance(),
+                was_derived_from=self._provenance(with_bill=bool(lines_in)),
             )
             if lines_in:
                 rows = [ln for ln in lines_in if isinstance(ln, dict)]

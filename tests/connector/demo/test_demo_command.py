@@ -24,15 +24,15 @@ def free(port: int) -> bool:
     return True
 
 
-def four_free_ports() -> int:
-    """The first of four consecutive free ports (issuer, cda, atmo, bouygues)."""
+def five_free_ports() -> int:
+    """The first of five consecutive free ports (issuer, cda, atmo, bouygues, gateway)."""
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             base: int = s.getsockname()[1]
-        if base + 3 < 65536 and all(free(base + i) for i in range(4)):
+        if base + 4 < 65536 and all(free(base + i) for i in range(5)):
             return base
-    raise RuntimeError("no four consecutive free ports on 127.0.0.1")
+    raise RuntimeError("no five consecutive free ports on 127.0.0.1")
 
 
 def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
             "--dir",
             str(target),
             "--port-base",
-            str(four_free_ports()),
+            str(five_free_ports()),
         ],
         capture_output=True,
         text=True,
@@ -64,6 +64,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
         "3. DENIED",
         "4. DERIVED",
         "5. PERMITTED FOR A PURPOSE",
+        "6. FEDERATED",
     ]
     positions = [out.find(s) for s in sections]
     assert all(p >= 0 for p in positions), out
@@ -73,5 +74,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     assert "École Saint-Christophe" in out and "1,450 m²" in out
     # 138 school days x 38 occupied 10-minute readings (08:30-11:45, 13:30-16:30) per room
     assert out.count("5,244") == 6
+    # the federated answer: operational carbon of the issue's worked example, 19.47 t a year
+    assert "operational carbon 2024: 19.47 t CO2e a year (13.4 kg/m²)" in out
     assert "Traceback" not in done.stderr
     assert (target / "credentials.json").is_file()

@@ -177,6 +177,7 @@ async def test_without_a_bill_the_verdict_says_so(city: Runner) -> None:
     c = r.data["_entities"][0]["carbon"]
     assert c["icConstruction"] is None and c["verdict"] == "no_bill"
     assert c["operationalKgCo2ePerYear"] == pytest.approx(19473.21)
+    assert "https://example.org/datasets/bill" not in {d["iri"] for d in c["wasDerivedFrom"]}
 
 
 async def test_unknown_product_is_named(city: Runner) -> None:
