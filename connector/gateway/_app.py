@@ -1,0 +1,126 @@
+"""The gateway as a Starlette app: GraphQL at ``path`` (POST JSON, GET with a query
+string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state.
+The SDL poller runs for the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.http.ides import get_graphql_ide_html
+
+from connector.gateway._gateway import Gateway
+
+PLAN_HEADER = "x-guichet-query-plan"
+log = logging.getLogger("guichet.gateway")
+
+
+def _bad_request(message: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+    return JSONResponse(body, status_code=400)
+
+
+class GraphQLEndpoint:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET":
+            if (
+                "text/html" in request.headers.get("accept", "")
+                and "query" not in request.query_params
+            ):
+                return HTMLResponse(get_graphql_ide_html("graphiql"))
+            params: dict[str, Any] = dict(request.query_params)
+            if "variables" in params:
+                try:
+                    params["variables"] = json.loads(params["variables"])
+                except ValueError:
+                    return _bad_request("the variables parameter is not JSON")
+        else:
+            try:
+                params = await request.json()
+            except ValueError:
+                return _bad_request("the request body is not JSON")
+        if not isinstance(params, dict):
+            return _bad_request("the request body must be a JSON object")
+        query = params.get("query")
+        variables = params.get("variables") or {}
+        operation_name = params.get("operationName")
+        if not isinstance(query, str) or not query.strip():
+            return _bad_request("the request has no query")
+        if not isinstance(variables, dict):
+            return _bad_request("variables must be a JSON object")
+        if operation_name is not None and not isinstance(operation_name, str):
+            return _bad_request("operationName must be a string")
+        extensions = params.get("extensions")
+        show_plan = request.headers.get(PLAN_HEADER, "").lower() in ("1", "true") or (
+            isinstance(extensions, dict) and bool(extensions.get("queryPlan"))
+        )
+        forwarded = {
+            h: request.headers[h]
+            for h in self.gateway.settings.forward_headers
+            if h in request.headers
+        }
+        body = await self.gateway.respond(
+            query,
+            variables=variables,
+            operation_name=operation_name,
+            headers=forwarded,
+            show_plan=show_plan,
+        )
+        return JSONResponse(body)
+
+
+def build_app(
+    gateway: Gateway, *, path: str = "/graphql", on_close: Callable[[], Any] | None = None
+) -> Starlette:
+    """The ASGI app around ``gateway``; ``on_close`` (e.g. closing an owned HTTP client)
+    runs at shutdown."""
+
+    async def health(_: Request) -> JSONResponse:
+        report = gateway.health()
+        return JSONResponse(report, status_code=503 if report["status"] == "starting" else 200)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            await gateway.refresh()
+        except Exception:  # not fatal: the poller retries, /health and the log say why
+            log.exception("first supergraph composition failed")
+        poller = asyncio.create_task(gateway.poll())
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            if on_close is not None:
+                result = on_close()
+                if asyncio.iscoroutine(result):
+                    await result
+
+    endpoint = GraphQLEndpoint(gateway)
+    app = Starlette(
+        routes=[
+            Route(path, endpoint.handle, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    return app
+
+
+def owned_client() -> httpx.AsyncClient:
+    """The HTTP client a gateway makes for itself when none is injected."""
+    return httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=200))

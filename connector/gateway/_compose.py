@@ -1,0 +1,356 @@
+"""Composition: several subgraphs into one :class:`Supergraph`, with the Federation v2
+rules that matter checked (ownership and ``@shareable``, conflicting field types,
+``@external`` without an owner, ``@key``/``@requires`` naming missing fields).
+
+Every conflict found is reported in one :class:`~connector.errors.GatewayError` naming
+the subgraphs, types and fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from graphql import (
+    ConstDirectiveNode,
+    DefinitionNode,
+    DirectiveDefinitionNode,
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumValueDefinitionNode,
+    FieldDefinitionNode,
+    FieldNode,
+    GraphQLError,
+    InputObjectTypeDefinitionNode,
+    InputValueDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ListTypeNode,
+    NamedTypeNode,
+    NameNode,
+    NonNullTypeNode,
+    ObjectTypeDefinitionNode,
+    ScalarTypeDefinitionNode,
+    TypeNode,
+    UnionTypeDefinitionNode,
+    build_ast_schema,
+    print_ast,
+)
+
+from connector.errors import GatewayError
+from connector.gateway._sdl import (
+    FEDERATION_DIRECTIVES,
+    FEDERATION_FIELDS,
+    FEDERATION_NAMES,
+    Key,
+    Subgraph,
+    SubgraphField,
+    SubgraphType,
+    directive_name,
+    parse_field_set,
+)
+from connector.gateway._supergraph import FieldOwners, Supergraph
+
+ROOTS = ("Query", "Mutation")
+
+
+@dataclass
+class _Composer:
+    subgraphs: Sequence[Subgraph]
+
+    def __post_init__(self) -> None:
+        self.problems: list[str] = []
+        self.owners: dict[tuple[str, str], FieldOwners] = {}
+        self.by_type: dict[str, list[tuple[Subgraph, SubgraphType]]] = {}
+        for s in self.subgraphs:
+            for name, t in s.types.items():
+                if name not in FEDERATION_NAMES:
+                    self.by_type.setdefault(name, []).append((s, t))
+
+    def key_fields(self, s: Subgraph, t: SubgraphType) -> set[str]:
+        out: set[str] = set()
+        for k in t.keys:
+            where = f"subgraph {s.name!r}, type {t.name!r}, @key(fields: {k.fields!r})"
+            try:
+                selection = parse_field_set(k.fields, where=where)
+            except GatewayError as exc:
+                self.problems.append(str(exc))
+                continue
+            for sel in selection.selections:
+                if isinstance(sel, FieldNode):
+                    out.add(sel.name.value)
+                    if sel.name.value not in t.fields:
+                        self.problems.append(
+                            f"{where}: key field {t.name}.{sel.name.value} is not defined "
+                            f"in subgraph {s.name!r}"
+                        )
+        return out
+
+    def object_fields(
+        self, name: str, *, interface: bool = False
+    ) -> tuple[dict[str, FieldOwners], list[FieldDefinitionNode]]:
+        owners: dict[str, FieldOwners] = {}
+        nodes: list[FieldDefinitionNode] = []
+        decl: dict[str, list[tuple[Subgraph, SubgraphField, bool]]] = {}
+        for s, t in self.by_type[name]:
+            keyed = self.key_fields(s, t)
+            for f in t.fields.values():
+                if name in ROOTS and f.name in FEDERATION_FIELDS:
+                    continue
+                decl.setdefault(f.name, []).append((s, f, f.name in keyed))
+        for field_name, defs in decl.items():
+            where = f"{name}.{field_name}"
+            overridden = {f.override for _, f, _ in defs if f.override}
+            resolving = [
+                (s, f, k) for s, f, k in defs if not f.external and s.name not in overridden
+            ]
+            if not resolving:
+                subs = ", ".join(repr(s.name) for s, _, _ in defs)
+                self.problems.append(
+                    f"field {where} is @external in subgraph(s) {subs} but no subgraph resolves it"
+                )
+                continue
+            if len(resolving) > 1 and not interface:
+                lonely = [s.name for s, f, k in resolving if not (f.shareable or k)]
+                if lonely:
+                    subs = ", ".join(repr(s.name) for s, _, _ in resolving)
+                    self.problems.append(
+                        f"non-shareable field {where} is resolved by subgraphs {subs}; "
+                        f"not marked @shareable in {', '.join(map(repr, lonely))}"
+                    )
+            merged = self.merge_types(where, [(s.name, f.type) for s, f, _ in defs])
+            if merged is None:
+                continue
+            first = resolving[0][1].node
+            if not any(f.inaccessible for _, f, _ in defs) and isinstance(
+                first, FieldDefinitionNode
+            ):
+                nodes.append(
+                    FieldDefinitionNode(
+                        name=first.name,
+                        description=first.description,
+                        arguments=tuple(_strip(a) for a in first.arguments or ()),
+                        type=merged,
+                        directives=self.kept(first.directives),
+                    )
+                )
+            owners[field_name] = FieldOwners(
+                resolvers=tuple(s.name for s, _, _ in resolving),
+                requires={s.name: f.requires for s, f, _ in resolving if f.requires},
+                provides={s.name: f.provides for s, f, _ in resolving if f.provides},
+            )
+            for s, f, _ in resolving:
+                if f.requires:
+                    self.check_requires(s, name, f)
+        return owners, nodes
+
+    def check_requires(self, s: Subgraph, type_name: str, f: SubgraphField) -> None:
+        where = f"subgraph {s.name!r}, field {type_name}.{f.name} @requires({f.requires!r})"
+        t = s.types[type_name]
+        try:
+            selection = parse_field_set(f.requires or "", where=where)
+        except GatewayError as exc:
+            self.problems.append(str(exc))
+            return
+        for sel in selection.selections:
+            if isinstance(sel, FieldNode):
+                needed = t.fields.get(sel.name.value)
+                if needed is None or not needed.external:
+                    self.problems.append(
+                        f"{where}: {type_name}.{sel.name.value} must be declared @external "
+                        f"in subgraph {s.name!r}"
+                    )
+
+    def merge_types(self, where: str, types: Sequence[tuple[str, TypeNode]]) -> TypeNode | None:
+        """The common type of a field across subgraphs (nullable if any is nullable)."""
+        shapes = {_shape(t) for _, t in types}
+        if len(shapes) > 1:
+            listed = ", ".join(f"{print_ast(t)} in {s!r}" for s, t in types)
+            self.problems.append(f"field {where} has conflicting types: {listed}")
+            return None
+        nullable = [t for _, t in types if not isinstance(t, NonNullTypeNode)]
+        return nullable[0] if nullable else types[0][1]
+
+    def kept(self, directives: Iterable[Any] | None) -> tuple[ConstDirectiveNode, ...]:
+        composed = {c for s in self.subgraphs for c in s.composed_directives}
+        return tuple(
+            cast(ConstDirectiveNode, d)  # SDL directives carry constant arguments only
+            for d in directives or ()
+            if isinstance(d, DirectiveNode)
+            and d.name.value in composed
+            and d.name.value not in FEDERATION_DIRECTIVES
+        )
+
+    def input_fields(self, name: str) -> list[InputValueDefinitionNode]:
+        decls = self.by_type[name]
+        common = set.intersection(*(set(t.fields) for _, t in decls))
+        out: list[InputValueDefinitionNode] = []
+        for field_name, f in decls[0][1].fields.items():
+            defs = [(s.name, t.fields[field_name]) for s, t in decls if field_name in t.fields]
+            if field_name not in common:
+                node = f.node
+                if isinstance(f.type, NonNullTypeNode) and (
+                    isinstance(node, InputValueDefinitionNode) and node.default_value is None
+                ):
+                    self.problems.append(
+                        f"required input field {name}.{field_name} is not defined in every "
+                        f"subgraph defining {name}"
+                    )
+                continue
+            merged = self.merge_types(f"{name}.{field_name}", [(s, d.type) for s, d in defs])
+            if merged is not None and isinstance(f.node, InputValueDefinitionNode):
+                out.append(_strip(f.node))
+        return out
+
+    def definitions(self) -> list[DefinitionNode]:
+        defs: list[DefinitionNode] = []
+        for name, decls in sorted(self.by_type.items()):
+            first = decls[0][1]
+            if first.inaccessible:
+                continue
+            kinds = {t.kind for _, t in decls}
+            if len(kinds) > 1:
+                listed = ", ".join(f"{t.kind} in {s.name!r}" for s, t in decls)
+                self.problems.append(f"type {name} has conflicting kinds: {listed}")
+                continue
+            node = first.node
+            description = getattr(node, "description", None)
+            directives = self.kept(getattr(node, "directives", None))
+            if first.kind in ("object", "interface"):
+                owners, fields = self.object_fields(name, interface=first.kind == "interface")
+                self.owners.update({(name, f): o for f, o in owners.items()})
+                interfaces = tuple(
+                    NamedTypeNode(name=NameNode(value=i))
+                    for i in dict.fromkeys(i for _, t in decls for i in t.interfaces)
+                    if i in self.by_type and not self.by_type[i][0][1].inaccessible
+                )
+                kind = (
+                    ObjectTypeDefinitionNode
+                    if first.kind == "object"
+                    else InterfaceTypeDefinitionNode
+                )
+                defs.append(
+                    kind(
+                        name=NameNode(value=name),
+                        description=description,
+                        fields=tuple(fields),
+                        directives=directives,
+                        interfaces=interfaces,
+                    )
+                )
+            elif first.kind == "input":
+                defs.append(
+                    InputObjectTypeDefinitionNode(
+                        name=NameNode(value=name),
+                        description=description,
+                        fields=tuple(self.input_fields(name)),
+                        directives=(),
+                    )
+                )
+            elif first.kind == "enum":
+                values = _enum_values([t.values for _, t in decls])
+                defs.append(
+                    EnumTypeDefinitionNode(
+                        name=NameNode(value=name),
+                        description=description,
+                        values=tuple(
+                            EnumValueDefinitionNode(name=NameNode(value=v), directives=())
+                            for v in values
+                        ),
+                        directives=(),
+                    )
+                )
+            elif first.kind == "scalar":
+                defs.append(
+                    ScalarTypeDefinitionNode(
+                        name=NameNode(value=name), description=description, directives=()
+                    )
+                )
+            elif first.kind == "union":
+                members = sorted({v for _, t in decls for v in t.values})
+                defs.append(
+                    UnionTypeDefinitionNode(
+                        name=NameNode(value=name),
+                        types=tuple(NamedTypeNode(name=NameNode(value=m)) for m in members),
+                        directives=(),
+                    )
+                )
+            else:
+                self.problems.append(
+                    f"type {name}: {first.kind} types are not supported by this gateway yet"
+                )
+        return defs
+
+    def directive_definitions(self) -> list[DirectiveDefinitionNode]:
+        seen: dict[str, DirectiveDefinitionNode] = {}
+        composed = {c for s in self.subgraphs for c in s.composed_directives}
+        for s in self.subgraphs:
+            for d in s.document.definitions if s.document else ():
+                if isinstance(d, DirectiveDefinitionNode) and d.name.value in composed:
+                    seen.setdefault(d.name.value, d)
+        return list(seen.values())
+
+
+def _strip(node: InputValueDefinitionNode) -> InputValueDefinitionNode:
+    return InputValueDefinitionNode(
+        name=node.name,
+        description=node.description,
+        type=node.type,
+        default_value=node.default_value,
+        directives=tuple(d for d in node.directives or () if directive_name(d) == "deprecated"),
+    )
+
+
+def _shape(t: TypeNode) -> str:
+    """A type with its outer non-null dropped: ``[Int!]!`` and ``[Int!]`` agree."""
+    if isinstance(t, NonNullTypeNode):
+        return _shape(t.type)
+    if isinstance(t, ListTypeNode):
+        return f"[{print_ast(t.type)}]"
+    return print_ast(t)
+
+
+def _enum_values(per_subgraph: Sequence[tuple[str, ...]]) -> list[str]:
+    out: list[str] = []
+    for values in per_subgraph:
+        out += [v for v in values if v not in out]
+    return out
+
+
+def compose(subgraphs: Sequence[Subgraph]) -> Supergraph:
+    """Compose subgraphs into one supergraph, or raise ``GatewayError`` listing every
+    conflict (subgraphs, types and fields named).
+
+    >>> supergraph = compose([parse_subgraph("cda", url, sdl), ...])  # doctest: +SKIP
+    """
+    if not subgraphs:
+        raise GatewayError("no subgraph to compose")
+    names = [s.name for s in subgraphs]
+    if len(set(names)) != len(names):
+        raise GatewayError(f"subgraph names must be unique, got {names}")
+    composer = _Composer(subgraphs)
+    definitions = composer.definitions()
+    keys: dict[str, dict[str, tuple[Key, ...]]] = {}
+    for name, decls in composer.by_type.items():
+        for s, t in decls:
+            if t.keys:
+                keys.setdefault(name, {})[s.name] = t.keys
+    if composer.problems:
+        raise GatewayError(
+            "composition failed:\n" + "\n".join(f"- {p}" for p in dict.fromkeys(composer.problems))
+        )
+    document = DocumentNode(definitions=(*composer.directive_definitions(), *definitions))
+    try:
+        schema = build_ast_schema(document)
+    except (GraphQLError, TypeError) as exc:
+        raise GatewayError(
+            f"composition failed: the supergraph is not a valid schema: {exc}"
+        ) from exc
+    return Supergraph(
+        subgraphs={s.name: s for s in subgraphs},
+        fields=composer.owners,
+        keys=keys,
+        schema=schema,
+        sdl=print_ast(document),
+    )

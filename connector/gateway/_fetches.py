@@ -1,0 +1,125 @@
+"""Planned groups of selections, and the :class:`Fetch` each becomes: the subgraph
+operation printed (``_entities`` for entity fetches), with its variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from graphql import (
+    ArgumentNode,
+    FieldNode,
+    InlineFragmentNode,
+    NamedTypeNode,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    VariableNode,
+    Visitor,
+    print_ast,
+    visit,
+)
+
+from connector.gateway._plan import Condition, Fetch
+
+TYPENAME = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())
+
+
+@dataclass
+class Group:
+    """The selections one fetch will ask a subgraph, while planning."""
+
+    subgraph: str
+    path: tuple[str, ...] = ()
+    type_name: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    selections: list[SelectionNode] = field(default_factory=list)
+    representation: list[SelectionNode] = field(default_factory=list)
+    children: list[Group] = field(default_factory=list)
+
+
+def dedupe(selections: Sequence[SelectionNode]) -> tuple[SelectionNode, ...]:
+    return tuple({print_ast(s): s for s in selections}.values())
+
+
+def response_key(f: FieldNode) -> str:
+    return f.alias.value if f.alias else f.name.value
+
+
+class _VariableNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_variable(self, node: VariableNode, *_: object) -> None:
+        if node.name.value not in self.names:
+            self.names.append(node.name.value)
+
+
+def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[int]) -> Fetch:
+    """The :class:`Fetch` of a planned group and its children, with the subgraph operation
+    printed and only the variables it uses declared."""
+    index[0] += 1
+    op_name = operation.name.value if operation.name else "Anonymous"
+    name = f"{op_name}__{group.subgraph}__{index[0]}"
+    selections = SelectionSetNode(selections=dedupe(group.selections))
+    if group.type_name is not None:
+        selections = SelectionSetNode(
+            selections=(
+                FieldNode(
+                    name=NameNode(value="_entities"),
+                    arguments=(_representations_argument(),),
+                    directives=(),
+                    selection_set=SelectionSetNode(
+                        selections=(
+                            InlineFragmentNode(
+                                type_condition=NamedTypeNode(name=NameNode(value=group.type_name)),
+                                directives=(),
+                                selection_set=selections,
+                            ),
+                        )
+                    ),
+                ),
+            )
+        )
+    finder = _VariableNames()
+    visit(selections, finder)
+    used = [n for n in finder.names if n != "representations"]
+    defs = {d.variable.name.value: print_ast(d) for d in operation.variable_definitions or ()}
+    header = [
+        *(["$representations: [_Any!]!"] if group.type_name else []),
+        *(defs[n] for n in used),
+    ]
+    args = f"({', '.join(header)})" if header else ""
+    text = f"query {name}{args} {print_ast(selections)}"
+    children = tuple(build_fetch(c, operation, index) for c in group.children)
+    return Fetch(
+        subgraph=group.subgraph,
+        operation=text,
+        variables=tuple(used),
+        path=group.path,
+        type_name=group.type_name,
+        representation=(
+            SelectionSetNode(selections=dedupe(group.representation)) if group.type_name else None
+        ),
+        conditions=group.conditions,
+        children=children,
+        fields=tuple(dict.fromkeys(_keys(group.selections))),
+    )
+
+
+def _keys(selections: Sequence[SelectionNode]) -> Iterator[str]:
+    for s in selections:
+        if isinstance(s, FieldNode):
+            if s.name.value != "__typename":
+                yield response_key(s)
+        elif isinstance(s, InlineFragmentNode):
+            yield from _keys(s.selection_set.selections)
+
+
+def _representations_argument() -> ArgumentNode:
+    return ArgumentNode(
+        name=NameNode(value="representations"),
+        value=VariableNode(name=NameNode(value="representations")),
+    )

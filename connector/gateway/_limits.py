@@ -1,0 +1,92 @@
+"""Edge limits on a client operation, checked before any subgraph is asked: the depth
+of the selection and its cost (one per field, a list field's subtree multiplied by its
+literal ``first`` argument, or by ``list_size`` without one)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """``max_depth`` nested fields, ``max_cost`` weighted fields (see module docstring)."""
+
+    max_depth: int = 12
+    max_cost: int = 1_000_000
+    list_size: int = 20
+
+
+def _is_list(t: GraphQLOutputType) -> bool:
+    if isinstance(t, GraphQLNonNull):
+        return _is_list(t.of_type)
+    return isinstance(t, GraphQLList)
+
+
+def _first(sel: FieldNode) -> int | None:
+    value = next((a.value for a in sel.arguments or () if a.name.value == "first"), None)
+    return int(value.value) if isinstance(value, IntValueNode) else None
+
+
+def measure(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    *,
+    list_size: int,
+) -> tuple[int, int]:
+    """(depth, cost) of an operation already validated against ``schema``. A field costs
+    one plus its subtree's cost times its list size: its literal ``first``, or the
+    ``first`` of the connection field just above it, or ``list_size``."""
+
+    def walk(
+        parent: GraphQLObjectType | None,
+        s: SelectionSetNode,
+        seen: frozenset[str],
+        pending: int | None,
+    ) -> tuple[int, int]:
+        depth, cost = 0, 0
+        for sel in s.selections:
+            if isinstance(sel, FieldNode):
+                field = parent.fields.get(sel.name.value) if parent else None
+                d, c = 0, 0
+                if sel.selection_set is not None and field is not None:
+                    inner = get_named_type(field.type)
+                    first = _first(sel)
+                    is_list = _is_list(field.type)
+                    d, c = walk(
+                        inner if isinstance(inner, GraphQLObjectType) else None,
+                        sel.selection_set,
+                        seen,
+                        None if is_list else (first or pending),
+                    )
+                    if is_list:
+                        c *= first or pending or list_size
+                depth, cost = max(depth, d + 1), cost + c + 1
+            elif isinstance(sel, InlineFragmentNode):
+                d, c = walk(parent, sel.selection_set, seen, pending)
+                depth, cost = max(depth, d), cost + c
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+                frag = fragments.get(sel.name.value)
+                if frag is not None:
+                    d, c = walk(parent, frag.selection_set, seen | {sel.name.value}, pending)
+                    depth, cost = max(depth, d), cost + c
+        return depth, cost
+
+    return walk(schema.query_type, operation.selection_set, frozenset(), None)

@@ -1,0 +1,123 @@
+"""Guichet's federation gateway: one GraphQL API over Federation v2 subgraphs.
+
+It reads each subgraph's ``{ _service { sdl } }`` (or a supergraph config file),
+composes the supergraph with the Federation v2 rules checked, plans each query into
+fetches (entity fetches batched per subgraph and step, independent ones concurrent),
+forwards the caller's ``Authorization`` to every node (nodes decide access), and answers
+with partial data and per-node errors when a node is down, slow or refuses.
+
+    guichet gateway --subgraph cda=http://127.0.0.1:8101/graphql \\
+                    --subgraph atmo=http://127.0.0.1:8102/graphql --port 4000
+
+>>> app = create_gateway_app({"cda": "http://127.0.0.1:8101/graphql"})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+
+from connector.errors import ConfigError, GuichetError
+from connector.gateway import (
+    Gateway,
+    GatewaySettings,
+    Limits,
+    SubgraphClient,
+    SubgraphSource,
+)
+from connector.gateway._app import build_app, owned_client
+from connector.gateway._config import load_supergraph_config, parse_subgraph_args
+
+__all__ = ["GatewaySettings", "Limits", "SubgraphSource", "create_gateway_app", "main"]
+
+
+def create_gateway_app(
+    subgraphs: Mapping[str, str] | Sequence[SubgraphSource] = (),
+    *,
+    supergraph: str | Path | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    settings: GatewaySettings | None = None,
+    path: str = "/graphql",
+) -> Starlette:
+    """The gateway as an ASGI app.
+
+    ``subgraphs`` maps names to GraphQL URLs (or lists :class:`SubgraphSource`);
+    ``supergraph`` is a supergraph config file adding more (see
+    ``connector.gateway._config``). ``http_client`` is the transport port: tests pass
+    ``httpx.AsyncClient(transport=httpx.ASGITransport(app=node_app))``; without one the
+    gateway makes and closes its own.
+    """
+    settings = settings or GatewaySettings()
+    sources = (
+        [SubgraphSource(name=n, url=u) for n, u in subgraphs.items()]
+        if isinstance(subgraphs, Mapping)
+        else list(subgraphs)
+    )
+    if supergraph is not None:
+        sources += load_supergraph_config(supergraph)
+    owned = http_client is None
+    http = http_client or owned_client()
+    client = SubgraphClient(
+        http=http, timeout=settings.timeout, retries=settings.retries, timeouts=settings.timeouts
+    )
+    gateway = Gateway(sources, client=client, settings=settings)
+    return build_app(gateway, path=path, on_close=http.aclose if owned else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="guichet gateway", description="Serve one GraphQL API over Federation v2 subgraphs."
+    )
+    p.add_argument("--subgraph", action="append", default=[], metavar="NAME=URL")
+    p.add_argument("--supergraph", metavar="FILE", help="supergraph config (TOML)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=4000)
+    p.add_argument("--path", default="/graphql")
+    p.add_argument("--poll-interval", type=float, default=30.0, metavar="SECONDS")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--retries", type=int, default=1)
+    p.add_argument("--max-depth", type=int, default=Limits().max_depth)
+    p.add_argument("--max-cost", type=int, default=Limits().max_cost)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``guichet gateway ...``: serve until interrupted. Returns the exit status."""
+    import uvicorn
+
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = GatewaySettings(
+        timeout=args.timeout,
+        retries=args.retries,
+        poll_interval=args.poll_interval,
+        limits=replace(Limits(), max_depth=args.max_depth, max_cost=args.max_cost),
+    )
+    try:
+        sources = parse_subgraph_args(args.subgraph)
+        if not sources and args.supergraph is None:
+            print("error: give --subgraph NAME=URL or --supergraph FILE", file=sys.stderr)
+            return 2
+        app = create_gateway_app(
+            sources, supergraph=args.supergraph, settings=settings, path=args.path
+        )
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(f"error: {issue}", file=sys.stderr)
+        return 2
+    except GuichetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
