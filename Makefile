@@ -30,8 +30,8 @@ demo: $(STAMP)
 	$(BIN)/guichet demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check connector ontology policies tests bench
-	$(BIN)/ruff format --check connector ontology policies
+	$(BIN)/ruff check connector ontology policies tests bench gateway.py
+	$(BIN)/ruff format --check connector ontology policies gateway.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
