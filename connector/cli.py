@@ -105,6 +105,13 @@ def _policy(args: argparse.Namespace) -> int:
     return policy_main(args.rest)
 
 
+def _gateway(args: argparse.Namespace) -> int:
+    from gateway import main as gateway_main
+
+    code: int = gateway_main(args.rest)
+    return code
+
+
 def _audit(args: argparse.Namespace) -> int:
     from connector.audit.cli import main as audit_main
 
@@ -158,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
 
     add_issuer_parser(sub)
 
+    gw = sub.add_parser(
+        "gateway", help="serve the federation gateway over subgraphs", add_help=False
+    )
+    gw.add_argument("rest", nargs=argparse.REMAINDER)
+    gw.set_defaults(func=_gateway)
+
     audit = sub.add_parser("audit", help="verify and export a node's audit log", add_help=False)
     audit.add_argument("rest", nargs=argparse.REMAINDER)
     audit.set_defaults(func=_audit)
@@ -168,8 +181,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+DELEGATED = {"gateway": _gateway, "audit": _audit, "policy": _policy}
+"""Subcommands with a parser of their own: everything after the name is theirs."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        args = argparse.Namespace(rest=argv[1:], func=DELEGATED[argv[0]])
+    else:
+        args = parser().parse_args(argv)
     try:
         code: int = args.func(args)
     except ConfigError as exc:
