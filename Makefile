@@ -31,7 +31,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check connector ontology policies tests bench gateway.py
-	$(BIN)/ruff format --check connector ontology policies gateway.py
+	$(BIN)/ruff format --check connector ontology policies gateway.py tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

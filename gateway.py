@@ -75,16 +75,54 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="guichet gateway", description="Serve one GraphQL API over Federation v2 subgraphs."
     )
-    p.add_argument("--subgraph", action="append", default=[], metavar="NAME=URL")
-    p.add_argument("--supergraph", metavar="FILE", help="supergraph config (TOML)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=4000)
-    p.add_argument("--path", default="/graphql")
-    p.add_argument("--poll-interval", type=float, default=30.0, metavar="SECONDS")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS")
-    p.add_argument("--retries", type=int, default=1)
-    p.add_argument("--max-depth", type=int, default=Limits().max_depth)
-    p.add_argument("--max-cost", type=int, default=Limits().max_cost)
+    p.add_argument(
+        "--subgraph",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="a subgraph and its GraphQL URL; repeat for each (its SDL is read from "
+        "{ _service { sdl } })",
+    )
+    p.add_argument(
+        "--supergraph",
+        metavar="FILE",
+        help="supergraph config (TOML, like Rover's): [subgraphs.NAME] routing_url, schema.file",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    p.add_argument("--port", type=int, default=4000, help="port to listen on (%(default)s)")
+    p.add_argument("--path", default="/graphql", help="GraphQL path (%(default)s)")
+    p.add_argument(
+        "--poll-interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between SDL checks; 0: never after startup (%(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="per subgraph request (%(default)s)",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        help="retries of a query fetch on connection errors (%(default)s)",
+    )
+    p.add_argument(
+        "--max-depth",
+        type=int,
+        default=Limits().max_depth,
+        help="deepest selection accepted (%(default)s)",
+    )
+    p.add_argument(
+        "--max-cost",
+        type=int,
+        default=Limits().max_cost,
+        help="highest query cost accepted: fields weighted by list sizes (%(default)s)",
+    )
     return p
 
 

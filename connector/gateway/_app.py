@@ -1,5 +1,6 @@
 """The gateway as a Starlette app: GraphQL at ``path`` (POST JSON, GET with a query
-string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state.
+string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state,
+``/supergraph`` the composed API schema (SDL).
 The SDL poller runs for the app's lifespan."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
@@ -77,8 +78,13 @@ class GraphQLEndpoint:
             operation_name=operation_name,
             headers=forwarded,
             show_plan=show_plan,
+            read_only=request.method == "GET",
         )
-        return JSONResponse(body)
+        refused = any(
+            e.get("extensions", {}).get("code") == "METHOD_NOT_ALLOWED"
+            for e in body.get("errors", ())
+        )
+        return JSONResponse(body, status_code=405 if refused else 200)
 
 
 def build_app(
@@ -90,6 +96,12 @@ def build_app(
     async def health(_: Request) -> JSONResponse:
         report = gateway.health()
         return JSONResponse(report, status_code=503 if report["status"] == "starting" else 200)
+
+    async def supergraph(_: Request) -> Response:
+        responder = gateway.responder
+        if responder is None:
+            return PlainTextResponse("no supergraph composed yet\n", status_code=503)
+        return PlainTextResponse(responder.supergraph.sdl)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -114,6 +126,7 @@ def build_app(
         routes=[
             Route(path, endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            Route("/supergraph", supergraph, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

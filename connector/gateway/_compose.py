@@ -35,6 +35,7 @@ from graphql import (
     TypeNode,
     UnionTypeDefinitionNode,
     build_ast_schema,
+    parse,
     print_ast,
 )
 
@@ -53,6 +54,10 @@ from connector.gateway._sdl import (
 from connector.gateway._supergraph import FieldOwners, Supergraph
 
 ROOTS = ("Query", "Mutation")
+TAG_DEFINITION = (
+    "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION"
+    " | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
+)
 
 
 @dataclass
@@ -62,6 +67,7 @@ class _Composer:
     def __post_init__(self) -> None:
         self.problems: list[str] = []
         self.owners: dict[tuple[str, str], FieldOwners] = {}
+        self.tagged = False
         self.by_type: dict[str, list[tuple[Subgraph, SubgraphType]]] = {}
         for s in self.subgraphs:
             for name, t in s.types.items():
@@ -173,14 +179,22 @@ class _Composer:
         return nullable[0] if nullable else types[0][1]
 
     def kept(self, directives: Iterable[Any] | None) -> tuple[ConstDirectiveNode, ...]:
+        """The directives the supergraph keeps: composed ones (``@composeDirective``),
+        ``@tag`` and ``@deprecated``; SDL directives carry constant arguments only."""
         composed = {c for s in self.subgraphs for c in s.composed_directives}
-        return tuple(
-            cast(ConstDirectiveNode, d)  # SDL directives carry constant arguments only
-            for d in directives or ()
-            if isinstance(d, DirectiveNode)
-            and d.name.value in composed
-            and d.name.value not in FEDERATION_DIRECTIVES
-        )
+        out: list[ConstDirectiveNode] = []
+        for d in directives or ():
+            if not isinstance(d, DirectiveNode):
+                continue
+            if directive_name(d) == "tag":
+                self.tagged = True
+                tag = DirectiveNode(name=NameNode(value="tag"), arguments=d.arguments)
+                out.append(cast(ConstDirectiveNode, tag))
+            elif d.name.value == "deprecated" or (
+                d.name.value in composed and d.name.value not in FEDERATION_DIRECTIVES
+            ):
+                out.append(cast(ConstDirectiveNode, d))
+        return tuple(out)
 
     def input_fields(self, name: str) -> list[InputValueDefinitionNode]:
         decls = self.by_type[name]
@@ -289,6 +303,9 @@ class _Composer:
             for d in s.document.definitions if s.document else ():
                 if isinstance(d, DirectiveDefinitionNode) and d.name.value in composed:
                     seen.setdefault(d.name.value, d)
+        if self.tagged:
+            (tag,) = parse(TAG_DEFINITION).definitions
+            seen["tag"] = cast(DirectiveDefinitionNode, tag)
         return list(seen.values())
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphql import FieldNode, SelectionSetNode
 
+from connector.gateway._fetches import INTERNAL
 from connector.gateway._http import SubgraphClient, SubgraphReply
 from connector.gateway._plan import Fetch, QueryPlan
 
@@ -51,9 +52,10 @@ def collect(data: dict[str, Any], path: Sequence[str]) -> list[tuple[dict[str, A
     return current
 
 
-def _pick(obj: Any, selection: SelectionSetNode) -> Any:
+def _pick(obj: Any, selection: SelectionSetNode, prefix: str = "") -> Any:
+    """The representation fields of ``obj``; at the top, under the gateway's own aliases."""
     if isinstance(obj, list):
-        return [_pick(o, selection) for o in obj]
+        return [_pick(o, selection, prefix) for o in obj]
     if not isinstance(obj, dict):
         return obj
     out: dict[str, Any] = {}
@@ -61,9 +63,7 @@ def _pick(obj: Any, selection: SelectionSetNode) -> Any:
         if not isinstance(f, FieldNode):
             continue
         name = f.name.value
-        if name not in obj:
-            raise KeyError(name)
-        value = obj[name]
+        value = obj[prefix + name]  # KeyError: not there, the object cannot be joined
         out[name] = _pick(value, f.selection_set) if f.selection_set else value
     return out
 
@@ -87,6 +87,48 @@ def _holds(fetch: Fetch, variables: Mapping[str, Any]) -> bool:
 
 
 @dataclass
+class _Join:
+    """One entity fetch's objects: distinct representations, and where each one goes."""
+
+    fetch: Fetch
+    targets: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    where: list[list[int]] = field(default_factory=list)
+
+
+def _batched(joins: Sequence[_Join]) -> tuple[str, dict[str, Any]]:
+    """Several entity fetches to one subgraph as one operation: ``_entities`` aliased
+    ``_entities_<i>`` with its representations in ``$_representations_<i>``."""
+    defs = [f"$_representations_{i}: [_Any!]!" for i in range(len(joins))]
+    defs += list(dict.fromkeys(d for j in joins for d in j.fetch.variable_definitions))
+    body = " ".join(
+        f"_entities_{i}: _entities(representations: $_representations_{i}) {{ {j.fetch.body} }}"
+        for i, j in enumerate(joins)
+    )
+    name = f"{joins[0].fetch.name}__batch"
+    variables = {f"_representations_{i}": j.reps for i, j in enumerate(joins)}
+    return f"query {name}({', '.join(defs)}) {{ {body} }}", variables
+
+
+def _split_batch(reply: SubgraphReply, n: int) -> list[tuple[Any, list[Mapping[str, Any]]]]:
+    """Each batched fetch's ``_entities`` and errors (paths back to ``_entities``)."""
+    data = reply.data or {}
+    out: list[tuple[Any, list[Mapping[str, Any]]]] = [
+        (data.get(f"_entities_{i}"), []) for i in range(n)
+    ]
+    for e in reply.errors:
+        path = e.get("path")
+        head = path[0] if isinstance(path, list) and path else None
+        i = int(head.rsplit("_", 1)[1]) if isinstance(head, str) and head[-1:].isdigit() else 0
+        if i >= n:
+            i = 0
+        if isinstance(path, list) and path:
+            e = {**e, "path": ["_entities", *path[1:]]}
+        out[i][1].append(e)
+    return out
+
+
+@dataclass
 class Executor:
     """Runs plans against the subgraphs at ``urls`` through ``client``."""
 
@@ -94,82 +136,119 @@ class Executor:
     urls: Mapping[str, str]
     headers: Mapping[str, str]
     variables: Mapping[str, Any]
+    flags: Mapping[str, Any] = field(default_factory=dict)  # coerced, defaults applied
     outcome: Outcome = field(default_factory=Outcome)
 
     async def run(self, plan: QueryPlan) -> Outcome:
-        await asyncio.gather(*(self.fetch(r) for r in plan.roots))
+        if plan.sequential:
+            for root in plan.roots:
+                await self.fetch(root)
+        else:
+            await asyncio.gather(*(self.fetch(r) for r in plan.roots))
         return self.outcome
 
-    async def post(self, fetch: Fetch, extra: Mapping[str, Any]) -> SubgraphReply:
-        variables = {n: self.variables[n] for n in fetch.variables if n in self.variables}
+    async def post(
+        self, fetch: Fetch, operation: str, extra: Mapping[str, Any], *, names: Sequence[str] = ()
+    ) -> SubgraphReply:
+        wanted = dict.fromkeys([*fetch.variables, *names])
+        variables = {n: self.variables[n] for n in wanted if n in self.variables}
         self.outcome.requests[fetch.subgraph] = self.outcome.requests.get(fetch.subgraph, 0) + 1
         reply = await self.client.post(
             fetch.subgraph,
             self.urls[fetch.subgraph],
-            fetch.operation,
+            operation,
             {**variables, **extra},
             headers=self.headers,
+            idempotent=fetch.idempotent,
         )
         self.outcome.keep_extensions(reply.extensions)
         return reply
 
     async def fetch(self, fetch: Fetch) -> None:
-        if not _holds(fetch, self.variables):
+        """A root fetch, then its children."""
+        if not _holds(fetch, self.flags):
             return
-        if fetch.type_name is None:
-            reply = await self.post(fetch, {})
-            first: Path = [fetch.fields[0]] if fetch.fields else []
-            if reply.failure:
-                self.fail(fetch, reply, first)
-            else:
-                merge(self.outcome.data, reply.data or {})
-                for e in reply.errors:
-                    self.node_error(fetch, e, lambda p: p)
-        elif not await self.entities(fetch):
+        reply = await self.post(fetch, fetch.operation, {})
+        if reply.failure:
+            self.fail(fetch, reply, [fetch.fields[0]] if fetch.fields else [])
             return
-        await asyncio.gather(*(self.fetch(c) for c in fetch.children))
+        merge(self.outcome.data, reply.data or {})
+        for e in reply.errors:
+            self.node_error(fetch, e, lambda p: p)
+        await self.children(fetch.children)
 
-    async def entities(self, fetch: Fetch) -> bool:
-        targets: list[tuple[dict[str, Any], Path]] = []
-        reps: list[dict[str, Any]] = []
+    async def children(self, fetches: Sequence[Fetch]) -> None:
+        """Entity fetches ready to run: one request per subgraph, concurrently."""
+        by_subgraph: dict[str, list[Fetch]] = {}
+        for f in fetches:
+            if _holds(f, self.flags):
+                by_subgraph.setdefault(f.subgraph, []).append(f)
+        await asyncio.gather(*(self.entities(group) for group in by_subgraph.values()))
+
+    def join(self, fetch: Fetch) -> _Join | None:
+        """The representations of the objects at the fetch's path (each distinct one once)."""
+        j = _Join(fetch)
         index: dict[str, int] = {}
-        where: list[list[int]] = []
         for obj, path in collect(self.outcome.data, fetch.path):
             if obj.get("__typename", fetch.type_name) != fetch.type_name:
                 continue
             try:
-                picked = _pick(obj, fetch.representation or SelectionSetNode(selections=()))
+                picked = _pick(
+                    obj, fetch.representation or SelectionSetNode(selections=()), INTERNAL
+                )
             except KeyError:
                 continue  # the object's key is missing (its own fetch failed): nothing to join
             rep = {"__typename": fetch.type_name, **picked}
             text = json.dumps(rep, sort_keys=True)
             if text not in index:
-                index[text] = len(reps)
-                reps.append(rep)
-                where.append([])
-            where[index[text]].append(len(targets))
-            targets.append((obj, path))
-        if not reps:
-            return False
-        reply = await self.post(fetch, {"representations": reps})
+                index[text] = len(j.reps)
+                j.reps.append(rep)
+                j.where.append([])
+            j.where[index[text]].append(len(j.targets))
+            j.targets.append((obj, path))
+        return j if j.reps else None
+
+    async def entities(self, fetches: Sequence[Fetch]) -> None:
+        """Sibling entity fetches of one subgraph, in one request; then their children."""
+        joins = [j for f in fetches if (j := self.join(f)) is not None]
+        if not joins:
+            return
+        first = joins[0].fetch
+        if len(joins) == 1:
+            reply = await self.post(first, first.operation, {"representations": joins[0].reps})
+            answers = [((reply.data or {}).get("_entities"), list(reply.errors))]
+        else:
+            operation, reps = _batched(joins)
+            names = [n for j in joins for n in j.fetch.variables]
+            reply = await self.post(first, operation, reps, names=names)
+            answers = _split_batch(reply, len(joins))
         if reply.failure:
-            self.fail(fetch, reply, [*targets[0][1], *fetch.fields[:1]])
-            return False
-        entities = (reply.data or {}).get("_entities")
+            for j in joins:
+                self.fail(j.fetch, reply, [*j.targets[0][1], *j.fetch.fields[:1]])
+            return
+        for j, (entities, errors) in zip(joins, answers, strict=True):
+            self.apply(j, entities, errors)
+        await self.children([c for j in joins for c in j.fetch.children])
+
+    def apply(self, j: _Join, entities: Any, errors: Sequence[Mapping[str, Any]]) -> None:
         if isinstance(entities, list):
-            for i, entity in enumerate(entities[: len(reps)]):
+            for i, entity in enumerate(entities[: len(j.reps)]):
                 if isinstance(entity, dict):
-                    for t in where[i]:
-                        merge(targets[t][0], entity)
+                    for t in j.where[i]:
+                        merge(j.targets[t][0], entity)
 
         def rewrite(p: Path) -> Path:
-            if len(p) >= 2 and p[0] == "_entities" and isinstance(p[1], int) and p[1] < len(where):
-                return [*targets[where[p[1]][0]][1], *p[2:]]
-            return [*targets[0][1], *fetch.fields[:1]]
+            if (
+                len(p) >= 2
+                and p[0] == "_entities"
+                and isinstance(p[1], int)
+                and p[1] < len(j.where)
+            ):
+                return [*j.targets[j.where[p[1]][0]][1], *p[2:]]
+            return [*j.targets[0][1], *j.fetch.fields[:1]]
 
-        for e in reply.errors:
-            self.node_error(fetch, e, rewrite)
-        return True
+        for e in errors:
+            self.node_error(j.fetch, e, rewrite)
 
     def fail(self, fetch: Fetch, reply: SubgraphReply, path: Path) -> None:
         self.outcome.errors.append(

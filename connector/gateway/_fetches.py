@@ -24,6 +24,24 @@ from graphql import (
 from connector.gateway._plan import Condition, Fetch
 
 TYPENAME = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())
+INTERNAL = "_gw_"  # the alias prefix of the fields the gateway asks for its own joins
+
+
+def internal(selections: Sequence[SelectionNode]) -> tuple[SelectionNode, ...]:
+    """Key and ``@requires`` fields under the gateway's own aliases (``_gw_rnbId: rnbId``),
+    so they never collide with a client's field of the same response key."""
+    return tuple(
+        FieldNode(
+            alias=NameNode(value=INTERNAL + s.name.value),
+            name=s.name,
+            arguments=s.arguments,
+            directives=s.directives,
+            selection_set=s.selection_set,
+        )
+        if isinstance(s, FieldNode)
+        else s
+        for s in selections
+    )
 
 
 @dataclass
@@ -37,6 +55,7 @@ class Group:
     selections: list[SelectionNode] = field(default_factory=list)
     representation: list[SelectionNode] = field(default_factory=list)
     children: list[Group] = field(default_factory=list)
+    operation_type: str = "query"
 
 
 def dedupe(selections: Sequence[SelectionNode]) -> tuple[SelectionNode, ...]:
@@ -64,39 +83,36 @@ def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[in
     op_name = operation.name.value if operation.name else "Anonymous"
     name = f"{op_name}__{group.subgraph}__{index[0]}"
     selections = SelectionSetNode(selections=dedupe(group.selections))
+    body = ""
     if group.type_name is not None:
-        selections = SelectionSetNode(
-            selections=(
-                FieldNode(
-                    name=NameNode(value="_entities"),
-                    arguments=(_representations_argument(),),
-                    directives=(),
-                    selection_set=SelectionSetNode(
-                        selections=(
-                            InlineFragmentNode(
-                                type_condition=NamedTypeNode(name=NameNode(value=group.type_name)),
-                                directives=(),
-                                selection_set=selections,
-                            ),
-                        )
-                    ),
-                ),
-            )
+        fragment = InlineFragmentNode(
+            type_condition=NamedTypeNode(name=NameNode(value=group.type_name)),
+            directives=(),
+            selection_set=selections,
         )
+        body = print_ast(fragment)
+        entities = FieldNode(
+            name=NameNode(value="_entities"),
+            arguments=(_representations_argument(),),
+            directives=(),
+            selection_set=SelectionSetNode(selections=(fragment,)),
+        )
+        selections = SelectionSetNode(selections=(entities,))
     finder = _VariableNames()
     visit(selections, finder)
     used = [n for n in finder.names if n != "representations"]
     defs = {d.variable.name.value: print_ast(d) for d in operation.variable_definitions or ()}
-    header = [
-        *(["$representations: [_Any!]!"] if group.type_name else []),
-        *(defs[n] for n in used),
-    ]
+    variable_definitions = tuple(defs[n] for n in used)
+    header = [*(["$representations: [_Any!]!"] if group.type_name else []), *variable_definitions]
     args = f"({', '.join(header)})" if header else ""
-    text = f"query {name}{args} {print_ast(selections)}"
+    text = f"{group.operation_type} {name}{args} {print_ast(selections)}"
     children = tuple(build_fetch(c, operation, index) for c in group.children)
     return Fetch(
         subgraph=group.subgraph,
         operation=text,
+        name=name,
+        body=body,
+        variable_definitions=variable_definitions,
         variables=tuple(used),
         path=group.path,
         type_name=group.type_name,
@@ -106,6 +122,7 @@ def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[in
         conditions=group.conditions,
         children=children,
         fields=tuple(dict.fromkeys(_keys(group.selections))),
+        idempotent=group.operation_type == "query",
     )
 
 

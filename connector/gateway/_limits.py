@@ -11,6 +11,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -18,6 +19,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
@@ -31,6 +33,9 @@ class Limits:
     max_depth: int = 12
     max_cost: int = 1_000_000
     list_size: int = 20
+
+
+Composite = GraphQLObjectType | GraphQLInterfaceType
 
 
 def _is_list(t: GraphQLOutputType) -> bool:
@@ -55,8 +60,14 @@ def measure(
     one plus its subtree's cost times its list size: its literal ``first``, or the
     ``first`` of the connection field just above it, or ``list_size``."""
 
+    def _on(condition: NamedTypeNode | None, parent: Composite | None) -> Composite | None:
+        if condition is None:
+            return parent
+        t = schema.get_type(condition.name.value)
+        return t if isinstance(t, GraphQLObjectType | GraphQLInterfaceType) else None
+
     def walk(
-        parent: GraphQLObjectType | None,
+        parent: Composite | None,
         s: SelectionSetNode,
         seen: frozenset[str],
         pending: int | None,
@@ -71,7 +82,9 @@ def measure(
                     first = _first(sel)
                     is_list = _is_list(field.type)
                     d, c = walk(
-                        inner if isinstance(inner, GraphQLObjectType) else None,
+                        inner
+                        if isinstance(inner, GraphQLObjectType | GraphQLInterfaceType)
+                        else None,
                         sel.selection_set,
                         seen,
                         None if is_list else (first or pending),
@@ -80,13 +93,15 @@ def measure(
                         c *= first or pending or list_size
                 depth, cost = max(depth, d + 1), cost + c + 1
             elif isinstance(sel, InlineFragmentNode):
-                d, c = walk(parent, sel.selection_set, seen, pending)
+                d, c = walk(_on(sel.type_condition, parent), sel.selection_set, seen, pending)
                 depth, cost = max(depth, d), cost + c
             elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
                 frag = fragments.get(sel.name.value)
                 if frag is not None:
-                    d, c = walk(parent, frag.selection_set, seen | {sel.name.value}, pending)
+                    inner_parent = _on(frag.type_condition, parent)
+                    d, c = walk(inner_parent, frag.selection_set, seen | {sel.name.value}, pending)
                     depth, cost = max(depth, d), cost + c
         return depth, cost
 
-    return walk(schema.query_type, operation.selection_set, frozenset(), None)
+    root = schema.mutation_type if operation.operation.value == "mutation" else schema.query_type
+    return walk(root, operation.selection_set, frozenset(), None)

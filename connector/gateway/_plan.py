@@ -30,6 +30,9 @@ class Fetch:
 
     subgraph: str
     operation: str
+    name: str = ""
+    body: str = ""  # entity fetches: the selection on each entity, to batch with siblings
+    variable_definitions: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()
     path: tuple[str, ...] = ()
     type_name: str | None = None
@@ -37,6 +40,7 @@ class Fetch:
     conditions: tuple[Condition, ...] = ()
     children: tuple[Fetch, ...] = ()
     fields: tuple[str, ...] = ()  # the response keys this fetch fills (for error paths)
+    idempotent: bool = True  # false for mutations: never retried
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "Fetch" if self.type_name is None else "EntityFetch"}
@@ -45,9 +49,8 @@ class Fetch:
             out["path"] = list(self.path)
             out["type"] = self.type_name
             if self.representation is not None:
-                out["representation"] = " ".join(
-                    print_ast(s) for s in self.representation.selections
-                )
+                text = " ".join(print_ast(s) for s in self.representation.selections)
+                out["representation"] = " ".join(text.split())
         if self.conditions:
             out["conditions"] = [
                 ("" if c.include else "!") + "$" + c.variable for c in self.conditions
@@ -68,9 +71,11 @@ class QueryPlan:
 
     operation_name: str | None
     roots: tuple[Fetch, ...]
+    sequential: bool = False  # mutations: roots one after the other, in order
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "Parallel", "nodes": [r.describe() for r in self.roots]}
+        kind = "Sequence" if self.sequential else "Parallel"
+        return {"kind": kind, "nodes": [r.describe() for r in self.roots]}
 
     def fetches(self) -> list[Fetch]:
         return [f for r in self.roots for f in r.walk()]

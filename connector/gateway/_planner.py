@@ -35,7 +35,14 @@ from graphql import (
 )
 
 from connector.errors import GatewayError
-from connector.gateway._fetches import TYPENAME, Group, build_fetch, dedupe, response_key
+from connector.gateway._fetches import (
+    TYPENAME,
+    Group,
+    build_fetch,
+    dedupe,
+    internal,
+    response_key,
+)
 from connector.gateway._plan import Condition, QueryPlan
 from connector.gateway._sdl import Key, parse_field_set
 from connector.gateway._supergraph import Supergraph
@@ -88,6 +95,7 @@ class _Planner:
         self.sg = supergraph
         self.operation = operation
         self.fragments = fragments
+        self.touched: list[Group] = []  # entity groups used while planning @requires
 
     def flatten(
         self, type_name: str, selection_set: SelectionSetNode, extra: tuple[DirectiveNode, ...] = ()
@@ -191,15 +199,26 @@ class _Planner:
         return subgraph in self.sg.resolvers(type_name, name) or f"{type_name}.{name}" in provided
 
     def target(
-        self, type_name: str, name: str, current: str, provided: frozenset[str]
+        self,
+        type_name: str,
+        name: str,
+        current: str,
+        provided: frozenset[str],
+        *,
+        only: str | None = None,
     ) -> tuple[str, Key]:
         for candidate in self.sg.resolvers(type_name, name):
+            if only is not None and candidate != only:
+                continue
             for key in self.sg.entity_keys(type_name, candidate):
                 where = f"@key on {type_name} in {candidate!r}"
                 fields = parse_field_set(key.fields, where=where).selections
                 if all(
                     isinstance(f, FieldNode)
-                    and self.can_resolve(current, type_name, f.name.value, provided)
+                    and (
+                        self.can_resolve(current, type_name, f.name.value, provided)
+                        or self.sg.defines(type_name, f.name.value, current)  # an @external key
+                    )
                     for f in fields
                 ):
                     return candidate, key
@@ -243,9 +262,11 @@ class _Planner:
                 path,
                 conditions,
             ):
+                self.touched.append(c)
                 return c
         created = Group(subgraph=subgraph, path=path, type_name=type_name, conditions=conditions)
         parent.children.append(created)
+        self.touched.append(created)
         return created
 
     def descend(
@@ -303,38 +324,45 @@ class _Planner:
             if name not in parent.fields:
                 raise GatewayError(f"unknown field {parent.name}.{name}")
             here = (*path, response_key(f))
-            if self.can_resolve(group.subgraph, parent.name, name, provided):
+            local = self.can_resolve(group.subgraph, parent.name, name, provided)
+            if local and not self.sg.requires(parent.name, name, group.subgraph):
                 out.append(_wrap(self.descend(group, parent, f, here, conds, provided), extra))
                 continue
-            target, key = self.target(parent.name, name, group.subgraph, provided)
+            # another subgraph, or this one once the fields it @requires are fetched
+            target, key = self.target(
+                parent.name, name, group.subgraph, provided, only=group.subgraph if local else None
+            )
             key_fields = parse_field_set(key.fields, where=f"@key on {parent.name}").selections
-            out += [TYPENAME, *key_fields]
+            out += [TYPENAME, *internal(key_fields)]
             holder = group
             requires = self.sg.requires(parent.name, name, target)
             required: tuple[SelectionNode, ...] = ()
             if requires:
                 where = f"@requires on {parent.name}.{name}"
                 required = tuple(parse_field_set(requires, where=where).selections)
-                before = list(group.children)
-                flat = self.flatten(parent.name, SelectionSetNode(selections=required))
+                self.touched = []
+                flat = self.flatten(parent.name, SelectionSetNode(selections=internal(required)))
                 out += self.split(group, parent, flat, path, conditions, provided)
-                fresh = [c for c in group.children if c not in before]
-                if fresh:
-                    holder = fresh[-1]
+                if self.touched:  # the required fields come from other fetches: after them
+                    holder = self.touched[-1]
             c = self.child(holder, target, parent.name, path, conds)
             c.representation += [*key_fields, *required]
             c.selections.append(_wrap(self.descend(c, parent, f, here, conds, frozenset()), extra))
         return out
 
     def root_groups(self) -> list[Group]:
-        if self.operation.operation != OperationType.QUERY:
-            raise GatewayError(
-                f"{self.operation.operation.value} operations are not supported by this gateway"
-            )
-        root = self.sg.schema.query_type
-        if root is None:  # pragma: no cover - composition always has a Query
-            raise GatewayError("the supergraph has no Query type")
-        groups: dict[str, Group] = {}
+        """Query fields grouped per subgraph (run concurrently); mutation fields in order,
+        consecutive fields of one subgraph together (run one after the other)."""
+        kind = self.operation.operation
+        if kind == OperationType.QUERY:
+            root = self.sg.schema.query_type
+        elif kind == OperationType.MUTATION:
+            root = self.sg.schema.mutation_type
+        else:
+            raise GatewayError(f"{kind.value} operations are not supported by this gateway")
+        if root is None:
+            raise GatewayError(f"the supergraph has no {kind.value} type")
+        groups: list[Group] = []
         for f, extra in self.flatten(root.name, self.operation.selection_set):
             name = f.name.value
             if name.startswith("__"):
@@ -342,13 +370,17 @@ class _Planner:
             resolvers = self.sg.resolvers(root.name, name)
             if not resolvers:
                 raise GatewayError(f"unknown field {root.name}.{name}")
-            subgraph = next((s for s in resolvers if s in groups), resolvers[0])
-            group = groups.get(subgraph) or Group(subgraph=subgraph)
+            if kind == OperationType.QUERY:
+                used = [g for g in groups if g.subgraph in resolvers]
+            else:
+                used = groups[-1:] if groups and groups[-1].subgraph in resolvers else []
+            group = used[0] if used else Group(subgraph=resolvers[0], operation_type=kind.value)
             selections = self.split(group, root, iter([(f, extra)]), (), (), frozenset())
             if selections:  # a statically skipped field asks nothing
-                groups[subgraph] = group
+                if group not in groups:
+                    groups.append(group)
                 group.selections += selections
-        return list(groups.values())
+        return groups
 
 
 def plan(supergraph: Supergraph, document: DocumentNode, operation_name: str | None) -> QueryPlan:
@@ -360,4 +392,5 @@ def plan(supergraph: Supergraph, document: DocumentNode, operation_name: str | N
     planner = _Planner(supergraph, operation, fragments)
     index = [0]
     roots = tuple(build_fetch(g, operation, index) for g in planner.root_groups())
-    return QueryPlan(operation_name=operation_name, roots=roots)
+    sequential = operation.operation == OperationType.MUTATION
+    return QueryPlan(operation_name=operation_name, roots=roots, sequential=sequential)

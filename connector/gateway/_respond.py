@@ -14,10 +14,12 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLResolveInfo,
+    OperationType,
     execute_sync,
     parse,
     validate,
 )
+from graphql.execution.values import get_variable_values
 
 from connector.errors import GatewayError
 from connector.gateway._execute import Executor
@@ -90,6 +92,7 @@ class Responder:
         operation_name: str | None = None,
         headers: Mapping[str, str] | None = None,
         show_plan: bool = False,
+        read_only: bool = False,
     ) -> dict[str, Any]:
         """The GraphQL response body (``data``, ``errors``, ``extensions``)."""
         variables = dict(variables or {})
@@ -101,11 +104,25 @@ class Responder:
             }
         except GatewayError as exc:
             return {"errors": [_error(str(exc), "QUERY_REJECTED")]}
+        operation = operation_of(document, operation_name)
+        if read_only and operation.operation != OperationType.QUERY:
+            message = f"a {operation.operation.value} cannot be sent with GET: use POST"
+            return {"errors": [_error(message, "METHOD_NOT_ALLOWED")]}
+        coerced = get_variable_values(
+            self.supergraph.schema, operation.variable_definitions or (), variables
+        )
+        if isinstance(coerced, list):  # bad variables: no subgraph is asked
+            return {
+                "errors": [
+                    {**e.formatted, "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced
+                ]
+            }
         executor = Executor(
             client=self.client,
             urls=self.supergraph.urls(),
             headers=dict(headers or {}),
             variables=variables,
+            flags=coerced.coerced,
         )
         outcome = await executor.run(query_plan)
         shaped = execute_sync(

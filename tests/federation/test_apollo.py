@@ -640,3 +640,58 @@ def test_apollo_gateway_stops_cleanly_on_sigterm(stack: Stack) -> None:
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
+
+
+# --- @requires: Building.carbon on cda needs the bill held by bouygues ----------------------
+
+CARBON = """
+query Carbon($rnb: RnbId!) {
+  building(rnbId: $rnb) {
+    carbon(permitYear: 2026) {
+      icConstruction embodiedKgCo2e verdict byLot { lot kgCo2ePerM2 } operationalKgCo2ePerYear
+    }
+  }
+}"""
+CARBON_FIELDS = (
+    "icConstruction embodiedKgCo2e verdict byLot { lot kgCo2ePerM2 } operationalKgCo2ePerYear"
+)
+
+
+def carbon_without_gateway(truth: Truth, token: str) -> dict[str, Any]:
+    """What a gateway must produce, done by hand: the bill from bouygues' own node, given
+    to cda's ``_entities`` as the ``@requires`` representation."""
+    rep = {"__typename": "Building", "rnbId": truth.school}
+    bill = truth.node(
+        "bouygues",
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Building { billOfQuantities { id lot quantity productId } } } }",
+        {"r": [rep]},
+        token,
+    )
+    lines = bill["data"]["_entities"][0]["billOfQuantities"]
+    assert len(lines) == len(truth.lines(truth.school))
+    query = (
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        f"{{ ... on Building {{ carbon(permitYear: 2026) {{ {CARBON_FIELDS} }} }} }} }}"
+    )
+    carbon = truth.node("cda", query, {"r": [{**rep, "billOfQuantities": lines}]}, token)
+    assert "errors" not in carbon, carbon
+    return {"building": {"carbon": carbon["data"]["_entities"][0]["carbon"]}}
+
+
+def test_apollo_carbon_requires_the_bill(
+    truth: Truth, tokens: dict[str, str], query_apollo: Query
+) -> None:
+    expected = carbon_without_gateway(truth, tokens["carbon"])
+    assert expected["building"]["carbon"]["icConstruction"] is not None
+    body = query_apollo(CARBON, {"rnb": truth.school}, tokens["carbon"])
+    assert body.get("errors") is None, body
+    assert body["data"] == expected
+
+
+def test_ours_carbon_matches_apollo(
+    truth: Truth, tokens: dict[str, str], query_apollo: Query, query_ours: Query
+) -> None:
+    apollo = query_apollo(CARBON, {"rnb": truth.school}, tokens["carbon"])
+    ours = query_ours(CARBON, {"rnb": truth.school}, tokens["carbon"])
+    assert shape(ours) == shape(apollo)

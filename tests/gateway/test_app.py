@@ -8,13 +8,15 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 from starlette.applications import Starlette
 
-from gateway import GatewaySettings, create_gateway_app
+from gateway import GatewaySettings, create_gateway_app, main
 
 pytestmark = pytest.mark.anyio
 
@@ -67,6 +69,7 @@ async def test_not_ready_until_the_sdl_is_read(
     r = await client.get("/health")
     assert r.status_code == 503
     assert r.json()["status"] == "starting"
+    assert (await client.get("/supergraph")).status_code == 503
     assert r.json()["subgraphs"][0]["state"] == "unreachable"
     body = await post(client, "{ a }")
     assert body["errors"][0]["extensions"] == {"code": "GATEWAY_NOT_READY"}
@@ -96,6 +99,8 @@ async def test_sdl_changes_are_picked_up_and_a_malformed_one_is_reported(
     (m,) = health["subgraphs"]
     assert (m["name"], m["url"], m["state"]) == ("m", "http://m/graphql", "malformed")
     assert m["error"].startswith("subgraph 'm': SDL does not parse: Syntax Error")
+    sdl = (await client.get("/supergraph")).text
+    assert "type Query {\n  a: Int\n  b: String\n}" in sdl  # the last good one
 
 
 async def test_the_poller_recomposes_without_a_restart() -> None:
@@ -170,3 +175,61 @@ async def test_graphiql_for_a_browser_and_get_queries(
     assert r.json() == {"data": {"a": 1}}
     schema = await client.get("/graphql", params={"query": "{ __schema { queryType { name } } }"})
     assert schema.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+async def test_sdl_from_a_supergraph_config_file(tmp_path: Path) -> None:
+    (tmp_path / "m.graphql").write_text("type Query { a: Int }", encoding="utf-8")
+    config = tmp_path / "supergraph.toml"
+    config.write_text(
+        '[subgraphs.m]\nrouting_url = "http://m/graphql"\nschema.file = "m.graphql"\n',
+        encoding="utf-8",
+    )
+    node = FakeNode(sdl="this SDL is never read", answer={"data": {"a": 7}})
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["query"])
+        return node.handle(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        app = create_gateway_app(
+            supergraph=config, http_client=http, settings=GatewaySettings(poll_interval=0)
+        )
+        assert await app.state.gateway.refresh()
+        assert await app.state.gateway.respond("{ a }") == {"data": {"a": 7}}
+    assert seen == ["query Anonymous__m__1 {\n  a\n}"]
+
+
+async def test_graphiql_introspection_passes_the_default_limits(
+    fake: tuple[FakeNode, Starlette, httpx.AsyncClient],
+) -> None:
+    _, app, client = fake
+    await app.state.gateway.refresh()
+    body = await post(client, get_introspection_query())
+    assert "errors" not in body
+    assert {t["name"] for t in body["data"]["__schema"]["types"]} >= {"Query", "Int"}
+
+
+async def test_mutations_are_refused_over_get(
+    fake: tuple[FakeNode, Starlette, httpx.AsyncClient],
+) -> None:
+    node, app, client = fake
+    node.sdl = "type Query { a: Int }\ntype Mutation { bump: Int }"
+    await app.state.gateway.refresh()
+    r = await client.get("/graphql", params={"query": "mutation { bump }"})
+    assert r.status_code == 405
+    assert r.json()["errors"][0] == {
+        "message": "a mutation cannot be sent with GET: use POST",
+        "extensions": {"code": "METHOD_NOT_ALLOWED"},
+    }
+
+
+def test_main_says_what_is_wrong_with_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--subgraph", "cda"]) == 2
+    assert (
+        "error: --subgraph: cda: expected NAME=URL with an http(s) URL" in capsys.readouterr().err
+    )
+    assert main([]) == 2
+    assert "give --subgraph NAME=URL or --supergraph FILE" in capsys.readouterr().err
+    assert main(["--supergraph", "/nonexistent/supergraph.toml"]) == 2
+    assert "supergraph.toml: -: file not found" in capsys.readouterr().err

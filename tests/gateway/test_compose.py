@@ -126,3 +126,26 @@ def test_supergraph_config_file(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="expected NAME=URL"):
         parse_subgraph_args(["cda"])
+
+
+def test_tag_and_composed_directives_are_passed_through() -> None:
+    a = parse_subgraph(
+        "a",
+        "http://a",
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+        'import: ["@key", "@tag", "@composeDirective"]) @link(url: "https://example.org/x/v1",'
+        ' import: ["@unit"]) @composeDirective(name: "@unit")\n'
+        "directive @unit(symbol: String!) on FIELD_DEFINITION\n"
+        'type Query { t: T @tag(name: "public") }\n'
+        'type T @key(fields: "id") @tag(name: "public") { id: ID! w: Float @unit(symbol: "kg")'
+        ' old: Int @deprecated(reason: "use w") }',
+    )
+    sg = compose([a])
+    assert 'type T @tag(name: "public") {' in sg.sdl
+    assert 't: T @tag(name: "public")' in sg.sdl
+    assert 'w: Float @unit(symbol: "kg")' in sg.sdl
+    assert "directive @tag(name: String!) repeatable on" in sg.sdl
+    assert sg.schema.get_directive("unit") is not None
+    t = sg.schema.get_type("T")
+    assert isinstance(t, GraphQLObjectType)
+    assert t.fields["old"].deprecation_reason == "use w"

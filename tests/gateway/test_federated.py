@@ -159,3 +159,61 @@ async def test_one_entity_request_per_subgraph_whatever_the_number_of_buildings(
     for s in spaces["data"]["spaces"]["nodes"]:
         want[s["rnbId"]].add(s["id"])
     assert {b["rnbId"]: {s["id"] for s in b["spaces"]} for b in nodes} == want
+
+
+async def test_carbon_gets_the_bill_it_requires_from_the_construction_company(
+    demo: DemoPaths, make_gateway: GatewayFactory
+) -> None:
+    gw = await make_gateway()
+    building = gw.app.state.gateway.responder.supergraph.schema.get_type("Building")
+    assert "carbon" in building.fields
+    body = await gw(
+        "query($name: String!) { buildings(filter: {name: {eq: $name}}) "
+        "{ nodes { rnbId carbon { icConstruction } } } }",
+        name=SCHOOL,
+    )
+    assert "errors" not in body, body
+    (b,) = body["data"]["buildings"]["nodes"]
+    assert b["carbon"]["icConstruction"] is not None
+    assert [n for n, _, _ in gw.router.requests] == ["cda", "bouygues", "cda"]
+    (rep,) = gw.router.requests[2][1]["variables"]["representations"]
+    owner = await direct(
+        node_apps(demo)["bouygues"],
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Building "
+        "{ billOfQuantities { id lot quantity productId } } } }",
+        r=[{"__typename": "Building", "rnbId": b["rnbId"]}],
+    )
+    (expected,) = owner["data"]["_entities"]
+    assert expected["billOfQuantities"]  # the school has a bill, or the test is void
+    assert rep == {"__typename": "Building", "rnbId": b["rnbId"], **expected}
+
+
+async def test_a_client_alias_on_a_key_name_does_not_collide_with_the_join(
+    demo: DemoPaths, make_gateway: GatewayFactory
+) -> None:
+    gw = await make_gateway()
+    body = await gw(
+        "query($name: String!) { buildings(filter: {name: {eq: $name}}) "
+        "{ nodes { rnbId: name id: rnbId spaces(first: 1, orderBy: [{field: ID}]) { code } } } }",
+        name=SCHOOL,
+    )
+    apps = node_apps(demo)
+    cda = await direct(
+        apps["cda"],
+        "query($n: String!) { buildings(filter: {name: {eq: $n}}) { nodes { rnbId } } }",
+        n=SCHOOL,
+    )
+    (rnb,) = [b["rnbId"] for b in cda["data"]["buildings"]["nodes"]]
+    atmo = await direct(
+        apps["atmo"],
+        "query($r: RnbId!) { spaces(filter: {rnbId: {eq: $r}}, orderBy: [{field: ID}], first: 1)"
+        " { nodes { code } } }",
+        r=rnb,
+    )
+    assert body == {
+        "data": {
+            "buildings": {
+                "nodes": [{"rnbId": SCHOOL, "id": rnb, "spaces": atmo["data"]["spaces"]["nodes"]}]
+            }
+        }
+    }

@@ -134,6 +134,21 @@ def test_requires_resolved_by_the_current_subgraph_rides_on_its_fetch() -> None:
     assert "weight" in p.roots[0].operation
 
 
+def test_requires_on_a_field_of_the_subgraph_already_asked_goes_back_to_it() -> None:
+    sg = small(
+        a='type Query { products: [Product] }\ntype Product @key(fields: "upc") { upc: ID! '
+        'weight: Int @external shipping: Int @requires(fields: "weight") }',
+        c='type Product @key(fields: "upc") { upc: ID! weight: Int }',
+    )
+    p = plan(sg, parse("{ products { upc shipping } }"), None)
+    assert shape(p) == [
+        (0, "a", (), None, None),
+        (1, "c", ("products",), "Product", "upc"),
+        (2, "a", ("products",), "Product", "upc weight"),
+    ]
+    assert "shipping" not in p.roots[0].operation
+
+
 def test_provides_lets_a_subgraph_answer_an_external_field_on_that_path() -> None:
     sg = small(
         r="type Query { reviews: [Review] }\ntype Review { body: String author: User @provides"
@@ -156,5 +171,20 @@ def test_unplannable_and_unsupported_queries_say_why() -> None:
             parse("query A { buildings { totalCount } } query B { spaces { totalCount } }"),
             None,
         )
-    with pytest.raises(GatewayError, match="mutation operations are not supported"):
+    with pytest.raises(GatewayError, match="the supergraph has no mutation type"):
         plan(demo(), parse("mutation { x }"), None)
+    with pytest.raises(GatewayError, match="subscription operations are not supported"):
+        plan(demo(), parse("subscription { x }"), None)
+
+
+def test_a_federation_1_style_stub_with_an_external_key_can_be_joined() -> None:
+    sg = small(
+        s="type Query { spaces: [Space] }\ntype Space { name: String building: Building }\n"
+        'type Building @key(fields: "id") { id: ID! @external }',
+        b='type Building @key(fields: "id") { id: ID! name: String }',
+    )
+    p = plan(sg, parse("{ spaces { building { name } } }"), None)
+    assert shape(p) == [
+        (0, "s", (), None, None),
+        (1, "b", ("spaces", "building"), "Building", "id"),
+    ]

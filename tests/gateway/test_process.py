@@ -1,5 +1,5 @@
 """End to end on 127.0.0.1: the three demo nodes and the gateway as real processes
-(``guichet node`` and ``python -m gateway``), queried over real HTTP."""
+(``guichet node`` and ``guichet gateway``), queried over real HTTP."""
 
 from __future__ import annotations
 
@@ -23,6 +23,14 @@ def start(args: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, *args], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
+
+
+def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    for p in procs.values():
+        if p.poll() is None:
+            p.terminate()
+    for p in procs.values():
+        p.wait(timeout=15)
 
 
 @pytest.fixture
@@ -54,6 +62,7 @@ def data_space(demo: DemoPaths) -> Iterator[tuple[str, dict[str, subprocess.Pope
         procs["gateway"] = start(
             [
                 "-m",
+                "connector.cli",
                 "gateway",
                 "--port",
                 str(port),
@@ -70,11 +79,7 @@ def data_space(demo: DemoPaths) -> Iterator[tuple[str, dict[str, subprocess.Pope
             time.sleep(0.2)
         yield gateway, procs
     finally:
-        for p in procs.values():
-            if p.poll() is None:
-                p.terminate()
-        for p in procs.values():
-            p.wait(timeout=15)
+        stop(procs)
 
 
 def ask(gateway: str, query: str, **variables: Any) -> dict[str, Any]:

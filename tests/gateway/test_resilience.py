@@ -142,6 +142,11 @@ async def test_edge_limits_refuse_before_any_node_is_asked(make_gateway: Gateway
     # cost by hand: id 1; spaces 1 + 500*1 = 501; nodes 1 + 100*501 = 50101; buildings + 1
     costly = await gw("{ buildings(first: 100) { nodes { spaces(first: 500) { id } } } }")
     assert costly["errors"][0]["message"] == "query cost 50102 exceeds the limit of 50000"
+    # a type-conditioned fragment counts like the fields it holds
+    via_fragment = await gw(
+        "{ buildings(first: 100) { nodes { ... on Building { spaces(first: 500) { id } } } } }"
+    )
+    assert via_fragment["errors"][0]["message"] == "query cost 50102 exceeds the limit of 50000"
     assert gw.router.requests == []
 
 
@@ -154,6 +159,37 @@ async def test_invalid_queries_are_answered_by_the_gateway(make_gateway: Gateway
                 "message": "Cannot query field 'colour' on type 'Building'.",
                 "locations": [{"line": 1, "column": 23}],
                 "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+            }
+        ]
+    }
+    assert gw.router.requests == []
+
+
+async def test_variables_are_coerced_once_with_their_defaults(
+    make_gateway: GatewayFactory,
+) -> None:
+    gw = await make_gateway()
+    query = """
+    query($name: String!, $lines: Boolean = true) {
+      buildings(filter: {name: {eq: $name}}) {
+        nodes { name materialLines(first: 1) @include(if: $lines) { lot } }
+      }
+    }"""
+    body = await gw(query, name=SCHOOL)
+    assert building(body) == {"name": SCHOOL, "materialLines": [{"lot": 1}]}
+    gw.router.reset()
+    body = await gw(query, name=SCHOOL, lines=False)
+    assert building(body) == {"name": SCHOOL}
+    assert gw.router.count("bouygues") == 0  # the skipped fetch is not made
+    gw.router.reset()
+    body = await gw(query, name=3)
+    assert body == {
+        "errors": [
+            {
+                "message": "Variable '$name' has invalid value: String cannot represent a "
+                "non string value: 3",
+                "locations": [{"line": 2, "column": 11}],
+                "extensions": {"code": "BAD_USER_INPUT"},
             }
         ]
     }
