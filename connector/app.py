@@ -44,7 +44,8 @@ from connector.sources.base import Condition, Select
 from connector.usage.agreements_api import AGREEMENT_SCHEMA, AgreementContext
 from connector.usage.analysis import Touched
 from connector.usage.audit_api import AUDIT_SCHEMA, AuditContext, export_view
-from connector.usage.control import PolicyDenied, RequestUsage, UsageControl
+from connector.usage.control import UsageControl
+from connector.usage.decision import PolicyDenied, RequestUsage
 
 log = logging.getLogger("guichet.node")
 

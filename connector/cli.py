@@ -46,7 +46,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 def _policy_problems(config: NodeConfig) -> list[str]:
     """Each dataset's policy, parsed and checked as the node will at start-up."""
-    from connector.usage.control import load_dataset_policies
+    from connector.usage.loading import load_dataset_policies
 
     return [
         f"datasets.{ds.id}.policy: {found}"

@@ -13,7 +13,8 @@ from connector.node import Node
 from connector.sources.base import Condition, Row, Select, SortKey
 
 if TYPE_CHECKING:
-    from connector.usage.control import RequestUsage, UsageControl
+    from connector.usage.control import UsageControl
+    from connector.usage.decision import RequestUsage
 
 
 @dataclass

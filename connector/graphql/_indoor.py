@@ -18,7 +18,6 @@ from connector.domain import icone_aggregate, icone_from_aggregate
 from connector.errors import QueryError
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
-from connector.model import ENTITIES
 from connector.sources.base import Condition, Select, TimeWindow
 
 if TYPE_CHECKING:
@@ -171,8 +170,6 @@ class IndoorAir:
         return resolve
 
     def building_field(self) -> Any:
-        space = ENTITIES["Space"]
-
         async def resolve(
             root: Any, info: Any, from_: datetime | None = None, to: datetime | None = None
         ) -> list[IndoorAirReport]:
@@ -184,7 +181,6 @@ class IndoorAir:
             found = await self.reports(info, ids, from_, to)
             return [found[i] for i in ids if i in found]
 
-        del space
         return resolve
 
     def _spaces_of(self, ctx: RequestContext) -> Any:
