@@ -41,11 +41,26 @@ import csv
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from connector._checker import Checker as _Checker
+from connector.config_sections import (
+    AuthConfig,
+    CarbonConfig,
+    IndoorAirConfig,
+    Limits,
+    UsageConfig,
+    _auth,
+    _carbon,
+    _indoor_air,
+    _limits,
+    _usage,
+)
+from connector.config_sections import (
+    resolve_sqlite as _resolve_sqlite,
+)
 from connector.errors import ConfigError, ConfigIssue
 from connector.model import ENTITIES
 
@@ -112,65 +127,6 @@ class DatasetConfig:
 
 
 @dataclass(frozen=True)
-class Limits:
-    max_page_size: int = 500
-    default_page_size: int = 50
-    max_depth: int = 10
-    max_aliases: int = 30
-    max_tokens: int = 2000
-
-
-@dataclass(frozen=True)
-class AuthConfig:
-    """``[auth]``: the OAuth 2.0 issuer whose tokens the node accepts. The keys are those of
-    :class:`connector.identity.VerifierSettings` (``issuer``, ``audience``, ``jwks_url``,
-    ``roles_claim``, ``purpose_claim``...); ``audience`` defaults to the node's base IRI."""
-
-    settings: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class UsageConfig:
-    """``[usage]``: usage control. ``enforce = false`` serves data without policies (for
-    benchmarks and private test nodes only); ``memberships`` gives the ``odrl:partOf`` facts
-    (party IRI = [collection IRIs]) the node knows about its callers."""
-
-    enforce: bool = True
-    audit_db: str = ""
-    pseudonym_key_file: Path | None = None
-    memberships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    dpd_role: str = "dpd"
-
-
-@dataclass(frozen=True)
-class IndoorAirConfig:
-    """``[indoor_air]``: the node computes ICONE on occupied times only. Occupancy is a
-    recurring window (ISO ``weekdays``, ``hours`` ranges) minus the days without class of a
-    ``calendar`` CSV (columns ``type,libelle,debut,fin``; rows of type ``vacances``,
-    ``pont`` and ``ferie`` are excluded, ``debut`` to ``fin`` inclusive)."""
-
-    weekdays: tuple[int, ...]
-    hours: tuple[tuple[time, time], ...]
-    excluded: tuple[tuple[date, date], ...]
-    calendar: Path | None = None
-    co2: str = "co2"
-
-
-@dataclass(frozen=True)
-class CarbonConfig:
-    """``[carbon]``: the node computes buildings' carbon (RE2020 ``Ic_construction`` from a
-    bill of quantities it ``@requires`` from the node that holds it, and operational
-    emissions from its own energy use). ``building_types`` maps our usage values to the
-    building types of the RE2020 thresholds; ``material_dataset`` and
-    ``material_publisher`` name where the required bill comes from (for provenance)."""
-
-    building_types: Mapping[str, str] = field(default_factory=dict)
-    material_dataset: str | None = None
-    material_publisher: str | None = None
-    permit_year: int | None = None
-
-
-@dataclass(frozen=True)
 class NodeConfig:
     file: Path
     name: str
@@ -182,10 +138,10 @@ class NodeConfig:
     sources: Mapping[str, SourceConfig]
     entities: Mapping[str, EntityMapping]
     datasets: Mapping[str, DatasetConfig]
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     references: Mapping[str, str] = field(default_factory=dict)
     auth: AuthConfig | None = None
-    usage: UsageConfig = UsageConfig()
+    usage: UsageConfig = field(default_factory=UsageConfig)
     indoor_air: IndoorAirConfig | None = None
     carbon: CarbonConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -207,59 +163,6 @@ def load_units(path: Path = UNITS_FILE) -> dict[str, tuple[str, float, float]]:
     return {
         r["unit"]: (r["quantity_kind"], float(r["multiplier"]), float(r["offset"])) for r in rows
     }
-
-
-class _Checker:
-    """Collects issues while reading a TOML document."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.issues: list[ConfigIssue] = []
-
-    def fail(self, key: str, message: str) -> None:
-        self.issues.append(ConfigIssue(str(self.file), key, message))
-
-    def table(
-        self, data: Mapping[str, Any], key: str, name: str, *, required: bool = True
-    ) -> Mapping[str, Any]:
-        value = data.get(name)
-        where = f"{key}.{name}" if key else name
-        if value is None:
-            if required:
-                self.fail(where, "missing table, expected [" + where + "]")
-            return {}
-        if not isinstance(value, dict):
-            self.fail(where, f"expected a table, got {type(value).__name__}")
-            return {}
-        return value
-
-    def string(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        name: str,
-        *,
-        required: bool = True,
-        default: str = "",
-    ) -> str:
-        value = data.get(name)
-        where = f"{key}.{name}" if key else name
-        if value is None:
-            if required:
-                self.fail(where, "missing, expected a string")
-            return default
-        if not isinstance(value, str) or not value.strip():
-            self.fail(where, f"expected a non-empty string, got {value!r}")
-            return default
-        return value
-
-    def unknown(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> None:
-        for name in data:
-            if name not in allowed:
-                self.fail(
-                    f"{key}.{name}" if key else name,
-                    f"unknown key, expected one of {', '.join(sorted(allowed))}",
-                )
 
 
 def load_config(path: str | Path) -> NodeConfig:
@@ -388,19 +291,6 @@ def _sources(c: _Checker, table: Mapping[str, Any], file: Path) -> dict[str, Sou
             c.fail(f"{key}.url", f"expected an http(s) URL, got {url!r}")
         out[name] = SourceConfig(name, kind, url=url, options=options)
     return out
-
-
-def _resolve_sqlite(url: str, file: Path) -> str:
-    prefix, sep, rest = url.partition(":///")
-    if (
-        prefix.startswith("sqlite")
-        and sep
-        and rest
-        and not rest.startswith("/")
-        and not rest.startswith(":memory:")
-    ):
-        return f"{prefix}:///{(file.parent / rest).resolve()}"
-    return url
 
 
 def _entities(
@@ -630,146 +520,18 @@ def _check_coverage(
                 )
 
 
-def _limits(c: _Checker, table: Mapping[str, Any]) -> Limits:
-    defaults = Limits()
-    values: dict[str, int] = {}
-    c.unknown(table, "limits", set(defaults.__dataclass_fields__))
-    for name in defaults.__dataclass_fields__:
-        if name in table:
-            v = table[name]
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                c.fail(f"limits.{name}", f"expected a positive integer, got {v!r}")
-            else:
-                values[name] = v
-    return Limits(**values)
-
-
-_AUTH_KEYS = {
-    "issuer",
-    "audience",
-    "jwks_url",
-    "algorithms",
-    "leeway",
-    "party_claim",
-    "client_claim",
-    "roles_claim",
-    "purpose_claim",
-    "scope_claim",
-    "token_type",
-    "public_party",
-    "jwks_ttl",
-    "min_refetch_interval",
-}
-
-
-def _auth(c: _Checker, table: Mapping[str, Any], base_iri: str) -> AuthConfig | None:
-    if not table:
-        return None
-    c.unknown(table, "auth", _AUTH_KEYS)
-    issuer = c.string(table, "auth", "issuer")
-    if issuer and not issuer.startswith(("http://", "https://")):
-        c.fail("auth.issuer", f"expected the issuer's http(s) URL, got {issuer!r}")
-    settings = {
-        k: (tuple(v) if isinstance(v, list) else v) for k, v in table.items() if k in _AUTH_KEYS
-    }
-    settings.setdefault("audience", base_iri)
-    return AuthConfig(settings)
-
-
-def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> UsageConfig:
-    c.unknown(
-        table, "usage", {"enforce", "audit_db", "pseudonym_key_file", "memberships", "dpd_role"}
-    )
-    enforce = table.get("enforce", True)
-    if not isinstance(enforce, bool):
-        c.fail("usage.enforce", f"expected true or false, got {enforce!r}")
-        enforce = True
-    audit_db = c.string(
-        table, "usage", "audit_db", required=False, default=f"sqlite+aiosqlite:///{name}-audit.db"
-    )
-    audit_db = _resolve_sqlite(audit_db, file)
-    key_raw = c.string(
-        table, "usage", "pseudonym_key_file", required=False, default=f"{name}-pseudonym.key"
-    )
-    memberships: dict[str, tuple[str, ...]] = {}
-    for party, groups in c.table(table, "usage", "memberships", required=False).items():
-        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-            c.fail(f"usage.memberships.{party}", "expected a list of collection IRIs")
-            continue
-        memberships[party] = tuple(groups)
-    return UsageConfig(
-        enforce=enforce,
-        audit_db=audit_db,
-        pseudonym_key_file=(file.parent / key_raw).resolve(),
-        memberships=memberships,
-        dpd_role=c.string(table, "usage", "dpd_role", required=False, default="dpd"),
-    )
-
-
-CLOSED_DAYS = ("vacances", "pont", "ferie")
-
-
-def _indoor_air(c: _Checker, table: Mapping[str, Any], file: Path) -> IndoorAirConfig | None:
-    if not table:
-        return None
-    key = "indoor_air"
-    c.unknown(table, key, {"weekdays", "hours", "calendar", "co2"})
-    days = table.get("weekdays", [1, 2, 3, 4, 5])
-    if not isinstance(days, list) or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
-        c.fail(f"{key}.weekdays", f"expected ISO weekdays 1 (Monday) to 7, got {days!r}")
-        days = []
-    hours: list[tuple[time, time]] = []
-    for i, pair in enumerate(table.get("hours", [["00:00", "23:59:59"]])):
-        try:
-            a, b = (time.fromisoformat(x) for x in pair)
-            if not a < b:
-                raise ValueError("start after end")
-            hours.append((a, b))
-        except (TypeError, ValueError):
-            c.fail(
-                f"{key}.hours[{i}]", f'expected ["HH:MM", "HH:MM"] with start < end, got {pair!r}'
-            )
-    excluded: list[tuple[date, date]] = []
-    calendar = None
-    raw = table.get("calendar")
-    if raw is not None:
-        calendar = (file.parent / str(raw)).resolve()
-        try:
-            with calendar.open(encoding="utf-8", newline="") as fh:
-                rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-                for row in rows:
-                    if row.get("type") in CLOSED_DAYS:
-                        excluded.append(
-                            (date.fromisoformat(row["debut"]), date.fromisoformat(row["fin"]))
-                        )
-        except OSError:
-            c.fail(f"{key}.calendar", f"calendar file not found: {calendar}")
-        except (KeyError, ValueError, TypeError) as exc:
-            c.fail(
-                f"{key}.calendar",
-                f"{calendar}: expected columns type,libelle,debut,fin with ISO dates ({exc})",
-            )
-    co2 = c.string(table, key, "co2", required=False, default="co2")
-    return IndoorAirConfig(tuple(days), tuple(hours), tuple(excluded), calendar, co2)
-
-
-def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:
-    if not table:
-        return None
-    key = "carbon"
-    c.unknown(
-        table, key, {"building_types", "material_dataset", "material_publisher", "permit_year"}
-    )
-    types = c.table(table, key, "building_types", required=False)
-    if not all(isinstance(v, str) for v in types.values()):
-        c.fail(f"{key}.building_types", 'expected usage = "RE2020 building type" pairs')
-    year = table.get("permit_year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
-        c.fail(f"{key}.permit_year", f"expected a year, got {year!r}")
-        year = None
-    return CarbonConfig(
-        building_types={k: str(v) for k, v in types.items()},
-        material_dataset=c.string(table, key, "material_dataset", required=False) or None,
-        material_publisher=c.string(table, key, "material_publisher", required=False) or None,
-        permit_year=year,
-    )
+__all__ = [
+    "AuthConfig",
+    "CarbonConfig",
+    "DatasetConfig",
+    "EntityMapping",
+    "FieldMapping",
+    "IndoorAirConfig",
+    "Limits",
+    "NodeConfig",
+    "SourceConfig",
+    "UsageConfig",
+    "load_config",
+    "load_units",
+    "parse_config",
+]
