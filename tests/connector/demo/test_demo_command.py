@@ -5,6 +5,7 @@ the showcase of decisions, then exits."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -25,14 +26,14 @@ def free(port: int) -> bool:
 
 
 def five_free_ports() -> int:
-    """The first of five consecutive free ports (issuer, cda, atmo, bouygues, gateway)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base: int = s.getsockname()[1]
-        if base + 4 < 65536 and all(free(base + i) for i in range(5)):
+    """The first of five consecutive free ports (issuer, cda, atmo, bouygues, gateway),
+    below the kernel's ephemeral range so that no outgoing connection takes one meanwhile."""
+    rng = random.Random(os.getpid())
+    for _ in range(200):
+        base = rng.randrange(20000, 30000)
+        if all(free(base + i) for i in range(5)):
             return base
-    raise RuntimeError("no five consecutive free ports on 127.0.0.1")
+    raise RuntimeError("no five consecutive free ports on 127.0.0.1 in 20000-30000")
 
 
 def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
