@@ -40,6 +40,9 @@ from graphql import (
 )
 
 from connector.errors import GatewayError
+from connector.gateway._api import api_schema
+from connector.gateway._interface_object import interface_object_fields
+from connector.gateway._interface_object import strip_argument as _strip
 from connector.gateway._sdl import (
     FEDERATION_DIRECTIVES,
     FEDERATION_FIELDS,
@@ -220,25 +223,40 @@ class _Composer:
     def definitions(self) -> list[DefinitionNode]:
         defs: list[DefinitionNode] = []
         for name, decls in sorted(self.by_type.items()):
+            if any(t.interface_object for _, t in decls):  # the interface's own first
+                decls = sorted(decls, key=lambda d: d[1].kind != "interface")
             first = decls[0][1]
             if first.inaccessible:
                 continue
-            kinds = {t.kind for _, t in decls}
+            kinds = {t.kind for _, t in decls if not t.interface_object}
             if len(kinds) > 1:
                 listed = ", ".join(f"{t.kind} in {s.name!r}" for s, t in decls)
                 self.problems.append(f"type {name} has conflicting kinds: {listed}")
+                continue
+            if kinds != {"interface"} and any(t.interface_object for _, t in decls):
+                subs = ", ".join(repr(s.name) for s, t in decls if t.interface_object)
+                self.problems.append(
+                    f"type {name} is an @interfaceObject in {subs} but no subgraph defines "
+                    f"interface {name}"
+                )
                 continue
             node = first.node
             description = getattr(node, "description", None)
             directives = self.kept(getattr(node, "directives", None))
             if first.kind in ("object", "interface"):
                 owners, fields = self.object_fields(name, interface=first.kind == "interface")
-                self.owners.update({(name, f): o for f, o in owners.items()})
+                names = dict.fromkeys(i for _, t in decls for i in t.interfaces)
                 interfaces = tuple(
                     NamedTypeNode(name=NameNode(value=i))
-                    for i in dict.fromkeys(i for _, t in decls for i in t.interfaces)
+                    for i in names
                     if i in self.by_type and not self.by_type[i][0][1].inaccessible
                 )
+                more, more_owners = interface_object_fields(
+                    self.by_type, names, {f.name.value for f in fields}, kept=self.kept
+                )
+                fields += more
+                owners.update(more_owners)
+                self.owners.update({(name, f): o for f, o in owners.items()})
                 kind = (
                     ObjectTypeDefinitionNode
                     if first.kind == "object"
@@ -309,16 +327,6 @@ class _Composer:
         return list(seen.values())
 
 
-def _strip(node: InputValueDefinitionNode) -> InputValueDefinitionNode:
-    return InputValueDefinitionNode(
-        name=node.name,
-        description=node.description,
-        type=node.type,
-        default_value=node.default_value,
-        directives=tuple(d for d in node.directives or () if directive_name(d) == "deprecated"),
-    )
-
-
 def _shape(t: TypeNode) -> str:
     """A type with its outer non-null dropped: ``[Int!]!`` and ``[Int!]`` agree."""
     if isinstance(t, NonNullTypeNode):
@@ -369,5 +377,6 @@ def compose(subgraphs: Sequence[Subgraph]) -> Supergraph:
         fields=composer.owners,
         keys=keys,
         schema=schema,
+        api_schema=api_schema(schema),
         sdl=print_ast(document),
     )

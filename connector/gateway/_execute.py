@@ -190,7 +190,8 @@ class Executor:
         j = _Join(fetch)
         index: dict[str, int] = {}
         for obj, path in collect(self.outcome.data, fetch.path):
-            if obj.get("__typename", fetch.type_name) != fetch.type_name:
+            typename = obj.get("__typename", fetch.type_name)
+            if typename != fetch.type_name and typename not in fetch.matches:
                 continue
             try:
                 picked = _pick(
@@ -268,7 +269,7 @@ class Executor:
             out["path"] = rewrite([])
         extensions = error.get("extensions")
         ext = dict(extensions) if isinstance(extensions, dict) else {}
-        ext.setdefault("code", "SUBGRAPH_ERROR")
+        ext.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")  # as Apollo Gateway says it
         ext["node"] = fetch.subgraph
         ext.pop("stacktrace", None)
         ext.pop("exception", None)

@@ -56,6 +56,7 @@ class Group:
     representation: list[SelectionNode] = field(default_factory=list)
     children: list[Group] = field(default_factory=list)
     operation_type: str = "query"
+    matches: tuple[str, ...] = ()  # see Fetch.matches
 
 
 def dedupe(selections: Sequence[SelectionNode]) -> tuple[SelectionNode, ...]:
@@ -123,6 +124,7 @@ def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[in
         children=children,
         fields=tuple(dict.fromkeys(_keys(group.selections))),
         idempotent=group.operation_type == "query",
+        matches=group.matches,
     )
 
 

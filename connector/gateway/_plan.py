@@ -26,6 +26,8 @@ class Fetch:
     ``type_name`` is ``None`` for a root fetch, else the entity type extended through
     ``_entities`` at ``path`` (response keys from the root; lists are walked through).
     ``representation`` is the field set sent for each object (keys, then ``@requires``).
+    ``matches``: the object types, besides ``type_name``, whose objects it extends (the
+    implementations of an interface extended by a subgraph's ``@interfaceObject``).
     """
 
     subgraph: str
@@ -41,6 +43,7 @@ class Fetch:
     children: tuple[Fetch, ...] = ()
     fields: tuple[str, ...] = ()  # the response keys this fetch fills (for error paths)
     idempotent: bool = True  # false for mutations: never retried
+    matches: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "Fetch" if self.type_name is None else "EntityFetch"}

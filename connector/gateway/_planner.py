@@ -11,10 +11,9 @@ keys, variables are forwarded to the subgraphs that use them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 
 from graphql import (
-    BooleanValueNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -30,7 +29,6 @@ from graphql import (
     OperationType,
     SelectionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
 )
 
@@ -43,46 +41,14 @@ from connector.gateway._fetches import (
     internal,
     response_key,
 )
+from connector.gateway._interface_object import interface_of, is_interface_object
 from connector.gateway._plan import Condition, QueryPlan
 from connector.gateway._sdl import Key, parse_field_set
+from connector.gateway._selections import _conditions, _wrap, provided_by
+from connector.gateway._selections import operation_of as operation_of
 from connector.gateway._supergraph import Supergraph
 
 Flat = tuple[FieldNode, tuple[DirectiveNode, ...]]
-
-
-def operation_of(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
-    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
-        if not ops:
-            raise GatewayError(f"unknown operation named {operation_name!r}")
-    elif len(ops) != 1:
-        raise GatewayError("the document holds several operations: give an operationName")
-    return ops[0]
-
-
-def _conditions(directives: Sequence[DirectiveNode]) -> tuple[Condition, ...] | None:
-    """The variable conditions of ``@include``/``@skip``; ``None`` when statically out."""
-    out: list[Condition] = []
-    for d in directives:
-        if d.name.value not in ("include", "skip"):
-            continue
-        include = d.name.value == "include"
-        value = next((a.value for a in d.arguments or () if a.name.value == "if"), None)
-        if isinstance(value, BooleanValueNode):
-            if value.value != include:
-                return None
-        elif isinstance(value, VariableNode):
-            out.append(Condition(variable=value.name.value, include=include))
-    return tuple(out)
-
-
-def _wrap(node: SelectionNode, extra: Sequence[DirectiveNode]) -> SelectionNode:
-    for d in reversed(extra):
-        node = InlineFragmentNode(
-            type_condition=None, directives=(d,), selection_set=SelectionSetNode(selections=(node,))
-        )
-    return node
 
 
 class _Planner:
@@ -139,6 +105,10 @@ class _Planner:
     ) -> list[SelectionNode]:
         """An interface or union: its own fields from the current subgraph, each type
         condition split as that object type; ``__typename`` always, to tell them apart."""
+        if isinstance(abstract, GraphQLInterfaceType) and is_interface_object(
+            self.sg, group.subgraph, abstract.name
+        ):
+            return self.through_interface(group, abstract, selection_set, path, conditions)
         out: list[SelectionNode] = [TYPENAME]
         for sel in selection_set.selections:
             own = _conditions(tuple(sel.directives or ()))
@@ -149,14 +119,14 @@ class _Planner:
                 if name == "__typename":
                     out.append(sel)
                     continue
-                if isinstance(abstract, GraphQLUnionType) or not self.can_resolve(
+                here = (*path, response_key(sel))
+                if isinstance(abstract, GraphQLInterfaceType) and not self.can_resolve(
                     group.subgraph, abstract.name, name, provided
                 ):
-                    raise GatewayError(
-                        f"cannot plan {abstract.name}.{name}: subgraph {group.subgraph!r} "
-                        "returns the interface but does not resolve this field"
-                    )
-                here = (*path, response_key(sel))
+                    out += self.interface_entity(group, abstract, sel, here, conditions + own)
+                    continue
+                if isinstance(abstract, GraphQLUnionType):
+                    raise GatewayError(f"cannot select {name} on union {abstract.name}")
                 out.append(self.descend(group, abstract, sel, here, conditions + own, provided))
                 continue
             condition: NamedTypeNode | None
@@ -186,6 +156,50 @@ class _Planner:
                     )
                 )
         return out
+
+    def interface_entity(
+        self,
+        group: Group,
+        abstract: GraphQLInterfaceType,
+        f: FieldNode,
+        here: tuple[str, ...],
+        conditions: tuple[Condition, ...],
+        extra: tuple[DirectiveNode, ...] = (),
+    ) -> list[SelectionNode]:
+        """A field of an interface entity resolved elsewhere (an ``@interfaceObject``):
+        an ``_entities`` fetch of the interface, for objects of every implementation."""
+        target, key = self.target(abstract.name, f.name.value, group.subgraph, frozenset())
+        key_fields = parse_field_set(key.fields, where=f"@key on {abstract.name}").selections
+        c = self.child(group, target, abstract.name, here[:-1], conditions)
+        c.matches = tuple(t.name for t in self.sg.schema.get_possible_types(abstract))
+        c.representation += key_fields
+        field = self.descend(c, abstract, f, here, conditions, frozenset())
+        c.selections.append(_wrap(field, extra))
+        return [TYPENAME, *internal(key_fields)]
+
+    def through_interface(
+        self,
+        group: Group,
+        abstract: GraphQLInterfaceType,
+        selection_set: SelectionSetNode,
+        path: tuple[str, ...],
+        conditions: tuple[Condition, ...],
+    ) -> list[SelectionNode]:
+        """An interface returned by a subgraph that only has it as an ``@interfaceObject``
+        (objects typed as the interface): the whole selection from a subgraph defining
+        the interface, which knows each object's concrete type."""
+        for name, s in self.sg.subgraphs.items():
+            t = s.types.get(abstract.name)
+            keys = self.sg.entity_keys(abstract.name, name)
+            if t is not None and t.kind == "interface" and keys:
+                key_fields = parse_field_set(keys[0].fields, where=f"@key on {abstract.name}")
+                c = self.child(group, name, abstract.name, path, conditions)
+                c.representation += key_fields.selections
+                c.selections += self.split_abstract(
+                    c, abstract, selection_set, path, conditions, frozenset()
+                )
+                return [TYPENAME, *internal(key_fields.selections)]
+        raise GatewayError(f"cannot plan {abstract.name}: no subgraph defines the interface")
 
     def object_type(self, name: str) -> GraphQLObjectType:
         t = self.sg.schema.get_type(name)
@@ -226,26 +240,6 @@ class _Planner:
             f"cannot plan {type_name}.{name}: no subgraph resolving it has a @key that "
             f"subgraph {current!r} can supply"
         )
-
-    def provided_by(
-        self, subgraph: str, type_name: str, name: str, child_type: str
-    ) -> frozenset[str]:
-        fields = self.sg.provides(type_name, name, subgraph)
-        if not fields:
-            return frozenset()
-        selection = parse_field_set(fields, where=f"@provides on {type_name}.{name}")
-        out: set[str] = set()
-
-        def walk(t: str, s: SelectionSetNode) -> None:
-            for f in s.selections:
-                if isinstance(f, FieldNode):
-                    out.add(f"{t}.{f.name.value}")
-                    if f.selection_set is not None:
-                        inner = get_named_type(self.object_type(t).fields[f.name.value].type)
-                        walk(inner.name, f.selection_set)
-
-        walk(child_type, selection)
-        return frozenset(out)
 
     def child(
         self,
@@ -288,8 +282,8 @@ class _Planner:
             )
         else:
             inner = self.object_type(child_type.name)
-            provided = provided | self.provided_by(
-                group.subgraph, parent.name, f.name.value, inner.name
+            provided = provided | provided_by(
+                self.sg, group.subgraph, parent.name, f.name.value, inner.name
             )
             selections = self.split(
                 group, inner, self.flatten(inner.name, f.selection_set), path, conditions, provided
@@ -327,6 +321,10 @@ class _Planner:
             local = self.can_resolve(group.subgraph, parent.name, name, provided)
             if local and not self.sg.requires(parent.name, name, group.subgraph):
                 out.append(_wrap(self.descend(group, parent, f, here, conds, provided), extra))
+                continue
+            iface = None if local else interface_of(self.sg, parent, name)
+            if iface is not None:  # added to the interface by an @interfaceObject
+                out += self.interface_entity(group, iface, f, here, conds, extra)
                 continue
             # another subgraph, or this one once the fields it @requires are fetched
             target, key = self.target(

@@ -64,7 +64,7 @@ class Responder:
         if cached is not None:
             return cached
         document = parse(query)
-        errors = validate(self.supergraph.schema, document)
+        errors = validate(self.supergraph.api_schema, document)
         if errors:
             raise errors[0]
         operation = operation_of(document, operation_name)
@@ -109,7 +109,7 @@ class Responder:
             message = f"a {operation.operation.value} cannot be sent with GET: use POST"
             return {"errors": [_error(message, "METHOD_NOT_ALLOWED")]}
         coerced = get_variable_values(
-            self.supergraph.schema, operation.variable_definitions or (), variables
+            self.supergraph.api_schema, operation.variable_definitions or (), variables
         )
         if isinstance(coerced, list):  # bad variables: no subgraph is asked
             return {
@@ -126,7 +126,7 @@ class Responder:
         )
         outcome = await executor.run(query_plan)
         shaped = execute_sync(
-            self.supergraph.schema,
+            self.supergraph.api_schema,
             document,
             root_value=outcome.data,
             variable_values=variables,

@@ -154,6 +154,7 @@ class SubgraphType:
     interfaces: tuple[str, ...] = ()  # the interfaces an object or interface implements
     shareable: bool = False
     inaccessible: bool = False
+    interface_object: bool = False  # an object standing for an interface of another subgraph
     node: object = None
 
 
@@ -260,6 +261,7 @@ def _type(node: object, previous: SubgraphType | None) -> SubgraphType | None:
         interfaces=interfaces,
         shareable=shareable or bool(previous and previous.shareable),
         inaccessible="inaccessible" in names,
+        interface_object="interfaceObject" in names or bool(previous and previous.interface_object),
         node=previous.node if previous else node,
     )
 

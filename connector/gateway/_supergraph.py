@@ -1,6 +1,6 @@
 """The composed supergraph: which subgraphs resolve each field, the entities' keys, the
-``@requires``/``@provides`` field sets, and the executable API schema (for validation,
-introspection and shaping answers)."""
+``@requires``/``@provides`` field sets, and the API schema (for validation, introspection
+and shaping answers)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class Supergraph:
     keys: Mapping[str, Mapping[str, tuple[Key, ...]]]
     schema: GraphQLSchema
     sdl: str
+    api_schema: GraphQLSchema  # ``schema`` less its schema-only directives: what clients see
 
     def resolvers(self, type_name: str, field_name: str) -> tuple[str, ...]:
         owners = self.fields.get((type_name, field_name))

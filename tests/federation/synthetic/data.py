@@ -41,6 +41,7 @@ WAREHOUSES: dict[tuple[str, str], dict[str, Any]] = {
     ("w2", "o1"): {"city": "Nantes", "manager": "alan@example.org"},
     ("w1", "o2"): {"city": "Brest", "manager": "alan@example.org"},
 }
+PHONES = {("w1", "o1"): "+33 4 00 00 00 01", ("w1", "o2"): "+33 2 00 00 00 03"}  # w2: none
 
 # reviews' rows; reviews keeps its own copy of each author's display name (@provides).
 WAREHOUSE_RATINGS: dict[tuple[str, str], float] = {
