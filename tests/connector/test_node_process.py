@@ -4,7 +4,6 @@ including a source that is down."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tests.connector.tiny import make_tiny
+from tests.support import ports
 
 DOWN_SOURCE = """
 [sources.api]
@@ -37,10 +37,8 @@ entities = {{ EmissionFactor = ["*"] }}
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port nobody else in this test run was given (see tests/support/ports.py)."""
+    return ports.free_port()
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

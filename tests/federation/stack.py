@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ import httpx
 
 from connector.demo.generate import NODES, DemoPaths, generate
 from connector.demo.participants import register_all
+from tests.support import ports
 
 ROOT = Path(__file__).resolve().parents[2]
 APOLLO_DIR = ROOT / "tools" / "apollo"
@@ -38,10 +38,8 @@ _TABLE_HEADER = re.compile(r"^\[([A-Za-z0-9_.\-]+)\]\s*(#.*)?$")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port nobody else in this test run was given (see tests/support/ports.py)."""
+    return ports.free_port()
 
 
 def apollo_available() -> str | None:

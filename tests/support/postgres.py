@@ -25,7 +25,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -33,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.support import ports
 
 SUPERUSER = "guichet"
 RUN_AS = "nobody"
@@ -57,9 +58,8 @@ def find_bindir() -> Path | None:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nobody else in this test run was given (see tests/support/ports.py)."""
+    return ports.free_port()
 
 
 @dataclass
