@@ -24,7 +24,6 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
-from connector.errors import ConfigError, GuichetError
 from connector.gateway import (
     Gateway,
     GatewaySettings,
@@ -138,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         poll_interval=args.poll_interval,
         limits=replace(Limits(), max_depth=args.max_depth, max_cost=args.max_cost),
     )
-    try:
+
+    def serve() -> int:
         sources = parse_subgraph_args(args.subgraph)
         if not sources and args.supergraph is None:
             print("error: give --subgraph NAME=URL or --supergraph FILE", file=sys.stderr)
@@ -146,15 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = create_gateway_app(
             sources, supergraph=args.supergraph, settings=settings, path=args.path
         )
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(f"error: {issue}", file=sys.stderr)
-        return 2
-    except GuichetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-    return 0
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        return 0
+
+    from connector.cli import guarded
+
+    return guarded(serve)
 
 
 if __name__ == "__main__":

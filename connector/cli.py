@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from connector.config import NodeConfig, load_config
@@ -191,8 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = argparse.Namespace(rest=argv[1:], func=DELEGATED[argv[0]])
     else:
         args = parser().parse_args(argv)
+    return guarded(args.func, args)
+
+
+def guarded(command: Callable[..., int], *args: object) -> int:
+    """Run a command; our errors become ``error: ...`` lines on stderr and an exit status
+    (2 for a configuration, 1 otherwise), never a traceback."""
     try:
-        code: int = args.func(args)
+        return command(*args)
     except ConfigError as exc:
         for issue in exc.issues:
             print(f"error: {issue}", file=sys.stderr)
@@ -202,7 +208,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    return code
 
 
 if __name__ == "__main__":

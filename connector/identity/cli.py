@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from joserfc.jwk import ECKey, Key, RSAKey
 
-from connector.errors import ConfigError, ConfigIssue, GuichetError
+from connector.errors import ConfigError, ConfigIssue
 from connector.identity.keys import ALGORITHMS, KeyStore
 from connector.identity.registry import Credentials, Participant, ParticipantRegistry
 from connector.identity.settings import IssuerSettings
@@ -243,18 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="guichet")
     add_issuer_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["issuer", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        code: int = args.func(args)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(f"error: {issue}", file=sys.stderr)
-        return 2
-    except GuichetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    return code
+    from connector.cli import guarded
+
+    return guarded(args.func, args)
 
 
 if __name__ == "__main__":
