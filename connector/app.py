@@ -73,14 +73,17 @@ class NodeGraphQL(GraphQL[RequestContext, None]):
 class AuditGraphQL(GraphQL[AuditContext, None]):
     """The DPD's audit endpoint (``/audit/graphql``)."""
 
-    def __init__(self, config: NodeConfig, audit: AuditLog) -> None:
+    def __init__(self, config: NodeConfig, audit: AuditLog, control: UsageControl) -> None:
         super().__init__(AUDIT_SCHEMA, graphql_ide="graphiql")
         self.config = config
         self.audit = audit
+        self.control = control
 
     async def get_context(self, request: Any, response: Any) -> AuditContext:
         identity = getattr(request.state, "identity", None) or Identity.public()
-        return AuditContext(self.config, self.audit, identity, document="POST /audit/graphql")
+        return AuditContext(
+            self.config, self.audit, identity, document="POST /audit/graphql", control=self.control
+        )
 
 
 class AgreementGraphQL(GraphQL[AgreementContext, None]):
@@ -382,7 +385,7 @@ def create_app(
         routes += [
             Route(
                 "/audit/graphql",
-                AuthGate(AuditGraphQL(config, audit), verifier),
+                AuthGate(AuditGraphQL(config, audit, control), verifier),
                 methods=["GET", "POST"],
             ),
             Route("/audit/export.csv", AuthGate(AuditExport(config, audit, "csv"), verifier)),

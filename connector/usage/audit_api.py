@@ -34,6 +34,7 @@ from connector.audit import (
 from connector.config import NodeConfig
 from connector.errors import GuichetError, QueryError
 from connector.identity import Identity
+from connector.usage.control import UsageControl
 
 MAX_PAGE = 1000
 
@@ -51,6 +52,7 @@ class AuditContext:
     identity: Identity
     document: str = ""
     variables: dict[str, Any] | None = None
+    control: UsageControl | None = None
 
 
 @strawberry.enum
@@ -238,6 +240,47 @@ async def _audit_chain(info: strawberry.Info[AuditContext, None]) -> ChainStatus
     )
 
 
+@strawberry.type(description="What the node would decide (a dry run, not an access).")
+class WhatIf:
+    decision: str
+    reason: str
+    policy: str | None
+    rule: str | None
+    duties: list[str]
+
+
+async def _what_if(
+    info: strawberry.Info[AuditContext, None],
+    party: str,
+    dataset: str,
+    purpose: str | None = None,
+    action: str = "read",
+    roles: list[str] | None = None,
+    aggregation_level: str | None = None,
+    group_size: int | None = None,
+) -> WhatIf:
+    ctx = info.context
+    if ctx.control is None:
+        raise QueryError("this node enforces no policies (usage control is off)")
+    await ctx.audit.setup()
+    await _authorise(
+        ctx,
+        "whatIf",
+        {"party": party, "dataset": dataset, "purpose": purpose, "askedAction": action},
+    )
+    who = Identity(
+        party=party,
+        purpose=purpose,
+        roles=tuple(roles or ()),
+        client_id="what-if",
+        token_id="what-if",
+    )
+    d = await ctx.control.dry_run(who, dataset, action, aggregation_level, group_size)
+    return WhatIf(
+        decision=d.decision, reason=d.reason, policy=d.policy, rule=d.rule, duties=list(d.duties)
+    )
+
+
 @strawberry.type
 class Query:
     audit_log: AuditPage = strawberry.field(
@@ -250,6 +293,11 @@ class Query:
     audit_chain: ChainStatus = strawberry.field(
         resolver=_audit_chain,
         description="Whether the hash chain is intact, else its first bad entry.",
+    )
+    what_if: WhatIf = strawberry.field(
+        resolver=_what_if,
+        description="The decision for a party, purpose, dataset and action, as a dry run: "
+        "not counted as an access (the DPD's 'what if').",
     )
 
 

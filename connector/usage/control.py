@@ -254,6 +254,38 @@ class UsageControl:
             )
         return RequestUsage(self.config, identity, decisions, self.pseudonym_key, now)
 
+    async def dry_run(
+        self,
+        identity: Identity,
+        dataset: str,
+        action: str,
+        level: str | None = None,
+        group_size: int | None = None,
+    ) -> Decision:
+        """The decision the node would take, with today's counters and agreements, without
+        counting it as an access and without logging it as one (the DPD's "what if")."""
+        ds = self.config.datasets.get(dataset)
+        if ds is None:
+            raise PolicyError(
+                f"no dataset {dataset!r} on this node; datasets: {', '.join(self.config.datasets)}"
+            )
+        if action not in ("read", "aggregate", "derive"):
+            raise PolicyError(f"action {action!r}: expected read, aggregate or derive")
+        if not self._ready:
+            await self.audit.setup()
+            self._ready = True
+        now = self.clock()
+        counters = await self._counters(identity, {dataset}, now)
+        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
+        state = self._state(identity, now, counters, agreements)
+        mine = tuple(a.policy() for a in agreements if a.dataset == dataset)
+        d = self._decide_one(ds, action, level, identity, state, mine)
+        if d.pending and d.per_group is not None:
+            if group_size is not None:
+                return d.per_group(group_size)
+            d = replace(d, reason=d.reason + " (give a group size to decide)")
+        return d
+
     async def accept_offer(
         self, identity: Identity, offer: str, purpose: str | None
     ) -> StoredAgreement:

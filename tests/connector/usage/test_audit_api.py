@@ -91,3 +91,53 @@ async def test_dpd_checks_the_chain(node) -> None:
         "problem": None,
         "badEntry": None,
     }
+
+
+WHAT_IF = """query($party: String!, $dataset: String!, $purpose: String, $action: String!,
+                  $level: String, $size: Int) {
+  whatIf(party: $party, dataset: $dataset, purpose: $purpose, action: $action,
+         aggregationLevel: $level, groupSize: $size) { decision reason policy rule duties } }"""
+
+
+async def test_what_if_is_a_dry_run_for_the_dpd(node) -> None:
+    ask = {
+        "party": P + "univ",
+        "dataset": "mesures",
+        "action": "aggregate",
+        "purpose": "https://w3id.org/dpv#AcademicResearch",
+        "level": "PT1H",
+        "size": 10,
+    }
+    body = await audit(node, WHAT_IF, "dpd", **ask)
+    assert "errors" not in body, body
+    assert body["data"]["whatIf"] == {
+        "decision": "permit",
+        "policy": "https://example.org/policy/mesures",
+        "rule": "https://example.org/policy/mesures#research",
+        "duties": [],
+        "reason": body["data"]["whatIf"]["reason"],
+    }
+    denied = await audit(node, WHAT_IF, "dpd", **{**ask, "action": "read"})
+    assert denied["data"]["whatIf"]["decision"] == "deny"
+    assert "univ is not staff" in denied["data"]["whatIf"]["reason"]
+    # three dry runs of the 2-a-day quota and the real query still passes: nothing counted
+    await audit(node, WHAT_IF, "dpd", **ask)
+    from tests.connector.usage.test_enforcement import STATS
+
+    assert "errors" not in await node(STATS, token="univ")
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.party, e.datasets, e.details["action"]) for e in entries] == [
+        (P + "city/dpd", (), "auditRead"),
+        (P + "city/dpd", (), "auditRead"),
+        (P + "city/dpd", (), "auditRead"),
+        (P + "univ", ("mesures",), "aggregate"),
+    ]
+
+
+async def test_what_if_needs_the_dpd_role_and_a_known_dataset(node) -> None:
+    body = await audit(node, WHAT_IF, "city", party=P + "univ", dataset="mesures", action="read")
+    assert body["errors"][0]["message"] == "reading the audit log needs the role 'dpd'"
+    body = await audit(node, WHAT_IF, "dpd", party=P + "univ", dataset="castles", action="read")
+    assert body["errors"][0]["message"] == (
+        "no dataset 'castles' on this node; datasets: registre, energie, mesures"
+    )
