@@ -7,6 +7,7 @@ does no I/O; the caller brings the time, memberships, counters and duty reports 
 
 from .check import Issue, check_policies, check_policy
 from .decision import evaluate, merge_inherited
+from .explain import Sentence, explain, explain_text
 from .loader import document_loader, jsonld_to_graph, parse_text
 from .model import (
     Action,
@@ -50,6 +51,7 @@ __all__ = [
     "Request",
     "Rule",
     "RuleReport",
+    "Sentence",
     "State",
     "Term",
     "UsageCount",
@@ -57,6 +59,8 @@ __all__ = [
     "check_policy",
     "document_loader",
     "evaluate",
+    "explain",
+    "explain_text",
     "jsonld_to_graph",
     "merge_inherited",
     "parse_policies",

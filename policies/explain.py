@@ -1,0 +1,462 @@
+"""A parsed ODRL policy in plain sentences, in French or English, for a non-developer.
+
+One sentence per atomic rule: who (``labels`` names participants and datasets, else a
+readable fallback from the IRI), may / may not / must, what action on which dataset,
+under which constraints, with which duties. A constraint this module does not know is
+written verbatim (``leftOperand operator rightOperand``), never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from io import StringIO
+from typing import Literal, TypeAlias
+
+from rdflib import RDFS, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+
+from .model import (
+    Constraint,
+    ConstraintNode,
+    Iri,
+    Lit,
+    LogicalConstraint,
+    Party,
+    Policy,
+    Rule,
+    Term,
+)
+from .vocab import AREA, DPV, GP, ODRL, XSD, data_text
+
+Lang: TypeAlias = Literal["fr", "en"]
+Kind: TypeAlias = Literal["permission", "prohibition", "obligation"]
+Labels: TypeAlias = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One rule of a policy in words."""
+
+    rule: str
+    kind: Kind
+    text: str
+
+
+# gui:aggregationLevel gteq duration → adjective of the aggregates.
+_LEVELS: Mapping[str, tuple[str, str]] = {
+    "PT1H": ("horaires", "hourly"),
+    "P1D": ("journaliers", "daily"),
+    "P7D": ("hebdomadaires", "weekly"),
+    "P1W": ("hebdomadaires", "weekly"),
+    "P1M": ("mensuels", "monthly"),
+    "P1Y": ("annuels", "yearly"),
+}
+_MONTHS_FR = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+_MONTHS_EN = "January February March April May June July August September October November December"
+_UNITS = {  # ISO 8601 duration letter → (fr singular, fr plural, en singular)
+    "Y": ("an", "ans", "year"),
+    "M": ("mois", "mois", "month"),
+    "W": ("semaine", "semaines", "week"),
+    "D": ("jour", "jours", "day"),
+    "H": ("heure", "heures", "hour"),
+    "TM": ("minute", "minutes", "minute"),
+    "S": ("seconde", "secondes", "second"),
+}
+_PREFIXES = {ODRL: "", GP: "gui:", DPV: "dpv:", XSD: "xsd:", AREA: "area:"}
+
+
+def explain(policy: Policy, *, lang: Lang, labels: Labels | None = None) -> list[Sentence]:
+    """One sentence per atomic rule of ``policy``, in ``lang``.
+
+    ``labels`` maps participant and dataset IRIs (and purposes, recipients...) to names in
+    ``lang``. A dataset label, or a French party-collection label, that starts with an
+    article (« les mesures... », "the measurements...") is written as given; otherwise it
+    is quoted as a title (« le jeu de données « Titre » »)."""
+    words = _Words(lang, labels or {})
+    found: list[Sentence] = []
+    for rule in policy.rules:
+        kind: Kind = "obligation" if rule.kind == "duty" else rule.kind
+        found.append(Sentence(rule.iri, kind, words.rule(rule)))
+    return found
+
+
+def explain_text(policy: Policy, lang: Lang, labels: Labels | None = None) -> str:
+    """The sentences of :func:`explain`, one per line."""
+    return "\n".join(s.text for s in explain(policy, lang=lang, labels=labels))
+
+
+@cache
+def _table(name: str) -> Mapping[str, tuple[str, str]]:
+    """A bundled ``key,fr,en`` CSV file (``#`` lines are comments)."""
+    rows = [line for line in data_text(name).splitlines() if line[:1] != "#"]
+    return {key: (fr, en) for key, fr, en in list(csv.reader(StringIO("\n".join(rows))))[1:]}
+
+
+def _term_labels() -> Mapping[str, tuple[str, str]]:
+    return _table("explain-labels.csv")
+
+
+@cache
+def _area_labels() -> Mapping[str, str]:
+    graph = Graph().parse(data=data_text("areas.ttl"), format="turtle")
+    return {
+        str(s): str(o)
+        for s, o in graph.subject_objects(RDFS.label)
+        if isinstance(s, URIRef) and isinstance(o, RdfLiteral) and o.language is None
+    }
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#:]", iri.rstrip("/#"))[-1]
+
+
+def _curie(iri: str) -> str:
+    for namespace, prefix in _PREFIXES.items():
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace) :]
+    return iri
+
+
+def _words_of(name: str) -> str:
+    """``AcademicResearch`` → ``academic research``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("-", " ").lower()
+
+
+def _de(phrase: str) -> str:
+    """French ``de`` before a noun phrase: du, des, de la, de l', d'."""
+    lower = phrase.lower()
+    for article, contracted in (("les ", "des "), ("le ", "du ")):
+        if lower.startswith(article):
+            return contracted + phrase[len(article) :]
+    return ("d'" if lower[:1] in "aeiouyhéèêâîôû" and lower[:1] else "de ") + phrase
+
+
+def _join(items: list[str], conj: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+class _Words:
+    """The words of one language, with the caller's labels."""
+
+    def __init__(self, lang: Lang, labels: Labels) -> None:
+        self.fr = lang == "fr"
+        self.labels = labels
+
+    def t(self, fr: str, en: str) -> str:
+        return fr if self.fr else en
+
+    # -- names --------------------------------------------------------------------------
+    def party(self, party: Party | None) -> str:
+        if party is None:
+            return self.t("tout le monde", "everyone")
+        label = self.labels.get(party.iri)
+        if label is not None and (not party.collection or not self.fr or self.has_article(label)):
+            return label
+        name = label or _local(party.iri)
+        if party.collection:
+            return self.t(f"le groupe « {name} »", f"the group “{name}”")
+        return self.t(f"le participant « {name} »", f"the participant “{name}”")
+
+    def has_article(self, label: str) -> bool:
+        """Whether a label starts with an article (then it is written as given)."""
+        articles = ("le ", "la ", "les ", "l'", "l’", "un ", "une ", "des ")
+        return label.lower().startswith(articles if self.fr else ("the ", "a ", "an "))
+
+    def named(self, iri: str) -> str:
+        if iri in self.labels:
+            return self.labels[iri]
+        return self.t(f"« {_local(iri)} »", f"“{_local(iri)}”")
+
+    def dataset(self, iri: str | None) -> str:
+        if iri is None:
+            return self.t("les données", "the data")
+        label = self.labels.get(iri)
+        if label is not None and self.has_article(label):
+            return label
+        name = label or _local(iri)
+        return self.t(f"le jeu de données « {name} »", f"the dataset “{name}”")
+
+    def concept(self, iri: str) -> str:
+        """A purpose or recipient category from the bundled labels, else its name."""
+        if iri in self.labels:
+            return self.labels[iri]
+        if iri in _term_labels():
+            fr, en = _term_labels()[iri]
+            return self.t(fr, en)
+        return self.t(f"« {_words_of(_local(iri))} »", _words_of(_local(iri)))
+
+    def term(self, term: Term, left: str) -> str:
+        if isinstance(term, Iri):
+            if left in (ODRL + "purpose", ODRL + "recipient", GP + "role"):
+                return self.concept(term.value)
+            if left == ODRL + "spatial" and term.value in _area_labels():
+                return _area_labels()[term.value]
+            return self.named(term.value)
+        return term.lexical
+
+    # -- values -------------------------------------------------------------------------
+    def date(self, lexical: str) -> str | None:
+        match = re.fullmatch(
+            r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?",
+            lexical,
+        )
+        if match is None or not 1 <= int(match[2]) <= 12:
+            return None
+        day, month, year = int(match[3]), int(match[2]), match[1]
+        if self.fr:
+            text = f"{'1er' if day == 1 else day} {_MONTHS_FR.split()[month - 1]} {year}"
+        else:
+            text = f"{day} {_MONTHS_EN.split()[month - 1]} {year}"
+        if match[4]:
+            text += self.t(f" à {match[4]} h {match[5]}", f" at {match[4]}:{match[5]}")
+            text += {None: "", "Z": " UTC"}.get(match[6], f" UTC{match[6]}")
+        return text
+
+    def duration(self, lexical: str) -> str | None:
+        match = re.fullmatch(
+            r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
+            lexical,
+        )
+        if match is None or lexical in ("P", "PT") or lexical.endswith("T"):
+            return None
+        parts = []
+        for value, unit in zip(match.groups(), ("Y", "M", "W", "D", "H", "TM", "S"), strict=True):
+            if value is not None:
+                n = int(value)
+                fr_one, fr_many, en = _UNITS[unit]
+                parts.append(
+                    self.t(
+                        f"{n} {fr_one if n <= 1 else fr_many}", f"{n} {en}{'' if n == 1 else 's'}"
+                    )
+                )
+        return _join(parts, self.t("et", "and"))
+
+    def times(self, lexical: str, fr_tail: str, en_tail: str, *, strict: bool) -> str | None:
+        if not lexical.isdigit():
+            return None
+        n = int(lexical)
+        if strict:
+            return self.t(f"moins de {n} fois{fr_tail}", f"fewer than {n} times{en_tail}")
+        if n == 1:
+            return self.t(f"au plus une fois{fr_tail}", f"at most once{en_tail}")
+        return self.t(f"au plus {n} fois{fr_tail}", f"at most {n} times{en_tail}")
+
+    # -- constraints --------------------------------------------------------------------
+    def constraint(self, node: ConstraintNode) -> str:
+        if isinstance(node, LogicalConstraint):
+            parts = [self.constraint(op) for op in node.operands]
+            op = _local(node.operator)
+            if op == "or":
+                return _join(parts, self.t("ou", "or"))
+            if op == "xone":
+                return (
+                    self.t("soit ", "either ")
+                    + self.t(", soit ", " or ").join(parts)
+                    + self.t(" (une seule de ces conditions)", " (exactly one of these)")
+                )
+            if op == "andSequence":
+                return _join(parts, self.t("puis", "then"))
+            if op == "and":
+                return _join(parts, self.t("et", "and"))
+            return f"{op}({'; '.join(parts)})"
+        return self.plain(node) or self.verbatim(node)
+
+    def verbatim(self, c: Constraint) -> str:
+        right = [_curie(t.value) if isinstance(t, Iri) else t.lexical for t in c.right]
+        right += [_curie(r) for r in c.right_reference]
+        unit = f" {_curie(c.unit)}" if c.unit else ""
+        return f"{_curie(c.left)} {_curie(c.operator)} {' '.join(right)}{unit}"
+
+    def plain(self, c: Constraint) -> str | None:
+        if len(c.right) != 1 and _local(c.operator) not in ("isAnyOf", "isNoneOf"):
+            return None
+        if not c.right or c.right_reference or c.unit:
+            return None
+        render = _RENDERERS.get(c.left)
+        return render(self, _local(c.operator), c.right, c.left) if render else None
+
+    def purpose(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        names = _join([self.term(t, left) for t in right], self.t("ou", "or"))
+        if op in ("eq", "isA", "isAnyOf"):
+            return self.t("pour ", "for ") + names
+        if op in ("neq", "isNoneOf"):
+            return self.t("sauf pour ", "except for ") + names
+        return None
+
+    def of_names(self, right: tuple[Term, ...], left: str) -> str:
+        """``de X ou de Y`` in French, ``X or Y`` in English."""
+        names = [self.term(t, left) for t in right]
+        return _join([_de(n) for n in names], "ou") if self.fr else _join(names, "or")
+
+    def recipient(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        names = self.of_names(right, left)
+        if op in ("eq", "isA", "isAnyOf"):
+            return self.t("à destination ", "to ") + names
+        if op in ("neq", "isNoneOf"):
+            return self.t("sauf à destination ", "except to ") + names
+        return None
+
+    def role(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        names = [re.sub(r"^une? ", "", self.term(t, left)) for t in right]
+        if op not in ("eq", "isA", "isAnyOf"):
+            return None
+        return self.t("en tant que ", "as ") + _join(names, self.t("ou", "or"))
+
+    def spatial(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        names = self.of_names(right, left)
+        if op in ("eq", "isA", "isPartOf", "isAnyOf"):
+            return self.t("sur le territoire ", "within ") + names
+        if op in ("neq", "isNoneOf"):
+            return self.t("hors du territoire ", "outside ") + names
+        return None
+
+    def date_time(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        when = self.date(right[0].lexical) if isinstance(right[0], Lit) else None
+        phrases = {
+            "lteq": ("jusqu'au ", "until "),
+            "lt": ("avant le ", "before "),
+            "gteq": ("à partir du ", "from "),
+            "gt": ("après le ", "after "),
+            "eq": ("le ", "on "),
+        }
+        if when is None or op not in phrases:
+            return None
+        fr, en = phrases[op]
+        return self.t(fr, en) + when
+
+    def elapsed(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        span = self.duration(right[0].lexical) if isinstance(right[0], Lit) else None
+        if span is None or op not in ("lteq", "lt"):
+            return None
+        return self.t(f"pendant {span} après l'accord", f"for {span} after the agreement")
+
+    def daily(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        if not isinstance(right[0], Lit) or op not in ("lteq", "lt"):
+            return None
+        return self.times(right[0].lexical, " par jour", " a day", strict=op == "lt")
+
+    def count(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        if not isinstance(right[0], Lit) or op not in ("lteq", "lt"):
+            return None
+        return self.times(right[0].lexical, " au total", " in total", strict=op == "lt")
+
+    def group(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        n = right[0].lexical if isinstance(right[0], Lit) else ""
+        if not n.isdigit() or op not in ("gteq", "gt"):
+            return None
+        n = str(int(n) + (op == "gt"))
+        return self.t(f"par groupes d'au moins {n}", f"in groups of at least {n}")
+
+    def level(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        span = self.duration(right[0].lexical) if isinstance(right[0], Lit) else None
+        if span is None or op != "gteq":
+            return None
+        return self.t(
+            f"à une granularité d'au moins {span}", f"at a granularity of at least {span}"
+        )
+
+    # -- rules --------------------------------------------------------------------------
+    def rule(self, rule: Rule) -> str:
+        subject = self.party(rule.assignee)
+        plural = subject.lower().startswith("les ")
+        nodes = list(rule.constraints) + list(rule.action.refinements)
+        for holder in (rule.target, rule.assignee):
+            if holder is not None:
+                nodes.extend(holder.refinements)
+        level, nodes = self.fold_level(rule.action.iri, nodes)
+        if rule.kind == "prohibition" and rule.assignee is None:
+            text = self.t("personne ne peut ", "no one may ")  # not « tout le monde ne peut pas »
+        else:
+            modal = {
+                "permission": self.t("peuvent" if plural else "peut", "may"),
+                "prohibition": self.t("ne peuvent pas" if plural else "ne peut pas", "may not"),
+            }.get(rule.kind, self.t("doivent" if plural else "doit", "must"))
+            text = f"{subject} {modal} "
+        text += self.action(rule, level)
+        text += "".join(", " + self.constraint(n) for n in sorted(nodes, key=_order))
+        pronoun = "they" if rule.assignee is None or rule.assignee.collection else "it"
+        permitted = rule.kind == "permission"
+        duties = [self.duty(d, third=permitted and pronoun == "it") for d in rule.duties]
+        if duties and permitted:
+            text += self.t(", à condition ", f", provided {pronoun} ")
+        elif duties and rule.kind == "prohibition":
+            text += self.t(
+                " ; en cas de manquement, obligation ", f"; if breached, {pronoun} must "
+            )
+        elif duties:
+            text += self.t(" ; à défaut, obligation ", f"; failing that, {pronoun} must ")
+        text += _join(duties, self.t("et", "and")) if duties else ""
+        return text[0].upper() + text[1:] + "."
+
+    def fold_level(
+        self, action: str, nodes: list[ConstraintNode]
+    ) -> tuple[str, list[ConstraintNode]]:
+        """The aggregation level adjective of ``aggregate``/``derive``, taken out of ``nodes``."""
+        if action not in (ODRL + "aggregate", ODRL + "derive"):
+            return "", nodes
+        for node in nodes:
+            if (
+                isinstance(node, Constraint)
+                and node.left == GP + "aggregationLevel"
+                and node.operator == ODRL + "gteq"
+                and len(node.right) == 1
+                and isinstance(node.right[0], Lit)
+                and node.right[0].lexical in _LEVELS
+                and not node.unit
+            ):
+                fr, en = _LEVELS[str(node.right[0])]
+                return " " + self.t(fr, en), [n for n in nodes if n is not node]
+        return "", nodes
+
+    def action(self, rule: Rule, level: str, *, third: bool = False) -> str:
+        name = rule.action.iri.removeprefix(ODRL)
+        fr, en = _table("explain-actions.csv").get(
+            name, (f"« {_local(name)} » {{x}}", f"“{_local(name)}” {{x}}")
+        )
+        pattern = self.t(fr, en)
+        if third and not self.fr:
+            verb, _, rest = pattern.partition(" ")
+            pattern = f"{verb}{'es' if verb.endswith(('s', 'sh', 'ch', 'x')) else 's'} {rest}"
+        target = rule.target.iri if rule.target else None
+        x = self.dataset(target)
+        parties = [self.party(Party(p)) for _, p in rule.functions]
+        p = (
+            _join(parties, self.t("et", "and"))
+            if parties
+            else self.t("la partie concernée", "the party concerned")
+        )
+        return pattern.format(x=x, de_x=_de(x), p=p, de_p=_de(p), lvl=level).strip()
+
+    def duty(self, duty: Rule, *, third: bool) -> str:
+        """``de citer X`` in French; ``credit X`` (``credits X`` when ``third``) in English."""
+        nodes = list(duty.constraints) + list(duty.action.refinements)
+        text = _de(self.action(duty, "")) if self.fr else self.action(duty, "", third=third)
+        if nodes:
+            text += " (" + ", ".join(self.constraint(n) for n in nodes) + ")"
+        return text
+
+
+_Render = Callable[[_Words, str, tuple[Term, ...], str], "str | None"]
+_RENDERERS: Mapping[str, _Render] = {
+    ODRL + "purpose": _Words.purpose,
+    ODRL + "recipient": _Words.recipient,
+    GP + "role": _Words.role,
+    ODRL + "spatial": _Words.spatial,
+    GP + "aggregationLevel": _Words.level,
+    GP + "groupSize": _Words.group,
+    GP + "dailyCount": _Words.daily,
+    ODRL + "count": _Words.count,
+    ODRL + "elapsedTime": _Words.elapsed,
+    ODRL + "dateTime": _Words.date_time,
+}
+_ORDER = {left: i for i, left in enumerate(_RENDERERS)}
+
+
+def _order(node: ConstraintNode) -> tuple[int, str]:
+    if isinstance(node, LogicalConstraint):
+        return (len(_ORDER), node.iri)
+    return (_ORDER.get(node.left, len(_ORDER) + 1), node.iri)
