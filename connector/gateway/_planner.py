@@ -70,19 +70,21 @@ class _Planner:
             if isinstance(sel, FieldNode):
                 yield sel, extra
                 continue
-            condition: NamedTypeNode | None
-            if isinstance(sel, FragmentSpreadNode):
-                frag = self.fragments.get(sel.name.value)
-                if frag is None:
-                    raise GatewayError(f"unknown fragment {sel.name.value!r}")
-                condition, inner = frag.type_condition, frag.selection_set
-            elif isinstance(sel, InlineFragmentNode):
-                condition, inner = sel.type_condition, sel.selection_set
-            else:  # pragma: no cover - the three selection kinds are covered
-                continue
+            condition, inner = self.fragment(sel)
             if condition is not None and not self.applies(condition.name.value, type_name):
                 continue  # a fragment on another type never applies to this object
             yield from self.flatten(type_name, inner, (*extra, *(sel.directives or ())))
+
+    def fragment(self, sel: SelectionNode) -> tuple[NamedTypeNode | None, SelectionSetNode]:
+        """The type condition and selections of a fragment spread or inline fragment."""
+        if isinstance(sel, FragmentSpreadNode):
+            frag = self.fragments.get(sel.name.value)
+            if frag is None:
+                raise GatewayError(f"unknown fragment {sel.name.value!r}")
+            return frag.type_condition, frag.selection_set
+        if isinstance(sel, InlineFragmentNode):
+            return sel.type_condition, sel.selection_set
+        raise GatewayError(f"unexpected selection {sel.kind}")  # pragma: no cover
 
     def applies(self, condition: str, type_name: str) -> bool:
         if condition == type_name:
@@ -129,16 +131,7 @@ class _Planner:
                     raise GatewayError(f"cannot select {name} on union {abstract.name}")
                 out.append(self.descend(group, abstract, sel, here, conditions + own, provided))
                 continue
-            condition: NamedTypeNode | None
-            if isinstance(sel, FragmentSpreadNode):
-                frag = self.fragments.get(sel.name.value)
-                if frag is None:
-                    raise GatewayError(f"unknown fragment {sel.name.value!r}")
-                condition, inner = frag.type_condition, frag.selection_set
-            elif isinstance(sel, InlineFragmentNode):
-                condition, inner = sel.type_condition, sel.selection_set
-            else:  # pragma: no cover - the three selection kinds are covered
-                continue
+            condition, inner = self.fragment(sel)
             t = self.sg.schema.get_type(condition.name.value) if condition else abstract
             if isinstance(t, GraphQLObjectType):
                 flat = self.flatten(t.name, inner)
