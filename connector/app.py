@@ -35,8 +35,8 @@ from connector.catalog import PolicyDocument, catalog_document, load_policy_docu
 from connector.config import NodeConfig
 from connector.errors import AuthError, GuichetError, QueryError, SourceError
 from connector.graphql import RequestContext, build_schema
-from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings
-from connector.identity.asgi import unauthorized
+from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings, unauthorized
+from connector.identity.asgi import caller
 from connector.model import ENTITIES, EntityType
 from connector.node import Node
 from connector.rnb import InvalidRnbId, canonical_rnb_id
@@ -60,7 +60,7 @@ class NodeGraphQL(GraphQL[RequestContext, None]):
         self.control = control
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        identity = getattr(request.state, "identity", None) or Identity.public()
+        identity = caller(request)
         return RequestContext(
             node=self.node,
             request=request,
@@ -80,7 +80,7 @@ class AuditGraphQL(GraphQL[AuditContext, None]):
         self.control = control
 
     async def get_context(self, request: Any, response: Any) -> AuditContext:
-        identity = getattr(request.state, "identity", None) or Identity.public()
+        identity = caller(request)
         return AuditContext(
             self.config, self.audit, identity, document="POST /audit/graphql", control=self.control
         )
@@ -94,7 +94,7 @@ class AgreementGraphQL(GraphQL[AgreementContext, None]):
         self.control = control
 
     async def get_context(self, request: Any, response: Any) -> AgreementContext:
-        identity = getattr(request.state, "identity", None) or Identity.public()
+        identity = caller(request)
         return AgreementContext(self.control, identity)
 
 
@@ -198,7 +198,7 @@ class NodeViews:
             for f in (ENTITIES[rel.target].key, rel.via):
                 if (ds := self.config.dataset_of(rel.target, f)) is not None:
                     touched.read.add(ds.id)
-        identity = getattr(request.state, "identity", None) or Identity.public()
+        identity = caller(request)
         return await self.control.decide(identity, touched)
 
     async def entity(self, request: Request) -> Response:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -24,6 +24,7 @@ class Node:
 
     config: NodeConfig
     sources: dict[str, Source]
+    _mapped: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_config(
@@ -44,9 +45,13 @@ class Node:
         return tuple(ENTITIES[name] for name in self.config.entities)
 
     def mapped_fields(self, entity: str) -> tuple[str, ...]:
-        """The fields of ``entity`` this node maps, in model order."""
-        mapping = self.config.entities[entity]
-        return tuple(f for f in ENTITIES[entity].field_names if f in mapping.fields)
+        """The fields of ``entity`` this node maps, in model order (asked for every row)."""
+        found = self._mapped.get(entity)
+        if found is None:
+            mapping = self.config.entities[entity]
+            found = tuple(f for f in ENTITIES[entity].field_names if f in mapping.fields)
+            self._mapped[entity] = found
+        return found
 
     def relations(self, entity: str) -> tuple[Relation, ...]:
         """The relations of ``entity`` this node can answer: the target is mapped here,

@@ -18,6 +18,12 @@ async def identity_from_request(request: HTTPConnection, verifier: TokenVerifier
     return await verifier.verify(request.headers.get("authorization"))
 
 
+def caller(request: HTTPConnection) -> Identity:
+    """The identity an auth gate established for ``request``; the public party if none."""
+    identity = getattr(request.state, "identity", None)
+    return identity if isinstance(identity, Identity) else Identity.public()
+
+
 def _quoted(text: str) -> str:
     return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else "?" for c in text)
 

@@ -34,6 +34,7 @@ from connector.audit import (
 from connector.config import NodeConfig
 from connector.errors import GuichetError, QueryError
 from connector.identity import Identity
+from connector.identity.asgi import caller
 from connector.usage.control import UsageControl
 
 MAX_PAGE = 1000
@@ -307,7 +308,7 @@ AUDIT_SCHEMA = strawberry.Schema(query=Query)
 async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt: str) -> Response:
     """``GET /audit/export.csv?party=...&dataset=...&since=...``: the same as
     ``auditExport``, for tools that want a file."""
-    identity = getattr(request.state, "identity", None) or Identity.public()
+    identity = caller(request)
     ctx = AuditContext(
         config,
         audit,

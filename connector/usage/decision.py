@@ -88,7 +88,21 @@ class RequestUsage:
     def read(self, dataset_id: str) -> Decision | None:
         return self.decisions.get((dataset_id, "read", None))
 
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def _once(self, what: str, entity: str, compute: Callable[[], Any]) -> Any:
+        """Per-entity facts are asked for every row: work them out once per request (they
+        depend on the read decisions, which do not change during execution)."""
+        key = (what, entity)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def denied_fields(self, entity: str) -> frozenset[str]:
+        found: frozenset[str] = self._once("denied", entity, lambda: self._denied(entity))
+        return found
+
+    def _denied(self, entity: str) -> frozenset[str]:
         out = set()
         for f in self.config.entities[entity].fields:
             ds = self.config.dataset_of(entity, f)
@@ -174,6 +188,10 @@ class RequestUsage:
 
     def anonymised(self, entity: str) -> frozenset[str]:
         """Identifier fields whose dataset's permit carries an ``anonymize`` duty."""
+        found: frozenset[str] = self._once("anonymised", entity, lambda: self._anonymised(entity))
+        return found
+
+    def _anonymised(self, entity: str) -> frozenset[str]:
         out = set()
         for f in ENTITIES[entity].fields:
             if f.type not in ("ID", "RnbId") and f.ref is None:
@@ -190,11 +208,15 @@ class RequestUsage:
 
     def count_rows(self, entity: str, n: int) -> None:
         """``n`` more rows of ``entity`` returned: counted once for each dataset they draw on."""
-        ids = {
-            ds.id
-            for f in self.config.entities[entity].fields
-            if (ds := self.config.dataset_of(entity, f)) is not None
-        }
+        ids: frozenset[str] = self._once(
+            "datasets",
+            entity,
+            lambda: frozenset(
+                ds.id
+                for f in self.config.entities[entity].fields
+                if (ds := self.config.dataset_of(entity, f)) is not None
+            ),
+        )
         for ds_id in ids:
             self.rows[ds_id] = self.rows.get(ds_id, 0) + n
 
