@@ -6,6 +6,7 @@
                             [--public-key FILE] [--db URL]
     guichet issuer list [--db URL]
     guichet issuer rotate-keys [--key-dir DIR] [--alg ES256|RS256]
+    guichet issuer add-account|add-web-client|accounts|web-clients ...   (see cli_accounts)
 
 The client secret is printed once, at registration, and stored only as a hash.
 """
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from joserfc.jwk import ECKey, Key, RSAKey
 
 from connector.errors import ConfigError, ConfigIssue
+from connector.identity.cli_accounts import add_account_parsers
 from connector.identity.keys import ALGORITHMS, KeyStore
 from connector.identity.registry import Credentials, Participant, ParticipantRegistry
 from connector.identity.settings import IssuerSettings
@@ -235,6 +237,7 @@ def add_issuer_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="seconds a retired key stays published (>= token lifetime)",
     )
     rot.set_defaults(func=_rotate)
+    add_account_parsers(sub)
     return issuer
 
 

@@ -3,8 +3,10 @@
 Endpoints (relative to the issuer URL):
 
 * ``POST /token`` — client credentials (``client_secret_basic`` or ``private_key_jwt``),
-  parameters ``resource`` (or ``audience``), ``scope``, ``purpose``; answers an RFC 9068
-  JWT access token or an RFC 6749 error;
+  parameters ``resource`` (or ``audience``), ``scope``, ``purpose``; or an authorization
+  code (public web client, ``none``: ``code``, ``redirect_uri``, ``client_id``,
+  ``code_verifier``); answers an RFC 9068 JWT access token or an RFC 6749 error;
+* ``GET``/``POST /authorize`` — the login page for people (:mod:`.authorize`);
 * ``GET /jwks.json`` and ``/.well-known/jwks.json`` — the public signing keys;
 * ``GET /.well-known/oauth-authorization-server`` — RFC 8414 metadata.
 
@@ -28,6 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connector.errors import ConfigError, ConfigIssue
+from connector.identity.authorize import AuthorizeEndpoint
+from connector.identity.code_grant import enable_code_flow
 from connector.identity.keys import ALGORITHMS, KeyStore
 from connector.identity.registry import AUTH_METHODS, ParticipantRegistry
 from connector.identity.server import DataSpaceServer, FormRequest
@@ -36,7 +40,6 @@ from connector.identity.settings import IssuerSettings
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-SKIPPED_CHECKS = {"response_types_supported"}  # no authorization endpoint: none supported
 
 
 def server_metadata(settings: IssuerSettings) -> dict[str, Any]:
@@ -46,16 +49,17 @@ def server_metadata(settings: IssuerSettings) -> dict[str, Any]:
             "issuer": settings.issuer,
             "token_endpoint": settings.token_endpoint,
             "jwks_uri": settings.jwks_uri,
-            "grant_types_supported": ["client_credentials"],
-            "response_types_supported": [],
-            "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "authorization_endpoint": settings.authorization_endpoint,
+            "grant_types_supported": ["client_credentials", "authorization_code"],
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
+            "token_endpoint_auth_methods_supported": [*AUTH_METHODS, "none"],
             "token_endpoint_auth_signing_alg_values_supported": sorted(ALGORITHMS),
             "scopes_supported": list(settings.scopes_supported),
         }
     )
     for key in AuthorizationServerMetadata.REGISTRY_KEYS:
-        if key in SKIPPED_CHECKS:
-            continue
         try:
             getattr(metadata, f"validate_{key}")()
         except ValueError as exc:
@@ -78,9 +82,14 @@ def create_issuer_app(
         settings.key_dir, algorithm=settings.algorithm, retain_seconds=settings.token_lifetime
     )
     server = DataSpaceServer(settings, registry, keys)
+    enable_code_flow(server)
+    login = AuthorizeEndpoint(server)
 
     async def token(request: Request) -> Response:
         return await _token(request, server)
+
+    async def authorize(request: Request) -> Response:
+        return await login(request)
 
     async def jwks(request: Request) -> Response:
         key_set = await anyio.to_thread.run_sync(keys.jwks)
@@ -101,6 +110,7 @@ def create_issuer_app(
     path = urlsplit(settings.issuer).path
     routes = [
         Route("/token", token, methods=["POST"]),
+        Route("/authorize", authorize, methods=["GET", "POST"]),
         Route("/jwks.json", jwks, methods=["GET"]),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/.well-known/oauth-authorization-server", well_known, methods=["GET"]),

@@ -13,43 +13,35 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import JSON, BigInteger, Column, MetaData, String, Table, delete, insert, select
-from sqlalchemy.engine import RowMapping, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from connector.errors import ConfigError, ConfigIssue
+from connector.identity.account_checks import is_iri, redact
+from connector.identity.accounts import AccountRegistry
 from connector.identity.passwords import hash_secret, new_secret
+from connector.identity.tables import assertions_table, metadata, participants_table
+
+__all__ = [
+    "AUTH_METHODS",
+    "Credentials",
+    "Participant",
+    "ParticipantRegistry",
+    "assertions_table",
+    "expand_iri",
+    "is_iri",
+    "metadata",
+    "participants_table",
+    "redact",
+]
 
 AUTH_METHODS = ("client_secret_basic", "private_key_jwt")
 PREFIXES = {"dpv:": "https://w3id.org/dpv#"}
-
-metadata = MetaData()
-participants_table = Table(
-    "issuer_participants",
-    metadata,
-    Column("client_id", String(64), primary_key=True),
-    Column("iri", String(512), nullable=False, unique=True),
-    Column("name", String(256), nullable=False),
-    Column("roles", JSON, nullable=False),
-    Column("purposes", JSON, nullable=False),
-    Column("auth_method", String(32), nullable=False),
-    Column("secret_hash", String(256), nullable=True),
-    Column("jwks", JSON, nullable=True),
-    Column("created_at", BigInteger, nullable=False),
-)
-assertions_table = Table(
-    "issuer_used_assertions",
-    metadata,
-    Column("client_id", String(64), primary_key=True),
-    Column("jti", String(256), primary_key=True),
-    Column("expires_at", BigInteger, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -84,41 +76,9 @@ def expand_iri(value: str) -> str:
     return value
 
 
-def is_iri(value: str) -> bool:
-    parts = urlsplit(value)
-    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme == "urn") and " " not in value
-
-
-def redact(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as a placeholder
-        return "<database url>"
-
-
-class ParticipantRegistry:
-    """Async access to the registry tables in the database at ``url``."""
-
-    def __init__(self, url: str, *, engine: AsyncEngine | None = None) -> None:
-        self.url = url
-        try:
-            self.engine = engine or create_async_engine(url)
-        except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise ConfigError([ConfigIssue(redact(url), "database_url", str(exc))]) from exc
-        self._ready = False
-        self._lock = anyio.Lock()
-
-    async def ensure_schema(self) -> None:
-        if self._ready:
-            return
-        async with self._lock:
-            if not self._ready:
-                async with self.engine.begin() as conn:
-                    await conn.run_sync(metadata.create_all)
-                self._ready = True
-
-    async def aclose(self) -> None:
-        await self.engine.dispose()
+class ParticipantRegistry(AccountRegistry):
+    """Async access to the issuer's tables in the database at ``url``: participants (client
+    credentials) here, person accounts, web clients and codes from :class:`AccountRegistry`."""
 
     async def register(
         self,

@@ -4,8 +4,10 @@ authlib's server is synchronous; the Starlette adapter (:mod:`connector.identity
 runs it in a worker thread, and the few registry look-ups it makes (client, assertion
 ``jti``) hop back to the event loop with :func:`anyio.from_thread.run`.
 
-Pieces: :class:`DataSpaceServer` (``AuthorizationServer``), :class:`ClientCredentials`
-(``ClientCredentialsGrant`` checking the requested audience and purpose),
+Pieces: :class:`DataSpaceServer` (``AuthorizationServer``; its clients are participants,
+:class:`RegisteredClient`, and public web clients, :class:`PublicWebClient`),
+:class:`ClientCredentials` (``ClientCredentialsGrant`` checking the requested audience and
+purpose), the authorization-code grant in :mod:`connector.identity.code_grant`,
 :class:`ClientAssertion` (RFC 7523 ``private_key_jwt``) and :class:`AccessTokenGenerator`
 (RFC 9068 JWT access tokens, ``typ: at+jwt``).
 """
@@ -31,6 +33,7 @@ from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc.jwk import KeySet
 
+from connector.identity.accounts import WebClient
 from connector.identity.keys import KeyStore
 from connector.identity.passwords import check_secret
 from connector.identity.registry import Participant, ParticipantRegistry, expand_iri, is_iri
@@ -117,8 +120,43 @@ class RegisteredClient:
         return grant_type == "client_credentials"
 
 
+class PublicWebClient:
+    """authlib's ``ClientMixin`` over a :class:`WebClient`: a public client (``none``
+    authentication at the token endpoint), authorization code only, exact redirect URIs."""
+
+    def __init__(self, client: WebClient, settings: IssuerSettings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def get_client_id(self) -> str:
+        return self.client.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        return None
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.client.redirect_uris
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        return scope or self.settings.default_scope
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return False
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return endpoint == "token" and method == "none"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "authorization_code"
+
+
 class DataSpaceServer(AuthorizationServer):  # type: ignore[misc]
-    """The issuer's ``AuthorizationServer``: clients come from the participants registry."""
+    """The issuer's ``AuthorizationServer``: clients come from the registry (participants
+    first, then web clients; :func:`~connector.identity.code_grant.enable_code_flow` adds
+    the authorization-code grant)."""
 
     def __init__(self, settings: IssuerSettings, registry: ParticipantRegistry, keys: KeyStore):
         super().__init__(scopes_supported=list(settings.scopes_supported) or None)
@@ -128,9 +166,12 @@ class DataSpaceServer(AuthorizationServer):  # type: ignore[misc]
         self.register_grant(ClientCredentials)
         self.register_client_auth_method("private_key_jwt", ClientAssertion(settings, registry))
 
-    def query_client(self, client_id: str) -> RegisteredClient | None:
+    def query_client(self, client_id: str) -> RegisteredClient | PublicWebClient | None:
         participant = anyio.from_thread.run(self.registry.get, client_id)
-        return RegisteredClient(participant, self.settings) if participant else None
+        if participant:
+            return RegisteredClient(participant, self.settings)
+        web_client = anyio.from_thread.run(self.registry.web_client, client_id)
+        return PublicWebClient(web_client, self.settings) if web_client else None
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """JWT access tokens are self-contained: nothing to store."""
@@ -197,10 +238,12 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
 
     def create_token_response(self) -> tuple[int, dict[str, Any], Headers]:
         server: DataSpaceServer = self.server
+        participant: Participant = self.request.client.participant
         generator = AccessTokenGenerator(
             server.settings,
             server.keys,
-            participant=self.request.client.participant,
+            subject=participant.iri,
+            roles=participant.roles,
             audiences=self.audiences,
             purpose=self.purpose,
         )
@@ -240,16 +283,19 @@ class ClientAssertion(JWTBearerClientAssertion):  # type: ignore[misc]
 
 
 class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
-    """RFC 9068 access tokens for one token request: the participant, audience, purpose."""
+    """RFC 9068 access tokens for one token request: the subject (participant or person
+    IRI), its roles, the audience, the purpose and any ``extra`` claims."""
 
     def __init__(
         self,
         settings: IssuerSettings,
         keys: KeyStore,
         *,
-        participant: Participant,
+        subject: str,
+        roles: Sequence[str],
         audiences: list[str],
-        purpose: str | None,
+        purpose: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.signing_key = keys.signing_key()
         super().__init__(
@@ -257,9 +303,11 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
             alg=self.signing_key.get("alg"),
             expires_generator=settings.token_lifetime,
         )
-        self.participant = participant
+        self.subject = subject
+        self.roles = tuple(roles)
         self.audiences = audiences
         self.purpose = purpose
+        self.extra = dict(extra or {})
 
     def get_jwks(self) -> KeySet:
         return KeySet([self.signing_key])
@@ -271,8 +319,9 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: Any, grant_type: str, user: Any, scope: str
     ) -> dict[str, Any]:
         claims: dict[str, Any] = {
-            "sub": self.participant.iri,
-            "roles": list(self.participant.roles),
+            **self.extra,
+            "sub": self.subject,
+            "roles": list(self.roles),
             "nbf": int(time.time()),
         }
         if self.purpose:

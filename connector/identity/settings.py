@@ -30,6 +30,7 @@ class IssuerSettings:
     scopes_supported: tuple[str, ...] = ("read",)
     default_scope: str = "read"
     assertion_leeway: int = 60
+    code_lifetime: int = 60
 
     def __post_init__(self) -> None:
         issues = []
@@ -60,6 +61,12 @@ class IssuerSettings:
                     WHERE, "token_lifetime", f"expected seconds > 0, got {self.token_lifetime!r}"
                 )
             )
+        if self.code_lifetime <= 0:
+            issues.append(
+                ConfigIssue(
+                    WHERE, "code_lifetime", f"expected seconds > 0, got {self.code_lifetime!r}"
+                )
+            )
         if self.algorithm not in ALGORITHMS:
             issues.append(
                 ConfigIssue(
@@ -82,6 +89,10 @@ class IssuerSettings:
     @property
     def token_endpoint(self) -> str:
         return f"{self.issuer}/token"
+
+    @property
+    def authorization_endpoint(self) -> str:
+        return f"{self.issuer}/authorize"
 
     @property
     def jwks_uri(self) -> str:

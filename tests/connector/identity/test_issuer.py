@@ -170,10 +170,15 @@ async def test_metadata_follows_rfc8414(http: httpx.AsyncClient) -> None:
     assert metadata["issuer"] == ISSUER
     assert metadata["token_endpoint"] == f"{ISSUER}/token"
     assert metadata["jwks_uri"] == f"{ISSUER}/jwks.json"
-    assert metadata["grant_types_supported"] == ["client_credentials"]
+    assert metadata["authorization_endpoint"] == f"{ISSUER}/authorize"
+    assert metadata["grant_types_supported"] == ["client_credentials", "authorization_code"]
+    assert metadata["response_types_supported"] == ["code"]
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
+    assert metadata["authorization_response_iss_parameter_supported"] is True
     assert metadata["token_endpoint_auth_methods_supported"] == [
         "client_secret_basic",
         "private_key_jwt",
+        "none",
     ]
     assert "none" not in metadata["token_endpoint_auth_signing_alg_values_supported"]
     jwks = (await http.get("/jwks.json")).json()
