@@ -10,6 +10,7 @@ Routes::
     /catalog                 DCAT 3 catalog with each dataset's ODRL policy
     /context.jsonld          the JSON-LD context
     /health                  each source's state
+    /console/                the DPD console over this node, when ``[console]`` is set
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -33,6 +34,8 @@ from connector import linked
 from connector.audit import AuditLog, operation_hash
 from connector.catalog import PolicyDocument, catalog_document, load_policy_document
 from connector.config import NodeConfig
+from connector.console.mounting import PATH as CONSOLE_PATH
+from connector.console.mounting import node_console
 from connector.errors import AuthError, GuichetError, QueryError, SourceError
 from connector.graphql import RequestContext, build_schema
 from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings, unauthorized
@@ -44,6 +47,7 @@ from connector.sources.base import Condition, Select
 from connector.usage.agreements_api import AGREEMENT_SCHEMA, AgreementContext
 from connector.usage.analysis import Touched
 from connector.usage.audit_api import AUDIT_SCHEMA, AuditContext, export_view
+from connector.usage.audit_api_node import WELL_KNOWN, on_startup, protected_resource
 from connector.usage.control import UsageControl
 from connector.usage.decision import PolicyDenied, RequestUsage
 
@@ -360,13 +364,17 @@ def create_app(
             client=http_client or httpx.AsyncClient(timeout=10),
         )
     graphql_app = AuthGate(NodeGraphQL(node, control, graphql_ide="graphiql"), verifier)
+    console = node_console(config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await on_startup(control)
         yield
         await node.aclose()
         if control is not None:
             await control.audit.aclose()
+        if console is not None:
+            await console.state.aclose()
 
     async def on_guichet_error(request: Request, exc: Exception) -> Response:
         status = 503 if isinstance(exc, SourceError) else 400
@@ -379,6 +387,7 @@ def create_app(
         Route("/catalog", views.catalog),
         Route("/context.jsonld", views.context),
         Route("/health", views.health),
+        Route(WELL_KNOWN, protected_resource(config)),
     ]
     if control is not None:
         audit = control.audit
@@ -396,8 +405,11 @@ def create_app(
             ),
             Route("/audit/export.jsonld", AuthGate(AuditExport(config, audit, "jsonld"), verifier)),
         ]
+    mounts = [Mount(CONSOLE_PATH, app=console)] if console is not None else []
     app = Starlette(
-        routes=routes, lifespan=lifespan, exception_handlers={GuichetError: on_guichet_error}
+        routes=[*routes, *mounts],
+        lifespan=lifespan,
+        exception_handlers={GuichetError: on_guichet_error},
     )
     app.state.node = node
     app.state.usage = control

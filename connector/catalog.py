@@ -20,11 +20,13 @@ from connector.model import ENTITIES, PREFIXES, expand
 
 @dataclass(frozen=True)
 class PolicyDocument:
-    """A dataset's policy as loaded at start-up: expanded JSON-LD, or the reason it failed."""
+    """A dataset's policy as loaded at start-up: expanded JSON-LD, or the reason it failed;
+    ``document`` is the JSON as read (what the policy history records)."""
 
     path: Path
     expanded: list[dict[str, Any]] | None
     error: str | None
+    document: Any = None
 
     @property
     def uid(self) -> str | None:
@@ -43,8 +45,8 @@ def load_policy_document(path: Path) -> PolicyDocument:
     except (OSError, ValueError, JsonLdError) as exc:
         return PolicyDocument(path, None, f"{path}: {type(exc).__name__}: {exc}")
     if not expanded:
-        return PolicyDocument(path, None, f"{path}: the document holds no policy")
-    return PolicyDocument(path, expanded, None)
+        return PolicyDocument(path, None, f"{path}: the document holds no policy", doc)
+    return PolicyDocument(path, expanded, None, doc)
 
 
 def _dataset(

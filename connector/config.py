@@ -46,14 +46,17 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector._checker import Checker as _Checker
+from connector.config_processing import LocalText, Processing, parse_labels, parse_processing
 from connector.config_sections import (
     AuthConfig,
     CarbonConfig,
+    ConsoleConfig,
     IndoorAirConfig,
     Limits,
     UsageConfig,
     _auth,
     _carbon,
+    _console,
     _indoor_air,
     _limits,
     _usage,
@@ -123,7 +126,7 @@ class DatasetConfig:
     personal_data: bool
     keywords: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
-    processing: Mapping[str, Any] = field(default_factory=dict)
+    processing: Processing | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ class NodeConfig:
     usage: UsageConfig = field(default_factory=UsageConfig)
     indoor_air: IndoorAirConfig | None = None
     carbon: CarbonConfig | None = None
+    labels: Mapping[str, LocalText] = field(default_factory=dict)
+    console: ConsoleConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -192,6 +197,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
             "usage",
             "indoor_air",
             "carbon",
+            "labels",
+            "console",
         },
     )
     node = c.table(data, "", "node")
@@ -223,6 +230,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     usage = _usage(c, c.table(data, "", "usage", required=False), file, name)
     indoor_air = _indoor_air(c, c.table(data, "", "indoor_air", required=False), file)
     carbon = _carbon(c, c.table(data, "", "carbon", required=False))
+    labels = parse_labels(c, c.table(data, "", "labels", required=False))
+    console = _console(c, c.table(data, "", "console", required=False), auth)
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -242,6 +251,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         usage=usage,
         indoor_air=indoor_air,
         carbon=carbon,
+        labels=labels,
+        console=console,
         raw=data,
     )
 
@@ -473,12 +484,15 @@ def _datasets(
         if not isinstance(personal, bool):
             c.fail(f"{key}.personal_data", f"expected true or false, got {personal!r}")
             personal = True
-        processing = spec.get("processing", {})
-        if personal and not processing:
+        processing = None
+        if "processing" in spec:
+            processing = parse_processing(c, f"{key}.processing", spec["processing"])
+        elif personal:
             c.fail(
                 f"{key}.processing",
-                "a dataset holding personal data needs its processing "
-                "record (purposes, categories, recipients, retention, legal_basis)",
+                "missing: a dataset holding personal data needs its record of processing "
+                "(controller, purposes, legal_basis, data_categories, data_subjects, "
+                "recipients, retention, transfers, security_measures)",
             )
         out[ds_id] = DatasetConfig(
             id=ds_id,
@@ -491,7 +505,7 @@ def _datasets(
             personal_data=personal,
             keywords=tuple(spec.get("keywords", ())),
             themes=tuple(spec.get("themes", ())),
-            processing=processing if isinstance(processing, dict) else {},
+            processing=processing,
         )
     _check_coverage(c, entities, out)
     return out
@@ -523,12 +537,15 @@ def _check_coverage(
 __all__ = [
     "AuthConfig",
     "CarbonConfig",
+    "ConsoleConfig",
     "DatasetConfig",
     "EntityMapping",
     "FieldMapping",
     "IndoorAirConfig",
     "Limits",
+    "LocalText",
     "NodeConfig",
+    "Processing",
     "SourceConfig",
     "UsageConfig",
     "load_config",

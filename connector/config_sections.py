@@ -1,5 +1,5 @@
 """The optional sections of a node configuration: ``[limits]``, ``[auth]``, ``[usage]``,
-``[indoor_air]`` and ``[carbon]`` (see :mod:`connector.config`)."""
+``[indoor_air]``, ``[carbon]`` and ``[console]`` (see :mod:`connector.config`)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,14 @@ class CarbonConfig:
     material_dataset: str | None = None
     material_publisher: str | None = None
     permit_year: int | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """``[console]``: the node serves the DPD console at ``/console`` for its own data;
+    ``client_id`` is the console's public web client at the issuer of ``[auth]``."""
+
+    client_id: str
 
 
 def resolve_sqlite(url: str, file: Path) -> str:
@@ -228,3 +236,15 @@ def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:
         material_publisher=c.string(table, key, "material_publisher", required=False) or None,
         permit_year=year,
     )
+
+
+def _console(
+    c: _Checker, table: Mapping[str, Any], auth: AuthConfig | None
+) -> ConsoleConfig | None:
+    if not table:
+        return None
+    c.unknown(table, "console", {"client_id"})
+    client_id = c.string(table, "console", "client_id")
+    if auth is None:
+        c.fail("console", "the console logs in at the issuer of [auth]; add an [auth] issuer")
+    return ConsoleConfig(client_id) if client_id else None

@@ -8,15 +8,18 @@
 ...                              datasets=("registre-batiments",)))  # doctest: +SKIP
 
 Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON),
-:mod:`.log` (storage, concurrency, queries), :mod:`.verify` (the chain check),
+:mod:`.log` (storage, concurrency, queries), :mod:`.counts` (grouped counts),
+:mod:`.policy_versions` (the history of each dataset's policy), :mod:`.verify` (the chain check),
 :mod:`.export` (CSV, JSON-LD PROV-O), :mod:`.operation` (operation fingerprints),
 :mod:`.cli` (``guichet audit verify|export``).
 """
 
 from connector.audit.canonical import canonical_json
+from connector.audit.counts import Count, Counts
 from connector.audit.export import CSV_COLUMNS, GUI_TERMS, export_csv, export_jsonld
 from connector.audit.log import MAX_LIMIT, AuditLog
 from connector.audit.operation import operation_hash
+from connector.audit.policy_versions import PolicyVersion, PolicyVersions
 from connector.audit.record import (
     DENY,
     GENESIS,
@@ -37,6 +40,10 @@ __all__ = [
     "AuditFilter",
     "AuditLog",
     "AuditRecord",
+    "Count",
+    "Counts",
+    "PolicyVersion",
+    "PolicyVersions",
     "Problem",
     "StoredEntry",
     "VerifyReport",

@@ -2,12 +2,13 @@
 
 One row per entry; everything the hash covers lives in that row, so ``verify`` needs no
 other table. Lists and objects are stored as text: ``datasets`` as the names separated
-and surrounded by single spaces (``" a b "``: a dataset filter is a substring test on
-``" a "``, pushed into SQL with ``instr``/``strpos``; names never hold spaces),
-``duties`` and ``details`` as canonical JSON. ``time`` is the fixed-width UTC text of
-:func:`~connector.audit.record.format_time`, compared as text (``COLLATE "C"`` on
-PostgreSQL). ``seq`` is the primary key and ``prev_hash`` and ``hash`` are UNIQUE, so two
-writers can never both extend the same head: a fork is refused by the database itself.
+and surrounded by single spaces (``" a b "``; names never hold spaces),
+``duties`` and ``details`` as canonical JSON; the same names, one row each, in
+``{table}_datasets`` (:func:`datasets_table`), which dataset filters and counts use.
+``time`` is the fixed-width UTC text of :func:`~connector.audit.record.format_time`,
+compared as text (``COLLATE "C"`` on PostgreSQL). ``seq`` is the primary key and
+``prev_hash`` and ``hash`` are UNIQUE, so two writers can never both extend the same
+head: a fork is refused by the database itself.
 """
 
 from __future__ import annotations
@@ -67,6 +68,24 @@ def audit_table(name: str) -> sa.Table:
     )
 
 
+def datasets_table(name: str) -> sa.Table:
+    """``{name}_datasets(seq, dataset)``: one row per dataset an entry names, written in the
+    same transaction as the entry, so that per-dataset counts are a ``GROUP BY`` (and a quota
+    count an index lookup) rather than a substring scan. Not covered by the hash: derived
+    from the ``datasets`` column, which is."""
+    return sa.Table(
+        f"{name}_datasets",
+        sa.MetaData(),
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("dataset", sa.Text, primary_key=True),
+        sa.Index(f"{name}_datasets_dataset_idx", "dataset", "seq"),
+    )
+
+
+def dataset_rows(entry: StoredEntry) -> list[dict[str, Any]]:
+    return [{"seq": entry.seq, "dataset": d} for d in dict.fromkeys(entry.datasets)]
+
+
 def append_only_ddl(name: str, dialect: str) -> list[str]:
     """Triggers refusing UPDATE and DELETE (and TRUNCATE on PostgreSQL).
 
@@ -97,10 +116,6 @@ def advisory_key(name: str) -> int:
     """The PostgreSQL advisory-lock key serialising the writers of table ``name``."""
     digest = hashlib.sha256(f"guichet-audit:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def dataset_needle(dataset: str) -> str:
-    return f" {dataset} "
 
 
 def _names_text(names: tuple[str, ...]) -> str:

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +39,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from connector.audit import _schema
+from connector.audit import counts as _counts
+from connector.audit.counts import Counts
 from connector.audit.record import (
     GENESIS,
     AuditFilter,
@@ -106,6 +109,7 @@ class AuditLog:
         self.node = node
         self._clock = clock
         self.table = _schema.audit_table(_schema.check_table_name(table))
+        self.datasets = _schema.datasets_table(self.table.name)
         self._owned = isinstance(engine_or_url, str)
         self.engine = self._engine(engine_or_url)
         self.dialect = self.engine.dialect.name
@@ -118,6 +122,7 @@ class AuditLog:
             _install_sqlite_recipe(self.engine, busy_timeout)
             self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
         self._lock = asyncio.Lock()
+        self._indexed = False
 
     @staticmethod
     def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:
@@ -160,8 +165,30 @@ class AuditLog:
         async with self._guard("cannot create the audit table"), self._writer.begin() as conn:
             await self._serialise(conn)
             await conn.run_sync(self.table.metadata.create_all)
-            for statement in _schema.append_only_ddl(self.table.name, self.dialect):
-                await conn.exec_driver_sql(statement)
+            await conn.run_sync(self.datasets.metadata.create_all)
+            for name in (self.table.name, self.datasets.name):
+                for statement in _schema.append_only_ddl(name, self.dialect):
+                    await conn.exec_driver_sql(statement)
+            if not self._indexed:
+                await self._index_datasets(conn)
+        self._indexed = True
+
+    async def _index_datasets(self, conn: AsyncConnection) -> None:
+        """Fill ``{table}_datasets`` for entries written before it existed."""
+        t, d = self.table, self.datasets
+        done = (await conn.execute(sa.select(sa.func.max(d.c.seq)))).scalar_one_or_none()
+        rows = await conn.execute(
+            sa.select(t.c.seq, t.c.datasets)
+            .where(t.c.seq > (done or 0), t.c.datasets != "")
+            .order_by(t.c.seq)
+        )
+        values = [
+            {"seq": int(seq), "dataset": name}
+            for seq, names in rows
+            for name in dict.fromkeys(str(names).split())
+        ]
+        if values:
+            await conn.execute(d.insert(), values)
 
     async def append(self, record: AuditRecord) -> StoredEntry:
         """Add ``record`` at the head of the chain and return it as stored."""
@@ -194,6 +221,8 @@ class AuditLog:
                 seq, prev = (int(head.seq) + 1, str(head.hash)) if head else (1, GENESIS)
                 entry = seal(record, seq=seq, node=self.node, time=time, prev_hash=prev)
                 await conn.execute(self.table.insert().values(**_schema.to_row(entry)))
+                if entry.datasets:
+                    await conn.execute(self.datasets.insert(), _schema.dataset_rows(entry))
             return entry
         except IntegrityError as exc:
             raise _Retry from exc
@@ -240,6 +269,24 @@ class AuditLog:
             value = (await conn.execute(stmt)).scalar_one()
         return int(value)
 
+    async def counts(self, filters: AuditFilter | None = None) -> Counts:
+        """Matching entries by decision, party and dataset (SQL ``GROUP BY``)."""
+        return await _counts.group_counts(self, filters)
+
+    async def count_per_dataset(
+        self, filters: AuditFilter, datasets: Collection[str]
+    ) -> dict[str, int]:
+        """Matching entries naming each of ``datasets``, in one grouped statement."""
+        return await _counts.per_dataset(self, filters, datasets)
+
+    async def decisions(self) -> set[str]:
+        """The decisions the log holds."""
+        return await _counts.distinct_values(self, "decision")
+
+    async def dataset_names(self) -> set[str]:
+        """The datasets the log's entries name."""
+        return await _counts.distinct_values(self, "dataset")
+
     async def entries(
         self, filters: AuditFilter | None = None, *, chunk: int = 500
     ) -> AsyncIterator[StoredEntry]:
@@ -264,8 +311,8 @@ class AuditLog:
         }
         out += [t.c[name] == value for name, value in equal.items() if value is not None]
         if f.dataset is not None:
-            find = sa.func.instr if self.dialect == "sqlite" else sa.func.strpos
-            out.append(find(t.c.datasets, _schema.dataset_needle(f.dataset)) > 0)
+            d = self.datasets
+            out.append(t.c.seq.in_(sa.select(d.c.seq).where(d.c.dataset == f.dataset)))
         if f.since is not None:
             out.append(t.c.time >= format_time(f.since))
         if f.until is not None:
@@ -294,9 +341,13 @@ class AuditLog:
         """Walk the chain (``chunk`` rows in memory at a time) and report the first problem.
 
         ``expect_head``: a hash recorded earlier (say printed by the last verification);
-        if no entry has it any more, entries were cut from the end of the log.
+        if no entry has it any more, entries were cut from the end of the log. With the
+        chain intact, the dataset index (``{table}_datasets``) is checked against it.
         """
-        return await verify_chain(self, expect_head=expect_head, chunk=chunk)
+        report = await verify_chain(self, expect_head=expect_head, chunk=chunk)
+        if report.ok and (problem := await _counts.index_problem(self, chunk=chunk)):
+            return replace(report, problem=problem)
+        return report
 
     async def _fetch(self, stmt: sa.Select[Any]) -> Sequence[sa.RowMapping]:
         async with self._guard("cannot read the audit log"), self.engine.connect() as conn:

@@ -8,80 +8,55 @@ own log, and a console asks each node.
 
     query { auditLog(filter: {decision: "deny"}, first: 20) {
               entries { seq time party datasets decision rule reason } endCursor } }
+
+The log's queries are here; the node, its datasets, policies and register are in
+:mod:`.audit_api_datasets`, the counts in :mod:`.audit_api_counts`, what they share in
+:mod:`.audit_api_common`.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import strawberry
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connector.audit import (
-    AuditFilter,
     AuditLog,
-    AuditRecord,
     StoredEntry,
     export_csv,
     export_jsonld,
-    operation_hash,
 )
 from connector.config import NodeConfig
-from connector.errors import GuichetError, QueryError
+from connector.errors import QueryError
 from connector.identity import Identity
 from connector.identity.asgi import caller
-from connector.usage.control import UsageControl
+from connector.usage.audit_api_common import (
+    AuditContext,
+    AuditFilterInput,
+    Forbidden,
+    authorise,
+    checked_filter,
+    filter_details,
+    parse_moment,
+)
+from connector.usage.audit_api_counts import CountsQuery
+from connector.usage.audit_api_datasets import DatasetsQuery
 
 MAX_PAGE = 1000
+FILTER_KEYS = ("party", "dataset", "decision", "purpose", "client_id", "since", "until")
 
-
-class Forbidden(GuichetError):
-    """The caller lacks the DPD role."""
-
-    extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
-
-
-@dataclass
-class AuditContext:
-    config: NodeConfig
-    audit: AuditLog
-    identity: Identity
-    document: str = ""
-    variables: dict[str, Any] | None = None
-    control: UsageControl | None = None
+__all__ = ["AUDIT_SCHEMA", "AuditContext", "AuditFilterInput", "Forbidden", "export_view"]
 
 
 @strawberry.enum
 class ExportFormat(enum.Enum):
     CSV = "csv"
     JSONLD = "jsonld"
-
-
-@strawberry.input(description="Entries matching every given criterion.")
-class AuditFilterInput:
-    party: str | None = None
-    dataset: str | None = None
-    decision: str | None = None
-    purpose: str | None = None
-    client_id: str | None = None
-    since: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    until: datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_filter(self) -> AuditFilter:
-        return AuditFilter(
-            party=self.party,
-            dataset=self.dataset,
-            decision=self.decision,
-            purpose=self.purpose,
-            client_id=self.client_id,
-            since=self.since,
-            until=self.until,
-        )
 
 
 @strawberry.type(description="One decision of the node (a prov:Activity).")
@@ -144,45 +119,12 @@ class ChainStatus:
     bad_entry: int | None
 
 
-async def _authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> None:
-    """Refuse non-DPD callers; log the read or the refusal."""
-    allowed = ctx.config.usage.dpd_role in ctx.identity.roles
-    await ctx.audit.append(
-        AuditRecord(
-            party=ctx.identity.party,
-            client_id=ctx.identity.client_id,
-            purpose=ctx.identity.purpose,
-            decision="permit" if allowed else "deny",
-            operation_hash=operation_hash(ctx.document, ctx.variables or {}),
-            operation_name=what,
-            reason=(
-                f"{what}: the DPD read the audit log"
-                if allowed
-                else f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
-            ),
-            details={"action": "auditRead", **details},
-        )
-    )
-    if not allowed:
-        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
-
-
-def _filter_details(f: AuditFilterInput | None) -> dict[str, Any]:
-    if f is None:
-        return {}
-    return {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in vars(f).items()
-        if v is not None
-    }
-
-
 async def entries_for(
-    ctx: AuditContext, f: AuditFilter, what: str, details: dict[str, Any]
+    ctx: AuditContext, f: AuditFilterInput | None, what: str, details: dict[str, Any]
 ) -> list[StoredEntry]:
-    await ctx.audit.setup()
-    await _authorise(ctx, what, details)
-    return [e async for e in ctx.audit.entries(f)]
+    await authorise(ctx, what, details)
+    checked = await checked_filter(ctx, f)
+    return [e async for e in ctx.audit.entries(checked)]
 
 
 async def _audit_log(
@@ -194,9 +136,8 @@ async def _audit_log(
     ctx: AuditContext = info.context
     if not 1 <= first <= MAX_PAGE:
         raise QueryError(f"first: expected 1 to {MAX_PAGE}, got {first}")
-    f = filter.to_filter() if filter else AuditFilter()
-    await ctx.audit.setup()
-    await _authorise(ctx, "auditLog", _filter_details(filter))
+    await authorise(ctx, "auditLog", filter_details(filter))
+    f = await checked_filter(ctx, filter)
     page = (
         await ctx.audit.query(f, limit=first + 1, after=after)
         if first < MAX_PAGE
@@ -217,9 +158,8 @@ async def _audit_export(
     filter: AuditFilterInput | None = None,
 ) -> str:
     ctx: AuditContext = info.context
-    f = filter.to_filter() if filter else AuditFilter()
     found = await entries_for(
-        ctx, f, "auditExport", {"format": format.value, **_filter_details(filter)}
+        ctx, filter, "auditExport", {"format": format.value, **filter_details(filter)}
     )
     if format is ExportFormat.CSV:
         return export_csv(found)
@@ -228,8 +168,7 @@ async def _audit_export(
 
 async def _audit_chain(info: strawberry.Info[AuditContext, None]) -> ChainStatus:
     ctx: AuditContext = info.context
-    await ctx.audit.setup()
-    await _authorise(ctx, "auditChain", {})
+    await authorise(ctx, "auditChain", {})
     report = await ctx.audit.verify()
     return ChainStatus(
         ok=report.ok,
@@ -263,8 +202,7 @@ async def _what_if(
     ctx = info.context
     if ctx.control is None:
         raise QueryError("this node enforces no policies (usage control is off)")
-    await ctx.audit.setup()
-    await _authorise(
+    await authorise(
         ctx,
         "whatIf",
         {"party": party, "dataset": dataset, "purpose": purpose, "askedAction": action},
@@ -283,7 +221,7 @@ async def _what_if(
 
 
 @strawberry.type
-class Query:
+class LogQuery:
     audit_log: AuditPage = strawberry.field(
         resolver=_audit_log, description="Entries of this node's audit log, oldest first."
     )
@@ -302,6 +240,11 @@ class Query:
     )
 
 
+@strawberry.type
+class Query(LogQuery, DatasetsQuery, CountsQuery):
+    """The DPD's endpoint: the log, the node's datasets and register, counts."""
+
+
 AUDIT_SCHEMA = strawberry.Schema(query=Query)
 
 
@@ -318,38 +261,22 @@ async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt
     )
     try:
         args = dict(request.query_params)
-        unknown = set(args) - {
-            "party",
-            "dataset",
-            "decision",
-            "purpose",
-            "client_id",
-            "since",
-            "until",
-        }
+        unknown = set(args) - set(FILTER_KEYS)
         if unknown:
             raise QueryError(
-                f"unknown filter {sorted(unknown)[0]!r}; expected party, "
-                "dataset, decision, purpose, client_id, since, until"
+                f"unknown filter {sorted(unknown)[0]!r}; expected {', '.join(FILTER_KEYS)}"
             )
-        times = {}
-        for k in ("since", "until"):
-            if k in args:
-                try:
-                    times[k] = datetime.fromisoformat(args.pop(k).replace("Z", "+00:00"))
-                except ValueError as exc:
-                    raise QueryError(
-                        f"{k}: expected an ISO 8601 date-time, got {request.query_params[k]!r}"
-                    ) from exc
-        f = AuditFilter(
+        f = AuditFilterInput(
             party=args.get("party"),
             dataset=args.get("dataset"),
             decision=args.get("decision"),
             purpose=args.get("purpose"),
             client_id=args.get("client_id"),
-            since=times.get("since"),
-            until=times.get("until"),
+            since=args.get("since"),
+            until=args.get("until"),
         )
+        for name in ("since", "until"):
+            parse_moment(name, args.get(name))
         found = await entries_for(ctx, f, "auditExport", {"format": fmt, **args})
     except Forbidden as exc:
         return JSONResponse({"error": str(exc)}, status_code=403)

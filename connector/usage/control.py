@@ -127,20 +127,18 @@ class UsageControl:
         self, identity: Identity, datasets: set[str], now: datetime
     ) -> tuple[UsageCount, ...]:
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        out = []
-        for ds_id in sorted(datasets):
-            n = await self.audit.count(
-                AuditFilter(party=identity.party, dataset=ds_id, decision=PERMIT, since=start)
+        counts = await self.audit.count_per_dataset(
+            AuditFilter(party=identity.party, decision=PERMIT, since=start), datasets
+        )
+        return tuple(
+            UsageCount(
+                count=counts[ds_id],
+                party=identity.party,
+                target=self.config.datasets[ds_id].iri,
+                period="P1D",
             )
-            out.append(
-                UsageCount(
-                    count=n,
-                    party=identity.party,
-                    target=self.config.datasets[ds_id].iri,
-                    period="P1D",
-                )
-            )
-        return tuple(out)
+            for ds_id in sorted(datasets)
+        )
 
     def _decide_one(
         self,

@@ -95,9 +95,9 @@ def test_every_problem_is_named_with_its_key(tmp_path: Path) -> None:
         ("datasets.registre.personal_data", "expected true or false, got 'yes'"),
         (
             "datasets.registre.processing",
-            "a dataset holding personal data needs its processing "
-            "record (purposes, categories, recipients, retention, "
-            "legal_basis)",
+            "missing: a dataset holding personal data needs its record of processing "
+            "(controller, purposes, legal_basis, data_categories, data_subjects, "
+            "recipients, retention, transfers, security_measures)",
         ),
         (
             "entities.Building.fields.floorArea",
@@ -149,3 +149,176 @@ def test_check_config_command(tmp_path: Path) -> None:
         f"error: {bad}: node.colour: unknown key, expected one of base_iri, host, "
         "name, participant, port, references, title"
     )
+
+
+GOOD = """
+[node]
+name = "x"
+participant = "https://example.org/participants/x"
+
+[sources.files]
+kind = "csv"
+path = "."
+
+[entities.EnergyUse]
+source = "files"
+table = "conso.csv"
+[entities.EnergyUse.fields]
+id = "id"
+
+[datasets.conso]
+title = "Consommations"
+entities = { EnergyUse = ["*"] }
+personal_data = true
+"""
+
+PROCESSING = """
+[datasets.conso.processing]
+controller = "https://example.org/participants/x"
+purposes = ["dpv:ImprovePublicServices", "gui:CarbonAccounting"]
+legal_basis = "public_task"
+data_categories = ["Consommations", { fr = "Adresse", en = "Address" }]
+data_subjects = ["Occupants"]
+recipients = []
+retention = "P18M"
+transfers = "aucun transfert hors UE"
+security_measures = ["Journal chaîné"]
+"""
+
+
+def test_processing_and_labels_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    labels = """
+[labels]
+"https://example.org/participants/x" = "Ville X"
+"https://example.org/participants/x/dpd" = { fr = "DPD de la ville", en = "City DPO" }
+"""
+    path.write_text(GOOD + PROCESSING + labels, encoding="utf-8")
+    config = load_config(path)
+    p = config.datasets["conso"].processing
+    assert p is not None
+    assert p.purposes == (
+        "https://w3id.org/dpv#ImprovePublicServices",
+        "https://w3id.org/guichet/ontology#CarbonAccounting",
+    )
+    assert (p.legal_basis.key, p.legal_basis.iri) == (
+        "public_task",
+        "https://w3id.org/dpv#PublicTask",
+    )
+    assert p.data_categories == ({"": "Consommations"}, {"fr": "Adresse", "en": "Address"})
+    assert (p.recipients, p.retention) == ((), "P18M")
+    assert config.labels == {
+        "https://example.org/participants/x": {"": "Ville X"},
+        "https://example.org/participants/x/dpd": {"fr": "DPD de la ville", "en": "City DPO"},
+    }
+    assert config.console is None
+
+
+def test_personal_data_needs_a_processing_record(tmp_path: Path) -> None:
+    assert issues_of(GOOD, tmp_path) == [
+        (
+            "datasets.conso.processing",
+            "missing: a dataset holding personal data needs its record of processing "
+            "(controller, purposes, legal_basis, data_categories, data_subjects, "
+            "recipients, retention, transfers, security_measures)",
+        )
+    ]
+
+
+def test_every_processing_problem_is_named(tmp_path: Path) -> None:
+    bad = """
+[datasets.conso.processing]
+controller = "the city"
+purposes = ["dpv:ImprovePublicServices", "improve things"]
+legal_basis = "because"
+data_categories = []
+data_subjects = [{ de = "Bewohner" }]
+recipients = "everyone"
+retention = "5 years"
+security_measures = ["", "TLS"]
+colour = "blue"
+"""
+    keys = (
+        "data_categories, data_subjects, legal_basis, purposes, recipients, retention, "
+        "security_measures, transfers"
+    )
+    p = "datasets.conso.processing"
+    assert issues_of(GOOD + bad, tmp_path) == [
+        (f"{p}.colour", f"unknown key, expected one of controller, {keys}"),
+        (
+            f"{p}.transfers",
+            f"missing; a record of processing needs controller, {keys}",
+        ),
+        (f"{p}.controller", "expected the controller's IRI, got 'the city'"),
+        (
+            f"{p}.legal_basis",
+            "expected one of consent, contract, legal_obligation, vital_interests, "
+            "public_task, legitimate_interests (RGPD art. 6(1)), got 'because'",
+        ),
+        (f"{p}.retention", "expected an ISO 8601 duration such as P5Y or P18M, got '5 years'"),
+        (f"{p}.purposes[1]", "expected an IRI or a dpv:/gui: CURIE, got 'improve things'"),
+        (f"{p}.recipients", "expected a list of IRIs, got 'everyone'"),
+        (f"{p}.data_categories", "expected a non-empty list of texts, got []"),
+        (f"{p}.data_subjects[0].de", "unknown language, expected fr or en"),
+        (
+            f"{p}.security_measures[0]",
+            'expected a text or a table { fr = "...", en = "..." }, got \'\'',
+        ),
+    ]
+
+
+@pytest.mark.parametrize("retention", ["P", "PT", "P0Y", "P5", "5Y", "P1YT"])
+def test_retention_must_be_a_real_duration(tmp_path: Path, retention: str) -> None:
+    text = GOOD + PROCESSING.replace('"P18M"', f'"{retention}"')
+    assert issues_of(text, tmp_path) == [
+        (
+            "datasets.conso.processing.retention",
+            f"expected an ISO 8601 duration such as P5Y or P18M, got '{retention}'",
+        )
+    ]
+
+
+def test_labels_and_console_problems_are_named(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + PROCESSING
+        + """
+[labels]
+"cda" = "Agglomération"
+"https://example.org/p/a" = 3
+"https://example.org/p/b" = { fr = "B", it = "Bi" }
+
+[console]
+client_id = "guichet-console"
+"""
+    )
+    assert issues_of(text, tmp_path) == [
+        ('labels."cda"', "expected an absolute IRI (http, https or urn) as the key"),
+        (
+            'labels."https://example.org/p/a"',
+            'expected a text or a table { fr = "...", en = "..." }, got 3',
+        ),
+        ('labels."https://example.org/p/b".it', "unknown language, expected fr or en"),
+        ("console", "the console logs in at the issuer of [auth]; add an [auth] issuer"),
+    ]
+
+
+def test_demo_labels_name_every_party_and_group() -> None:
+    space = "https://guichet.agglo-larochelle.fr/participants/"
+    named = {
+        "cda",
+        "atmo",
+        "univ-lr",
+        "ecole-saint-christophe",
+        "bouygues",
+        "univ-lr/chercheurs",
+        "ecole-saint-christophe/personnel",
+        "cda/dpd",
+        "cda/dpd/claire-martin",
+        "public",
+    }
+    for name in ("cda", "atmo", "bouygues"):
+        config = load_config(ROOT / "connector" / "demo" / f"{name}.toml")
+        assert set(config.labels) == {space + n for n in named}
+        assert all(set(t) == {"fr", "en"} or set(t) == {""} for t in config.labels.values())
+        assert config.console is not None and config.console.client_id == "guichet-console"

@@ -84,7 +84,9 @@ def test_rendered_configs_load_with_their_ports_and_policies(demo: DemoPaths, no
     for ds in config.datasets.values():
         assert ds.policy is not None
         assert ds.policy == REPO / "policies" / "demo" / f"{node}-{ds.id}.jsonld"
-        assert ds.personal_data is False
+        # the yearly energy of a dwelling relates to its occupants: personal data
+        assert ds.personal_data is (ds.id == "consommations-energie")
+        assert (ds.processing is not None) is ds.personal_data
     for src in config.sources.values():
         if src.kind == "sql":
             assert src.url == f"sqlite+aiosqlite:///{demo.target_dir / (node + '.db')}"

@@ -79,7 +79,10 @@ async def test_exports_csv_and_prov_jsonld_over_http(node) -> None:
     assert refused.status_code == 403
     bad = await node.client.get("/audit/export.csv", params={"since": "yesterday"}, headers=headers)
     assert bad.status_code == 400
-    assert bad.json() == {"error": "since: expected an ISO 8601 date-time, got 'yesterday'"}
+    assert bad.json() == {
+        "error": "since: expected an ISO 8601 date-time such as 2026-11-26T00:00:00Z, "
+        "got 'yesterday'"
+    }
 
 
 async def test_dpd_checks_the_chain(node) -> None:
