@@ -7,7 +7,8 @@ forwards the caller's ``Authorization`` to every node (nodes decide access), and
 with partial data and per-node errors when a node is down, slow or refuses.
 
     guichet gateway --subgraph cda=http://127.0.0.1:8101/graphql \\
-                    --subgraph atmo=http://127.0.0.1:8102/graphql --port 4000
+                    --subgraph atmo=http://127.0.0.1:8102/graphql --port 4000 \\
+                    --console-issuer http://127.0.0.1:8100 --console-client-id guichet-console
 
 >>> app = create_gateway_app({"cda": "http://127.0.0.1:8101/graphql"})  # doctest: +SKIP
 """
@@ -17,13 +18,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
 
+from connector.console.mounting import PATH as CONSOLE_PATH
+from connector.console.mounting import gateway_console
+from connector.errors import ConfigError, ConfigIssue
 from connector.gateway import (
     Gateway,
     GatewaySettings,
@@ -44,6 +49,8 @@ def create_gateway_app(
     http_client: httpx.AsyncClient | None = None,
     settings: GatewaySettings | None = None,
     path: str = "/graphql",
+    console_issuer: str | None = None,
+    console_client_id: str | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -51,7 +58,9 @@ def create_gateway_app(
     ``supergraph`` is a supergraph config file adding more (see
     ``connector.gateway._config``). ``http_client`` is the transport port: tests pass
     ``httpx.AsyncClient(transport=httpx.ASGITransport(app=node_app))``; without one the
-    gateway makes and closes its own.
+    gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
+    DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
+    subgraph URL without its path).
     """
     settings = settings or GatewaySettings()
     sources = (
@@ -67,7 +76,24 @@ def create_gateway_app(
         http=http, timeout=settings.timeout, retries=settings.retries, timeouts=settings.timeouts
     )
     gateway = Gateway(sources, client=client, settings=settings)
-    return build_app(gateway, path=path, on_close=http.aclose if owned else None)
+    mounts: list[BaseRoute] = []
+    closers: list[Callable[[], Awaitable[None]]] = [http.aclose] if owned else []
+    if console_issuer or console_client_id:
+        if not (console_issuer and console_client_id):
+            raise ConfigError(
+                [ConfigIssue("gateway", "console", "give both the console's issuer and client id")]
+            )
+        console = gateway_console(
+            [(s.name, s.url) for s in sources], issuer=console_issuer, client_id=console_client_id
+        )
+        mounts.append(Mount(CONSOLE_PATH, app=console))
+        closers.append(console.state.aclose)
+
+    async def close() -> None:
+        for closer in closers:
+            await closer()
+
+    return build_app(gateway, path=path, on_close=close, mounts=mounts)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -122,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
         default=Limits().max_cost,
         help="highest query cost accepted: fields weighted by list sizes (%(default)s)",
     )
+    p.add_argument(
+        "--console-issuer",
+        metavar="URL",
+        help="serve the DPD console at /console/, logging people in at this OAuth 2.0 issuer "
+        "(with --console-client-id; off without them)",
+    )
+    p.add_argument(
+        "--console-client-id",
+        metavar="ID",
+        help="the console's public web client at the issuer (e.g. guichet-console)",
+    )
     return p
 
 
@@ -144,7 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("error: give --subgraph NAME=URL or --supergraph FILE", file=sys.stderr)
             return 2
         app = create_gateway_app(
-            sources, supergraph=args.supergraph, settings=settings, path=args.path
+            sources,
+            supergraph=args.supergraph,
+            settings=settings,
+            path=args.path,
+            console_issuer=args.console_issuer,
+            console_client_id=args.console_client_id,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
         return 0

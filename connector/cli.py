@@ -3,7 +3,7 @@
 guichet node CONFIG [--host H] [--port P]   serve one connector node
 guichet check-config CONFIG... [--probe]     validate node configurations
 guichet sdl CONFIG                           print the node's subgraph SDL
-guichet demo [--once] [--dir DIR]            the La Rochelle demo data space
+guichet demo [--once] [--dir DIR]            the La Rochelle demo data space and DPD console
 guichet policy check|evaluate ...            ODRL policies (see ``guichet policy -h``)
 """
 
@@ -157,7 +157,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--port-base",
         type=int,
-        help="first of four consecutive ports: issuer, cda, atmo, bouygues (default 8100)",
+        help="first of five consecutive ports: issuer, cda, atmo, bouygues, gateway "
+        "(default 8100; the DPD console is the gateway's /console/)",
     )
     demo.set_defaults(func=_demo)
 

@@ -1,8 +1,11 @@
-"""The demo data space's participants, registered with its issuer, and their tokens."""
+"""The demo data space's participants, registered with its issuer, and their tokens; the
+DPD console's web client and the demo's person accounts (a DPD, an agent without the role)."""
 
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +54,69 @@ PARTICIPANTS = (
 )
 
 
+CONSOLE_CLIENT = "guichet-console"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    iri: str
+    name: str
+    roles: tuple[str, ...]
+
+
+ACCOUNTS = (
+    DemoAccount(
+        "dpd",
+        SPACE + "cda/dpd/claire-martin",
+        "Claire Martin, déléguée à la protection des données",
+        ("dpd",),
+    ),
+    DemoAccount(
+        "agent",
+        SPACE + "cda/agents/paul-durand",
+        "Paul Durand, agent de l'agglomération",
+        ("staff",),
+    ),
+)
+
+
+async def register_console(
+    database_url: str, credentials_file: Path, redirect_uris: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """Register the console's web client and the demo's person accounts once, with
+    generated passwords kept in ``credentials_file`` under ``accounts``."""
+    saved: dict[str, object] = json.loads(credentials_file.read_text("utf-8"))
+    known = saved.get("accounts")
+    if isinstance(known, dict):
+        return known
+    registry = ParticipantRegistry(database_url)
+    accounts: dict[str, dict[str, str]] = {}
+    try:
+        await registry.add_web_client(
+            CONSOLE_CLIENT, name="Guichet — console du DPD", redirect_uris=redirect_uris
+        )
+        for a in ACCOUNTS:
+            password = secrets.token_urlsafe(12)
+            await registry.add_account(
+                a.username, iri=a.iri, name=a.name, roles=a.roles, password=password
+            )
+            accounts[a.username] = {"password": password, "iri": a.iri, "roles": " ".join(a.roles)}
+    finally:
+        await registry.aclose()
+    credentials_file.write_text(
+        json.dumps({**saved, "accounts": accounts}, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    credentials_file.chmod(0o600)
+    return accounts
+
+
 async def register_all(database_url: str, credentials_file: Path) -> dict[str, dict[str, str]]:
     """Register the demo participants once; their credentials are kept in a file of the
     demo folder (a real deployment hands each its secret once, see ``guichet issuer``)."""
     if credentials_file.is_file():
         saved: dict[str, dict[str, str]] = json.loads(credentials_file.read_text("utf-8"))
+        saved.pop("accounts", None)
         return saved
     registry = ParticipantRegistry(database_url)
     out: dict[str, dict[str, str]] = {}

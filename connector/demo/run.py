@@ -24,7 +24,14 @@ import uvicorn
 from connector.app import create_app
 from connector.config import NodeConfig, load_config
 from connector.demo.generate import DEFAULT_PORTS, NODES, DemoPaths, generate
-from connector.demo.participants import DPV, GUI, register_all, token
+from connector.demo.participants import (
+    CONSOLE_CLIENT,
+    DPV,
+    GUI,
+    register_all,
+    register_console,
+    token,
+)
 from connector.errors import GuichetError
 from connector.identity import IssuerSettings, create_issuer_app
 
@@ -321,7 +328,14 @@ async def _serve(
                 file=sys.stderr,
             )
             return 1
-    creds = await register_all(settings.database_url, paths.target_dir / "credentials.json")
+    creds_file = paths.target_dir / "credentials.json"
+    creds = await register_all(settings.database_url, creds_file)
+    consoles = [f"{c.base_iri}/console" for c in configs.values() if c.console is not None]
+    if gateway_port is not None:
+        consoles.insert(0, f"http://127.0.0.1:{gateway_port}/console")
+    accounts = await register_console(
+        settings.database_url, creds_file, [f"{u}/callback" for u in consoles]
+    )
     servers = [_server(create_issuer_app(settings), "127.0.0.1", issuer_port)]
     servers += [_server(create_app(c), c.host, c.port) for c in configs.values()]
     tasks = [asyncio.create_task(s.serve()) for s in servers]
@@ -336,7 +350,8 @@ async def _serve(
     if gateway_port is not None:
         from gateway import create_gateway_app
 
-        gw = _server(create_gateway_app(urls), "127.0.0.1", gateway_port)
+        app = create_gateway_app(urls, console_issuer=issuer, console_client_id=CONSOLE_CLIENT)
+        gw = _server(app, "127.0.0.1", gateway_port)
         servers.append(gw)
         tasks.append(asyncio.create_task(gw.serve()))
         while not gw.started:
@@ -358,7 +373,15 @@ async def _serve(
         )
     if gateway:
         print(f"  {'gateway':<9} federation gateway {gateway}")
-    print(f"  participants' demo credentials: {paths.target_dir / 'credentials.json'}\n")
+    print(f"  participants' demo credentials: {creds_file}")
+    if consoles:
+        dpd = accounts["dpd"]["password"]
+        agent = accounts["agent"]["password"]
+        print(f"  DPD console: {consoles[0]}/ — account dpd, password {dpd}")
+        if len(consoles) > 1:
+            print(f"    (each node's own: {', '.join(u + '/' for u in consoles[1:])})")
+        print(f"    an account without the DPD role: agent, password {agent}")
+    print()
     code = 0
     try:
         print(await showcase(urls, issuer, creds))

@@ -1,6 +1,7 @@
 """The gateway as a Starlette app: GraphQL at ``path`` (POST JSON, GET with a query
 string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state,
-``/supergraph`` the composed API schema (SDL).
+``/supergraph`` the composed API schema (SDL), and ``/console/`` the DPD console when the
+gateway is given one.
 The SDL poller runs for the app's lifespan."""
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from strawberry.http.ides import get_graphql_ide_html
 
 from connector.gateway._gateway import Gateway
@@ -88,10 +89,14 @@ class GraphQLEndpoint:
 
 
 def build_app(
-    gateway: Gateway, *, path: str = "/graphql", on_close: Callable[[], Any] | None = None
+    gateway: Gateway,
+    *,
+    path: str = "/graphql",
+    on_close: Callable[[], Any] | None = None,
+    mounts: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The ASGI app around ``gateway``; ``on_close`` (e.g. closing an owned HTTP client)
-    runs at shutdown."""
+    runs at shutdown; ``mounts`` are further routes (the DPD console at ``/console``)."""
 
     async def health(_: Request) -> JSONResponse:
         report = gateway.health()
@@ -127,6 +132,7 @@ def build_app(
             Route(path, endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             Route("/supergraph", supergraph, methods=["GET"]),
+            *mounts,
         ],
         lifespan=lifespan,
     )

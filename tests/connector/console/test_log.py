@@ -1,0 +1,327 @@
+"""The access log page and its exports over two fake nodes: the filters as the nodes get
+them, the counts summed by hand, the chart, the entries newest first, nonsense filters."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.connector.console.conftest import PARTY_CDA, PARTY_UNIV, RESEARCH, login
+from tests.connector.console.fakes import FakeIssuer, FakeNode
+
+pytestmark = pytest.mark.anyio
+
+CHOICES = {
+    "labels": [
+        {"iri": PARTY_UNIV, "label": "La Rochelle Université"},
+        {"iri": PARTY_CDA, "label": "Agglomération"},
+    ],
+    "purposes": [{"iri": RESEARCH, "label": "Recherche académique"}],
+    "datasets": [{"id": "mesures-salles", "title": "Mesures de CO2"}],
+}
+
+
+def entry(node: str, seq: int, time: str, decision: str, reason: str) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "time": time,
+        "node": node,
+        "party": PARTY_UNIV,
+        "purpose": RESEARCH,
+        "datasets": ["mesures-salles"],
+        "decision": decision,
+        "rule": f"https://guichet.example/policies/p#{decision}",
+        "reason": reason,
+    }
+
+
+def log_answer(node: str, permit: int, deny: int, entries: list[dict[str, Any]]) -> Any:
+    return {
+        "auditCounts": {
+            "total": permit + deny,
+            "permit": permit,
+            "deny": deny,
+            "byParty": [
+                {
+                    "key": PARTY_UNIV,
+                    "label": "La Rochelle Université",
+                    "permit": permit,
+                    "deny": deny,
+                    "total": permit + deny,
+                }
+            ],
+            "byDataset": [
+                {
+                    "key": "mesures-salles",
+                    "label": "Mesures de CO2",
+                    "permit": permit,
+                    "deny": deny,
+                    "total": permit + deny,
+                }
+            ],
+        },
+        "auditLog": {"entries": entries, "hasNextPage": False},
+    }
+
+
+@pytest.fixture(autouse=True)
+def answers(cda: FakeNode, atmo: FakeNode) -> None:
+    atmo.answers["ConsoleChoices"] = CHOICES
+    cda.answers["ConsoleChoices"] = {
+        **CHOICES,
+        "datasets": [{"id": "registre-batiments", "title": "Registre des bâtiments"}],
+    }
+    cda.answers["ConsoleLog"] = log_answer(
+        "cda", 2, 1, [entry("cda", 7, "2026-02-01T10:00:00+00:00", "permit", "rule r1 permits")]
+    )
+    atmo.answers["ConsoleLog"] = log_answer(
+        "atmo",
+        3,
+        4,
+        [
+            entry("atmo", 3, "2026-01-15T08:00:00+00:00", "deny", "raw readings: no rule permits"),
+            entry("atmo", 9, "2026-02-03T12:30:00+00:00", "permit", "aggregates permitted"),
+        ],
+    )
+
+
+async def test_the_log_merges_the_nodes_counts_entries_and_draws_the_chart(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    await login(client, issuer)
+    r = await client.get("/console/log", params={"since": "2026-01-01T00:00", "decision": ""})
+    assert r.status_code == 200
+    html = r.text
+    sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
+    assert sent == {"filter": {"since": "2026-01-01T00:00:00+00:00"}, "first": 1000}
+    # 2 + 3 permitted, 1 + 4 denied, summed by hand
+    assert "10 décisions : 5 autorisées, 5 refusées." in html
+    party = re.search(r'<table id="counts-party">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert party is not None
+    assert re.sub(r"\s+", "", party.group(1)) == (
+        f'<trdata-key="{PARTY_UNIV}"><thscope="row">LaRochelleUniversité</th>'
+        "<td>5</td><td>5</td><td>10</td></tr>"
+    )
+    datasets = re.findall(
+        r'<tr data-key="mesures-salles" data-node="(\w+)">.*?<td>(\d+)</td>'
+        r"<td>(\d+)</td><td>(\d+)</td></tr>",
+        html,
+    )
+    assert datasets == [("atmo", "3", "4", "7"), ("cda", "2", "1", "3")]
+    seqs = re.findall(r'<tr data-node="(\w+)" data-seq="(\d+)" data-decision="(\w+)">', html)
+    assert seqs == [("atmo", "9", "permit"), ("cda", "7", "permit"), ("atmo", "3", "deny")]
+    assert "raw readings: no rule permits" in html
+    assert "<code>https://guichet.example/policies/p#deny</code>" in html
+    assert '<td title="' + PARTY_UNIV + '">La Rochelle Université</td>' in html
+    svg = re.search(r'<svg role="img"[^>]*id="chart-party".*?</svg>', html, re.S)
+    assert svg is not None
+    assert '<title id="chart-party-title">Décisions par participant</title>' in svg.group(0)
+    # one bar, the largest: 340 px wide, half permitted (170), half denied (170)
+    assert 'class="permit" x="230" y="4" width="170.0"' in svg.group(0)
+    assert 'class="deny" x="400.0" y="4" width="170.0"' in svg.group(0)
+    export = re.search(r'<a id="export-csv" href="([^"]+)"', html)
+    assert export is not None
+    assert export.group(1) == "/console/log/export.csv?since=2026-01-01T00%3A00"
+    for name in ("node", "party", "dataset", "decision", "purpose", "since", "until"):
+        assert re.search(
+            rf'<label for="f-{name}">[^<]+</label>\s*<(select|input) id="f-{name}" '
+            rf'name="{name}"',
+            html,
+        ), name
+
+
+async def test_choosing_a_node_asks_that_node_only(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    await login(client, issuer)
+    r = await client.get(
+        "/console/log",
+        params={
+            "node": "atmo",
+            "party": PARTY_UNIV,
+            "dataset": "mesures-salles",
+            "decision": "deny",
+            "purpose": RESEARCH,
+            "until": "2026-02-01",
+        },
+    )
+    assert r.status_code == 200
+    assert [op for op, _, _ in cda.calls if op == "ConsoleLog"] == []
+    sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
+    assert sent["filter"] == {
+        "party": PARTY_UNIV,
+        "dataset": "mesures-salles",
+        "decision": "deny",
+        "purpose": RESEARCH,
+        "until": "2026-02-01T00:00:00+00:00",
+    }
+    assert f'<option value="{PARTY_UNIV}" selected>La Rochelle Université</option>' in r.text
+    assert '<option value="deny" selected>refusé</option>' in r.text
+
+
+async def test_nonsense_filters_get_messages_and_no_node_is_asked(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode
+) -> None:
+    await login(client, issuer)
+    r = await client.get(
+        "/console/log",
+        params={
+            "node": "mars",
+            "decision": "maybe",
+            "since": "yesterday",
+            "party": "<script>",
+            "dataset": "a b",
+            "until": "2026-13-45",
+        },
+    )
+    assert r.status_code == 400
+    found = re.findall(r'<li data-field="(\w+)">([^<]+)</li>', r.text)
+    assert found == [
+        ("node", "Nœud : « mars » n&#39;est pas un nœud de cette console (attendu : cda, atmo)."),
+        ("party", "Participant : « &lt;script&gt; » n&#39;est pas un identifiant (IRI) valable."),
+        ("dataset", "Jeu de données : « a b » n&#39;est pas un identifiant de jeu valable."),
+        ("decision", "Décision : « maybe » n&#39;est pas une décision (attendu : permit, deny)."),
+        (
+            "since",
+            "Depuis (inclus) : « yesterday » n&#39;est pas une date et heure (attendu : "
+            "AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).",
+        ),
+        (
+            "until",
+            "Jusqu&#39;à (exclu) : « 2026-13-45 » n&#39;est pas une date et heure "
+            "(attendu : AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).",
+        ),
+    ]
+    assert "<script>" not in r.text
+    assert [op for op, _, _ in cda.calls if op == "ConsoleLog"] == []
+    assert 'id="log-entries"' not in r.text
+    backwards = await client.get(
+        "/console/log", params={"since": "2026-02-01", "until": "2026-01-01", "lang": "en"}
+    )
+    assert re.findall(r'<li data-field="(\w+)">([^<]+)</li>', backwards.text) == [
+        ("until", "Time range: “Since” must come before “Until”.")
+    ]
+
+
+async def test_a_node_refusing_a_filter_says_why_on_the_page(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode
+) -> None:
+    cda.errors["ConsoleLog"] = [{"message": "filter.purpose: 'x:y' is named by no policy"}]
+    await login(client, issuer)
+    r = await client.get("/console/log", params={"purpose": "x:y"})
+    assert r.status_code == 200
+    assert re.search(
+        r'<li class="node-problem" data-node="cda" data-kind="error">\s*<strong>cda</strong>'
+        r" — le nœud signale une erreur : <span class=\"detail\">filter.purpose: "
+        r"&#39;x:y&#39; is named by no policy</span>",
+        r.text,
+    )
+    assert re.findall(r'data-seq="(\d+)"', r.text) == ["9", "3"]
+
+
+async def test_a_dataset_filter_asks_only_the_nodes_holding_it(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    await login(client, issuer)
+    r = await client.get("/console/log", params={"dataset": "mesures-salles"})
+    assert r.status_code == 200
+    assert [op for op, _, _ in cda.calls if op == "ConsoleLog"] == []
+    assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [
+        {"filter": {"dataset": "mesures-salles"}, "first": 1000}
+    ]
+    assert 'class="node-problem"' not in r.text
+    nowhere = await client.get("/console/log", params={"dataset": "inconnu"})
+    assert nowhere.status_code == 400
+    assert re.findall(r'<li data-field="(\w+)">([^<]+)</li>', nowhere.text) == [
+        ("dataset", "Jeu de données : aucun des nœuds choisis ne tient « inconnu ».")
+    ]
+    export = await client.get("/console/log/export.csv", params={"dataset": "inconnu"})
+    assert (export.status_code, 'data-error="bad-request"' in export.text) == (400, True)
+
+
+CSV_HEADER = "seq,time,node,party,decision"
+
+
+async def test_exports_merge_the_chosen_nodes(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    cda.answers["ConsoleExport"] = {"auditExport": f"{CSV_HEADER}\r\n7,t7,cda,p,permit\r\n"}
+    atmo.answers["ConsoleExport"] = {"auditExport": f"{CSV_HEADER}\r\n3,t3,atmo,p,deny\r\n"}
+    await login(client, issuer)
+    r = await client.get("/console/log/export.csv", params={"decision": "deny"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="guichet-audit-\d{8}T\d{6}Z\.csv"', r.headers["content-disposition"]
+    )
+    assert r.text == f"{CSV_HEADER}\r\n7,t7,cda,p,permit\r\n3,t3,atmo,p,deny\r\n"
+    sent = [v for op, v, _ in atmo.calls if op == "ConsoleExport"][-1]
+    assert sent == {"format": "CSV", "filter": {"decision": "deny"}}
+
+    ctx = {"prov": "http://www.w3.org/ns/prov#"}
+    cda.answers["ConsoleExport"] = {
+        "auditExport": json.dumps(
+            {"@context": ctx, "@graph": [{"@id": "http://127.0.0.1:8101/audit/7"}]}
+        )
+    }
+    atmo.answers["ConsoleExport"] = {
+        "auditExport": json.dumps(
+            {"@context": ctx, "@graph": [{"@id": "http://127.0.0.1:8102/audit/3"}]}
+        )
+    }
+    r = await client.get("/console/log/export.jsonld", params={"node": "atmo"})
+    assert r.headers["content-type"] == "application/ld+json"
+    assert r.json() == {"@context": ctx, "@graph": [{"@id": "http://127.0.0.1:8102/audit/3"}]}
+
+
+async def test_an_export_with_a_node_down_or_bad_filters_is_a_clear_page(
+    client: httpx.AsyncClient, issuer: FakeIssuer, atmo: FakeNode
+) -> None:
+    await login(client, issuer)
+    bad = await client.get("/console/log/export.csv", params={"since": "soon"})
+    assert bad.status_code == 400
+    assert 'data-error="bad-request"' in bad.text and "« soon »" in bad.text
+    atmo.down = True
+    down = await client.get("/console/log/export.jsonld?lang=en")
+    assert down.status_code == 502
+    assert "The export could not be made: some nodes did not answer. atmo: node unreachable" in (
+        down.text
+    )
+
+
+async def test_a_node_answering_nonsense_is_a_clear_page_not_a_trace(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode
+) -> None:
+    cda.answers["ConsoleLog"] = {"auditLog": {"entries": [{"seq": 1}], "hasNextPage": False}}
+    await login(client, issuer)
+    r = await client.get("/console/log")
+    assert r.status_code == 502
+    assert '<main id="main" data-error="unavailable">' in r.text
+    assert "Un service nécessaire ne répond pas." in r.text
+    assert "Traceback" not in r.text and "KeyError" not in r.text
+
+
+async def test_later_pages_are_read_so_that_the_newest_entries_show(
+    client: httpx.AsyncClient, issuer: FakeIssuer, atmo: FakeNode
+) -> None:
+    first = atmo.answers["ConsoleLog"]
+    first["auditLog"] = {
+        "entries": [entry("atmo", 3, "2026-01-15T08:00:00+00:00", "deny", "old")],
+        "hasNextPage": True,
+    }
+    atmo.answers["page"] = {
+        "auditLog": {
+            "entries": [entry("atmo", 1500, "2026-03-01T08:00:00+00:00", "permit", "newest")],
+            "hasNextPage": False,
+        }
+    }
+    await login(client, issuer)
+    r = await client.get("/console/log", params={"node": "atmo"})
+    assert [v for op, v, _ in atmo.calls if op == "page"] == [
+        {"filter": {}, "first": 1000, "after": 3}
+    ]
+    assert re.findall(r'data-seq="(\d+)"', r.text) == ["1500", "3"]
