@@ -51,6 +51,7 @@ def create_gateway_app(
     path: str = "/graphql",
     console_issuer: str | None = None,
     console_client_id: str | None = None,
+    console_session: tuple[int, int] = (900, 8 * 3600),
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -60,7 +61,8 @@ def create_gateway_app(
     ``httpx.AsyncClient(transport=httpx.ASGITransport(app=node_app))``; without one the
     gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
     DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
-    subgraph URL without its path).
+    subgraph URL without its path); ``console_session`` is its sessions' idle and absolute
+    lifetimes in seconds.
     """
     settings = settings or GatewaySettings()
     sources = (
@@ -84,7 +86,10 @@ def create_gateway_app(
                 [ConfigIssue("gateway", "console", "give both the console's issuer and client id")]
             )
         console = gateway_console(
-            [(s.name, s.url) for s in sources], issuer=console_issuer, client_id=console_client_id
+            [(s.name, s.url) for s in sources],
+            issuer=console_issuer,
+            client_id=console_client_id,
+            session=console_session,
         )
         mounts.append(Mount(CONSOLE_PATH, app=console))
         closers.append(console.state.aclose)
@@ -159,6 +164,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="the console's public web client at the issuer (e.g. guichet-console)",
     )
+    p.add_argument(
+        "--console-session-idle",
+        type=int,
+        default=900,
+        metavar="SECONDS",
+        help="a console session ends after this long without a request (%(default)s)",
+    )
+    p.add_argument(
+        "--console-session-max",
+        type=int,
+        default=8 * 3600,
+        metavar="SECONDS",
+        help="a console session ends this long after login, whatever happens (%(default)s)",
+    )
     return p
 
 
@@ -187,6 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             path=args.path,
             console_issuer=args.console_issuer,
             console_client_id=args.console_client_id,
+            console_session=(args.console_session_idle, args.console_session_max),
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
         return 0

@@ -75,9 +75,12 @@ class CarbonConfig:
 @dataclass(frozen=True)
 class ConsoleConfig:
     """``[console]``: the node serves the DPD console at ``/console`` for its own data;
-    ``client_id`` is the console's public web client at the issuer of ``[auth]``."""
+    ``client_id`` is the console's public web client at the issuer of ``[auth]``;
+    ``session_idle`` and ``session_max`` bound a session's life, in seconds."""
 
     client_id: str
+    session_idle: int = 900
+    session_max: int = 8 * 3600
 
 
 def resolve_sqlite(url: str, file: Path) -> str:
@@ -243,8 +246,17 @@ def _console(
 ) -> ConsoleConfig | None:
     if not table:
         return None
-    c.unknown(table, "console", {"client_id"})
+    c.unknown(table, "console", {"client_id", "session_idle", "session_max"})
     client_id = c.string(table, "console", "client_id")
     if auth is None:
         c.fail("console", "the console logs in at the issuer of [auth]; add an [auth] issuer")
-    return ConsoleConfig(client_id) if client_id else None
+    lifetimes = {}
+    for key, default in (("session_idle", 900), ("session_max", 8 * 3600)):
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            c.fail(f"console.{key}", f"expected a number of seconds >= 1, got {value!r}")
+            value = default
+        lifetimes[key] = value
+    if lifetimes["session_idle"] > lifetimes["session_max"]:
+        c.fail("console.session_idle", "expected at most console.session_max")
+    return ConsoleConfig(client_id, **lifetimes) if client_id else None

@@ -23,12 +23,25 @@ def node_base(url: str) -> str:
 
 
 def gateway_console(
-    subgraphs: Sequence[tuple[str, str]], *, issuer: str, client_id: str, title: str = "Guichet"
+    subgraphs: Sequence[tuple[str, str]],
+    *,
+    issuer: str,
+    client_id: str,
+    title: str = "Guichet",
+    session: tuple[int, int] = (900, 8 * 3600),
 ) -> Starlette:
-    """The console over the gateway's subgraphs (``(name, GraphQL URL)`` pairs)."""
+    """The console over the gateway's subgraphs (``(name, GraphQL URL)`` pairs);
+    ``session`` is the idle and absolute lifetime of a session, in seconds."""
     nodes = tuple(ConsoleNode(name, node_base(url)) for name, url in subgraphs)
     return create_console(
-        ConsoleSettings(issuer=issuer, client_id=client_id, nodes=nodes, title=title)
+        ConsoleSettings(
+            issuer=issuer,
+            client_id=client_id,
+            nodes=nodes,
+            title=title,
+            session_idle=session[0],
+            session_max=session[1],
+        )
     )
 
 
@@ -49,5 +62,7 @@ def node_console(config: NodeConfig) -> Starlette | None:
             nodes=(ConsoleNode(config.name, config.base_iri),),
             title=config.title,
             dpd_role=config.usage.dpd_role,
+            session_idle=config.console.session_idle,
+            session_max=config.console.session_max,
         )
     )

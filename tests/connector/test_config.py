@@ -322,3 +322,16 @@ def test_demo_labels_name_every_party_and_group() -> None:
         assert set(config.labels) == {space + n for n in named}
         assert all(set(t) == {"fr", "en"} or set(t) == {""} for t in config.labels.values())
         assert config.console is not None and config.console.client_id == "guichet-console"
+
+
+def test_console_session_lifetimes_are_checked(tmp_path: Path) -> None:
+    base = GOOD + PROCESSING + '\n[auth]\nissuer = "http://127.0.0.1:8100"\n\n[console]\n'
+    text = base + 'client_id = "c"\nsession_idle = 0\nsession_max = "1h"\n'
+    assert issues_of(text, tmp_path) == [
+        ("console.session_idle", "expected a number of seconds >= 1, got 0"),
+        ("console.session_max", "expected a number of seconds >= 1, got '1h'"),
+    ]
+    text = base + 'client_id = "c"\nsession_idle = 600\nsession_max = 300\n'
+    assert issues_of(text, tmp_path) == [
+        ("console.session_idle", "expected at most console.session_max")
+    ]
