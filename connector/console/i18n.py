@@ -154,6 +154,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ds_jsonld": ("Politique JSON-LD", "JSON-LD policy"),
     "ds_versions": ("Versions de la politique", "Policy versions"),
     "ds_no_versions": ("Aucune version enregistrée.", "No version recorded."),
+    "ds_version_document": ("Document de la version", "Document of version"),
     "ds_none": ("Ce nœud ne publie aucun jeu de données.", "This node publishes no dataset."),
     "col_version": ("Version", "Version"),
     "col_since": ("En vigueur depuis", "In force since"),

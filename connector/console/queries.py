@@ -12,7 +12,7 @@ query ConsoleDatasets($lang: String!) {
   datasets(lang: $lang) {
     id iri title description publisher personalData policyIri policy policyStatus
     sentences { rule kind text }
-    versions { version sha256 since }
+    versions { version sha256 since policy }
   }
 }"""
 

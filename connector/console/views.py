@@ -88,7 +88,11 @@ class Pages:
             found = []
             for ds in r.data.get("datasets") or []:
                 versions = [
-                    {**v, "since_text": time_text(str(v.get("since", "")))}
+                    {
+                        **v,
+                        "since_text": time_text(str(v.get("since", ""))),
+                        "policy_pretty": pretty_policy(v.get("policy")),
+                    }
                     for v in ds.get("versions") or []
                 ]
                 found.append(

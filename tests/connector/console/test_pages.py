@@ -41,8 +41,18 @@ def atmo_datasets() -> dict[str, object]:
                 "policyStatus": "ok",
                 "sentences": [{"rule": "r1", "kind": "permission", "text": SENTENCE}],
                 "versions": [
-                    {"version": 2, "sha256": "b" * 64, "since": "2026-03-01T10:00:00+00:00"},
-                    {"version": 1, "sha256": "a" * 64, "since": "2026-01-05T09:30:00+00:00"},
+                    {
+                        "version": 2,
+                        "sha256": "b" * 64,
+                        "since": "2026-03-01T10:00:00+00:00",
+                        "policy": json.dumps(POLICY),
+                    },
+                    {
+                        "version": 1,
+                        "sha256": "a" * 64,
+                        "since": "2026-01-05T09:30:00+00:00",
+                        "policy": json.dumps({**POLICY, "uid": "urn:old"}),
+                    },
                 ],
             }
         ],
@@ -81,6 +91,13 @@ async def test_datasets_show_each_policy_in_words_and_json_ld_with_versions(
     assert versions == [
         ("2", "2026-03-01T10:00:00+00:00", "2026-03-01 10:00:00"),
         ("1", "2026-01-05T09:30:00+00:00", "2026-01-05 09:30:00"),
+    ]
+    documents = re.findall(
+        r"<summary>Document de la version (\d+)</summary>\s*<pre [^>]*>(.*?)</pre>", s, re.S
+    )
+    assert [(v, json.loads(d.replace("&#34;", '"'))["uid"]) for v, d in documents] == [
+        ("2", POLICY["uid"]),
+        ("1", "urn:old"),
     ]
     assert "Ce nœud ne publie aucun jeu de données." in html
     assert atmo.calls[-1][1] == {"lang": "fr"}
