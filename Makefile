@@ -1,13 +1,14 @@
 # Two commands set up and run everything on a fresh machine:
 #   make demo   the La Rochelle demo data space on embedded SQLite
-#   make test   ruff, mypy (strict) and the whole pytest suite (PostgreSQL, Apollo included)
+#   make test   ruff, mypy (strict) and the whole pytest suite (PostgreSQL, Apollo and
+#               the DPD console in headless Chromium included)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APOLLO := tools/apollo/node_modules/.installed
 
-.PHONY: demo test lint typecheck pytest bench install apollo postgres clean
+.PHONY: demo test lint typecheck pytest bench install apollo postgres chromium clean
 
 install: $(STAMP)
 
@@ -26,6 +27,10 @@ $(APOLLO): tools/apollo/package.json tools/apollo/package-lock.json
 postgres:
 	bash tools/ensure-postgres.sh
 
+# Debian's chromium, driven by the playwright package (never `playwright install`)
+chromium:
+	sh tools/ensure-chromium.sh
+
 demo: $(STAMP)
 	$(BIN)/guichet demo
 
@@ -36,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(APOLLO) postgres
+pytest: $(STAMP) $(APOLLO) postgres chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -32,3 +32,14 @@ def free_port() -> int:
             _given.add(port)
             return port
     raise RuntimeError("no free port on 127.0.0.1 in 20000-32000")
+
+
+def free_block(count: int) -> int:
+    """The first of ``count`` consecutive free ports (``guichet demo --port-base``)."""
+    for _ in range(1000):
+        base = _rng.randrange(20000, 32000 - count)
+        block = range(base, base + count)
+        if all(p not in _given and _bindable(p) for p in block):
+            _given.update(block)
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1 in 20000-32000")
