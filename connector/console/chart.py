@@ -21,7 +21,7 @@ LABEL_WIDTH = 230
 BAR_AREA = 340
 ROW = 26
 BAR = 18
-MAX_LABEL = 34
+MAX_LABEL = 28
 
 
 @dataclass(frozen=True)

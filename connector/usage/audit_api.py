@@ -38,6 +38,7 @@ from connector.identity.asgi import caller
 from connector.usage.audit_api_common import (
     AuditContext,
     AuditFilterInput,
+    DpdRequest,
     Forbidden,
     authorise,
     checked_filter,
@@ -245,7 +246,7 @@ class Query(LogQuery, DatasetsQuery, CountsQuery):
     """The DPD's endpoint: the log, the node's datasets and register, counts."""
 
 
-AUDIT_SCHEMA = strawberry.Schema(query=Query)
+AUDIT_SCHEMA = strawberry.Schema(query=Query, extensions=[DpdRequest])
 
 
 async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt: str) -> Response:

@@ -1,13 +1,18 @@
 """What every query of the DPD's endpoint shares: its context, the role check that logs
-each read, and the audit filter with its values checked."""
+each request (one entry naming every field asked, whatever their number), and the audit
+filter with its values checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import anyio
 import strawberry
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode
+from strawberry.extensions import SchemaExtension
 
 from connector.audit import AuditFilter, AuditLog, AuditRecord, operation_hash
 from connector.audit.record import DENY, PERMIT, is_iri
@@ -33,6 +38,39 @@ class AuditContext:
     document: str = ""
     variables: dict[str, Any] | None = None
     control: UsageControl | None = None
+    fields: tuple[str, ...] = ()
+    read_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    read_allowed: bool | None = None
+
+
+def root_fields(document: DocumentNode | None, operation: str | None) -> tuple[str, ...]:
+    """The root fields the executed operation of ``document`` asks for."""
+    names: list[str] = []
+    for d in document.definitions if document else ():
+        if isinstance(d, OperationDefinitionNode) and (
+            operation is None or (d.name is not None and d.name.value == operation)
+        ):
+            names += [
+                s.name.value
+                for s in d.selection_set.selections
+                if isinstance(s, FieldNode) and s.name.value != "__typename"
+            ]
+            break
+    return tuple(dict.fromkeys(names))
+
+
+class DpdRequest(SchemaExtension):
+    """Hands the request's document, variables and root fields to :func:`authorise`, so a
+    request asking several fields is one entry of the log, and its hash is the query's."""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        ctx = ec.context
+        if isinstance(ctx, AuditContext):
+            ctx.document = ec.query or ""
+            ctx.variables = dict(ec.variables or {})
+            ctx.fields = root_fields(ec.graphql_document, ec.operation_name)
+        yield
 
 
 @strawberry.input(description="Entries matching every given criterion.")
@@ -53,9 +91,23 @@ class AuditFilterInput:
 
 
 async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> None:
-    """Refuse non-DPD callers; log the read or the refusal."""
+    """Refuse non-DPD callers; log the read or the refusal, once per request: the first
+    field to get here writes the entry, naming every root field of the request."""
+    async with ctx.read_lock:
+        if ctx.read_allowed is None:
+            ctx.read_allowed = await _log_read(ctx, what, details)
+    if not ctx.read_allowed:
+        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
+
+
+async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bool:
     await ctx.audit.setup()
     allowed = ctx.config.usage.dpd_role in ctx.identity.roles
+    if len(ctx.fields) > 1:
+        what = ", ".join(ctx.fields)
+        details = {"fields": list(ctx.fields), **details}
+        if ctx.variables:
+            details["variables"] = ctx.variables
     await ctx.audit.append(
         AuditRecord(
             party=ctx.identity.party,
@@ -72,8 +124,7 @@ async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> No
             details={"action": "auditRead", **details},
         )
     )
-    if not allowed:
-        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
+    return allowed
 
 
 def filter_details(f: AuditFilterInput | None) -> dict[str, Any]:

@@ -144,3 +144,34 @@ async def test_what_if_needs_the_dpd_role_and_a_known_dataset(node) -> None:
     assert body["errors"][0]["message"] == (
         "no dataset 'castles' on this node; datasets: registre, energie, mesures"
     )
+
+
+async def test_one_request_asking_several_fields_is_one_entry_naming_them(node) -> None:
+    many = """query Home($f: AuditFilterInput) { node { name } auditChain { ok }
+      auditLog(filter: $f, first: 5) { endCursor } }"""
+    body = await audit(node, many, "dpd", f={"decision": "deny"})
+    assert "errors" not in body, body
+    await audit(node, "{ auditChain { ok } }", "dpd")
+    body = await audit(node, many, "city")
+    assert {e["message"] for e in body["errors"]} == {"reading the audit log needs the role 'dpd'"}
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.operation_name, e.decision, e.details) for e in entries] == [
+        (
+            "node, auditChain, auditLog",
+            "permit",
+            {
+                "action": "auditRead",
+                "fields": ["node", "auditChain", "auditLog"],
+                "variables": {"f": {"decision": "deny"}},
+            },
+        ),
+        ("auditChain", "permit", {"action": "auditRead"}),
+        (
+            "node, auditChain, auditLog",
+            "deny",
+            {"action": "auditRead", "fields": ["node", "auditChain", "auditLog"]},
+        ),
+    ]
+    # the operation hash is the query's and its variables'
+    assert entries[0].operation_hash != entries[1].operation_hash
+    assert entries[0].operation_hash != entries[2].operation_hash
