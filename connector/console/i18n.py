@@ -274,8 +274,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Log entries, newest first ({shown} shown)",
     ),
     "log_truncated": (
-        "Au plus {limit} entrées par nœud sont affichées ; affinez les filtres ou exportez.",
-        "At most {limit} entries per node are shown; narrow the filters or export.",
+        "Seules les {limit} entrées les plus récentes sont affichées ; affinez les filtres "
+        "ou exportez pour tout voir.",
+        "Only the {limit} newest entries are shown; narrow the filters or export to see all.",
     ),
     "col_time": ("Date (UTC)", "Time (UTC)"),
     "col_seq": ("N°", "No."),

@@ -39,7 +39,7 @@ query ConsoleLog($filter: AuditFilterInput, $first: Int!) {
     byParty { key label permit deny total }
     byDataset { key label permit deny total }
   }
-  auditLog(filter: $filter, first: $first) {
+  auditLog(filter: $filter, first: $first, newestFirst: true) {
     entries { seq time node party purpose datasets decision rule reason }
     hasNextPage
   }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from starlette.requests import Request
@@ -133,19 +133,23 @@ async def _audit_log(
     filter: AuditFilterInput | None = None,
     first: int = 100,
     after: int | None = None,
+    newest_first: Annotated[
+        bool,
+        strawberry.argument(
+            description="Newest entries first; `after` then pages towards older ones."
+        ),
+    ] = False,
 ) -> AuditPage:
     ctx: AuditContext = info.context
     if not 1 <= first <= MAX_PAGE:
         raise QueryError(f"first: expected 1 to {MAX_PAGE}, got {first}")
     await authorise(ctx, "auditLog", filter_details(filter))
     f = await checked_filter(ctx, filter)
-    page = (
-        await ctx.audit.query(f, limit=first + 1, after=after)
-        if first < MAX_PAGE
-        else await ctx.audit.query(f, limit=first, after=after)
-    )
-    more = len(page) > first
-    page = page[:first]
+    page = await ctx.audit.query(f, limit=first, after=after, newest_first=newest_first)
+    more = False
+    if len(page) == first:
+        beyond = await ctx.audit.query(f, limit=1, after=page[-1].seq, newest_first=newest_first)
+        more = bool(beyond)
     return AuditPage(
         entries=[AuditEntry.of(e) for e in page],
         end_cursor=page[-1].seq if page else None,

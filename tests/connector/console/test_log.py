@@ -97,7 +97,7 @@ async def test_the_log_merges_the_nodes_counts_entries_and_draws_the_chart(
     assert r.status_code == 200
     html = r.text
     sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
-    assert sent == {"filter": {"since": "2026-01-01T00:00:00+00:00"}, "first": 1000}
+    assert sent == {"filter": {"since": "2026-01-01T00:00:00+00:00"}, "first": 200}
     # 2 + 3 permitted, 1 + 4 denied, summed by hand
     assert "10 décisions : 5 autorisées, 5 refusées." in html
     party = re.search(r'<table id="counts-party">.*?<tbody>(.*?)</tbody>', html, re.S)
@@ -231,7 +231,7 @@ async def test_a_dataset_filter_asks_only_the_nodes_holding_it(
     assert r.status_code == 200
     assert [op for op, _, _ in cda.calls if op == "ConsoleLog"] == []
     assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [
-        {"filter": {"dataset": "mesures-salles"}, "first": 1000}
+        {"filter": {"dataset": "mesures-salles"}, "first": 200}
     ]
     assert 'class="node-problem"' not in r.text
     nowhere = await client.get("/console/log", params={"dataset": "inconnu"})
@@ -305,23 +305,19 @@ async def test_a_node_answering_nonsense_is_a_clear_page_not_a_trace(
     assert "Traceback" not in r.text and "KeyError" not in r.text
 
 
-async def test_later_pages_are_read_so_that_the_newest_entries_show(
+async def test_one_request_per_node_asks_the_newest_entries_first(
     client: httpx.AsyncClient, issuer: FakeIssuer, atmo: FakeNode
 ) -> None:
-    first = atmo.answers["ConsoleLog"]
-    first["auditLog"] = {
-        "entries": [entry("atmo", 3, "2026-01-15T08:00:00+00:00", "deny", "old")],
+    atmo.answers["ConsoleLog"]["auditLog"] = {
+        "entries": [
+            entry("atmo", 1500, "2026-03-01T08:00:00+00:00", "permit", "newest"),
+            entry("atmo", 1499, "2026-02-01T08:00:00+00:00", "deny", "older"),
+        ],
         "hasNextPage": True,
-    }
-    atmo.answers["page"] = {
-        "auditLog": {
-            "entries": [entry("atmo", 1500, "2026-03-01T08:00:00+00:00", "permit", "newest")],
-            "hasNextPage": False,
-        }
     }
     await login(client, issuer)
     r = await client.get("/console/log", params={"node": "atmo"})
-    assert [v for op, v, _ in atmo.calls if op == "page"] == [
-        {"filter": {}, "first": 1000, "after": 3}
-    ]
-    assert re.findall(r'data-seq="(\d+)"', r.text) == ["1500", "3"]
+    assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [{"filter": {}, "first": 200}]
+    assert [op for op, _, _ in atmo.calls if op not in ("ConsoleChoices", "ConsoleLog")] == []
+    assert re.findall(r'data-seq="(\d+)"', r.text) == ["1500", "1499"]
+    assert "Seules les 200 entrées les plus récentes sont affichées" in r.text

@@ -175,3 +175,16 @@ async def test_one_request_asking_several_fields_is_one_entry_naming_them(node) 
     # the operation hash is the query's and its variables'
     assert entries[0].operation_hash != entries[1].operation_hash
     assert entries[0].operation_hash != entries[2].operation_hash
+
+
+async def test_the_log_pages_newest_first_and_says_when_more_remain(node) -> None:
+    for _ in range(3):
+        await node(BUILDING, token="city")  # two entries each (energie, registre): 1 to 6
+    page = """query($after: Int) { auditLog(filter: {party: "%s"}, first: 2, newestFirst: true,
+      after: $after) { entries { seq } endCursor hasNextPage } }""" % (P + "city")
+    first = (await audit(node, page, "dpd"))["data"]["auditLog"]
+    assert first == {"entries": [{"seq": 6}, {"seq": 5}], "endCursor": 5, "hasNextPage": True}
+    last = (await audit(node, page, "dpd", after=3))["data"]["auditLog"]
+    assert last == {"entries": [{"seq": 2}, {"seq": 1}], "endCursor": 1, "hasNextPage": False}
+    exact = page.replace("first: 2", "first: 6")
+    assert (await audit(node, exact, "dpd"))["data"]["auditLog"]["hasNextPage"] is False
