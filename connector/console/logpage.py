@@ -48,6 +48,17 @@ def dataset_counts(replies: Sequence[NodeReply]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda x: (-int(x["total"]), x["label"]))
 
 
+def rule_sentences(replies: Sequence[NodeReply]) -> dict[str, str]:
+    """Each policy rule's IRI → its sentence, in the page's language, as the nodes wrote it."""
+    return {
+        str(s["rule"]): str(s["text"])
+        for r in replies
+        if r.ok
+        for d in r.data.get("datasets") or []
+        for s in d.get("sentences") or []
+    }
+
+
 def holders(filters: LogFilters, choices: Sequence[NodeReply], names: list[str]) -> list[str]:
     """The chosen nodes to ask: with a dataset filter, only those holding the dataset (and
     those whose datasets are unknown because they did not answer)."""
@@ -101,6 +112,7 @@ class LogPages:
         replies = await c.ask_all(session, queries.LOG, variables, nodes=nodes)
         answered = [r for r in replies if r.ok]
         labels = dict(options["party"]) | dict(options["purpose"])
+        rules = rule_sentences(choices)
         entries = []
         truncated = False
         for r in answered:  # each node's newest SHOWN entries, in one request per node
@@ -114,6 +126,7 @@ class LogPages:
                         "party_label": labels.get(e["party"], e["party"]),
                         "purpose_label": labels.get(e["purpose"] or "", e["purpose"] or ""),
                         "decision_text": decision_text(t, e["decision"]),
+                        "rule_text": rules.get(e["rule"] or ""),
                     }
                 )
         entries.sort(key=lambda e: (e["time"], e["node"], e["seq"]), reverse=True)

@@ -29,7 +29,7 @@ CHOICES = """
 query ConsoleChoices($lang: String!) {
   labels(lang: $lang) { iri label }
   purposes(lang: $lang) { iri label }
-  datasets(lang: $lang) { id title }
+  datasets(lang: $lang) { id title sentences { rule text } }
 }"""
 
 LOG = """

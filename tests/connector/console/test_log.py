@@ -21,7 +21,18 @@ CHOICES = {
         {"iri": PARTY_CDA, "label": "Agglomération"},
     ],
     "purposes": [{"iri": RESEARCH, "label": "Recherche académique"}],
-    "datasets": [{"id": "mesures-salles", "title": "Mesures de CO2"}],
+    "datasets": [
+        {
+            "id": "mesures-salles",
+            "title": "Mesures de CO2",
+            "sentences": [
+                {
+                    "rule": "https://guichet.example/policies/p#deny",
+                    "text": "Les chercheurs peuvent obtenir des agrégats horaires.",
+                }
+            ],
+        }
+    ],
 }
 
 
@@ -115,7 +126,15 @@ async def test_the_log_merges_the_nodes_counts_entries_and_draws_the_chart(
     seqs = re.findall(r'<tr data-node="(\w+)" data-seq="(\d+)" data-decision="(\w+)">', html)
     assert seqs == [("atmo", "9", "permit"), ("cda", "7", "permit"), ("atmo", "3", "deny")]
     assert "raw readings: no rule permits" in html
-    assert "<code>https://guichet.example/policies/p#deny</code>" in html
+    # the deciding rule in words (from the node's sentences) beside its IRI; no words known
+    # for the permit rule
+    rules = re.findall(r'<td class="rule">(.*?)</td>', html)
+    assert rules == [
+        "<code>https://guichet.example/policies/p#permit</code>",
+        "<code>https://guichet.example/policies/p#permit</code>",
+        '<span class="rule-text">Les chercheurs peuvent obtenir des agrégats horaires.</span> '
+        "<code>https://guichet.example/policies/p#deny</code>",
+    ]
     assert '<td title="' + PARTY_UNIV + '">La Rochelle Université</td>' in html
     svg = re.search(r'<svg role="img"[^>]*id="chart-party".*?</svg>', html, re.S)
     assert svg is not None
