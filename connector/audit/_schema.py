@@ -63,8 +63,9 @@ def audit_table(name: str) -> sa.Table:
         sa.UniqueConstraint("prev_hash", name=f"{name}_prev_hash_key"),
         sa.UniqueConstraint("hash", name=f"{name}_hash_key"),
         sa.Index(f"{name}_time_idx", "time"),
-        sa.Index(f"{name}_party_idx", "party"),
-        sa.Index(f"{name}_decision_idx", "decision"),
+        # (column, seq): a filtered page in chain order reads the index, no sort
+        sa.Index(f"{name}_party_seq_idx", "party", "seq"),
+        sa.Index(f"{name}_decision_seq_idx", "decision", "seq"),
     )
 
 

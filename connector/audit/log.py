@@ -161,7 +161,10 @@ class AuditLog:
 
     # writing ---------------------------------------------------------------------------
     async def setup(self) -> None:
-        """Create the table, its indexes and append-only triggers if they are missing."""
+        """Create the table, its indexes and append-only triggers if they are missing; once
+        per process (the DPD's reads and every decision call it)."""
+        if self._indexed:
+            return
         async with self._guard("cannot create the audit table"), self._writer.begin() as conn:
             await self._serialise(conn)
             await conn.run_sync(self.table.metadata.create_all)

@@ -161,7 +161,7 @@ async def checked_filter(ctx: AuditContext, f: AuditFilterInput | None) -> Audit
     not an IRI, a dataset neither configured nor logged, ``since`` not before ``until``."""
     if f is None:
         return AuditFilter()
-    if f.decision is not None:
+    if f.decision is not None and f.decision not in (PERMIT, DENY):
         known = {PERMIT, DENY} | await ctx.audit.decisions()
         if f.decision not in known:
             raise QueryError(
