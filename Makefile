@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.observations
 	$(BIN)/python -m bench.usage
 	$(BIN)/python -m bench.federation
+	$(BIN)/python -m bench.audit
 
 clean:
 	rm -rf $(VENV) tools/apollo/node_modules .guichet-demo .pytest_cache .mypy_cache
