@@ -52,6 +52,7 @@ def create_gateway_app(
     console_issuer: str | None = None,
     console_client_id: str | None = None,
     console_session: tuple[int, int] = (900, 8 * 3600),
+    console_timezone: str = "Europe/Paris",
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -62,7 +63,7 @@ def create_gateway_app(
     gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
     DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
     subgraph URL without its path); ``console_session`` is its sessions' idle and absolute
-    lifetimes in seconds.
+    lifetimes in seconds, ``console_timezone`` the zone it shows times in.
     """
     settings = settings or GatewaySettings()
     sources = (
@@ -90,6 +91,7 @@ def create_gateway_app(
             issuer=console_issuer,
             client_id=console_client_id,
             session=console_session,
+            timezone=console_timezone,
         )
         mounts.append(Mount(CONSOLE_PATH, app=console))
         closers.append(console.state.aclose)
@@ -178,6 +180,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a console session ends this long after login, whatever happens (%(default)s)",
     )
+    p.add_argument(
+        "--console-timezone",
+        default="Europe/Paris",
+        metavar="ZONE",
+        help="the IANA time zone the console shows and reads times in (%(default)s)",
+    )
     return p
 
 
@@ -207,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console_issuer=args.console_issuer,
             console_client_id=args.console_client_id,
             console_session=(args.console_session_idle, args.console_session_max),
+            console_timezone=args.console_timezone,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
         return 0

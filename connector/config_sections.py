@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector._checker import Checker as _Checker
 
@@ -81,6 +82,7 @@ class ConsoleConfig:
     client_id: str
     session_idle: int = 900
     session_max: int = 8 * 3600
+    timezone: str = "Europe/Paris"
 
 
 def resolve_sqlite(url: str, file: Path) -> str:
@@ -246,7 +248,7 @@ def _console(
 ) -> ConsoleConfig | None:
     if not table:
         return None
-    c.unknown(table, "console", {"client_id", "session_idle", "session_max"})
+    c.unknown(table, "console", {"client_id", "session_idle", "session_max", "timezone"})
     client_id = c.string(table, "console", "client_id")
     if auth is None:
         c.fail("console", "the console logs in at the issuer of [auth]; add an [auth] issuer")
@@ -259,4 +261,14 @@ def _console(
         lifetimes[key] = value
     if lifetimes["session_idle"] > lifetimes["session_max"]:
         c.fail("console.session_idle", "expected at most console.session_max")
-    return ConsoleConfig(client_id, **lifetimes) if client_id else None
+    timezone = c.string(table, "console", "timezone", required=False) or "Europe/Paris"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.fail(
+            "console.timezone", f"expected an IANA time zone such as Europe/Paris, got {timezone!r}"
+        )
+        timezone = "Europe/Paris"
+    if not client_id:
+        return None
+    return ConsoleConfig(client_id, timezone=timezone, **lifetimes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from connector.console.i18n import translator
@@ -58,10 +58,11 @@ class LogFilters:
         return [self.node] if self.node else list(all_nodes)
 
 
-def parse_time(value: str) -> datetime:
-    """``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS]`` (UTC when no offset), or with an offset."""
+def parse_time(value: str, zone: tzinfo = UTC) -> datetime:
+    """``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS]`` (in ``zone`` when no offset), or with an
+    offset."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def _label(t: Callable[[str], str], name: str) -> str:
@@ -69,7 +70,11 @@ def _label(t: Callable[[str], str], name: str) -> str:
 
 
 def parse_log_filters(
-    params: Mapping[str, str], *, nodes: Sequence[str], t: Callable[[str], str]
+    params: Mapping[str, str],
+    *,
+    nodes: Sequence[str],
+    t: Callable[[str], str],
+    zone: tzinfo = UTC,
 ) -> LogFilters:
     form = {k: params.get(k, "").strip() for k in FIELDS}
     errors: list[tuple[str, str]] = []
@@ -100,7 +105,7 @@ def parse_log_filters(
             )
         elif key in ("since", "until"):
             try:
-                values[key] = parse_time(value)
+                values[key] = parse_time(value, zone)
             except ValueError:
                 errors.append((key, t("bad_time").format(field=_label(t, key), value=value)))
         else:

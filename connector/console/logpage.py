@@ -80,7 +80,8 @@ class LogPages:
     def _filters(self, request: Request) -> LogFilters:
         t = translator(render.language(request))
         names = [n.name for n in self.console.settings.nodes]
-        return parse_log_filters(request.query_params, nodes=names, t=t)
+        zone = self.console.settings.zone
+        return parse_log_filters(request.query_params, nodes=names, t=t, zone=zone)
 
     async def log(self, request: Request) -> Response:
         c = self.console
@@ -99,6 +100,7 @@ class LogPages:
             "options": options,
             "filter_errors": filters.errors,
             "problems": problems(choices),
+            "timezone": c.settings.timezone,
         }
         asked = holders(filters, choices, names)
         if filters.dataset is not None and not asked:
@@ -122,7 +124,7 @@ class LogPages:
                 entries.append(
                     {
                         **e,
-                        "time_text": time_text(e["time"]),
+                        "time_text": time_text(e["time"], c.settings.zone),
                         "party_label": labels.get(e["party"], e["party"]),
                         "purpose_label": labels.get(e["purpose"] or "", e["purpose"] or ""),
                         "decision_text": decision_text(t, e["decision"]),

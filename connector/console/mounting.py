@@ -29,6 +29,7 @@ def gateway_console(
     client_id: str,
     title: str = "Guichet",
     session: tuple[int, int] = (900, 8 * 3600),
+    timezone: str = "Europe/Paris",
 ) -> Starlette:
     """The console over the gateway's subgraphs (``(name, GraphQL URL)`` pairs);
     ``session`` is the idle and absolute lifetime of a session, in seconds."""
@@ -41,6 +42,7 @@ def gateway_console(
             title=title,
             session_idle=session[0],
             session_max=session[1],
+            timezone=timezone,
         )
     )
 
@@ -64,5 +66,6 @@ def node_console(config: NodeConfig) -> Starlette | None:
             dpd_role=config.usage.dpd_role,
             session_idle=config.console.session_idle,
             session_max=config.console.session_max,
+            timezone=config.console.timezone,
         )
     )

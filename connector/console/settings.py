@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector.errors import ConfigError, ConfigIssue
 
@@ -47,9 +48,21 @@ class ConsoleSettings:
     """The console's own URL (``https://gw.example/console``); by default taken from the
     request, which is right unless a proxy rewrites the host."""
     timeout: float = 10.0
+    timezone: str = "Europe/Paris"
+    """The IANA time zone the console shows times in and reads filter times in."""
 
     def __post_init__(self) -> None:
         issues: list[ConfigIssue] = []
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            issues.append(
+                ConfigIssue(
+                    WHERE,
+                    "timezone",
+                    f"expected an IANA time zone such as Europe/Paris, got {self.timezone!r}",
+                )
+            )
         for key, url in (("issuer", self.issuer), ("public_url", self.public_url)):
             if url is None and key == "public_url":
                 continue
@@ -79,6 +92,10 @@ class ConsoleSettings:
             issues.append(ConfigIssue(WHERE, "session_idle", "expected at most session_max"))
         if issues:
             raise ConfigError(issues)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def node(self, name: str) -> ConsoleNode | None:
         return next((n for n in self.nodes if n.name == name), None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from starlette.requests import Request
@@ -24,13 +24,16 @@ def problems(replies: Sequence[NodeReply]) -> list[NodeReply]:
     return [r for r in replies if not r.ok]
 
 
-def time_text(value: str) -> str:
-    """``2026-01-31T08:00:00.123+00:00`` as ``2026-01-31 08:00:00`` (UTC)."""
+def time_text(value: str, zone: tzinfo = UTC) -> str:
+    """``2026-01-31T08:00:00.123+00:00`` as ``2026-01-31 09:00:00`` in ``zone`` (here
+    Europe/Paris)."""
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return parsed.strftime("%Y-%m-%d %H:%M:%S")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def decision_text(t: Any, decision: str) -> str:
@@ -90,7 +93,7 @@ class Pages:
                 versions = [
                     {
                         **v,
-                        "since_text": time_text(str(v.get("since", ""))),
+                        "since_text": time_text(str(v.get("since", "")), c.settings.zone),
                         "policy_pretty": pretty_policy(v.get("policy")),
                     }
                     for v in ds.get("versions") or []

@@ -335,3 +335,13 @@ def test_console_session_lifetimes_are_checked(tmp_path: Path) -> None:
     assert issues_of(text, tmp_path) == [
         ("console.session_idle", "expected at most console.session_max")
     ]
+
+
+def test_console_time_zone_is_checked(tmp_path: Path) -> None:
+    base = GOOD + PROCESSING + '\n[auth]\nissuer = "http://127.0.0.1:8100"\n\n[console]\n'
+    assert issues_of(base + 'client_id = "c"\ntimezone = "Mars/Olympus"\n', tmp_path) == [
+        (
+            "console.timezone",
+            "expected an IANA time zone such as Europe/Paris, got 'Mars/Olympus'",
+        )
+    ]

@@ -108,7 +108,8 @@ async def test_the_log_merges_the_nodes_counts_entries_and_draws_the_chart(
     assert r.status_code == 200
     html = r.text
     sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
-    assert sent == {"filter": {"since": "2026-01-01T00:00:00+00:00"}, "first": 200}
+    # a time without offset is Paris time: CET (UTC+1) in January
+    assert sent == {"filter": {"since": "2026-01-01T00:00:00+01:00"}, "first": 200}
     # 2 + 3 permitted, 1 + 4 denied, summed by hand
     assert "10 décisions : 5 autorisées, 5 refusées." in html
     party = re.search(r'<table id="counts-party">.*?<tbody>(.*?)</tbody>', html, re.S)
@@ -176,7 +177,7 @@ async def test_choosing_a_node_asks_that_node_only(
         "dataset": "mesures-salles",
         "decision": "deny",
         "purpose": RESEARCH,
-        "until": "2026-02-01T00:00:00+00:00",
+        "until": "2026-02-01T00:00:00+01:00",  # midnight in Paris (CET, UTC+1)
     }
     assert f'<option value="{PARTY_UNIV}" selected>La Rochelle Université</option>' in r.text
     assert '<option value="deny" selected>refusé</option>' in r.text

@@ -89,8 +89,9 @@ async def test_datasets_show_each_policy_in_words_and_json_ld_with_versions(
         s,
     )
     assert versions == [
-        ("2", "2026-03-01T10:00:00+00:00", "2026-03-01 10:00:00"),
-        ("1", "2026-01-05T09:30:00+00:00", "2026-01-05 09:30:00"),
+        # shown in Paris time: CET (UTC+1) on both dates, summer time starts 29 March 2026
+        ("2", "2026-03-01T10:00:00+00:00", "2026-03-01 11:00:00"),
+        ("1", "2026-01-05T09:30:00+00:00", "2026-01-05 10:30:00"),
     ]
     documents = re.findall(
         r"<summary>Document de la version (\d+)</summary>\s*<pre [^>]*>(.*?)</pre>", s, re.S

@@ -4,6 +4,7 @@ the settings' checks."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from connector.console.chart import Bar, bar_chart
 from connector.console.filters import parse_log_filters, parse_whatif
 from connector.console.i18n import translator
 from connector.console.sessions import PendingLogin, SessionStore
+from connector.console.views import time_text
 from connector.errors import ConfigError
 
 T = translator("en")
@@ -135,4 +137,28 @@ def test_settings_name_what_is_wrong() -> None:
         ("nodes", "node names must differ, got ['a', 'a']"),
         ("nodes.a", "expected an http(s) URL, got 'x'"),
         ("session_idle", "expected seconds > 0, got 0"),
+    ]
+
+
+def test_times_without_offset_are_read_and_shown_in_the_console_zone() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # summer time (CEST, UTC+2) from 29 March 2026 01:00 UTC; winter (CET, UTC+1) before
+    f = parse_log_filters(
+        {"since": "2026-03-28T12:00", "until": "2026-07-14T08:00"}, nodes=("cda",), t=T, zone=paris
+    )
+    assert f.variables() == {
+        "since": "2026-03-28T12:00:00+01:00",
+        "until": "2026-07-14T08:00:00+02:00",
+    }
+    assert time_text("2026-07-14T06:00:00+00:00", paris) == "2026-07-14 08:00:00"
+    assert time_text("2026-12-31T23:30:00Z", paris) == "2027-01-01 00:30:00"
+    with pytest.raises(ConfigError) as caught:
+        ConsoleSettings(
+            issuer="http://127.0.0.1:8100",
+            client_id="c",
+            nodes=(ConsoleNode("a", "http://127.0.0.1:8101"),),
+            timezone="Europe/Lutece",
+        )
+    assert [(i.key, i.message) for i in caught.value.issues] == [
+        ("timezone", "expected an IANA time zone such as Europe/Paris, got 'Europe/Lutece'")
     ]
