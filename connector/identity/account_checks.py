@@ -38,6 +38,23 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def identity_issues(
+    where: str, iri: str, name: str, roles: tuple[str, ...] | list[str]
+) -> list[ConfigIssue]:
+    """What is wrong with the IRI, name and roles of a participant or a person account."""
+    issues = []
+    if not is_iri(iri):
+        issues.append(ConfigIssue(where, "iri", f"expected an absolute IRI, got {iri!r}"))
+    if not name.strip():
+        issues.append(ConfigIssue(where, "name", "expected a non-empty name"))
+    issues += [
+        ConfigIssue(where, "roles", f"expected a non-empty role, got {r!r}")
+        for r in roles
+        if not r.strip()
+    ]
+    return issues
+
+
 def check_account(
     username: str, iri: str, name: str, roles: tuple[str, ...], password: str
 ) -> None:
@@ -52,15 +69,7 @@ def check_account(
                 f"starting with a letter or digit, got {username!r}",
             )
         )
-    if not is_iri(iri):
-        issues.append(ConfigIssue(where, "iri", f"expected an absolute IRI, got {iri!r}"))
-    if not name.strip():
-        issues.append(ConfigIssue(where, "name", "expected a non-empty name"))
-    issues += [
-        ConfigIssue(where, "roles", f"expected a non-empty role, got {r!r}")
-        for r in roles
-        if not r.strip()
-    ]
+    issues += identity_issues(where, iri, name, roles)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         issues.append(
             ConfigIssue(

@@ -33,7 +33,7 @@ from connector.identity.server import (
     AccessTokenGenerator,
     DataSpaceServer,
     Headers,
-    InvalidTargetError,
+    check_served,
     safe,
 )
 
@@ -87,14 +87,7 @@ class AuthorizationCodeFlow(AuthorizationCodeGrant):  # type: ignore[misc]
                     f"one or more of {', '.join(allowed)}"
                 )
             )
-        for value in requested:
-            if value not in allowed:
-                raise InvalidTargetError(
-                    safe(
-                        f"resource '{value}' is not served by this issuer; "
-                        f"allowed: {', '.join(allowed)}"
-                    )
-                )
+        check_served(requested, allowed)
         return requested
 
     def create_authorization_response(

@@ -22,7 +22,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from connector.errors import ConfigError, ConfigIssue
-from connector.identity.account_checks import is_iri, redact
+from connector.identity.account_checks import identity_issues, is_iri, redact
 from connector.identity.accounts import AccountRegistry
 from connector.identity.passwords import hash_secret, new_secret
 from connector.identity.tables import assertions_table, metadata, participants_table
@@ -173,15 +173,7 @@ def _check_registration(
 ) -> None:
     where = f"participant {iri!r}"
     issues = []
-    if not is_iri(iri):
-        issues.append(ConfigIssue(where, "iri", f"expected an absolute IRI, got {iri!r}"))
-    if not name.strip():
-        issues.append(ConfigIssue(where, "name", "expected a non-empty name"))
-    issues += [
-        ConfigIssue(where, "roles", f"expected a non-empty role, got {r!r}")
-        for r in roles
-        if not r.strip()
-    ]
+    issues += identity_issues(where, iri, name, roles)
     issues += [
         ConfigIssue(where, "purposes", f"expected a purpose IRI, got {p!r}")
         for p in purposes

@@ -53,6 +53,16 @@ class InvalidTargetError(OAuth2Error):  # type: ignore[misc]
     error = "invalid_target"
 
 
+def check_served(requested: Sequence[str], allowed: Sequence[str]) -> None:
+    """Raise :class:`InvalidTargetError` for the first requested resource not served here."""
+    served = ", ".join(allowed)
+    for value in requested:
+        if value not in allowed:
+            raise InvalidTargetError(
+                safe(f"resource '{value}' is not served by this issuer; allowed: {served}")
+            )
+
+
 class FormPayload(OAuth2Payload):  # type: ignore[misc]
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
         self._datalist: defaultdict[str, list[str]] = defaultdict(list)
@@ -208,14 +218,7 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
                     f"one of {', '.join(allowed)}"
                 )
             )
-        for value in requested:
-            if value not in allowed:
-                raise InvalidTargetError(
-                    safe(
-                        f"resource '{value}' is not served by this issuer; "
-                        f"allowed: {', '.join(allowed)}"
-                    )
-                )
+        check_served(requested, allowed)
         return requested
 
     def _purpose(self, participant: Participant) -> str | None:
