@@ -137,10 +137,12 @@ class Console:
         variables: Mapping[str, Any] | None = None,
         *,
         nodes: list[ConsoleNode] | None = None,
+        per_node: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[NodeReply]:
         return await self.nodes.ask_all(
             nodes if nodes is not None else list(self.settings.nodes),
             query,
             variables,
             token=session.token,
+            per_node=per_node,
         )

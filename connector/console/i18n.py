@@ -274,11 +274,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Log entries, newest first ({shown} shown)",
     ),
     "log_truncated": (
-        "Seules les {limit} entrées les plus récentes sont affichées ; affinez les filtres "
-        "ou exportez pour tout voir.",
-        "Only the {limit} newest entries are shown; narrow the filters or export to see all.",
+        "Au plus {limit} entrées par page, des plus récentes aux plus anciennes ; affinez "
+        "les filtres ou exportez pour tout avoir d'un coup.",
+        "At most {limit} entries a page, newest first; narrow the filters or export to get "
+        "them all at once.",
     ),
     "col_time": ("Date ({tz})", "Time ({tz})"),
+    "log_older": ("Entrées plus anciennes", "Older entries"),
+    "bad_older": (
+        "Le lien vers les entrées plus anciennes est abîmé ; repartez des plus récentes.",
+        "The link to older entries is damaged; start again from the newest.",
+    ),
     "col_seq": ("N°", "No."),
     "col_purpose": ("Finalité", "Purpose"),
     "col_datasets": ("Jeux", "Datasets"),

@@ -6,7 +6,7 @@ the size of its log: counts by SQL, the newest entries first."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -59,6 +59,38 @@ def rule_sentences(replies: Sequence[NodeReply]) -> dict[str, str]:
     }
 
 
+def parse_older(value: str, names: Sequence[str]) -> dict[str, int] | None:
+    """``atmo:120,cda:0`` → ``{"atmo": 120, "cda": 0}``: per node, show entries older than
+    that sequence number (0: the node has nothing older); ``None`` when malformed."""
+    cursors: dict[str, int] = {}
+    for part in filter(None, value.split(",")):
+        name, _, seq = part.partition(":")
+        if name not in names or not seq.isdigit() or len(seq) > 18:
+            return None
+        cursors[name] = int(seq)
+    return cursors
+
+
+def next_cursors(
+    answered: Sequence[NodeReply], shown: Sequence[Mapping[str, Any]], cursors: Mapping[str, int]
+) -> dict[str, int]:
+    """Where each node's next older page starts, after ``shown`` (the merged page): below
+    the oldest entry shown from it; at its newest fetched entry again when none was shown;
+    0 when it has nothing more."""
+    out = dict(cursors)
+    for r in answered:
+        page = r.data.get("auditLog") or {}
+        fetched = [int(e["seq"]) for e in page.get("entries") or []]
+        mine = [int(e["seq"]) for e in shown if e["node"] == r.node.name]
+        if len(mine) == len(fetched) and not page.get("hasNextPage"):
+            out[r.node.name] = 0
+        elif mine:
+            out[r.node.name] = min(mine)
+        elif fetched:
+            out[r.node.name] = fetched[0] + 1
+    return out
+
+
 def holders(filters: LogFilters, choices: Sequence[NodeReply], names: list[str]) -> list[str]:
     """The chosen nodes to ask: with a dataset filter, only those holding the dataset (and
     those whose datasets are unknown because they did not answer)."""
@@ -103,6 +135,9 @@ class LogPages:
             "timezone": c.settings.timezone,
         }
         asked = holders(filters, choices, names)
+        cursors = parse_older(request.query_params.get("older", ""), names)
+        if cursors is None:
+            context["filter_errors"] = [("older", t("bad_older"))]
         if filters.dataset is not None and not asked:
             context["filter_errors"] = [
                 ("dataset", t("dataset_nowhere").format(value=filters.dataset))
@@ -111,7 +146,13 @@ class LogPages:
             return c.page(request, "log.html", context, session=session, status=400)
         variables = {"filter": filters.variables(), "first": SHOWN}
         nodes = c.chosen(asked)
-        replies = await c.ask_all(session, queries.LOG, variables, nodes=nodes)
+        replies = await c.ask_all(
+            session,
+            queries.LOG,
+            variables,
+            nodes=nodes,
+            per_node={name: {"after": seq} for name, seq in (cursors or {}).items()},
+        )
         answered = [r for r in replies if r.ok]
         labels = dict(options["party"]) | dict(options["purpose"])
         rules = rule_sentences(choices)
@@ -134,6 +175,7 @@ class LogPages:
         entries.sort(key=lambda e: (e["time"], e["node"], e["seq"]), reverse=True)
         truncated = truncated or len(entries) > SHOWN
         entries = entries[:SHOWN]
+        following = next_cursors(answered, entries, cursors or {})
         totals = {
             k: sum(int((r.data.get("auditCounts") or {}).get(k) or 0) for r in answered)
             for k in ("total", "permit", "deny")
@@ -141,6 +183,9 @@ class LogPages:
         by_party = merge_party_counts(answered)
         by_dataset = dataset_counts(answered)
         query = urlencode({k: v for k, v in filters.form.items() if v})
+        more = truncated and any(following.values())
+        cursor = ",".join(f"{name}:{seq}" for name, seq in sorted(following.items()))
+        cursor_query = urlencode({"older": cursor}) if more else ""
         context |= {
             "problems": problems(choices) + problems(replies),
             "entries": entries,
@@ -150,6 +195,11 @@ class LogPages:
             "party_chart": self._chart(by_party, "chart-party", t("counts_party"), t),
             "dataset_chart": self._chart(by_dataset, "chart-dataset", t("counts_dataset"), t),
             "query": f"?{query}" if query else "",
+            "older": ""
+            if not more
+            else f"?{query}&{cursor_query}"
+            if query
+            else f"?{cursor_query}",
             "truncated": truncated,
             "limit": SHOWN,
         }

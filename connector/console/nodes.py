@@ -90,8 +90,21 @@ class NodeClient:
         variables: Mapping[str, Any] | None = None,
         *,
         token: str,
+        per_node: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[NodeReply]:
-        """Every node's reply, in the order of ``nodes``, asked concurrently."""
+        """Every node's reply, in the order of ``nodes``, asked concurrently; ``per_node``
+        adds variables for some nodes (a cursor, say)."""
+        extra = per_node or {}
         return list(
-            await asyncio.gather(*(self.ask(n, query, variables, token=token) for n in nodes))
+            await asyncio.gather(
+                *(
+                    self.ask(
+                        n,
+                        query,
+                        {**(variables or {}), **extra[n.name]} if n.name in extra else variables,
+                        token=token,
+                    )
+                    for n in nodes
+                )
+            )
         )

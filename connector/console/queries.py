@@ -33,13 +33,13 @@ query ConsoleChoices($lang: String!) {
 }"""
 
 LOG = """
-query ConsoleLog($filter: AuditFilterInput, $first: Int!) {
+query ConsoleLog($filter: AuditFilterInput, $first: Int!, $after: Int) {
   auditCounts(filter: $filter) {
     total permit deny
     byParty { key label permit deny total }
     byDataset { key label permit deny total }
   }
-  auditLog(filter: $filter, first: $first, newestFirst: true) {
+  auditLog(filter: $filter, first: $first, after: $after, newestFirst: true) {
     entries { seq time node party purpose datasets decision rule reason }
     hasNextPage
   }

@@ -340,4 +340,55 @@ async def test_one_request_per_node_asks_the_newest_entries_first(
     assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [{"filter": {}, "first": 200}]
     assert [op for op, _, _ in atmo.calls if op not in ("ConsoleChoices", "ConsoleLog")] == []
     assert re.findall(r'data-seq="(\d+)"', r.text) == ["1500", "1499"]
-    assert "Seules les 200 entrées les plus récentes sont affichées" in r.text
+    assert "Au plus 200 entrées par page, des plus récentes aux plus anciennes" in r.text
+
+
+async def test_older_entries_page_through_every_node_without_losing_one(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    # the page holds 200 entries; atmo sends its 200 newest (more remain), cda its last 3.
+    # Merged by time: atmo's entries are newer than cda's #3 but older than cda's #5 and #4,
+    # so the page shows cda 5 and 4, then atmo 1000 down to 803, and neither cda 3 nor
+    # atmo 802 and 801.
+    atmo.answers["ConsoleLog"]["auditLog"] = {
+        "entries": [
+            entry(
+                "atmo",
+                1000 - i,
+                f"2026-02-{10 - i // 100:02d}T{23 - (i % 100) // 5:02d}:{59 - i % 5:02d}:00+00:00",
+                "permit",
+                "r",
+            )
+            for i in range(200)
+        ],
+        "hasNextPage": True,
+    }
+    cda.answers["ConsoleLog"]["auditLog"] = {
+        "entries": [
+            entry("cda", 5, "2026-03-01T00:00:00+00:00", "permit", "r"),
+            entry("cda", 4, "2026-02-28T00:00:00+00:00", "permit", "r"),
+            entry("cda", 3, "2026-01-01T00:00:00+00:00", "deny", "r"),
+        ],
+        "hasNextPage": False,
+    }
+    await login(client, issuer)
+    r = await client.get("/console/log")
+    shown = re.findall(r'<tr data-node="(\w+)" data-seq="(\d+)"', r.text)
+    assert len(shown) == 200
+    assert shown[:3] == [("cda", "5"), ("cda", "4"), ("atmo", "1000")]
+    assert shown[-1] == ("atmo", "803")
+    older = re.search(r'<a id="log-older" href="([^"]+)"', r.text)
+    assert older is not None
+    # atmo continues below 803; cda below 4 (its #3 was fetched but not shown)
+    assert older.group(1) == "/console/log?older=atmo%3A803%2Ccda%3A4"
+    await client.get(older.group(1).replace("&amp;", "&"))
+    asked = {
+        node.name: [v for op, v, _ in node.calls if op == "ConsoleLog"][-1] for node in (atmo, cda)
+    }
+    assert asked == {
+        "atmo": {"filter": {}, "first": 200, "after": 803},
+        "cda": {"filter": {}, "first": 200, "after": 4},
+    }
+    broken = await client.get("/console/log", params={"older": "atmo:x"})
+    assert broken.status_code == 400
+    assert '<li data-field="older">' in broken.text
