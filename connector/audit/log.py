@@ -122,7 +122,7 @@ class AuditLog:
             _install_sqlite_recipe(self.engine, busy_timeout)
             self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
         self._lock = asyncio.Lock()
-        self._indexed = False
+        self._ready = False
 
     @staticmethod
     def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:
@@ -163,7 +163,7 @@ class AuditLog:
     async def setup(self) -> None:
         """Create the table, its indexes and append-only triggers if they are missing; once
         per process (the DPD's reads and every decision call it)."""
-        if self._indexed:
+        if self._ready:
             return
         async with self._guard("cannot create the audit table"), self._writer.begin() as conn:
             await self._serialise(conn)
@@ -172,9 +172,8 @@ class AuditLog:
             for name in (self.table.name, self.datasets.name):
                 for statement in _schema.append_only_ddl(name, self.dialect):
                     await conn.exec_driver_sql(statement)
-            if not self._indexed:
-                await self._index_datasets(conn)
-        self._indexed = True
+            await self._index_datasets(conn)
+        self._ready = True
 
     async def _index_datasets(self, conn: AsyncConnection) -> None:
         """Fill ``{table}_datasets`` for entries written before it existed."""
