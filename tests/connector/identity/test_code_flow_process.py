@@ -5,9 +5,6 @@ accepted by a node's verifier that discovers the JWKS from the RFC 8414 metadata
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +24,8 @@ from tests.connector.identity.codeflow import (
     redirect_query,
     submit,
 )
-from tests.connector.test_node_process import free_port, wait_until_up
+from tests.connector.identity.process import running_issuer
+from tests.connector.test_node_process import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -47,31 +45,8 @@ def live_issuer(tmp_path: Path) -> Iterator[LiveIssuer]:
     add_account(db, "dpd", iri=DPD, name=DPD_NAME, roles=["dpd"], password=PASSWORD, out=out)
     add_web_client(db, "guichet-console", name="Console DPD", redirect_uris=[callback], out=out)
     url, node = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connector.identity.cli",
-            "serve",
-            "--issuer",
-            url,
-            "--audience",
-            node,
-            "--db",
-            db,
-            "--key-dir",
-            str(tmp_path / "keys"),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        wait_until_up(f"{url}/.well-known/oauth-authorization-server", proc)
+    with running_issuer(url, audience=node, db=db, key_dir=tmp_path / "keys"):
         yield LiveIssuer(url, node, callback)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 async def test_a_person_signs_in_over_real_http(live_issuer: LiveIssuer) -> None:

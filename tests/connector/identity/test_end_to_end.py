@@ -6,7 +6,6 @@ discovers the issuer's JWKS, across a key rotation."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import time
@@ -24,7 +23,8 @@ from joserfc.jwk import ECKey
 from connector.errors import AuthError
 from connector.identity import Credentials, JwtVerifier, VerifierSettings
 from connector.identity.cli import register, rotate_keys
-from tests.connector.test_node_process import free_port, wait_until_up
+from tests.connector.identity.process import running_issuer
+from tests.connector.test_node_process import free_port
 
 DPV = "https://w3id.org/dpv#"
 ATMO = "https://guichet.agglo-larochelle.fr/participants/atmo"
@@ -67,33 +67,8 @@ def live_issuer(tmp_path: Path) -> Iterator[LiveIssuer]:
 
     port, node = free_port(), f"http://127.0.0.1:{free_port()}"
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connector.identity.cli",
-            "serve",
-            "--issuer",
-            url,
-            "--audience",
-            node,
-            "--db",
-            db,
-            "--key-dir",
-            str(key_dir),
-            "--lifetime",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        wait_until_up(f"{url}/.well-known/oauth-authorization-server", proc)
+    with running_issuer(url, audience=node, db=db, key_dir=key_dir, extra=("--lifetime", "300")):
         yield LiveIssuer(url, node, key_dir, atmo, univ, univ_key)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def client_assertion(issuer: LiveIssuer, *, jti: str | None = None) -> str:
