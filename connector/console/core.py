@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -90,6 +90,20 @@ class Console:
         if kind in ("session-expired", "no-session") and COOKIE in request.cookies:
             self.clear_cookie(request, response)
         return response
+
+    def signed_in(
+        self, page: Callable[[Request, Session], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """An endpoint serving ``page`` with the request's live session, or the page saying
+        why there is none (:meth:`guard`)."""
+
+        async def endpoint(request: Request) -> Response:
+            session = self.guard(request)
+            if not isinstance(session, Session):
+                return session
+            return await page(request, session)
+
+        return endpoint
 
     def guard(self, request: Request) -> Session | Response:
         """The request's live session, or the page saying why there is none."""

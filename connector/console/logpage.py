@@ -115,11 +115,8 @@ class LogPages:
         zone = self.console.settings.zone
         return parse_log_filters(request.query_params, nodes=names, t=t, zone=zone)
 
-    async def log(self, request: Request) -> Response:
+    async def log(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         lang = render.language(request)
         t = translator(lang)
         filters = self._filters(request)
@@ -216,11 +213,8 @@ class LogPages:
             bar_text=lambda b: t("chart_bar").format(label=b.label, permit=b.permit, deny=b.deny),
         )
 
-    async def export(self, request: Request) -> Response:
+    async def export(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         fmt = "csv" if request.url.path.endswith(".csv") else "jsonld"
         filters = self._filters(request)
         if filters.errors:

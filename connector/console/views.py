@@ -54,11 +54,8 @@ class Pages:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    async def home(self, request: Request) -> Response:
+    async def home(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         replies = await c.ask_all(session, queries.HOME)
         rows = []
         for r in replies:
@@ -77,11 +74,8 @@ class Pages:
             request, "home.html", {"rows": rows, "problems": problems(replies)}, session=session
         )
 
-    async def datasets(self, request: Request) -> Response:
+    async def datasets(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         lang = render.language(request)
         replies = await c.ask_all(session, queries.DATASETS, {"lang": lang})
         nodes = []
@@ -110,11 +104,8 @@ class Pages:
             session=session,
         )
 
-    async def register(self, request: Request) -> Response:
+    async def register(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         lang = render.language(request)
         replies = await c.ask_all(session, queries.REGISTER, {"lang": lang})
         records = [
@@ -130,11 +121,8 @@ class Pages:
             session=session,
         )
 
-    async def integrity(self, request: Request) -> Response:
+    async def integrity(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         replies = await c.ask_all(session, queries.INTEGRITY)
         rows = []
         for r in replies:
@@ -157,11 +145,8 @@ class Pages:
             )
         return c.page(request, "integrity.html", {"rows": rows}, session=session)
 
-    async def whatif(self, request: Request) -> Response:
+    async def whatif(self, request: Request, session: Session) -> Response:
         c = self.console
-        session = c.guard(request)
-        if not isinstance(session, Session):
-            return session
         lang = render.language(request)
         t = translator(lang)
         names = [n.name for n in c.settings.nodes]
