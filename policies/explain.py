@@ -69,6 +69,19 @@ def explain(policy: Policy, *, lang: Lang, labels: Labels | None = None) -> list
     return found
 
 
+def concept_label(iri: str, *, lang: Lang, labels: Labels | None = None) -> str:
+    """A purpose or recipient category in words, as the sentences name it, capitalised:
+    ``labels``, else the bundled labels (``dpv:AcademicResearch`` → « La recherche
+    académique »), else its name."""
+    text = _Words(lang, labels or {}).concept(iri)
+    return text[:1].upper() + text[1:]
+
+
+def duration_text(lexical: str, *, lang: Lang) -> str | None:
+    """An ISO 8601 duration in words (``P5Y`` → « 5 ans »), ``None`` when it is not one."""
+    return _Words(lang, {}).duration(lexical)
+
+
 def explain_text(policy: Policy, lang: Lang, labels: Labels | None = None) -> str:
     """The sentences of :func:`explain`, one per line."""
     return "\n".join(s.text for s in explain(policy, lang=lang, labels=labels))

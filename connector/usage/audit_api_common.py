@@ -20,6 +20,7 @@ from connector.config import NodeConfig
 from connector.errors import GuichetError, QueryError
 from connector.identity import Identity
 from connector.usage.control import UsageControl
+from policies.explain import Lang
 
 LANGS = ("fr", "en")
 
@@ -133,13 +134,11 @@ def filter_details(f: AuditFilterInput | None) -> dict[str, Any]:
     return {k: v for k, v in vars(f).items() if v is not None}
 
 
-def check_lang(lang: str | None) -> str:
+def check_lang(lang: str | None) -> Lang:
     """``lang`` if it is one we write (``None``: French)."""
-    if lang is None:
-        return "fr"
-    if lang not in LANGS:
+    if lang is not None and lang not in LANGS:
         raise QueryError(f"lang: expected {' or '.join(LANGS)}, got {lang!r}")
-    return lang
+    return "en" if lang == "en" else "fr"
 
 
 def parse_moment(name: str, text: str | None) -> datetime | None:

@@ -20,7 +20,7 @@ from connector.errors import QueryError
 from connector.usage.audit_api_common import AuditContext, authorise, check_lang
 from connector.usage.control import UsageControl
 from policies import ODRL, Iri, Policy
-from policies.explain import _Words, explain
+from policies.explain import Lang, concept_label, duration_text, explain
 from policies.model import rule_constraints
 
 
@@ -83,32 +83,36 @@ class ProcessingRecord:
     security_measures: list[str]
 
 
+def party_labels(config: NodeConfig, lang: str) -> dict[str, str]:
+    """The node's own participant and its ``[labels]`` in ``lang``."""
+    return {config.participant: config.title} | {
+        iri: local(text, lang) for iri, text in config.labels.items()
+    }
+
+
 def node_labels(config: NodeConfig, lang: str) -> dict[str, str]:
-    """The node's ``[labels]`` in ``lang``, its own participant, and its datasets' titles."""
-    out = {config.participant: config.title}
-    out |= {iri: local(text, lang) for iri, text in config.labels.items()}
-    out |= {ds.iri: ds.title for ds in config.datasets.values()}
-    return out
+    """:func:`party_labels` and the node's datasets' titles."""
+    return party_labels(config, lang) | {ds.iri: ds.title for ds in config.datasets.values()}
 
 
 def _label(labels: Mapping[str, str], iri: str) -> Labelled:
     return Labelled(iri=iri, label=labels.get(iri) or iri.rstrip("/#").rsplit("/", 1)[-1])
 
 
-def _concept(words: _Words, iri: str) -> Labelled:
-    text = words.concept(iri)
-    return Labelled(iri=iri, label=text[:1].upper() + text[1:])
+def _concept(iri: str, lang: Lang, labels: Mapping[str, str]) -> Labelled:
+    label = concept_label(iri, lang=lang, labels=labels)
+    return Labelled(iri=iri, label=label)
 
 
 def _sentences(
-    loaded: tuple[Policy, ...] | str, lang: str, labels: Mapping[str, str]
+    loaded: tuple[Policy, ...] | str, lang: Lang, labels: Mapping[str, str]
 ) -> list[PolicySentence]:
     if isinstance(loaded, str):
         return []
     return [
         PolicySentence(rule=s.rule, kind=s.kind, text=s.text)
         for p in loaded
-        for s in explain(p, lang="fr" if lang == "fr" else "en", labels=labels)
+        for s in explain(p, lang=lang, labels=labels)
     ]
 
 
@@ -116,7 +120,7 @@ def _dataset(
     ds: DatasetConfig,
     control: UsageControl,
     labels: Mapping[str, str],
-    lang: str,
+    lang: Lang,
     versions: list[PolicyVersion],
 ) -> DatasetPolicy:
     doc = control.documents.get(ds.id)
@@ -148,20 +152,19 @@ def _dataset(
 
 
 def _record(
-    ds: DatasetConfig, p: Processing, lang: str, labels: Mapping[str, str]
+    ds: DatasetConfig, p: Processing, lang: Lang, labels: Mapping[str, str]
 ) -> ProcessingRecord:
-    words = _Words("fr" if lang == "fr" else "en", labels)
     basis = p.legal_basis
     return ProcessingRecord(
         dataset=ds.id,
         dataset_title=ds.title,
         controller=_label(labels, p.controller),
-        purposes=[_concept(words, iri) for iri in p.purposes],
+        purposes=[_concept(iri, lang, labels) for iri in p.purposes],
         legal_basis=Labelled(iri=basis.iri, label=basis.fr if lang == "fr" else basis.en),
         data_categories=_texts(p.data_categories, lang),
         data_subjects=_texts(p.data_subjects, lang),
         recipients=[_label(labels, iri) for iri in p.recipients],
-        retention=words.duration(p.retention) or p.retention,
+        retention=duration_text(p.retention, lang=lang) or p.retention,
         retention_iso=p.retention,
         transfers=local(p.transfers, lang),
         security_measures=_texts(p.security_measures, lang),
@@ -231,10 +234,8 @@ async def _labels(
     ctx = info.context
     await authorise(ctx, "labels", {"lang": lang})
     lang = check_lang(lang)
-    c = ctx.config
-    names = {c.participant: c.title} | {iri: local(t, lang) for iri, t in c.labels.items()}
     return sorted(
-        (Labelled(iri=iri, label=label) for iri, label in names.items()),
+        (Labelled(iri=iri, label=label) for iri, label in party_labels(ctx.config, lang).items()),
         key=lambda x: (x.label.casefold(), x.iri),
     )
 
@@ -245,8 +246,8 @@ async def _purposes(
     ctx = info.context
     await authorise(ctx, "purposes", {"lang": lang})
     lang = check_lang(lang)
-    words = _Words("fr" if lang == "fr" else "en", node_labels(ctx.config, lang))
-    return [_concept(words, iri) for iri in policy_purposes(_control(ctx).policies.values())]
+    labels = node_labels(ctx.config, lang)
+    return [_concept(iri, lang, labels) for iri in policy_purposes(_control(ctx).policies.values())]
 
 
 @strawberry.type

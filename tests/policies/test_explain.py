@@ -22,7 +22,7 @@ from policies import (
     explain_text,
     parse_policies,
 )
-from policies.explain import Lang
+from policies.explain import Lang, concept_label, duration_text
 from policies.vocab import AREA, DPV, GP, ODRL, XSD
 
 DEMO = Path(__file__).parents[2] / "policies" / "demo"
@@ -411,3 +411,18 @@ def test_unknown_action_is_named_not_dropped() -> None:
         "Tout le monde peut « tweet » les mesures d'air.",
         "Everyone may “tweet” the air measurements.",
     )
+
+
+def test_a_purpose_and_a_duration_alone_read_as_in_the_sentences() -> None:
+    # labels from policies/data/explain-labels.csv; the caller's labels come first
+    assert concept_label(DPV + "AcademicResearch", lang="fr") == "La recherche académique"
+    assert concept_label(DPV + "AcademicResearch", lang="en") == "Academic research"
+    assert (
+        concept_label(
+            DPV + "AcademicResearch", lang="fr", labels={DPV + "AcademicResearch": "la science"}
+        )
+        == "La science"
+    )
+    assert duration_text("P5Y", lang="fr") == "5 ans"
+    assert duration_text("P18M", lang="en") == "18 months"
+    assert duration_text("five years", lang="fr") is None
