@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 from authlib.common.security import generate_token
@@ -21,6 +21,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from connector.console.settings import ConsoleNode
 from connector.errors import AuthError
 from connector.identity import Identity, JwtVerifier, VerifierSettings
+from connector.identity.verifier import issuer_metadata, metadata_urls
 
 
 @dataclass(frozen=True)
@@ -45,25 +46,16 @@ class IssuerEndpoints:
 
 
 async def discover_issuer(issuer: str, http: httpx.AsyncClient) -> IssuerEndpoints:
-    """The issuer's endpoints from ``/.well-known/oauth-authorization-server`` (RFC 8414)."""
-    parts = urlsplit(issuer)
-    url = f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}"
-    try:
-        response = await http.get(url, headers={"Accept": "application/json"})
-        metadata = response.json() if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError) as exc:
-        raise AuthError(f"the issuer {issuer} cannot be reached: {exc}") from exc
-    if not isinstance(metadata, dict):
-        raise AuthError(f"the issuer's metadata at {url} is missing or not JSON")
-    if metadata.get("issuer") != issuer:
-        raise AuthError(f"the metadata at {url} names issuer {metadata.get('issuer')!r}")
-    found = {k: metadata.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")}
-    missing = [k for k, v in found.items() if not isinstance(v, str) or not v]
-    if missing:
-        raise AuthError(f"the issuer's metadata lacks {', '.join(missing)}")
+    """The issuer's endpoints from its metadata (RFC 8414, else OpenID Connect discovery)."""
+    keys = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    found = await issuer_metadata(issuer, http, require=keys)
+    if found is None:
+        tried = ", ".join(metadata_urls(issuer))
+        raise AuthError(f"no metadata of issuer {issuer} names {', '.join(keys)} (tried {tried})")
+    metadata = found[1]
     if "S256" not in (metadata.get("code_challenge_methods_supported") or ()):
         raise AuthError("the issuer does not support PKCE with S256")
-    return IssuerEndpoints(issuer=issuer, **{k: str(v) for k, v in found.items()})
+    return IssuerEndpoints(issuer=issuer, **{k: str(metadata[k]) for k in keys})
 
 
 async def node_audience(node: ConsoleNode, http: httpx.AsyncClient) -> str:

@@ -166,13 +166,30 @@ class JwtVerifier:
 
 async def discover_jwks_url(issuer: str, client: httpx.AsyncClient) -> str:
     """``jwks_uri`` from RFC 8414 metadata, else from OpenID Connect discovery."""
+    found = await issuer_metadata(issuer, client, require=("jwks_uri",))
+    if found is None:
+        tried = ", ".join(metadata_urls(issuer))
+        raise AuthError(f"cannot discover the JWKS of issuer {issuer!r} (tried {tried})")
+    return str(found[1]["jwks_uri"])
+
+
+def metadata_urls(issuer: str) -> list[str]:
+    """Where an issuer's metadata may be: RFC 8414 (path inserted), then OpenID Connect."""
     parts = urlsplit(issuer)
     origin, path = f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
-    candidates = [
+    return [
         f"{origin}/.well-known/oauth-authorization-server{path}",
         f"{issuer.rstrip('/')}/.well-known/openid-configuration",
     ]
-    for url in candidates:
+
+
+async def issuer_metadata(
+    issuer: str, client: httpx.AsyncClient, *, require: tuple[str, ...]
+) -> tuple[str, dict[str, Any]] | None:
+    """The first of :func:`metadata_urls` answering metadata with a non-empty string for
+    every ``require``d key, and its URL; ``None`` when none does. Metadata naming another
+    issuer is refused (RFC 8414 §3.3)."""
+    for url in metadata_urls(issuer):
         try:
             response = await client.get(url, headers={"Accept": "application/json"})
             metadata = response.json() if response.status_code == 200 else None
@@ -184,8 +201,6 @@ async def discover_jwks_url(issuer: str, client: httpx.AsyncClient) -> str:
             raise AuthError(
                 f"the metadata at {url} names issuer {metadata.get('issuer')!r}, not {issuer!r}"
             )
-        jwks_uri = metadata.get("jwks_uri")
-        if isinstance(jwks_uri, str) and jwks_uri:
-            return jwks_uri
-    tried = ", ".join(candidates)
-    raise AuthError(f"cannot discover the JWKS of issuer {issuer!r} (tried {tried})")
+        if all(isinstance(metadata.get(k), str) and metadata[k] for k in require):
+            return url, metadata
+    return None
