@@ -1,14 +1,14 @@
 # Two commands set up and run everything on a fresh machine:
 #   make demo   the La Rochelle demo data space on embedded SQLite
-#   make test   ruff, mypy (strict) and the whole pytest suite (PostgreSQL, Apollo and
-#               the DPD console in headless Chromium included)
+#   make test   ruff, the import contracts, mypy (strict) and the whole pytest suite
+#               (PostgreSQL, Apollo and the DPD console in headless Chromium included)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APOLLO := tools/apollo/node_modules/.installed
 
-.PHONY: demo test lint typecheck pytest bench install apollo postgres chromium clean
+.PHONY: demo test lint importlint typecheck pytest bench install apollo postgres chromium clean
 
 install: $(STAMP)
 
@@ -34,9 +34,13 @@ chromium:
 demo: $(STAMP)
 	$(BIN)/guichet demo
 
-lint: $(STAMP)
-	$(BIN)/ruff check connector ontology policies tests bench gateway.py
-	$(BIN)/ruff format --check connector ontology policies gateway.py tests bench
+lint: $(STAMP) importlint
+	$(BIN)/ruff check connector ontology policies issuer tests bench gateway.py
+	$(BIN)/ruff format --check connector ontology policies issuer gateway.py tests bench
+
+# the layers: contracts in pyproject.toml [tool.importlinter]
+importlint: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench._common import ms, p50, side_by_side
 from connector.audit import AuditLog, AuditRecord, operation_hash
+from tests.connector.dpd.console_node import running, write_console_node
 from tests.connector.usage.conftest import Clock, P
-from tests.connector.usage.console_node import running, write_console_node
 
 PARTIES = tuple(P + p for p in ("city", "ana", "univ", "school/staff", "tiny", "unknown-org"))
 DATASETS = (("registre",), ("energie",), ("mesures",), ("registre", "energie"), ("mesures",))

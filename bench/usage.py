@@ -31,7 +31,8 @@ from connector.app import create_app
 from connector.audit import AuditLog
 from connector.config import NodeConfig, load_config
 from connector.demo.participants import register_all, token
-from connector.identity import IssuerSettings, JwtVerifier, VerifierSettings, create_issuer_app
+from connector.identity import JwtVerifier, VerifierSettings
+from issuer import IssuerSettings, create_issuer_app
 
 REGISTRY_PAGE = """{ buildings(first: 50) {
   nodes { rnbId name address usage yearBuilt floorArea } pageInfo { endCursor } } }"""

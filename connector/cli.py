@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from connector.commands import guarded
 from connector.config import NodeConfig, load_config
-from connector.errors import ConfigError, GuichetError
+from connector.errors import ConfigError
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -45,14 +46,22 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _policy_problems(config: NodeConfig) -> list[str]:
-    """Each dataset's policy, parsed and checked as the node will at start-up."""
-    from connector.usage.loading import load_dataset_policies
+    """Each dataset's policy, parsed and checked as the node will at start-up, and the
+    contradictions between the configuration and its policies (usage control only)."""
+    from datetime import UTC, datetime
 
-    return [
-        f"datasets.{ds.id}.policy: {found}"
-        for ds in config.datasets.values()
-        if ds.policy is not None and isinstance(found := load_dataset_policies(ds), str)
+    from connector.usage import load_policies
+    from connector.usage.consistency import check_consistency
+
+    if not config.usage.enforce:
+        return []
+    policies = load_policies(config)
+    out = [
+        f"datasets.{ds}.policy: {p.error}"
+        for ds, p in policies.items()
+        if p.error and config.datasets[ds].policy is not None and "targets" not in p.error
     ]
+    return out + [str(f) for f in check_consistency(config, policies, now=datetime.now(UTC))]
 
 
 async def _probe(config: NodeConfig) -> list[str]:
@@ -106,7 +115,7 @@ def _policy(args: argparse.Namespace) -> int:
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from gateway import main as gateway_main
+    from connector.gateway.cli import main as gateway_main
 
     code: int = gateway_main(args.rest)
     return code
@@ -162,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
 
-    from connector.identity.cli import add_issuer_parser
+    from issuer.cli import add_issuer_parser
 
     add_issuer_parser(sub)
 
@@ -193,22 +202,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = parser().parse_args(argv)
     return guarded(args.func, args)
-
-
-def guarded(command: Callable[..., int], *args: object) -> int:
-    """Run a command; our errors become ``error: ...`` lines on stderr and an exit status
-    (2 for a configuration, 1 otherwise), never a traceback."""
-    try:
-        return command(*args)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(f"error: {issue}", file=sys.stderr)
-        return 2
-    except GuichetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

@@ -108,6 +108,10 @@ class EntityType:
     fields: tuple[Field, ...]
     relations: tuple[Relation, ...] = ()
     default_order: tuple[str, ...] = ()
+    subject: str | None = None
+    """The field naming what a row is about: the dwelling of an energy use, the room of a
+    reading. Aggregates count distinct subjects per group; for personal data they are the
+    data subjects, and a group must hold enough of them (``[usage] min_subjects``)."""
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -177,6 +181,7 @@ BUILDING = EntityType(
         ),
     ),
     default_order=("rnbId",),
+    subject="rnbId",
 )
 
 SPACE = EntityType(
@@ -216,6 +221,7 @@ SPACE = EntityType(
         ),
     ),
     default_order=("id",),
+    subject="id",
 )
 
 SENSOR = EntityType(
@@ -232,6 +238,7 @@ SENSOR = EntityType(
         _f("unit", "qudt:unit", "String", "Unit of its results (QUDT)."),
     ),
     default_order=("id",),
+    subject="spaceId",
 )
 
 OBSERVATION = EntityType(
@@ -267,6 +274,7 @@ OBSERVATION = EntityType(
         _f("unit", "qudt:unit", "String", "QUDT unit of the value (unit:PPM...)."),
     ),
     default_order=("resultTime", "id"),
+    subject="spaceId",
 )
 
 PRODUCT = EntityType(
@@ -295,6 +303,7 @@ PRODUCT = EntityType(
         _f("gwpD", "gui:gwpD", "Float", "Benefits beyond the life cycle, module D."),
     ),
     default_order=("id",),
+    subject="id",
 )
 
 MATERIAL_LINE = EntityType(
@@ -327,6 +336,7 @@ MATERIAL_LINE = EntityType(
         _f("unit", "gui:quantityUnit", "String", "Unit of the quantity."),
     ),
     default_order=("id",),
+    subject="rnbId",
 )
 
 ENERGY_USE = EntityType(
@@ -351,6 +361,7 @@ ENERGY_USE = EntityType(
         ),
     ),
     default_order=("year", "id"),
+    subject="rnbId",
 )
 
 EMISSION_FACTOR = EntityType(
@@ -367,6 +378,7 @@ EMISSION_FACTOR = EntityType(
         _f("regulation", "dcterms:source", "String", "Regulatory source."),
     ),
     default_order=("id",),
+    subject="id",
 )
 
 BUILDING_RELATIONS = (
@@ -409,3 +421,93 @@ ENTITIES: dict[str, EntityType] = {
         EMISSION_FACTOR,
     )
 }
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One part of a computed result: the ``(entity, field)`` inputs it is derived from
+    and the time step it uses them at (``level``, an xsd:duration; None: the period the
+    caller asks for). ``fields`` names the result fields this part gives; empty: all."""
+
+    inputs: tuple[tuple[str, str], ...]
+    level: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A field a node computes from data (its own, and what the gateway brings for
+    ``@requires``): one value per entity, derived from the inputs of its ``parts``."""
+
+    entity: str
+    name: str
+    iri: str
+    parts: tuple[Derivation, ...]
+    holder: tuple[str, str]
+    """The field whose dataset the computed field belongs to, unless a dataset lists
+    it by name (``entities = { Building = ["carbon"] }``)."""
+
+    @property
+    def inputs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(dict.fromkeys(i for p in self.parts for i in p.inputs))
+
+
+CARBON_OPERATIONAL_FIELDS = (
+    "operationalYear",
+    "operationalKgCo2ePerYear",
+    "operationalKgCo2ePerM2",
+)
+INDOOR_AIR_INPUTS = (
+    ("Observation", "spaceId"),
+    ("Observation", "value"),
+    ("Observation", "observedProperty"),
+    ("Observation", "resultTime"),
+)
+
+COMPUTED: dict[tuple[str, str], Computed] = {
+    (c.entity, c.name): c
+    for c in (
+        Computed(
+            "Building",
+            "carbon",
+            "gui:hasCarbonAssessment",
+            parts=(
+                Derivation(
+                    (
+                        ("Building", "floorArea"),
+                        ("Building", "usage"),
+                        ("ProductDeclaration", "gwpA1A3"),
+                        ("ProductDeclaration", "serviceLife"),
+                    )
+                ),
+                Derivation(
+                    (
+                        ("Building", "floorArea"),
+                        ("EnergyUse", "kwh"),
+                        ("EnergyUse", "carrier"),
+                        ("EnergyUse", "use"),
+                        ("EnergyUse", "year"),
+                    ),
+                    level="P1Y",
+                    fields=CARBON_OPERATIONAL_FIELDS,
+                ),
+            ),
+            holder=("Building", "rnbId"),
+        ),
+        Computed(
+            "Space",
+            "indoorAir",
+            "gui:hasIndoorAirReport",
+            parts=(Derivation(INDOOR_AIR_INPUTS),),
+            holder=("Space", "id"),
+        ),
+        Computed(
+            "Building",
+            "indoorAir",
+            "gui:hasIndoorAirReport",
+            parts=(Derivation(INDOOR_AIR_INPUTS),),
+            holder=("Space", "rnbId"),
+        ),
+    )
+}
+"""Every computed field of the schema, with what it is derived from."""

@@ -9,8 +9,8 @@ from typing import Any
 
 from pyld.jsonld import JsonLdError
 
-from connector.errors import GuichetError
 from ontology._files import CONTEXT_FILE, ODRL_CONTEXT_FILE
+from ontology.errors import OntologyError
 
 CONTEXT_IRI = "https://w3id.org/guichet/context.jsonld"
 ODRL_CONTEXT_IRI = "http://www.w3.org/ns/odrl.jsonld"
@@ -32,9 +32,9 @@ def _read(canonical: str) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise GuichetError(f"JSON-LD context {path.name}: cannot be read: {exc}") from exc
+        raise OntologyError(f"JSON-LD context {path.name}: cannot be read: {exc}") from exc
     if not isinstance(document, dict) or "@context" not in document:
-        raise GuichetError(f"JSON-LD context {path.name}: not an object with an @context")
+        raise OntologyError(f"JSON-LD context {path.name}: not an object with an @context")
     return document
 
 

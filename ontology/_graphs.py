@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from connector.errors import GuichetError
 from ontology._files import ONTOLOGY_DIR, OWN_FILES, SHAPES_FILE, STANDARD_FILES, STANDARDS_DIR
+from ontology.errors import OntologyError
 
 _DECLARING_TYPES = frozenset(
     {
@@ -27,7 +27,7 @@ def _parse(path: Path, into: Graph) -> None:
     try:
         into.parse(path, format="turtle")
     except (OSError, SyntaxError, ValueError) as exc:  # rdflib raises BadSyntax (a SyntaxError)
-        raise GuichetError(f"ontology file {path.name}: cannot be read as Turtle: {exc}") from exc
+        raise OntologyError(f"ontology file {path.name}: cannot be read as Turtle: {exc}") from exc
 
 
 @cache

@@ -7,6 +7,7 @@ does no I/O; the caller brings the time, memberships, counters and duty reports 
 
 from .check import Issue, check_policies, check_policy
 from .decision import evaluate, merge_inherited
+from .errors import PolicyError
 from .explain import Sentence, explain, explain_text
 from .loader import document_loader, jsonld_to_graph, parse_text
 from .model import (
@@ -45,6 +46,7 @@ __all__ = [
     "LogicalConstraint",
     "Party",
     "Policy",
+    "PolicyError",
     "PolicyReport",
     "PremiseReport",
     "Report",

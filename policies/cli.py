@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from connector.errors import PolicyError
+from policies.errors import PolicyError
 
 from .check import check_policies
 from .decision import evaluate

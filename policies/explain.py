@@ -299,6 +299,16 @@ class _Words:
         n = str(int(n) + (op == "gt"))
         return self.t(f"par groupes d'au moins {n}", f"in groups of at least {n}")
 
+    def subjects(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
+        n = right[0].lexical if isinstance(right[0], Lit) else ""
+        if not n.isdigit() or op not in ("gteq", "gt"):
+            return None
+        n = str(int(n) + (op == "gt"))
+        return self.t(
+            f"sur au moins {n} sujets (logements, salles) par groupe",
+            f"over at least {n} subjects (dwellings, rooms) per group",
+        )
+
     def level(self, op: str, right: tuple[Term, ...], left: str) -> str | None:
         span = self.duration(right[0].lexical) if isinstance(right[0], Lit) else None
         if span is None or op != "gteq":
@@ -396,6 +406,7 @@ _RENDERERS: Mapping[str, _Render] = {
     ODRL + "spatial": _Words.spatial,
     GP + "aggregationLevel": _Words.level,
     GP + "groupSize": _Words.group,
+    GP + "subjectCount": _Words.subjects,
     GP + "dailyCount": _Words.daily,
     ODRL + "count": _Words.count,
     ODRL + "elapsedTime": _Words.elapsed,

@@ -18,8 +18,7 @@ import rdflib
 from pyld import jsonld
 from rdflib import BNode, Graph, Literal, URIRef
 
-from connector.errors import PolicyError
-
+from .errors import PolicyError
 from .vocab import ODRL_CONTEXT_URL, data_text
 
 # Terms a JSON-LD document uses without defining them resolve against this base, so a

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from connector.errors import PolicyError
-
+from .errors import PolicyError
 from .loader import parse_text
 from .model import (
     Action,

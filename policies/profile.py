@@ -17,8 +17,9 @@ ontology's namespace ``https://w3id.org/guichet/ontology#`` (``gui:``).
 - ``odrl:dateTime``: the state's current time (else the request's temporal parameter).
 - ``gui:dailyCount``: the caller's usage counter for today (period ``P1D``), plus one.
 - ``odrl:deliveryChannel``, ``gui:aggregationLevel`` (an xsd:duration: the coarsest
-  time step the answer is aggregated to), ``gui:role``, ``gui:groupSize``: request
-  parameters.
+  time step the answer is aggregated to), ``gui:role``, ``gui:groupSize`` (the rows,
+  or readings, in each group of an aggregate), ``gui:subjectCount`` (the distinct
+  subjects, dwellings or rooms, in each group): request parameters.
 """
 
 from __future__ import annotations

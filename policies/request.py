@@ -20,8 +20,7 @@ from types import MappingProxyType
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from connector.errors import PolicyError
-
+from .errors import PolicyError
 from .model import Iri, Lit, Term
 from .parse import GraphReader
 from .vocab import DCT, GP, ODRL, REPORT, SOTW, XSD
@@ -37,6 +36,7 @@ FEATURES = MappingProxyType(
         SOTW + "Spatial": ODRL + "spatial",
         SOTW + "Role": GP + "role",
         SOTW + "GroupSize": GP + "groupSize",
+        SOTW + "SubjectCount": GP + "subjectCount",
         SOTW + "AggregationLevel": GP + "aggregationLevel",
     }
 )
@@ -68,6 +68,7 @@ class Request:
         delivery_channel: tuple[str, ...] = (),
         roles: tuple[str, ...] = (),
         group_size: int | None = None,
+        subject_count: int | None = None,
         aggregation_level: str | None = None,
         iri: str = "urn:guichet:request",
     ) -> Request:
@@ -85,6 +86,8 @@ class Request:
                 params[left] = tuple(Iri(v) for v in values)
         if group_size is not None:
             params[GP + "groupSize"] = (Lit(str(group_size), XSD + "integer"),)
+        if subject_count is not None:
+            params[GP + "subjectCount"] = (Lit(str(subject_count), XSD + "integer"),)
         if aggregation_level is not None:
             params[GP + "aggregationLevel"] = (Lit(aggregation_level, XSD + "duration"),)
         return cls(party=party, action=action, target=target, parameters=params, iri=iri)

@@ -50,7 +50,7 @@ SUPPORTED_LEFT_OPERANDS = frozenset(
             "deliveryChannel",
         )
     ]
-    + [GP + n for n in ("aggregationLevel", "dailyCount", "role", "groupSize")]
+    + [GP + n for n in ("aggregationLevel", "dailyCount", "role", "groupSize", "subjectCount")]
 )
 KNOWN_PROFILES = frozenset([PROFILE])
 

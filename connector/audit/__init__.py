@@ -26,6 +26,7 @@ from connector.audit.record import (
     PERMIT,
     AuditFilter,
     AuditRecord,
+    Outcome,
     StoredEntry,
 )
 from connector.audit.verify import Problem, VerifyReport
@@ -42,6 +43,7 @@ __all__ = [
     "AuditRecord",
     "Count",
     "Counts",
+    "Outcome",
     "PolicyVersion",
     "PolicyVersions",
     "Problem",

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from connector.audit.canonical import JSONValue, canonical_bytes, canonical_json, sha256_hex
@@ -28,8 +29,17 @@ from connector.errors import AuditError, QueryError
 
 GENESIS = "0" * 64
 MAX_DETAILS = 65536
-PERMIT = "permit"
-DENY = "deny"
+
+
+class Outcome(StrEnum):
+    """What a usage-control decision came to; the log stores its value (``permit``...)."""
+
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+PERMIT = Outcome.PERMIT
+DENY = Outcome.DENY
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")

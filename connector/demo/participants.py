@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from connector.errors import AuthError
-from connector.identity import ParticipantRegistry
+from issuer import ParticipantRegistry
 
 SPACE = "https://guichet.agglo-larochelle.fr/participants/"
 DPV = "https://w3id.org/dpv#"

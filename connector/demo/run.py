@@ -33,7 +33,7 @@ from connector.demo.participants import (
     token,
 )
 from connector.errors import GuichetError
-from connector.identity import IssuerSettings, create_issuer_app
+from issuer import IssuerSettings, create_issuer_app
 
 SCHOOL_QUERY = """
 query School {
@@ -348,7 +348,7 @@ async def _serve(
     urls = {n: f"{c.base_iri}/graphql" for n, c in configs.items()}
     gateway = None
     if gateway_port is not None:
-        from gateway import create_gateway_app
+        from connector.gateway import create_gateway_app
 
         app = create_gateway_app(urls, console_issuer=issuer, console_client_id=CONSOLE_CLIENT)
         gw = _server(app, "127.0.0.1", gateway_port)

@@ -1,13 +1,18 @@
-"""Guichet's federation gateway internals; the public entry point is the top-level
-``gateway`` module.
+"""Guichet's federation gateway: one GraphQL API over Federation v2 subgraphs. This
+namespace is its API (the top-level ``gateway`` module re-exports it); the modules with a
+leading underscore are internals, :mod:`.cli` is ``guichet gateway``.
+
+>>> app = create_gateway_app({"cda": "http://127.0.0.1:8101/graphql"})  # doctest: +SKIP
 
     SDL text ─ _sdl.parse_subgraph ─▶ Subgraph ─ _compose.compose ─▶ Supergraph
     client query ─ _respond.Responder: validate, limits, _planner.plan ─▶ QueryPlan
                  ─ _execute.Executor over _http.SubgraphClient ─▶ merged data ─ shape ─▶ answer
-    _gateway.Gateway keeps the last good supergraph and polls the SDLs; _app serves it.
+    _gateway.Gateway keeps the last good supergraph and polls the SDLs; _app serves it;
+    _create.create_gateway_app builds the whole app (the DPD console mounted if asked).
 """
 
 from connector.gateway._compose import compose
+from connector.gateway._create import create_gateway_app
 from connector.gateway._gateway import Gateway, GatewaySettings, SubgraphSource
 from connector.gateway._http import SubgraphClient, SubgraphReply
 from connector.gateway._limits import Limits
@@ -29,6 +34,7 @@ __all__ = [
     "SubgraphSource",
     "Supergraph",
     "compose",
+    "create_gateway_app",
     "parse_subgraph",
     "plan",
 ]

@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from connector.gateway._gateway import Gateway
+from connector.graphql.ide import graphiql_html
 
 PLAN_HEADER = "x-guichet-query-plan"
 log = logging.getLogger("guichet.gateway")
@@ -41,7 +41,7 @@ class GraphQLEndpoint:
                 "text/html" in request.headers.get("accept", "")
                 and "query" not in request.query_params
             ):
-                return HTMLResponse(get_graphql_ide_html("graphiql"))
+                return HTMLResponse(graphiql_html())
             params: dict[str, Any] = dict(request.query_params)
             if "variables" in params:
                 try:

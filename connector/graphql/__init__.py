@@ -1,4 +1,8 @@
-"""The node's GraphQL subgraph (strawberry, Apollo Federation v2).
+"""The node's GraphQL subgraph (strawberry, Apollo Federation v2). The only package that
+imports strawberry (an import contract keeps it so): beside the subgraph it holds the
+DPD's schema (:mod:`.dpd`, over :mod:`connector.dpd`), the agreements' schema
+(:mod:`.agreements`), the ASGI views serving them (:mod:`.asgi`) and the GraphiQL page
+(:mod:`.ide`).
 
 >>> schema = build_schema(node)  # doctest: +SKIP
 >>> print(schema.as_str())  # doctest: +SKIP

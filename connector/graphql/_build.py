@@ -23,12 +23,14 @@ from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
 from connector.graphql._common import PageInfo, ThresholdCount, term
+from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
+from connector.graphql._reads import attach
 from connector.graphql._scalars import PY_TYPES, schema_config
+from connector.graphql._usage import UsageExtension
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.node import Node
-from connector.usage.extension import UsageExtension
 
 log = logging.getLogger("guichet.graphql")
 
@@ -83,6 +85,8 @@ class SchemaBuilder:
         self.group_types: dict[str, Any] = {}
         self.mapped = tuple(node.config.entities)
         self.stubs = self._stub_names()
+        self.declared = Declarer(node)
+        """What each field reads, attached to the schema like ``@term``."""
 
     def _stub_names(self) -> tuple[str, ...]:
         wanted: list[str] = []
@@ -104,6 +108,7 @@ class SchemaBuilder:
                 default=None, description=f.description, directives=[term(f.iri)]
             )
         ns["resolve_reference"] = classmethod(rs.reference_resolver(entity, self))
+        self.declared.entity(entity, fields)
         cls = type(entity.name, (), ns)
         self.types[entity.name] = cls
         return cls
@@ -117,6 +122,7 @@ class SchemaBuilder:
             fn = _resolver(
                 rs.reference_field(f, ENTITIES[f.ref], self), [], self.types[f.ref] | None
             )
+            self.declared.reference(entity, f.name, reference_field_name(f), f.ref)
             setattr(
                 cls,
                 reference_field_name(f),
@@ -145,6 +151,7 @@ class SchemaBuilder:
             )
         returns = list_of(self.types[target.name]) | None
         fn = _resolver(rs.relation_field(entity, rel, self), params, returns)
+        self.declared.relation(entity, rel)
         field = strawberry.field(resolver=fn, directives=[term(rel.iri)], description=doc)
         setattr(self.types[entity.name], rel.name, field)
 
@@ -173,6 +180,7 @@ class SchemaBuilder:
             ),
         ]
         fn = _resolver(carbon.field(), [("permit_year", year, None)], CarbonAssessment)
+        self.declared.carbon()
         cls.carbon = strawberry.federation.field(
             resolver=fn,
             requires=[REQUIRES],
@@ -206,12 +214,14 @@ class SchemaBuilder:
             "ICONE and CO2 statistics on occupied times only (the node's school week "
             "and calendar), computed by the source."
         )
+        self.declared.indoor_air("Space")
         self.types["Space"].indoorAir = strawberry.field(
             resolver=_resolver(air.space_field(), period, IndoorAirReport | None),
             directives=[term("gui:hasIndoorAirReport")],
             description=doc,
         )
         if "Building" in self.types:
+            self.declared.indoor_air("Building")
             self.types["Building"].indoorAir = strawberry.field(
                 resolver=_resolver(air.building_field(), period, list_of(IndoorAirReport)),
                 directives=[term("gui:hasIndoorAirReport")],
@@ -288,6 +298,7 @@ class SchemaBuilder:
             ("after", str | None, None),
         ]
         limits = self.node.config.limits
+        self.declared.lists(entity, plural(entity.name), lower_first(entity.name))
         ns[plural(entity.name)] = strawberry.field(
             resolver=_resolver(rs.list_field(entity, self), list_params, conn | None),
             directives=[term(entity.iri)],
@@ -341,6 +352,7 @@ class SchemaBuilder:
         ]
         if times:
             params.append(("bucket", self.inputs.bucket(entity, times) | None, None))
+        self.declared.stats(entity, lower_first(entity.name) + "Stats")
         ns[lower_first(entity.name) + "Stats"] = strawberry.field(
             resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats) | None),
             directives=[term("gui:StatisticalSummary")],
@@ -388,13 +400,16 @@ class SchemaBuilder:
                 error_message="Internal error; the node operator has the details.",
             ),
         ]
-        return NodeSchema(
+        self.declared.federation((*self.mapped, *self.stubs))
+        schema = NodeSchema(
             query=query,
             types=finished,
             federation_version="2.7",
             extensions=extensions,
             config=schema_config(),
         )
+        attach(schema._schema, self.declared.found, VALUE_TYPES)
+        return schema
 
 
 class NodeSchema(strawberry.federation.Schema):

@@ -22,31 +22,27 @@ from strawberry.federation.types import FieldSet
 
 from connector.domain import (
     EnergyUse,
+    OperationalCarbon,
     declaration_from_row,
     ic_construction,
     material_line_from_row,
     operational_carbon,
 )
 from connector.errors import QueryError
+from connector.graphql._apply import computed, settle
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
 from connector.graphql._indoor import DatasetRef
+from connector.model import COMPUTED
 from connector.sources.base import Condition, Select
+from connector.usage import Action, GroupCount, PolicyDenied
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
 
 REQUIRES = "billOfQuantities { id lot quantity productId }"
-LOCAL = (
-    ("Building", "floorArea"),
-    ("Building", "usage"),
-    ("EnergyUse", "kwh"),
-    ("EnergyUse", "carrier"),
-    ("EnergyUse", "use"),
-    ("EnergyUse", "year"),
-    ("ProductDeclaration", "gwpA1A3"),
-    ("ProductDeclaration", "serviceLife"),
-)
+LOCAL = COMPUTED[("Building", "carbon")].inputs
+"""What the node's own data gives the computation (:data:`connector.model.COMPUTED`)."""
 
 
 @strawberry.federation.type(
@@ -79,6 +75,21 @@ class ModuleShare:
     kg_co2e_per_m2: float = strawberry.field(directives=[term("gui:icConstruction")])
 
 
+def _operational_year(root: Any, info: strawberry.Info) -> int | None:
+    energy = _operational(root, info)
+    return energy.year if energy is not None else None
+
+
+def _operational_per_year(root: Any, info: strawberry.Info) -> float | None:
+    energy = _operational(root, info)
+    return energy.kg_co2e_per_year if energy is not None else None
+
+
+def _operational_per_m2(root: Any, info: strawberry.Info) -> float | None:
+    energy = _operational(root, info)
+    return energy.kg_co2e_per_m2_year if energy is not None else None
+
+
 @strawberry.federation.type(
     shareable=True,
     directives=[term("gui:CarbonAssessment")],
@@ -104,14 +115,33 @@ class CarbonAssessment:
         description="within, above, no_threshold_known, or no_bill.",
     )
     verdict_reason: str = strawberry.field(directives=[term("gui:verdictReason")])
-    operational_year: int | None = strawberry.field(directives=[term("gui:year")])
+    was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
+
+    operational_year: int | None = strawberry.field(
+        resolver=_operational_year, directives=[term("gui:year")]
+    )
     operational_kg_co2e_per_year: float | None = strawberry.field(
-        directives=[term("gui:operationalEmissions")]
+        resolver=_operational_per_year, directives=[term("gui:operationalEmissions")]
     )
     operational_kg_co2e_per_m2: float | None = strawberry.field(
-        directives=[term("gui:operationalIntensity")]
+        resolver=_operational_per_m2, directives=[term("gui:operationalIntensity")]
     )
-    was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
+
+
+def _operational(assessment: Any, info: Any) -> OperationalCarbon | None:
+    """The operational figures, if the caller may have them: they are derived from one
+    building's energy use (one subject), so for personal data a caller who may not read
+    that energy use gets them withheld."""
+    energy: OperationalCarbon | None = getattr(assessment, "_energy", None)
+    if energy is None:
+        return None
+    applied = computed(info, Action.DERIVE)
+    if applied is not None:
+        count = GroupCount(rows=getattr(assessment, "_energy_rows", 0), subjects=1)
+        held = settle(*applied, [count])[0]
+        if held is not None:
+            raise PolicyDenied(held)
+    return energy
 
 
 class Carbon:
@@ -178,9 +208,7 @@ class Carbon:
     def field(self) -> Any:
         async def resolve(root: Any, info: Any, permit_year: int | None = None) -> CarbonAssessment:
             ctx: RequestContext = info.context
-            if ctx.usage is not None:
-                for entity, f in LOCAL:
-                    ctx.usage.check_derive(entity, (f,), "P1Y")
+            computed(info, Action.DERIVE)
             area = getattr(root, "floorArea", None)
             if not area:
                 raise QueryError(
@@ -204,9 +232,6 @@ class Carbon:
                 verdict="no_bill",
                 verdict_reason="no bill of quantities was given (carbon "
                 "@requires the material lines: query it through the gateway)",
-                operational_year=energy.year if energy else None,
-                operational_kg_co2e_per_year=energy.kg_co2e_per_year if energy else None,
-                operational_kg_co2e_per_m2=energy.kg_co2e_per_m2_year if energy else None,
                 was_derived_from=self._provenance(with_bill=bool(lines_in)),
             )
             if lines_in:
@@ -236,6 +261,9 @@ class Carbon:
                     verdict=ic.verdict.status,
                     verdict_reason=ic.verdict.reason,
                 )
-            return CarbonAssessment(**out)
+            assessment = CarbonAssessment(**out)
+            assessment._energy = energy  # type: ignore[attr-defined]
+            assessment._energy_rows = len(uses)  # type: ignore[attr-defined]
+            return assessment
 
         return resolve

@@ -1,4 +1,4 @@
-"""Per-request state: the node and the request's DataLoaders."""
+"""Per-request state: the node, the request's DataLoaders and its usage decision."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from connector.node import Node
 from connector.sources.base import Condition, Row, Select, SortKey
 
 if TYPE_CHECKING:
-    from connector.usage.control import UsageControl
-    from connector.usage.decision import RequestUsage
+    from connector.usage import RequestDecision, UsageControl, Use
 
 
 @dataclass
@@ -27,7 +26,13 @@ class RequestContext:
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
     identity: Identity = field(default_factory=Identity.public)
     control: UsageControl | None = None
-    usage: RequestUsage | None = None
+    decision: RequestDecision | None = None
+    computed: dict[int, tuple[Use, ...]] = field(default_factory=dict)
+    """The aggregate and derive uses of each field instance, by its field node's identity."""
+
+    def computed_uses(self, info: Any) -> tuple[Use, ...]:
+        """The uses the analysis found for the field being resolved."""
+        return self.computed.get(id(info._raw_info.field_nodes[0]), ())
 
     def loader(
         self, key: Hashable, load: Callable[[list[Any]], Awaitable[Sequence[Any]]]

@@ -9,23 +9,29 @@ report says which datasets it was derived from, and who published them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from connector.domain import icone_aggregate, icone_from_aggregate
+from connector.domain.icone import COUNT
 from connector.errors import QueryError
+from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
+from connector.model import INDOOR_AIR_INPUTS
 from connector.sources.base import Condition, Select, TimeWindow
+from connector.usage import Action, Decision, PolicyDenied
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-NEEDED = ("spaceId", "value", "observedProperty", "resultTime")
+NEEDED = tuple(f for _, f in INDOOR_AIR_INPUTS)
+"""The fields of Observation ICONE is derived from (:data:`connector.model.COMPUTED`)."""
 
 
 @strawberry.federation.type(
@@ -65,13 +71,6 @@ class IndoorAirReport:
     max: float = strawberry.field(directives=[term("gui:maximum")])
     occupied_readings: int = strawberry.field(directives=[term("gui:count")])
     was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
-
-
-def indoor_level(start: datetime | None, end: datetime | None) -> str:
-    """The aggregation level of a report: its period as an ``xsd:duration`` in days."""
-    if start is None or end is None:
-        return "P100Y"
-    return f"P{max(1, (end - start).days)}D"
 
 
 def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
@@ -116,14 +115,17 @@ class IndoorAir:
 
     async def reports(
         self, info: Any, spaces: list[str], start: datetime | None, end: datetime | None
-    ) -> dict[str, IndoorAirReport]:
-        """One aggregate statement for a batch of spaces."""
+    ) -> dict[str, IndoorAirReport | Decision]:
+        """One aggregate statement for a batch of spaces: each space's report, or the
+        decision withholding it (too few readings for a caller who may not read them)."""
         ctx: RequestContext = info.context
-        if ctx.usage is not None:
-            ctx.usage.check_derive("Observation", NEEDED, indoor_level(start, end))
+        applied = computed(info, Action.DERIVE)
         a, b = _period(start, end)
+        cells = None
+        if applied is not None:
+            cells = cells_for(*applied, ctx.node, "Observation", "resultTime")
 
-        async def load(keys: list[str]) -> list[IndoorAirReport | None]:
+        async def load(keys: list[str]) -> list[IndoorAirReport | Decision | None]:
             query = icone_aggregate(
                 start=a,
                 end=b,
@@ -134,38 +136,52 @@ class IndoorAir:
                     Condition("resultTime", "within", self.window),
                 ),
             )
+            query = replace(
+                query, cells=cells, measures=(*query.measures, *subjects_measure(cells))
+            )
             rows = await ctx.node.aggregate(query)
-            by_space = {}
-            for row in rows:
-                r = icone_from_aggregate(row)
-                by_space[str(row["spaceId"])] = IndoorAirReport(
-                    space_id=str(row["spaceId"]),
-                    period_start=start,
-                    period_end=end,
-                    icone=r.icone,
-                    f1=r.f1,
-                    f2=r.f2,
-                    share_above_800=r.share_above_guidance,
-                    share_above_1500=r.share_above_action,
-                    mean=r.mean_ppm,
-                    max=r.max_ppm,
-                    occupied_readings=r.count,
-                    was_derived_from=self._refs(),
-                )
-            if ctx.usage is not None:
-                ctx.usage.count_rows("Observation", len(by_space))
+            withheld: list[Decision | None] = [None] * len(rows)
+            if applied is not None:
+                counts = [group_count(r, COUNT, cells) for r in rows]
+                withheld = settle(*applied, counts)
+                applied[0].count(set(self.sources), sum(w is None for w in withheld))
+            by_space: dict[str, IndoorAirReport | Decision] = {}
+            for row, held in zip(rows, withheld, strict=True):
+                space = str(row["spaceId"])
+                by_space[space] = held or self._report(space, row, start, end)
             return [by_space.get(k) for k in keys]
 
-        loader = ctx.loader(("indoorAir", start, end), load)
+        loader = ctx.loader(("indoorAir", start, end, cells), load)
         found = await loader.load_many(spaces)
         return {s: r for s, r in zip(spaces, found, strict=True) if r is not None}
+
+    def _report(
+        self, space: str, row: dict[str, object], start: datetime | None, end: datetime | None
+    ) -> IndoorAirReport:
+        r = icone_from_aggregate(row)
+        return IndoorAirReport(
+            space_id=space,
+            period_start=start,
+            period_end=end,
+            icone=r.icone,
+            f1=r.f1,
+            f2=r.f2,
+            share_above_800=r.share_above_guidance,
+            share_above_1500=r.share_above_action,
+            mean=r.mean_ppm,
+            max=r.max_ppm,
+            occupied_readings=r.count,
+            was_derived_from=self._refs(),
+        )
 
     def space_field(self) -> Any:
         async def resolve(
             root: Any, info: Any, from_: datetime | None = None, to: datetime | None = None
         ) -> IndoorAirReport | None:
-            found = await self.reports(info, [root.id], from_, to)
-            return found.get(root.id)
+            found = (await self.reports(info, [root.id], from_, to)).get(root.id)
+            if isinstance(found, Decision):
+                raise PolicyDenied(found)
+            return found
 
         return resolve
 
@@ -174,12 +190,12 @@ class IndoorAir:
             root: Any, info: Any, from_: datetime | None = None, to: datetime | None = None
         ) -> list[IndoorAirReport]:
             ctx: RequestContext = info.context
-            if ctx.usage is not None:
-                ctx.usage.check_read("Space", ("rnbId",))
+            if ctx.decision is not None:
+                ctx.decision.require_read("Space", ("rnbId",))
             loader = ctx.loader(("spacesOf",), self._spaces_of(ctx))
             ids = await loader.load(root.rnbId)
             found = await self.reports(info, ids, from_, to)
-            return [found[i] for i in ids if i in found]
+            return [r for i in ids if isinstance(r := found.get(i), IndoorAirReport)]
 
         return resolve
 

@@ -9,19 +9,22 @@ aggregation; entity and relation look-ups go through per-request DataLoaders, so
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
 from connector.errors import GuichetError, QueryError
+from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import PageInfo, ThresholdCount
 from connector.graphql._context import RequestContext
+from connector.graphql._declare import time_field
 from connector.graphql._inputs import conditions, page_size, sort_keys
 from connector.graphql._scalars import decode_cursor, encode_cursor
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Aggregate, Measure, Select, SortKey, TimeBucket
-from connector.usage.analysis import BUCKET_DURATIONS, WHOLE_PERIOD
+from connector.usage import Action
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
@@ -56,21 +59,21 @@ def _instance(info: Any, builder: SchemaBuilder, entity: EntityType, row: dict[s
     if entity.name not in builder.mapped:
         return cls(**{entity.key: row.get(entity.key)})
     values = {n: row.get(n) for n in builder.node.mapped_fields(entity.name)}
-    usage = _ctx(info).usage
-    if usage is not None:
-        for name in usage.denied_fields(entity.name):
+    decision = _ctx(info).decision
+    if decision is not None:
+        for name in decision.hidden(entity.name):
             values[name] = None
-        for name in usage.anonymised(entity.name):
+        for name in decision.pseudonymised(entity.name):
             if values.get(name) is not None:
-                values[name] = usage.pseudonym(entity.name, values[name])
-        usage.count_rows(entity.name, 1)
+                values[name] = decision.pseudonym(entity.name, values[name])
+        decision.count_rows(entity.name, 1)
     return cls(**values)
 
 
 def _check_read(info: Any, entity: EntityType, fields: tuple[str, ...] = ()) -> None:
-    usage = _ctx(info).usage
-    if usage is not None:
-        usage.check_read(entity.name, fields)
+    decision = _ctx(info).decision
+    if decision is not None:
+        decision.require_read(entity.name, fields)
 
 
 def _used_fields(where: tuple[Any, ...], order: tuple[SortKey, ...]) -> tuple[str, ...]:
@@ -185,8 +188,8 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         )
         more = len(rows) > size
         rows = rows[:size]
-        usage = _ctx(info).usage
-        hidden = usage.anonymised(entity.name) if usage is not None else frozenset()
+        decision = _ctx(info).decision
+        hidden = decision.pseudonymised(entity.name) if decision is not None else frozenset()
         # a cursor holds the last row's sort values: none under pseudonyms, which it would undo
         end = (
             encode_cursor([rows[-1][n] for n in names])
@@ -262,20 +265,19 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         if thresholds and len(thresholds) > 10:
             raise QueryError(f"thresholds: at most 10 thresholds, got {len(thresholds)}")
         query = build_query(filter, field, group_by, thresholds, bucket)
-        usage = _ctx(info).usage
-        if usage is not None:
-            level = BUCKET_DURATIONS[query.bucket.unit] if query.bucket else WHOLE_PERIOD
-            used = [m.field for m in query.measures if m.field] + list(query.group_by)
-            used += [c.field for c in query.where]
-            used += [query.bucket.field] if query.bucket else []
-            usage.check_aggregate(entity.name, tuple(dict.fromkeys(used)), level)
-        rows = await _ctx(info).node.aggregate(query)
-        if usage is not None:
-            keep = usage.sized_groups(
-                entity.name, tuple(dict.fromkeys(used)), level, [_int(r["count"]) for r in rows]
+        applied = computed(info, Action.AGGREGATE)
+        if applied is not None:
+            decision, uses = applied
+            time, _ = time_field(builder.node, entity.name)
+            cells = cells_for(decision, uses, builder.node, entity.name, time)
+            query = replace(
+                query, cells=cells, measures=(*query.measures, *subjects_measure(cells))
             )
-            rows = [r for r, k in zip(rows, keep, strict=True) if k]
-            usage.count_rows(entity.name, len(rows))
+        rows = await _ctx(info).node.aggregate(query)
+        if applied is not None:
+            withheld = settle(decision, uses, [group_count(r, "count", cells) for r in rows])
+            rows = [r for r, w in zip(rows, withheld, strict=True) if w is None]
+            decision.count_rows(entity.name, len(rows))
         stats_cls = builder.stats_types[entity.name]
         group_cls = builder.group_types[entity.name]
         out = []

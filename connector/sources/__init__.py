@@ -12,8 +12,10 @@ Semantics shared by every adapter (one contract suite checks them on each):
   strings sort by code point;
 * time buckets are cut in the field's declared ``timezone`` (default UTC) and returned
   as the UTC instant of the bucket start (a Paris day starts at 23:00 UTC in winter);
-* ``count_above`` is 0 and ``mean``/``sum``/``min``/``max`` are ``None`` without rows;
-  an aggregate without groups always returns one row.
+* ``count_above`` and ``count_distinct`` are 0 and ``mean``/``sum``/``min``/``max`` are
+  ``None`` without rows; an aggregate without groups always returns one row;
+* with :class:`~connector.sources.base.Cells`, an aggregate is computed from the rows of
+  the cells that hold enough rows and subjects, and of no other row.
 
 Every adapter also has ``async def check() -> list[str]``: the mapping's problems against
 the real schema (missing tables, files, columns), for the configuration checker.
@@ -37,6 +39,7 @@ from connector.errors import SourceError
 from connector.sources.base import (
     Aggregate,
     Bucket,
+    Cells,
     Condition,
     Health,
     Measure,
@@ -51,6 +54,7 @@ from connector.sources.base import (
 __all__ = [
     "Aggregate",
     "Bucket",
+    "Cells",
     "Condition",
     "Health",
     "Measure",

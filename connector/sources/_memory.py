@@ -24,12 +24,13 @@ from connector.sources._values import (
     TextFormat,
     bucket_field,
     bucket_start,
+    check_cells,
     coerce,
     measure_field,
     text,
     to_canonical,
 )
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select, TimeWindow
+from connector.sources.base import Aggregate, Cells, Condition, Measure, Row, Select, TimeWindow
 
 Record = Mapping[str, object]
 Predicate = Callable[[Row], bool]
@@ -211,7 +212,7 @@ def _per_partition(rows: list[Row], field: str, limit: int) -> list[Row]:
 
 
 class _Acc:
-    __slots__ = ("count", "high", "low", "n", "total")
+    __slots__ = ("count", "high", "low", "n", "total", "values")
 
     def __init__(self) -> None:
         self.count = 0
@@ -219,6 +220,17 @@ class _Acc:
         self.total = 0.0
         self.low: Any = None
         self.high: Any = None
+        self.values: set[Any] = set()
+
+    def merge(self, other: _Acc) -> None:
+        self.count += other.count
+        self.n += other.n
+        self.total += other.total
+        if other.low is not None and (self.low is None or other.low < self.low):
+            self.low = other.low
+        if other.high is not None and (self.high is None or other.high > self.high):
+            self.high = other.high
+        self.values |= other.values
 
 
 def _feed(acc: _Acc, measure: Measure, value: Any) -> None:
@@ -228,6 +240,9 @@ def _feed(acc: _Acc, measure: Measure, value: Any) -> None:
     if measure.fn == "count_above":
         threshold = measure.threshold if measure.threshold is not None else math.inf
         acc.n += 1 if value > threshold else 0
+        return
+    if measure.fn == "count_distinct":
+        acc.values.add(value)
         return
     acc.n += 1
     if measure.fn in ("mean", "sum"):
@@ -242,6 +257,8 @@ def _result(acc: _Acc, measure: Measure) -> object:
         return acc.count
     if fn == "count_above":
         return acc.n
+    if fn == "count_distinct":
+        return len(acc.values)
     if acc.n == 0:
         return None
     if fn == "mean":
@@ -251,16 +268,28 @@ def _result(acc: _Acc, measure: Measure) -> object:
     return acc.low if fn == "min" else acc.high
 
 
+class _Cell:
+    __slots__ = ("accs", "group", "rows", "subjects")
+
+    def __init__(self, group: tuple[Any, ...], size: int) -> None:
+        self.group = group
+        self.accs = [_Acc() for _ in range(size)]
+        self.rows = 0
+        self.subjects: set[Any] = set()
+
+
 def aggregate(
     entity: Entity, query: Aggregate, records: Iterable[Record], fmt: TextFormat
 ) -> list[Row]:
-    """Evaluate an aggregate over ``records`` (streamed once, one accumulator per group)."""
+    """Evaluate an aggregate over ``records`` (streamed once, one accumulator per group,
+    or per cell when the aggregate is built from :class:`~connector.sources.base.Cells`)."""
     if not query.measures:
         raise QueryError("an aggregate needs at least one measure")
     fields = [measure_field(entity, m.fn, m.field, m.threshold, m.name) for m in query.measures]
     for g in query.group_by:
         entity.field(g, "group field")
-    bucket = query.bucket
+    check_cells(entity, query)
+    bucket, cells = query.bucket, query.cells
     tz = bucket_field(entity, bucket.field).mapping.timezone if bucket else None
     preds = [condition(entity, c) for c in query.where]
     needed = [
@@ -270,9 +299,12 @@ def aggregate(
     ]
     if bucket:
         needed.append(bucket.field)
+    if cells:
+        needed += [*cells.fields, *(f for f in (cells.subject, cells.time_field) if f)]
     read = reader(entity, needed, fmt)
     fixed = fixed_filter(entity.mapping.where)
     groups: dict[tuple[Any, ...], list[_Acc]] = {}
+    kept: dict[tuple[Any, ...], _Cell] = {}
     for rec in records:
         if not fixed(rec):
             continue
@@ -283,9 +315,26 @@ def aggregate(
         if bucket:
             when: Any = row[bucket.field]
             gkey += (None if when is None else bucket_start(when, bucket.unit, tz),)
-        accs = groups.setdefault(gkey, [_Acc() for _ in query.measures])
+        if cells is None:
+            accs = groups.setdefault(gkey, [_Acc() for _ in query.measures])
+        else:
+            cell = kept.get(ckey := _cell_key(entity, cells, row))
+            if cell is None:
+                cell = kept[ckey] = _Cell(gkey, len(query.measures))
+            cell.rows += 1
+            if cells.subject:
+                cell.subjects.add(row[cells.subject])
+            accs = cell.accs
         for acc, measure, m in zip(accs, query.measures, fields, strict=True):
             _feed(acc, measure, row[measure.field] if m is not None and measure.field else None)
+    if cells is not None:
+        for cell in kept.values():
+            subjects = len(cell.subjects) if cells.subject else 1
+            if cell.rows < cells.min_rows or subjects < cells.min_subjects:
+                continue
+            into = groups.setdefault(cell.group, [_Acc() for _ in query.measures])
+            for a, b in zip(into, cell.accs, strict=True):
+                a.merge(b)
     if not groups and not query.group_by and not bucket:
         groups[()] = [_Acc() for _ in query.measures]
     names = [*query.group_by, *([bucket.field] if bucket else [])]
@@ -297,3 +346,12 @@ def aggregate(
             result[measure.name] = _result(acc, measure)
         out.append(result)
     return out
+
+
+def _cell_key(entity: Entity, cells: Cells, row: Row) -> tuple[Any, ...]:
+    key: tuple[Any, ...] = tuple(row[f] for f in cells.fields)
+    if cells.time_field is not None:
+        when: Any = row[cells.time_field]
+        tz = entity.field(cells.time_field).mapping.timezone
+        key += (None if when is None else bucket_start(when, cells.unit, tz),)
+    return key

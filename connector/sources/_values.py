@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from connector.config import EntityMapping, FieldMapping
 from connector.errors import QueryError
 from connector.model import ENTITIES, EntityType, Field, ScalarType
+from connector.sources.base import Aggregate
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "oui", "vrai", "t", "y"})
 FALSE_WORDS = frozenset({"false", "0", "no", "non", "faux", "f", "n"})
@@ -272,6 +273,40 @@ def measure_field(
     if fn == "count_above" and threshold is None:
         raise QueryError(f"measure {label!r}: count_above needs a threshold")
     return m
+
+
+def check_cells(entity: Entity, query: Aggregate) -> None:
+    """The checks an aggregate built from cells must pass, whatever the backend."""
+    cells = query.cells
+    if cells is None:
+        return
+    for name in (*cells.fields, *([cells.subject] if cells.subject else [])):
+        entity.field(name, "cell field")
+    outside = [g for g in query.group_by if g not in cells.fields]
+    if outside:
+        raise QueryError(
+            f"cells: group field {outside[0]!r} is not a cell field ({', '.join(cells.fields)})"
+        )
+    if cells.time_field is not None:
+        bucket_field(entity, cells.time_field)
+    if query.bucket is not None and (
+        query.bucket.field != cells.time_field
+        or _UNITS.index(query.bucket.unit) < _UNITS.index(cells.unit)
+        or (query.bucket.unit == "week" and cells.unit in ("month", "year"))
+    ):
+        raise QueryError(
+            f"cells: a bucket of a {query.bucket.unit} on {query.bucket.field} cuts cells of "
+            f"a {cells.unit} on {cells.time_field}"
+        )
+    for m in query.measures:
+        if m.fn == "count_distinct" and m.field not in (*cells.fields, cells.subject):
+            raise QueryError(
+                f"cells: count_distinct of {m.field!r}, which is neither a cell field nor the "
+                "subject"
+            )
+
+
+_UNITS = ("hour", "day", "week", "month", "year")
 
 
 def bucket_field(entity: Entity, name: str) -> Mapped:

@@ -6,8 +6,9 @@ questions, both phrased in *entity* terms (entity type and field names of
 :mod:`connector.model`, canonical units and values):
 
 * :class:`Select` — rows of one entity type, filtered, ordered, keyset-paged;
-* :class:`Aggregate` — counts, means, maxima, counts above thresholds, optionally
-  grouped by fields and by time bucket.
+* :class:`Aggregate` — counts, means, maxima, counts above thresholds, distinct values,
+  optionally grouped by fields and by time bucket, optionally built from :class:`Cells`
+  (disclosure control pushed into the source).
 
 The adapter translates them through the node configuration's
 :class:`~connector.config.EntityMapping` (partner table and column names, unit
@@ -26,7 +27,7 @@ from connector.model import FilterOp
 
 Row = dict[str, object]
 Bucket = Literal["hour", "day", "week", "month", "year"]
-MeasureFn = Literal["count", "mean", "min", "max", "sum", "count_above"]
+MeasureFn = Literal["count", "mean", "min", "max", "sum", "count_above", "count_distinct"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class Select:
 @dataclass(frozen=True)
 class Measure:
     """One aggregate column named ``name``: ``count`` (rows, ``field`` unused),
-    ``mean|min|max|sum`` of ``field``, or ``count_above`` (rows where field > threshold)."""
+    ``mean|min|max|sum`` of ``field``, ``count_above`` (rows where field > threshold), or
+    ``count_distinct`` (distinct non-null values of ``field``)."""
 
     name: str
     fn: MeasureFn
@@ -104,6 +106,25 @@ class TimeBucket:
 
 
 @dataclass(frozen=True)
+class Cells:
+    """Build an aggregate from cells, and leave out the small ones.
+
+    Rows matching the query's ``where`` are first grouped into cells: one per value of
+    every field of ``fields`` and per ``unit`` of ``time_field`` (local calendar of the
+    field). A cell with fewer than ``min_rows`` rows, or fewer than ``min_subjects``
+    distinct values of ``subject``, is left out; the answer is computed from the rows of
+    the cells kept. ``group_by`` fields must be among ``fields``, and a bucket must be
+    no finer than ``unit``, so that every group is a union of whole cells."""
+
+    fields: tuple[str, ...]
+    time_field: str | None
+    unit: Bucket
+    min_rows: int
+    subject: str | None = None
+    min_subjects: int = 1
+
+
+@dataclass(frozen=True)
 class Aggregate:
     """Aggregates of ``entity`` rows matching ``where``, grouped by ``group_by`` fields
     and by ``bucket`` (the bucket start, a UTC datetime, is returned under the bucket
@@ -114,6 +135,7 @@ class Aggregate:
     where: tuple[Condition, ...] = ()
     group_by: tuple[str, ...] = ()
     bucket: TimeBucket | None = None
+    cells: Cells | None = None
 
 
 @dataclass(frozen=True)

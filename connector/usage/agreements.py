@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from connector.errors import PolicyError, QueryError
 from policies import ODRL, Policy, parse_policies
+from policies import PolicyError as PoliciesError
 
 DCT = "http://purl.org/dc/terms/"
 
@@ -40,8 +41,11 @@ TABLE = sa.Table(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredAgreement:
+    """An accepted offer: the Agreement's expanded JSON-LD and its parsed policy, parsed
+    once (when it is made, or first read from the store)."""
+
     iri: str
     party: str
     dataset: str
@@ -49,9 +53,35 @@ class StoredAgreement:
     purpose: str | None
     issued: datetime
     document: dict[str, Any]
+    policy: Policy
 
-    def policy(self) -> Policy:
-        return parse_policies(json.dumps(self.document), name=self.iri)[0]
+    @classmethod
+    def parse(
+        cls,
+        *,
+        iri: str,
+        party: str,
+        dataset: str,
+        offer: str,
+        purpose: str | None,
+        issued: datetime,
+        document: dict[str, Any],
+    ) -> StoredAgreement:
+        """The agreement with its policy parsed, or :class:`PolicyError` naming the problem."""
+        try:
+            policy = parse_policies(json.dumps(document), name=iri)[0]
+        except PoliciesError as exc:
+            raise PolicyError(str(exc)) from exc
+        return cls(
+            iri=iri,
+            party=party,
+            dataset=dataset,
+            offer=offer,
+            purpose=purpose,
+            issued=issued,
+            document=document,
+            policy=policy,
+        )
 
 
 def offers_in(expanded: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -101,6 +131,8 @@ class AgreementStore:
     def __init__(self, url: str, *, engine: AsyncEngine | None = None) -> None:
         self.engine = engine or create_async_engine(url)
         self._ready = False
+        self._parsed: dict[str, StoredAgreement] = {}
+        """Agreements never change once stored: each is parsed once per process."""
 
     async def setup(self) -> None:
         if not self._ready:
@@ -134,18 +166,22 @@ class AgreementStore:
                 rows = (await conn.execute(stmt)).mappings().all()
         except SQLAlchemyError as exc:
             raise QueryError("the agreement store cannot be read") from exc
-        return [
-            StoredAgreement(
-                r["iri"],
-                r["party"],
-                r["dataset"],
-                r["offer"],
-                r["purpose"],
-                datetime.fromisoformat(r["issued"]),
-                json.loads(r["document"]),
-            )
-            for r in rows
-        ]
+        out = []
+        for r in rows:
+            known = self._parsed.get(r["iri"])
+            if known is None:
+                known = StoredAgreement.parse(
+                    iri=r["iri"],
+                    party=r["party"],
+                    dataset=r["dataset"],
+                    offer=r["offer"],
+                    purpose=r["purpose"],
+                    issued=datetime.fromisoformat(r["issued"]),
+                    document=json.loads(r["document"]),
+                )
+                self._parsed[known.iri] = known
+            out.append(known)
+        return out
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -1,31 +1,32 @@
-"""Usage control on a node: ODRL decisions per request, their duties, and the audit trail.
+"""Usage control on a node: one decision per request, its duties, and the audit trail.
 
-For each request the node works out which datasets the operation touches
-(:mod:`connector.usage.analysis`), asks the pure evaluator of :mod:`policies` for each
-(action ``read``, or ``aggregate`` at an aggregation level), then acts:
+Every face of the node states what a request uses (:mod:`connector.usage.demand`), calls
+:meth:`UsageControl.decide` once, applies the :class:`~connector.usage.decision.RequestDecision`
+it gets, and hands it back to :meth:`UsageControl.record`:
 
-* deny — the dataset's fields resolve to null, with one error
+* deny — the dataset's fields are null, with one error
   ``{code: POLICY_DENIED, dataset, policy, rule, reason}``; the rest of the answer stays;
 * permit — with its duties: ``attribute`` (usage terms in ``extensions.usage``),
   ``anonymize`` (stable keyed pseudonyms for identifiers), ``inform`` (the entry is flagged
-  for the DPD); quotas (``gui:dailyCount``) are counted from the audit log itself.
-  A duty the node cannot carry out means deny.
+  for the DPD); quotas (``gui:dailyCount``) are counted from the audit log itself. A duty
+  the node cannot carry out means deny;
+* aggregates and derived values — see :mod:`connector.usage.judge`.
 
-Every decision is appended to the node's hash-chained audit log.
+Every decision is appended to the node's hash-chained audit log, and so is every request
+refused before any decision (:meth:`UsageControl.refusal`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.audit import AuditFilter, AuditLog, AuditRecord
-from connector.catalog import PolicyDocument
-from connector.config import DatasetConfig, NodeConfig
+from connector.audit import AuditFilter, AuditLog, AuditRecord, Outcome
+from connector.config import NodeConfig
 from connector.errors import PolicyError
 from connector.identity import Identity
 from connector.usage.agreements import (
@@ -33,28 +34,12 @@ from connector.usage.agreements import (
     StoredAgreement,
     agreement_from_offer,
     new_agreement_iri,
-    offers_in,
 )
-from connector.usage.analysis import Touched
-from connector.usage.decision import (
-    DENY,
-    KNOWN_DUTIES,
-    PENDING,
-    PERMIT,
-    Decision,
-    RequestUsage,
-    load_pseudonym_key,
-    short_name,
-)
-from connector.usage.loading import load_dataset_policies, sizes_groups
-from policies import (
-    ODRL,
-    Policy,
-    Request,
-    State,
-    UsageCount,
-    evaluate,
-)
+from connector.usage.decision import Decision, RequestDecision, load_pseudonym_key
+from connector.usage.demand import Action, GroupCount, Use
+from connector.usage.judge import Judge
+from connector.usage.loading import DatasetPolicy
+from policies import Policy, State, UsageCount
 
 log = logging.getLogger("guichet.usage")
 
@@ -63,13 +48,21 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_ACTIONS = {Action.READ: 0, Action.AGGREGATE: 1, Action.DERIVE: 2}
+
+
+def _order(use: Use) -> tuple[int, str, str]:
+    """Uses decided (and logged) in a stable order: reads, aggregates, derivations."""
+    return (_ACTIONS[use.action], use.dataset, repr(use))
+
+
 class UsageControl:
     """A node's policies, audit log and clock; :meth:`decide` and :meth:`record` per request."""
 
     def __init__(
         self,
         config: NodeConfig,
-        policies: Mapping[str, PolicyDocument],
+        policies: Mapping[str, DatasetPolicy],
         *,
         audit: AuditLog,
         clock: Callable[[], datetime] = _utcnow,
@@ -77,13 +70,13 @@ class UsageControl:
         self.config = config
         self.audit = audit
         self.clock = clock
-        self._pseudonym_key: bytes | None = None
-        self.documents = dict(policies)
+        self.policies = dict(policies)
         self.agreements = AgreementStore(config.usage.audit_db, engine=audit.engine)
+        self._pseudonym_key: bytes | None = None
         self._ready = False
-        self.policies: dict[str, tuple[Policy, ...] | str] = {}
-        for ds in config.datasets.values():
-            self.policies[ds.id] = self._load(ds, policies.get(ds.id))
+        for ds, p in self.policies.items():
+            if p.error:
+                log.error("dataset %s: %s", ds, p.error)
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -92,43 +85,57 @@ class UsageControl:
             self._pseudonym_key = load_pseudonym_key(self.config.usage.pseudonym_key_file)
         return self._pseudonym_key
 
-    @staticmethod
-    def _load(ds: DatasetConfig, doc: PolicyDocument | None) -> tuple[Policy, ...] | str:
-        """The dataset's policies, or why the dataset is not served."""
-        if ds.policy is None or doc is None:
-            return f"dataset {ds.id!r} has no policy: nothing is permitted"
-        loaded = load_dataset_policies(ds)
-        if isinstance(loaded, str):
-            log.error("%s", loaded)
-        return loaded
-
     @property
     def problems(self) -> dict[str, str]:
-        """Datasets not served because their policy is missing or not understood."""
-        return {ds: p for ds, p in self.policies.items() if isinstance(p, str)}
+        """Datasets not served, and why: the policy is missing or not understood."""
+        out = {}
+        for ds in self.config.datasets.values():
+            loaded = self.policies.get(ds.id)
+            if loaded is None:
+                out[ds.id] = f"dataset {ds.id!r} has no policy: nothing is permitted"
+            elif loaded.error:
+                out[ds.id] = loaded.error
+        return out
 
-    def _state(
-        self,
-        identity: Identity,
-        now: datetime,
-        counters: tuple[UsageCount, ...],
-        agreements: list[StoredAgreement],
-    ) -> State:
+    async def _setup(self) -> None:
+        if not self._ready:
+            await self.audit.setup()
+            self._ready = True
+
+    # -- the state of the world ---------------------------------------------------------
+    async def _judge(self, identity: Identity, datasets: set[str]) -> Judge:
+        await self._setup()
+        now = self.clock()
+        counters = await self._counters(identity, datasets, now)
+        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
         groups = set(self.config.usage.memberships.get(identity.party, ()))
         groups |= {r for r in identity.roles if r.startswith(("http://", "https://"))}
-        return State(
+        state = State(
             now=now,
             part_of=frozenset((identity.party, g) for g in groups),
             counters=counters,
             agreement_dates={a.iri: a.issued for a in agreements},
         )
+        granting: dict[str, tuple[Policy, ...] | str] = {}
+        for ds in self.config.datasets.values():
+            loaded = self.policies.get(ds.id)
+            if loaded is None or loaded.error:
+                granting[ds.id] = (
+                    loaded.error if loaded and loaded.error else f"dataset {ds.id!r} has no policy"
+                )
+                continue
+            mine = tuple(a.policy for a in agreements if a.dataset == ds.id)
+            granting[ds.id] = loaded.granting + mine
+        return Judge(self.config, identity, state, granting)
 
     async def _counters(
         self, identity: Identity, datasets: set[str], now: datetime
     ) -> tuple[UsageCount, ...]:
+        if not datasets:
+            return ()
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         counts = await self.audit.count_per_dataset(
-            AuditFilter(party=identity.party, decision=PERMIT, since=start), datasets
+            AuditFilter(party=identity.party, decision=Outcome.PERMIT, since=start), datasets
         )
         return tuple(
             UsageCount(
@@ -140,117 +147,15 @@ class UsageControl:
             for ds_id in sorted(datasets)
         )
 
-    def _decide_one(
-        self,
-        ds: DatasetConfig,
-        action: str,
-        level: str | None,
-        identity: Identity,
-        state: State,
-        agreements: tuple[Policy, ...] = (),
-        group_size: int | None = None,
-    ) -> Decision:
-        loaded = self.policies[ds.id]
-        if isinstance(loaded, str):
-            return Decision(ds, action, level, DENY, loaded, None, None)
-        # an Offer grants nothing until accepted: its Agreement is what counts
-        policies = tuple(p for p in loaded if p.type != ODRL + "Offer") + agreements
-        if not policies:
-            return Decision(
-                ds,
-                action,
-                level,
-                DENY,
-                f"dataset {ds.id!r} is only offered: accept one of its offers first (acceptOffer)",
-                None,
-                None,
-            )
-        request = Request.create(
-            party=identity.party,
-            action=ODRL + action,
-            target=ds.iri,
-            purpose=(identity.purpose,) if identity.purpose else (),
-            roles=identity.roles,
-            aggregation_level=level,
-            group_size=group_size,
+    # -- deciding -----------------------------------------------------------------------
+    async def decide(self, identity: Identity, uses: Iterable[Use]) -> RequestDecision:
+        """The request's decision: one :class:`Decision` per distinct use."""
+        wanted = sorted(set(uses), key=_order)
+        judge = await self._judge(identity, {u.dataset for u in wanted})
+        decisions = {u: judge.decide(u) for u in wanted}
+        return RequestDecision(
+            self.config, identity, decisions, self.pseudonym_key, judge.state.now or self.clock()
         )
-        if action == "aggregate" and group_size is None and sizes_groups(policies):
-            return Decision(
-                ds,
-                action,
-                level,
-                PENDING,
-                "decided per group, once the source has counted the rows of each",
-                policies[0].iri if len(policies) == 1 else None,
-                None,
-                per_group=lambda n: self._decide_one(
-                    ds, action, level, identity, state, agreements, n
-                ),
-            )
-        report = evaluate(policies, request, state)
-        policy = report.policy or (policies[0].iri if len(policies) == 1 else None)
-        unknown = [d.action for d in report.duties if d.action not in KNOWN_DUTIES]
-        if report.permitted and unknown:
-            return Decision(
-                ds,
-                action,
-                level,
-                DENY,
-                f"the permit requires the duty "
-                f"{short_name(unknown[0])}, which this node cannot enforce",
-                policy,
-                report.rule,
-                report=report,
-            )
-        attribution = tuple(
-            p for d in report.duties if d.action == ODRL + "attribute" for _, p in d.parties
-        )
-        return Decision(
-            ds,
-            action,
-            level,
-            report.decision,
-            report.reason,
-            policy,
-            report.rule,
-            tuple(short_name(d.action) for d in report.duties),
-            attribution,
-            report,
-        )
-
-    async def decide(self, identity: Identity, touched: Touched) -> RequestUsage:
-        if not self._ready:
-            await self.audit.setup()
-            self._ready = True
-        now = self.clock()
-        counters = await self._counters(identity, touched.datasets, now)
-        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
-        state = self._state(identity, now, counters, agreements)
-        by_dataset: dict[str, tuple[Policy, ...]] = {}
-        for a in agreements:
-            by_dataset[a.dataset] = (*by_dataset.get(a.dataset, ()), a.policy())
-        decisions: dict[tuple[str, str, str | None], Decision] = {}
-        wanted: list[tuple[str, str, str | None]] = [
-            (d, "read", None) for d in sorted(touched.read)
-        ]
-        wanted += [
-            (d, "aggregate", lv)
-            for d, lvs in sorted(touched.aggregate.items())
-            for lv in sorted(lvs)
-        ]
-        wanted += [
-            (d, "derive", lv) for d, lvs in sorted(touched.derive.items()) for lv in sorted(lvs)
-        ]
-        for ds_id, action, level in wanted:
-            decisions[(ds_id, action, level)] = self._decide_one(
-                self.config.datasets[ds_id],
-                action,
-                level,
-                identity,
-                state,
-                by_dataset.get(ds_id, ()),
-            )
-        return RequestUsage(self.config, identity, decisions, self.pseudonym_key, now)
 
     async def dry_run(
         self,
@@ -261,29 +166,26 @@ class UsageControl:
         group_size: int | None = None,
     ) -> Decision:
         """The decision the node would take, with today's counters and agreements, without
-        counting it as an access and without logging it as one (the DPD's "what if")."""
-        ds = self.config.datasets.get(dataset)
-        if ds is None:
+        counting it as an access and without logging it as one (the DPD's "what if").
+        ``group_size`` stands for both the rows and the subjects of a group."""
+        if dataset not in self.config.datasets:
             raise PolicyError(
                 f"no dataset {dataset!r} on this node; datasets: {', '.join(self.config.datasets)}"
             )
-        if action not in ("read", "aggregate", "derive"):
-            raise PolicyError(f"action {action!r}: expected read, aggregate or derive")
-        if not self._ready:
-            await self.audit.setup()
-            self._ready = True
-        now = self.clock()
-        counters = await self._counters(identity, {dataset}, now)
-        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
-        state = self._state(identity, now, counters, agreements)
-        mine = tuple(a.policy() for a in agreements if a.dataset == dataset)
-        d = self._decide_one(ds, action, level, identity, state, mine)
-        if d.pending and d.per_group is not None:
+        try:
+            act = Action(action)
+        except ValueError:
+            raise PolicyError(f"action {action!r}: expected read, aggregate or derive") from None
+        judge = await self._judge(identity, {dataset})
+        use = Use(dataset=dataset, action=act, level=level if act is not Action.READ else None)
+        d = judge.decide(use)
+        if d.per_group is not None:
             if group_size is not None:
-                return d.per_group(group_size)
-            d = replace(d, reason=d.reason + " (give a group size to decide)")
+                return d.per_group(GroupCount(rows=group_size, subjects=group_size))
+            return replace(d, reason=d.reason + " (give a group size to decide)")
         return d
 
+    # -- agreements ---------------------------------------------------------------------
     async def accept_offer(
         self, identity: Identity, offer: str, purpose: str | None
     ) -> StoredAgreement:
@@ -295,18 +197,24 @@ class UsageControl:
                 f"purpose {purpose!r} is not the purpose of the caller's token "
                 f"({identity.purpose or 'none'})"
             )
-        for ds_id, doc in self.documents.items():
-            node = offers_in(doc.expanded or []).get(offer)
+        for ds_id, loaded in self.policies.items():
+            node = loaded.offers.get(offer)
             if node is None:
                 continue
             now = self.clock()
             iri = new_agreement_iri(self.config.base_iri)
-            document = agreement_from_offer(
-                node, iri=iri, party=identity.party, purpose=purpose, issued=now
+            agreement = StoredAgreement.parse(
+                iri=iri,
+                party=identity.party,
+                dataset=ds_id,
+                offer=offer,
+                purpose=purpose,
+                issued=now,
+                document=agreement_from_offer(
+                    node, iri=iri, party=identity.party, purpose=purpose, issued=now
+                ),
             )
-            agreement = StoredAgreement(iri, identity.party, ds_id, offer, purpose, now, document)
-            agreement.policy()  # parses, or raises PolicyError naming the problem
-            await self.audit.setup()
+            await self._setup()
             await self.agreements.add(agreement)
             await self.audit.append(
                 AuditRecord(
@@ -314,7 +222,7 @@ class UsageControl:
                     party=identity.party,
                     client_id=identity.client_id,
                     purpose=identity.purpose,
-                    decision=PERMIT,
+                    decision=Outcome.PERMIT,
                     operation_hash=hashlib.sha256(offer.encode()).hexdigest(),
                     operation_name="acceptOffer",
                     datasets=(ds_id,),
@@ -326,32 +234,41 @@ class UsageControl:
             return agreement
         raise PolicyError(f"no dataset of this node offers {offer!r}")
 
+    # -- the audit trail ----------------------------------------------------------------
     async def record(
-        self, usage: RequestUsage, *, operation_hash: str, operation_name: str | None
+        self, decision: RequestDecision, *, operation_hash: str, operation_name: str | None
     ) -> None:
         """One audit entry per decision of the request."""
-        for d in usage.decisions.values():
+        for d in decision.decisions.values():
             if d.pending:  # the query never reached the aggregate: nothing was returned
-                d = replace(d, decision=DENY, reason="not executed: " + d.reason)
-            details: dict[str, Any] = {"action": d.action}
+                d = replace(
+                    d, outcome=Outcome.DENY, per_group=None, reason="not executed: " + d.reason
+                )
+            details: dict[str, Any] = {"action": str(d.action)}
             if d.level:
                 details["aggregationLevel"] = d.level
+            if d.grain is not None:
+                details["cells"] = {
+                    "unit": d.grain.unit,
+                    "minRows": d.grain.min_rows,
+                    "minSubjects": d.grain.min_subjects,
+                }
             if "inform" in d.duties:
                 details["informDpd"] = True
             await self.audit.append(
                 AuditRecord(
-                    time=usage.time,
-                    party=usage.identity.party,
-                    decision=d.decision,
+                    time=decision.time,
+                    party=decision.identity.party,
+                    decision=d.outcome,
                     operation_hash=operation_hash,
                     datasets=(d.dataset.id,),
-                    client_id=usage.identity.client_id,
-                    purpose=usage.identity.purpose,
+                    client_id=decision.identity.client_id,
+                    purpose=decision.identity.purpose,
                     operation_name=operation_name,
                     rule=d.rule,
                     reason=d.reason,
                     duties=d.duties,
-                    rows_returned=usage.rows.get(d.dataset.id, 0) if d.permitted else 0,
+                    rows_returned=decision.rows.get(d.dataset.id, 0) if d.permitted else 0,
                     details=details,
                 )
             )

@@ -1,6 +1,18 @@
-"""What a node decided for one request, and what resolvers need from it: which fields
-are null, which identifiers are pseudonyms, which groups may be returned, and the usage
-terms that go to ``extensions.usage``."""
+"""The one decision a node takes per request, and what every face needs from it.
+
+:meth:`UsageControl.decide <connector.usage.control.UsageControl.decide>` turns the
+request's :class:`~connector.usage.demand.Use` s into a :class:`RequestDecision`; each
+face applies it through the same few calls:
+
+* :meth:`RequestDecision.require` — go on with a use, or raise :class:`PolicyDenied`;
+* :meth:`RequestDecision.grain` — for an aggregate or derived value a caller may not read
+  the rows of, the cells the source must build it from;
+* :meth:`RequestDecision.groups` — which groups of such an answer may be returned;
+* :meth:`RequestDecision.hidden` and :meth:`RequestDecision.pseudonymised` — the fields
+  of an entity that are null, or pseudonyms, for this caller;
+* :meth:`RequestDecision.usage_terms` and :meth:`RequestDecision.denials` — what the
+  answer says about the decision.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +20,21 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from connector.audit import Outcome
 from connector.config import DatasetConfig, NodeConfig
 from connector.errors import GuichetError
 from connector.identity import Identity
 from connector.model import ENTITIES
-from policies import ODRL, Report
+from connector.usage.demand import Action, Grain, GroupCount, Use
+from policies import ODRL
 
-KNOWN_DUTIES = {ODRL + "attribute", ODRL + "anonymize", ODRL + "inform"}
-PERMIT, DENY, PENDING = "permit", "deny", "pending"
+KNOWN_DUTIES = frozenset({ODRL + "attribute", ODRL + "anonymize", ODRL + "inform"})
 
 
 class PolicyDenied(GuichetError):
@@ -33,36 +46,50 @@ class PolicyDenied(GuichetError):
         super().__init__(f"access to dataset {decision.dataset.id!r} denied: {decision.reason}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
-    """The outcome for one dataset and action, with what the node must do about it."""
+    """The outcome for one use of one dataset, with what the node must do about it.
 
+    A decision is *pending* when it can only be settled group by group, once the source
+    has counted each group's rows and subjects: ``per_group`` then gives the decision
+    for one group, and ``grain`` the cells the answer must be built from."""
+
+    use: Use
     dataset: DatasetConfig
-    action: str
-    level: str | None
-    decision: str
+    outcome: Outcome
     reason: str
-    policy: str | None
-    rule: str | None
+    policy: str | None = None
+    rule: str | None = None
     duties: tuple[str, ...] = ()
     attribution: tuple[str, ...] = ()
-    report: Report | None = None
-    per_group: Callable[[int], Decision] | None = field(default=None, compare=False)
-    """For policies limiting group sizes: the decision for a group of that many rows."""
+    level: str | None = None
+    """The aggregation level judged (an xsd:duration), for aggregates and derived values."""
+    grain: Grain | None = None
+    per_group: Callable[[GroupCount], Decision] | None = field(default=None, compare=False)
 
     @property
-    def permitted(self) -> bool:
-        return self.decision == PERMIT
+    def action(self) -> Action:
+        return self.use.action
 
     @property
     def pending(self) -> bool:
-        return self.decision == PENDING
+        return self.per_group is not None
+
+    @property
+    def permitted(self) -> bool:
+        """Permitted and settled."""
+        return self.outcome is Outcome.PERMIT and not self.pending
+
+    @property
+    def allowed(self) -> bool:
+        """The use may go ahead (permitted, or to be settled group by group)."""
+        return self.outcome is Outcome.PERMIT
 
     def error_extensions(self) -> dict[str, Any]:
         return {
             "code": "POLICY_DENIED",
             "dataset": self.dataset.iri,
-            "action": self.action,
+            "action": str(self.action),
             "policy": self.policy,
             "rule": self.rule,
             "reason": self.reason,
@@ -73,125 +100,128 @@ def short_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def undecided(use: Use, dataset: DatasetConfig) -> Decision:
+    """What a use nobody decided on before execution gets: deny."""
+    return Decision(
+        use=use,
+        dataset=dataset,
+        outcome=Outcome.DENY,
+        reason="the node could not decide this access before execution",
+    )
+
+
 @dataclass
-class RequestUsage:
-    """The decisions of one request and what resolvers need from them."""
+class RequestDecision:
+    """The decisions of one request, and what faces need from them."""
 
     config: NodeConfig
     identity: Identity
-    decisions: dict[tuple[str, str, str | None], Decision]
+    decisions: dict[Use, Decision]
     pseudonym_key: bytes
     time: datetime
     rows: dict[str, int] = field(default_factory=dict)
-    reported: set[str] = field(default_factory=set)
-
-    def read(self, dataset_id: str) -> Decision | None:
-        return self.decisions.get((dataset_id, "read", None))
-
+    withheld: dict[Use, int] = field(default_factory=dict)
+    _settlers: dict[Use, Callable[[GroupCount], Decision]] = field(default_factory=dict, repr=False)
+    _returned: set[Use] = field(default_factory=set, repr=False)
+    _seen: dict[Use, int] = field(default_factory=dict, repr=False)
+    """Groups left out of an answer, by use: said in ``extensions.usage``."""
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
+    # -- uses -------------------------------------------------------------------------
+    def decision(self, use: Use) -> Decision:
+        found = self.decisions.get(use)
+        return found if found is not None else undecided(use, self.config.datasets[use.dataset])
+
+    def require(self, use: Use) -> Decision:
+        """The decision for ``use``; :class:`PolicyDenied` unless it may go ahead."""
+        d = self.decision(use)
+        if not d.allowed:
+            raise PolicyDenied(d)
+        return d
+
+    def read(self, dataset: str) -> Decision:
+        return self.decision(Use(dataset=dataset, action=Action.READ))
+
+    def grain(self, use: Use) -> Grain | None:
+        """The cells the source must build ``use``'s answer from; None: no floor (the
+        caller may read the rows)."""
+        return self.require(use).grain
+
+    def groups(self, use: Use, counts: Sequence[GroupCount]) -> list[Decision]:
+        """The decision for each group of ``use``'s answer (a group is returned only if
+        its decision is permitted); settles the use's decision: permit if any group is
+        kept. Raises :class:`PolicyDenied` when groups came and none may be returned."""
+        settle = self._settlers.get(use)
+        d = self.require(use) if settle is None else self.decision(use)
+        settle = settle or d.per_group
+        if settle is None:
+            return [d] * len(counts)
+        # every field asking this use is settled by the same rule, however many there are;
+        # the use's recorded decision is a permit once any of them returned a group
+        self._settlers[use] = settle
+        outcome = {c: settle(c) for c in set(counts)}
+        each = [outcome[c] for c in counts]
+        kept = [c for c in counts if outcome[c].permitted]
+        dropped = len(counts) - len(kept)
+        self._seen[use] = self._seen.get(use, 0) + len(counts)
+        if dropped:
+            self.withheld[use] = self.withheld.get(use, 0) + dropped
+        returned_before = use in self._returned
+        if kept:
+            self._returned.add(use)
+            final = outcome[min(kept, key=lambda c: (c.rows, c.subjects))]
+            withheld = self.withheld.get(use, 0)
+            note = (
+                f" ({withheld} of {self._seen[use]} groups below the minimum group size withheld)"
+                if withheld
+                else ""
+            )
+            self.decisions[use] = replace(final, reason=final.reason + note)
+        elif counts:
+            worst = outcome[min(counts, key=lambda c: (c.rows, c.subjects))]
+            if not returned_before:
+                self.decisions[use] = worst
+            raise PolicyDenied(worst)
+        elif not returned_before:
+            self.decisions[use] = replace(
+                d, per_group=None, reason=d.reason + " (no group to return)"
+            )
+        return each
+
+    # -- entity fields ----------------------------------------------------------------
     def _once(self, what: str, entity: str, compute: Callable[[], Any]) -> Any:
-        """Per-entity facts are asked for every row: work them out once per request (they
-        depend on the read decisions, which do not change during execution)."""
+        """Per-entity facts are asked for every row: worked out once per request."""
         key = (what, entity)
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def denied_fields(self, entity: str) -> frozenset[str]:
-        found: frozenset[str] = self._once("denied", entity, lambda: self._denied(entity))
+    def hidden(self, entity: str) -> frozenset[str]:
+        """Fields of ``entity`` the caller may not read: they are null."""
+        found: frozenset[str] = self._once("hidden", entity, lambda: self._hidden(entity))
         return found
 
-    def _denied(self, entity: str) -> frozenset[str]:
+    def _hidden(self, entity: str) -> frozenset[str]:
         out = set()
         for f in self.config.entities[entity].fields:
             ds = self.config.dataset_of(entity, f)
-            d = self.read(ds.id) if ds else None
-            if ds is None or d is None or not d.permitted:
+            if ds is None or not self.read(ds.id).permitted:
                 out.add(f)
         return frozenset(out)
 
-    def check_read(self, entity: str, fields: tuple[str, ...] = ()) -> None:
-        """Raise :class:`PolicyDenied` unless the entity's key and ``fields`` (those a
-        filter or ordering uses) may be read."""
-        for f in (ENTITIES[entity].key, *fields):
+    def require_read(self, entity: str, fields: Sequence[str] = ()) -> None:
+        """:class:`PolicyDenied` unless the entity's key and ``fields`` may be read."""
+        for f in dict.fromkeys((ENTITIES[entity].key, *fields)):
             ds = self.config.dataset_of(entity, f)
-            if ds is None:
-                continue
-            d = self.read(ds.id)
-            if d is None or not d.permitted:
-                raise PolicyDenied(d or self._undecided(ds, "read", None))
+            if ds is not None:
+                self.require(Use(dataset=ds.id, action=Action.READ))
 
-    def check_aggregate(self, entity: str, fields: tuple[str, ...], level: str) -> None:
-        for f in fields:
-            ds = self.config.dataset_of(entity, f)
-            if ds is None:
-                continue
-            d = self.decisions.get((ds.id, "aggregate", level))
-            if d is None or not (d.permitted or d.pending):
-                raise PolicyDenied(d or self._undecided(ds, "aggregate", level))
-
-    def check_derive(self, entity: str, fields: tuple[str, ...], level: str) -> None:
-        """Raise :class:`PolicyDenied` unless results computed from these fields, at this
-        aggregation level, may be derived."""
-        for f in fields:
-            ds = self.config.dataset_of(entity, f)
-            if ds is None:
-                continue
-            d = self.decisions.get((ds.id, "derive", level))
-            if d is None or not d.permitted:
-                raise PolicyDenied(d or self._undecided(ds, "derive", level))
-
-    def sized_groups(
-        self, entity: str, fields: tuple[str, ...], level: str, counts: list[int]
-    ) -> list[bool]:
-        """Which aggregated groups may be returned, where a policy sets a minimum group
-        size; settles those decisions (permit if any group is kept). Raises
-        :class:`PolicyDenied` when no group may be returned."""
-        keep = [True] * len(counts)
-        for ds_id in {ds.id for f in fields if (ds := self.config.dataset_of(entity, f))}:
-            key = (ds_id, "aggregate", level)
-            d = self.decisions.get(key)
-            if d is None or d.per_group is None:
-                continue
-            outcome = {n: d.per_group(n) for n in set(counts)}
-            keep = [k and outcome[n].permitted for k, n in zip(keep, counts, strict=True)]
-            kept = [n for n, k in zip(counts, keep, strict=True) if k]
-            dropped = len(counts) - len(kept)
-            if kept:
-                final = outcome[min(kept)]
-                note = (
-                    f" ({dropped} of {len(counts)} groups below the minimum group size withheld)"
-                    if dropped
-                    else ""
-                )
-                self.decisions[key] = replace(final, reason=final.reason + note)
-            else:
-                self.decisions[key] = (
-                    outcome[min(counts)]
-                    if counts
-                    else replace(d, decision=DENY, reason="no group to return", per_group=None)
-                )
-                raise PolicyDenied(self.decisions[key])
-        return keep
-
-    def _undecided(self, ds: DatasetConfig, action: str, level: str | None) -> Decision:
-        return Decision(
-            ds,
-            action,
-            level,
-            DENY,
-            "the node could not decide this access before execution",
-            None,
-            None,
-        )
-
-    def anonymised(self, entity: str) -> frozenset[str]:
+    def pseudonymised(self, entity: str) -> frozenset[str]:
         """Identifier fields whose dataset's permit carries an ``anonymize`` duty."""
-        found: frozenset[str] = self._once("anonymised", entity, lambda: self._anonymised(entity))
+        found: frozenset[str] = self._once("pseudo", entity, lambda: self._pseudonymised(entity))
         return found
 
-    def _anonymised(self, entity: str) -> frozenset[str]:
+    def _pseudonymised(self, entity: str) -> frozenset[str]:
         out = set()
         for f in ENTITIES[entity].fields:
             if f.type not in ("ID", "RnbId") and f.ref is None:
@@ -217,31 +247,48 @@ class RequestUsage:
                 if (ds := self.config.dataset_of(entity, f)) is not None
             ),
         )
-        for ds_id in ids:
+        self.count(ids, n)
+
+    def count(self, datasets: frozenset[str] | set[str], n: int) -> None:
+        for ds_id in datasets:
             self.rows[ds_id] = self.rows.get(ds_id, 0) + n
 
+    # -- what the answer says ---------------------------------------------------------
     def usage_terms(self) -> list[dict[str, Any]]:
         """``extensions.usage``: for each dataset used under a permit, its policy, rule,
-        duties and who to credit."""
-        out = []
-        for d in self.decisions.values():
-            if d.permitted:
-                out.append(
-                    {
-                        "dataset": d.dataset.iri,
-                        "title": d.dataset.title,
-                        "publisher": d.dataset.publisher,
-                        "action": d.action,
-                        "policy": d.policy,
-                        "rule": d.rule,
-                        "duties": list(d.duties),
-                        "attribution": list(d.attribution),
-                    }
-                )
-        return out
+        duties and who to credit (once per dataset and action); for an answer built from
+        cells, their unit and minimum sizes, and how many groups were withheld."""
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for use, d in self.decisions.items():
+            if d.permitted and use in self.withheld:
+                term = out.setdefault((d.dataset.iri, str(d.action)), self._term(d))
+                term["withheld"] = term.get("withheld", 0) + self.withheld[use]
+            elif d.permitted and (d.dataset.iri, str(d.action)) not in out:
+                out[(d.dataset.iri, str(d.action))] = self._term(d)
+        return list(out.values())
 
-    def denied(self) -> list[Decision]:
-        return [d for d in self.decisions.values() if not (d.permitted or d.pending)]
+    @staticmethod
+    def _term(d: Decision) -> dict[str, Any]:
+        term: dict[str, Any] = {
+            "dataset": d.dataset.iri,
+            "title": d.dataset.title,
+            "publisher": d.dataset.publisher,
+            "action": str(d.action),
+            "policy": d.policy,
+            "rule": d.rule,
+            "duties": list(d.duties),
+            "attribution": list(d.attribution),
+        }
+        if d.grain is not None:
+            term["cells"] = {
+                "unit": d.grain.unit,
+                "minRows": d.grain.min_rows,
+                "minSubjects": d.grain.min_subjects,
+            }
+        return term
+
+    def denials(self) -> list[Decision]:
+        return [d for d in self.decisions.values() if not d.allowed]
 
 
 def load_pseudonym_key(path: Path | None) -> bytes:

@@ -141,7 +141,7 @@ def test_check_config_command(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stdout.startswith(
-        f"ok: {good}: node 'cda', 1 source(s), 4 entity type(s), 4 dataset(s)"
+        f"ok: {good}: node 'cda', 1 source(s), 4 entity type(s), 5 dataset(s)"
     )
     lines = proc.stderr.splitlines()
     assert len(lines) == 18

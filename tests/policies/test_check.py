@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from pyld import jsonld
 
-from connector.errors import PolicyError
-from policies import check_policy, document_loader, parse_policies, parse_policy
+from policies import PolicyError, check_policy, document_loader, parse_policies, parse_policy
 from policies.vocab import ODRL
 
 from .support import PREFIXES, ttl_policies

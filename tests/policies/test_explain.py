@@ -40,6 +40,7 @@ LABELS_FR = {
     D + "atmo/capteurs-salles": "Salles équipées et capteurs",
     D + "bouygues/metres": "les métrés par lot RE2020",
     D + "cda/consommations-energie": "Consommations d'énergie des bâtiments",
+    D + "cda/bilans-carbone": "les bilans carbone des bâtiments",
     D + "cda/declarations-environnementales": "les déclarations environnementales de produits",
     D + "cda/facteurs-emission": "Facteurs d'émission DPE 2021",
     D + "cda/registre-batiments": "le registre des bâtiments de l'agglomération",
@@ -54,6 +55,7 @@ LABELS_EN = {
     D + "atmo/capteurs-salles": "Equipped rooms and sensors",
     D + "bouygues/metres": "the RE2020 quantity take-offs",
     D + "cda/consommations-energie": "Energy consumption of buildings",
+    D + "cda/bilans-carbone": "the carbon assessments of buildings",
     D + "cda/declarations-environnementales": "the environmental product declarations",
     D + "cda/facteurs-emission": "DPE 2021 emission factors",
     D + "cda/registre-batiments": "the buildings register",
@@ -136,6 +138,14 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
             "la Communauté d'agglomération de La Rochelle.",
             "Everyone may derive results from the dataset “Energy consumption of buildings”, "
             "provided they credit the La Rochelle urban community.",
+        ),
+    },
+    "cda-bilans-carbone": {
+        POL + "cda/bilans-carbone#agglomeration": (
+            "permission",
+            "La Communauté d'agglomération de La Rochelle peut utiliser "
+            "les bilans carbone des bâtiments.",
+            "The La Rochelle urban community may use the carbon assessments of buildings.",
         ),
     },
     "cda-declarations-environnementales": {

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connector.errors import PolicyError
-from policies import Iri, Lit, UsageCount
+from policies import Iri, Lit, PolicyError, UsageCount
 from policies.vocab import DPV, GP, ODRL, REPORT, XSD
 
 from .support import EX, ttl_request, ttl_state

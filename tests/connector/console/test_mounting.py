@@ -12,7 +12,8 @@ from connector.app import create_app
 from connector.config import load_config
 from connector.console.mounting import node_base
 from connector.errors import ConfigError
-from gateway import create_gateway_app, parser
+from connector.gateway import create_gateway_app
+from connector.gateway.cli import parser
 from tests.connector.tiny import make_tiny
 
 pytestmark = pytest.mark.anyio

@@ -22,6 +22,7 @@ EXPECTED_DATASETS = {
     "cda": {
         "registre-batiments",
         "consommations-energie",
+        "bilans-carbone",
         "declarations-environnementales",
         "facteurs-emission",
     },
@@ -84,8 +85,9 @@ def test_rendered_configs_load_with_their_ports_and_policies(demo: DemoPaths, no
     for ds in config.datasets.values():
         assert ds.policy is not None
         assert ds.policy == REPO / "policies" / "demo" / f"{node}-{ds.id}.jsonld"
-        # the yearly energy of a dwelling relates to its occupants: personal data
-        assert ds.personal_data is (ds.id == "consommations-energie")
+        # the yearly energy of a dwelling relates to its occupants: personal data, and
+        # so is the carbon computed from it, building by building
+        assert ds.personal_data is (ds.id in ("consommations-energie", "bilans-carbone"))
         assert (ds.processing is not None) is ds.personal_data
     for src in config.sources.values():
         if src.kind == "sql":

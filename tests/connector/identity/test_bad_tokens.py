@@ -20,14 +20,14 @@ from starlette.routing import Route
 from connector.errors import AuthError
 from connector.identity import (
     PUBLIC_PARTY,
-    Credentials,
     JwtVerifier,
     TokenVerifier,
     identity_from_request,
     unauthorized,
 )
+from issuer import Credentials
 from tests.connector.identity import forge
-from tests.connector.identity.conftest import ISSUER, NODE, SCHOOL, get_token
+from tests.issuer.conftest import ISSUER, NODE, SCHOOL, get_token
 
 pytestmark = pytest.mark.anyio
 

@@ -106,6 +106,7 @@ POLICIES: dict[str, dict[str, Any]] = {
 USAGE = """
 [usage]
 audit_db = "sqlite+aiosqlite:///audit.db"
+min_group_size = 1   # the node's floor is tested on its own (test_floors.py)
 [usage.memberships]
 "https://example.org/participants/ana" = ["https://example.org/participants/school/staff"]
 "https://example.org/participants/univ" = ["https://example.org/participants/univ/researchers"]

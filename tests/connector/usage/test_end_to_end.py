@@ -28,7 +28,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from connector.identity.keys import KeyStore
+from issuer.keys import KeyStore
 from tests.connector.identity import forge
 from tests.connector.test_node_process import free_port, wait_until_up
 from tests.connector.tiny import make_tiny

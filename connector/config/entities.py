@@ -1,0 +1,178 @@
+"""The ``[entities.*]`` part of a node configuration: how each entity type and field is
+read from the partner's data (columns, value maps, units converted to the field's
+canonical unit, time zones of naive timestamps)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from connector.config._checker import Checker as _Checker
+from connector.model import ENTITIES
+
+UNITS_FILE = Path(__file__).resolve().parents[2] / "ontology" / "units.csv"
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """How one entity field is read from the partner's data."""
+
+    field: str
+    columns: tuple[str, ...]
+    separator: str = "/"
+    scale: float = 1.0
+    offset: float = 0.0
+    values: Mapping[str, str] | None = None
+    timezone: str | None = None
+
+    @property
+    def column(self) -> str:
+        return self.columns[0]
+
+    @property
+    def converts(self) -> bool:
+        return self.scale != 1.0 or self.offset != 0.0
+
+
+@dataclass(frozen=True)
+class EntityMapping:
+    entity: str
+    source: str
+    table: str
+    fields: Mapping[str, FieldMapping]
+    where: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
+
+
+def load_units(path: Path = UNITS_FILE) -> dict[str, tuple[str, float, float]]:
+    """QUDT units known to the converter: ``{curie: (quantity kind, multiplier, offset)}``
+    where ``SI value = value * multiplier + offset``."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+    return {
+        r["unit"]: (r["quantity_kind"], float(r["multiplier"]), float(r["offset"])) for r in rows
+    }
+
+
+def parse_entities(
+    c: _Checker, table: Mapping[str, Any], sources: Collection[str]
+) -> dict[str, EntityMapping]:
+    units = load_units()
+    out: dict[str, EntityMapping] = {}
+    for name, spec in table.items():
+        key = f"entities.{name}"
+        if name not in ENTITIES:
+            c.fail(key, f"unknown entity type, expected one of {', '.join(ENTITIES)}")
+            continue
+        if not isinstance(spec, dict):
+            c.fail(key, "expected a table")
+            continue
+        c.unknown(spec, key, {"source", "table", "fields", "where"})
+        source = c.string(spec, key, "source")
+        if source and source not in sources:
+            c.fail(
+                f"{key}.source",
+                f"no source named {source!r}; declared: {', '.join(sources) or 'none'}",
+            )
+        tbl = c.string(spec, key, "table")
+        entity = ENTITIES[name]
+        fields: dict[str, FieldMapping] = {}
+        for fname, fspec in c.table(spec, key, "fields").items():
+            fkey = f"{key}.fields.{fname}"
+            if fname not in entity.field_names:
+                c.fail(
+                    fkey, f"{name} has no field {fname!r}; fields: {', '.join(entity.field_names)}"
+                )
+                continue
+            fm = parse_field(c, fkey, fname, fspec, entity.field(fname).unit, units)
+            if fm is not None:
+                fields[fname] = fm
+        if entity.key not in fields and "fields" in spec:
+            c.fail(
+                f"{key}.fields.{entity.key}",
+                f"the key field {entity.key!r} of {name} must be mapped",
+            )
+        where_spec = spec.get("where", {})
+        where: dict[str, tuple[object, ...]] = {}
+        if not isinstance(where_spec, dict):
+            c.fail(f"{key}.where", "expected a table of column = value or [values]")
+        else:
+            for col, val in where_spec.items():
+                where[col] = tuple(val) if isinstance(val, list) else (val,)
+        out[name] = EntityMapping(name, source, tbl, fields, where)
+    return out
+
+
+def parse_field(
+    c: _Checker,
+    key: str,
+    name: str,
+    spec: object,
+    canonical: str | None,
+    units: Mapping[str, tuple[str, float, float]],
+) -> FieldMapping | None:
+    if isinstance(spec, str):
+        return FieldMapping(name, (spec,))
+    if not isinstance(spec, dict):
+        c.fail(key, f"expected a column name or a table, got {spec!r}")
+        return None
+    c.unknown(
+        spec,
+        key,
+        {"column", "columns", "separator", "unit", "scale", "offset", "values", "timezone"},
+    )
+    if "column" in spec and isinstance(spec["column"], str):
+        columns: tuple[str, ...] = (spec["column"],)
+    elif (
+        isinstance(spec.get("columns"), list)
+        and spec["columns"]
+        and all(isinstance(x, str) for x in spec["columns"])
+    ):
+        columns = tuple(spec["columns"])
+    else:
+        c.fail(key, "expected 'column' (a string) or 'columns' (a list of strings)")
+        return None
+    scale, offset = 1.0, 0.0
+    for opt in ("scale", "offset"):
+        if opt in spec and (not isinstance(spec[opt], int | float) or isinstance(spec[opt], bool)):
+            c.fail(f"{key}.{opt}", f"expected a number, got {spec[opt]!r}")
+    if isinstance(spec.get("scale"), int | float):
+        scale = float(spec["scale"])
+    if isinstance(spec.get("offset"), int | float):
+        offset = float(spec["offset"])
+    if "unit" in spec:
+        unit = spec["unit"]
+        if canonical is None:
+            c.fail(f"{key}.unit", f"field {name!r} is not a quantity with a unit")
+        elif unit not in units:
+            c.fail(f"{key}.unit", f"unknown unit {unit!r}; known: {', '.join(sorted(units))}")
+        elif units[unit][0] != units[canonical][0]:
+            c.fail(
+                f"{key}.unit",
+                f"{unit} measures {units[unit][0]}, but {name!r} is in "
+                f"{canonical} ({units[canonical][0]})",
+            )
+        else:
+            _, m_src, o_src = units[unit]
+            _, m_dst, o_dst = units[canonical]
+            scale, offset = m_src / m_dst, (o_src - o_dst) / m_dst
+    values = spec.get("values")
+    if values is not None and not (
+        isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+    ):
+        c.fail(f"{key}.values", "expected a table of source value = canonical string")
+        values = None
+    tz = spec.get("timezone")
+    if tz is not None:
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            c.fail(f"{key}.timezone", f"unknown IANA time zone {tz!r}")
+            tz = None
+    sep = spec.get("separator", "/")
+    return FieldMapping(
+        name, columns, str(sep), scale, offset, dict(values) if values else None, tz
+    )

@@ -1,0 +1,83 @@
+"""What every query of the DPD's endpoint shares: its context, and the role check that
+logs each request (one entry naming every field asked, whatever their number)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import anyio
+
+from connector.audit import AuditLog, AuditRecord, operation_hash
+from connector.config import NodeConfig
+from connector.errors import GuichetError, QueryError
+from connector.identity import Identity
+from connector.usage import UsageControl
+
+
+class Forbidden(GuichetError):
+    """The caller lacks the DPD role."""
+
+    extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+
+@dataclass
+class AuditContext:
+    """One request of the DPD: the node, its log, the caller, and what the request asked
+    (``document``, ``variables``, its root ``fields``: set by the GraphQL layer before any
+    field runs). Not a value: the first field to be authorised records the decision for
+    the others (``read_allowed``, under ``read_lock``)."""
+
+    config: NodeConfig
+    audit: AuditLog
+    identity: Identity
+    document: str = ""
+    variables: dict[str, Any] | None = None
+    control: UsageControl | None = None
+    fields: tuple[str, ...] = ()
+    read_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    read_allowed: bool | None = None
+
+
+async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> None:
+    """Refuse non-DPD callers; log the read or the refusal, once per request: the first
+    field to get here writes the entry, naming every root field of the request."""
+    async with ctx.read_lock:
+        if ctx.read_allowed is None:
+            ctx.read_allowed = await _log_read(ctx, what, details)
+    if not ctx.read_allowed:
+        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
+
+
+async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bool:
+    await ctx.audit.setup()
+    allowed = ctx.config.usage.dpd_role in ctx.identity.roles
+    if len(ctx.fields) > 1:
+        what = ", ".join(ctx.fields)
+        details = {"fields": list(ctx.fields), **details}
+        if ctx.variables:
+            details["variables"] = ctx.variables
+    await ctx.audit.append(
+        AuditRecord(
+            party=ctx.identity.party,
+            client_id=ctx.identity.client_id,
+            purpose=ctx.identity.purpose,
+            decision="permit" if allowed else "deny",
+            operation_hash=operation_hash(ctx.document, ctx.variables or {}),
+            operation_name=what,
+            reason=(
+                f"{what}: the DPD read the audit log"
+                if allowed
+                else f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
+            ),
+            details={"action": "auditRead", **details},
+        )
+    )
+    return allowed
+
+
+def usage_control(ctx: AuditContext) -> UsageControl:
+    """The node's usage control, or a :class:`QueryError` when the node enforces none."""
+    if ctx.control is None:
+        raise QueryError("this node enforces no policies (usage control is off)")
+    return ctx.control

@@ -1,0 +1,142 @@
+"""``guichet gateway ...`` (and ``python gateway.py ...``): serve the gateway until
+interrupted.
+
+    guichet gateway --subgraph cda=http://127.0.0.1:8101/graphql \\
+                    --subgraph atmo=http://127.0.0.1:8102/graphql --port 4000
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from connector.commands import guarded
+from connector.gateway._config import parse_subgraph_args
+from connector.gateway._create import create_gateway_app
+from connector.gateway._gateway import GatewaySettings
+from connector.gateway._limits import Limits
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="guichet gateway", description="Serve one GraphQL API over Federation v2 subgraphs."
+    )
+    p.add_argument(
+        "--subgraph",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="a subgraph and its GraphQL URL; repeat for each (its SDL is read from "
+        "{ _service { sdl } })",
+    )
+    p.add_argument(
+        "--supergraph",
+        metavar="FILE",
+        help="supergraph config (TOML, like Rover's): [subgraphs.NAME] routing_url, schema.file",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    p.add_argument("--port", type=int, default=4000, help="port to listen on (%(default)s)")
+    p.add_argument("--path", default="/graphql", help="GraphQL path (%(default)s)")
+    p.add_argument(
+        "--poll-interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between SDL checks; 0: never after startup (%(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="per subgraph request (%(default)s)",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        help="retries of a query fetch on connection errors (%(default)s)",
+    )
+    p.add_argument(
+        "--max-depth",
+        type=int,
+        default=Limits().max_depth,
+        help="deepest selection accepted (%(default)s)",
+    )
+    p.add_argument(
+        "--max-cost",
+        type=int,
+        default=Limits().max_cost,
+        help="highest query cost accepted: fields weighted by list sizes (%(default)s)",
+    )
+    p.add_argument(
+        "--console-issuer",
+        metavar="URL",
+        help="serve the DPD console at /console/, logging people in at this OAuth 2.0 issuer "
+        "(with --console-client-id; off without them)",
+    )
+    p.add_argument(
+        "--console-client-id",
+        metavar="ID",
+        help="the console's public web client at the issuer (e.g. guichet-console)",
+    )
+    p.add_argument(
+        "--console-session-idle",
+        type=int,
+        default=900,
+        metavar="SECONDS",
+        help="a console session ends after this long without a request (%(default)s)",
+    )
+    p.add_argument(
+        "--console-session-max",
+        type=int,
+        default=8 * 3600,
+        metavar="SECONDS",
+        help="a console session ends this long after login, whatever happens (%(default)s)",
+    )
+    p.add_argument(
+        "--console-timezone",
+        default="Europe/Paris",
+        metavar="ZONE",
+        help="the IANA time zone the console shows and reads times in (%(default)s)",
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``guichet gateway ...``: serve until interrupted. Returns the exit status."""
+    import uvicorn
+
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = GatewaySettings(
+        timeout=args.timeout,
+        retries=args.retries,
+        poll_interval=args.poll_interval,
+        limits=replace(Limits(), max_depth=args.max_depth, max_cost=args.max_cost),
+    )
+
+    def serve() -> int:
+        sources = parse_subgraph_args(args.subgraph)
+        if not sources and args.supergraph is None:
+            print("error: give --subgraph NAME=URL or --supergraph FILE", file=sys.stderr)
+            return 2
+        app = create_gateway_app(
+            sources,
+            supergraph=args.supergraph,
+            settings=settings,
+            path=args.path,
+            console_issuer=args.console_issuer,
+            console_client_id=args.console_client_id,
+            console_session=(args.console_session_idle, args.console_session_max),
+            console_timezone=args.console_timezone,
+        )
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        return 0
+
+    return guarded(serve)

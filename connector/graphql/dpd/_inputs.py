@@ -1,0 +1,39 @@
+"""The audit filter as a GraphQL input, and as the values :mod:`connector.dpd` checks."""
+
+from __future__ import annotations
+
+import strawberry
+
+from connector.dpd import FilterValues
+
+
+@strawberry.input(description="Entries matching every given criterion.")
+class AuditFilterInput:
+    party: str | None = None
+    dataset: str | None = None
+    decision: str | None = None
+    purpose: str | None = None
+    client_id: str | None = None
+    since: str | None = strawberry.field(
+        default=None,
+        description="ISO 8601 date-time, inclusive (e.g. 2026-11-26T00:00:00Z; "
+        "without an offset: UTC).",
+    )
+    until: str | None = strawberry.field(
+        default=None, description="ISO 8601 date-time, exclusive (without an offset: UTC)."
+    )
+
+
+def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
+    """``f`` as the filter values :func:`connector.dpd.checked_filter` checks."""
+    if f is None:
+        return None
+    return FilterValues(
+        party=f.party,
+        dataset=f.dataset,
+        decision=f.decision,
+        purpose=f.purpose,
+        client_id=f.client_id,
+        since=f.since,
+        until=f.until,
+    )
