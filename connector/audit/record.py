@@ -11,12 +11,12 @@ An entry's ``hash`` is the lower-case hex SHA-256 of the UTF-8 canonical JSON
 ``prev_hash`` is the previous entry's ``hash``; the first entry's is :data:`GENESIS`
 (64 zeros). ``time`` is always UTC with six fraction digits and a ``Z``, so the text
 orders like the instant. Anyone can re-check a chain with ``sha256sum`` and a JCS
-(RFC 8785) serialiser.
+(RFC 8785) serialiser. Every field is bounded (:mod:`connector.audit.bounds`): what is
+too long is cut, and ``details.truncated`` keeps the full value's SHA-256 and length.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from connector.audit.bounds import MAX_TEXT, Truncation
 from connector.audit.canonical import JSONValue, canonical_bytes, canonical_json, sha256_hex
 from connector.errors import AuditError, QueryError
 
 GENESIS = "0" * 64
-MAX_DETAILS = 65536
 
 
 class Outcome(StrEnum):
@@ -68,7 +68,8 @@ def is_iri(text: str) -> bool:
 class AuditRecord:
     """One decision, as the enforcement code reports it.
 
-    ``time`` may be left out: the log then stamps the record with its clock.
+    ``time`` may be left out: the log then stamps the record with its clock. Fields longer
+    than their maximum are cut (:mod:`connector.audit.bounds`).
 
     >>> AuditRecord(party="https://example.org/p/atmo", decision="permit",
     ...             operation_hash="0" * 64, datasets=("mesures-salles",)).decision
@@ -120,13 +121,16 @@ class AuditRecord:
             object.__setattr__(self, "time", parse_time(format_time(self.time)))
         if not isinstance(self.details, Mapping):
             raise AuditError(f"details: expected a JSON object, got {type(self.details).__name__}")
-        text = canonical_json(self.details, where="details")
-        if len(text) > MAX_DETAILS:
-            raise AuditError(
-                f"details: {len(text)} characters of JSON, more than "
-                f"{MAX_DETAILS}; keep details small"
-            )
-        object.__setattr__(self, "details", json.loads(text))
+        self._bound(canonical_json(self.details, where="details"))
+
+    def _bound(self, details: str) -> None:
+        """Cut every field to its maximum (:mod:`connector.audit.bounds`)."""
+        cut = Truncation()
+        for name in MAX_TEXT:
+            object.__setattr__(self, name, cut.optional(name, getattr(self, name)))
+        for name in ("datasets", "duties"):
+            object.__setattr__(self, name, cut.names(name, getattr(self, name)))
+        object.__setattr__(self, "details", cut.details(self.details, details))
 
 
 def _check_iri(name: str, value: object) -> None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from connector.computed import COMPUTED
 from connector.config._checker import Checker as _Checker
 from connector.config.entities import (
     EntityMapping,
@@ -69,7 +70,7 @@ from connector.config.sections import (
     resolve_sqlite as _resolve_sqlite,
 )
 from connector.errors import ConfigError, ConfigIssue
-from connector.model import COMPUTED, ENTITIES
+from connector.model import ENTITIES
 
 SourceKind = Literal["sql", "csv", "http"]
 SOURCE_KINDS: tuple[str, ...] = ("sql", "csv", "http")
@@ -127,7 +128,7 @@ class NodeConfig:
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
         """The dataset a field belongs to (the unit of usage control): the dataset that
         lists it by name, else, for a computed field, the dataset of the field that holds
-        it (:data:`connector.model.COMPUTED`), else the dataset covering every field."""
+        it (:data:`connector.computed.COMPUTED`), else the dataset covering every field."""
         wildcard = None
         for ds in self.datasets.values():
             covered = ds.entities.get(entity)

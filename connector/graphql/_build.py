@@ -15,19 +15,22 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
-from connector.graphql._common import PageInfo, ThresholdCount, term
+from connector.graphql._common import PageInfo, term
 from connector.graphql._declare import VALUE_TYPES, Declarer
+from connector.graphql._entities import EntitySchema
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
+from connector.graphql._masking import MaskInternal
 from connector.graphql._reads import attach
+from connector.graphql._refused import RecordRefusals, limit_extensions
 from connector.graphql._scalars import PY_TYPES, schema_config
+from connector.graphql._stats import stats_types
 from connector.graphql._usage import UsageExtension
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.node import Node
@@ -244,46 +247,8 @@ class SchemaBuilder:
         return conn
 
     def _stats_types(self, entity: EntityType, group_fields: tuple[str, ...]) -> Any:
-        group_ns: dict[str, Any] = {"__annotations__": {}}
-        for fname in group_fields:
-            f = entity.field(fname)
-            group_ns["__annotations__"][fname] = PY_TYPES[f.type] | None
-            group_ns[fname] = strawberry.field(default=None, directives=[term(f.iri)])
-        group = strawberry.type(
-            type(f"{entity.name}Group", (), group_ns),
-            directives=[term("gui:Group")],
-            description="The values the rows of a group share.",
-        )
-        ann = {
-            "group": group | None,
-            "bucket_start": datetime | None,
-            "count": int,
-            "mean": float | None,
-            "min": float | None,
-            "max": float | None,
-            "sum": float | None,
-            "above": list[ThresholdCount],
-        }
-        terms = {
-            "group": "gui:group",
-            "bucket_start": "gui:bucketStart",
-            "count": "gui:count",
-            "mean": "gui:mean",
-            "min": "gui:minimum",
-            "max": "gui:maximum",
-            "sum": "gui:sum",
-            "above": "gui:countAbove",
-        }
-        ns: dict[str, Any] = {"__annotations__": ann}
-        for k in ann:
-            ns[k] = strawberry.field(directives=[term(terms[k])])
+        group, stats = stats_types(entity, group_fields)
         self.group_types[entity.name] = group
-        stats = strawberry.type(
-            type(f"{entity.name}Stats", (), ns),
-            directives=[term("gui:StatisticalSummary")],
-            description=f"Aggregates over {entity.name} rows, computed "
-            "by the source (SQL), not row by row.",
-        )
         self.stats_types[entity.name] = stats
         return stats
 
@@ -390,16 +355,9 @@ class SchemaBuilder:
             self._root_fields(ENTITIES[name], query_ns)
         query = strawberry.type(type("Query", (), query_ns))
         limits = self.node.config.limits
-        extensions: list[Any] = [UsageExtension] if self.node.config.usage.enforce else []
-        extensions += [
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: MaskErrors(
-                should_mask_error=rs.should_mask_error,
-                error_message="Internal error; the node operator has the details.",
-            ),
-        ]
+        enforce = self.node.config.usage.enforce
+        extensions: list[Any] = [UsageExtension, RecordRefusals] if enforce else []
+        extensions += [*limit_extensions(limits), MaskInternal]
         self.declared.federation((*self.mapped, *self.stubs))
         schema = NodeSchema(
             query=query,
@@ -412,7 +370,7 @@ class SchemaBuilder:
         return schema
 
 
-class NodeSchema(strawberry.federation.Schema):
+class NodeSchema(EntitySchema):
     """Logs only what the client could not have caused: errors we raise on purpose (bad
     input, policy denials, sources down) are answers, not incidents; the masking extension
     logs the rest with their traceback."""

@@ -20,6 +20,7 @@ import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
+from connector.computed import COMPUTED
 from connector.domain import (
     EnergyUse,
     OperationalCarbon,
@@ -33,7 +34,6 @@ from connector.graphql._apply import computed, settle
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
 from connector.graphql._indoor import DatasetRef
-from connector.model import COMPUTED
 from connector.sources.base import Condition, Select
 from connector.usage import Action, GroupCount, PolicyDenied
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 REQUIRES = "billOfQuantities { id lot quantity productId }"
 LOCAL = COMPUTED[("Building", "carbon")].inputs
-"""What the node's own data gives the computation (:data:`connector.model.COMPUTED`)."""
+"""What the node's own data gives the computation (:data:`connector.computed.COMPUTED`)."""
 
 
 @strawberry.federation.type(

@@ -2,7 +2,7 @@
 
 The schema builder calls one method per field it adds; each names the datasets (from
 ``[datasets]``) the field reads and what a computed field aggregates or derives (from
-:data:`connector.model.COMPUTED`). Fields of value types (a page's info, a statistic's
+:data:`connector.computed.COMPUTED`). Fields of value types (a page's info, a statistic's
 counts, a report's figures) read nothing beyond their parent field.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from connector.computed import COMPUTED, Derivation
 from connector.graphql._reads import NOTHING, Computation, Reads
-from connector.model import COMPUTED, ENTITIES, Derivation, EntityType, Relation
+from connector.model import ENTITIES, EntityType, Relation
 from connector.node import Node
 from connector.usage import Action
 

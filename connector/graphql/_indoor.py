@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from connector.computed import INDOOR_AIR_INPUTS
 from connector.domain import icone_aggregate, icone_from_aggregate
 from connector.domain.icone import COUNT
 from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
-from connector.model import INDOOR_AIR_INPUTS
 from connector.sources.base import Condition, Select, TimeWindow
 from connector.usage import Action, Decision, PolicyDenied
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 NEEDED = tuple(f for _, f in INDOOR_AIR_INPUTS)
-"""The fields of Observation ICONE is derived from (:data:`connector.model.COMPUTED`)."""
+"""The fields of Observation ICONE is derived from (:data:`connector.computed.COMPUTED`)."""
 
 
 @strawberry.federation.type(

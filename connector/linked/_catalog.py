@@ -11,9 +11,10 @@ from pyld import jsonld
 from pyld.jsonld import JsonLdError
 
 import ontology
+from connector.computed import COMPUTED
 from connector.config import DatasetConfig, NodeConfig
 from connector.errors import PolicyError
-from connector.model import COMPUTED, ENTITIES, PREFIXES, expand
+from connector.model import ENTITIES, PREFIXES, expand
 from connector.usage import DatasetPolicy
 
 

@@ -5,7 +5,8 @@ Works with SQLite (``sqlite+aiosqlite:///file.db``, opened read-only) and Postgr
 mappings are reflected lazily, on first use; a database that is down does not prevent
 construction. Each :class:`~connector.sources.base.Select` and
 :class:`~connector.sources.base.Aggregate` runs as exactly one SQL statement
-(:attr:`SqlSource.statements` counts them), built by :mod:`connector.sources._sqlbuild`.
+(:attr:`SqlSource.statements` counts them), built by :mod:`connector.sources._sqlbuild`
+(rows) and :mod:`connector.sources._sqlaggregate` (aggregates).
 
 Options (``[sources.<name>]`` besides ``kind`` and ``url``): ``connect_timeout``
 (seconds, default 5), ``query_timeout`` (seconds, default 30), ``pool_size``.
@@ -34,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from connector.config import EntityMapping, SourceConfig
 from connector.errors import SourceError
-from connector.sources._sqlbuild import Builder, Decoder
+from connector.sources._sqlaggregate import Builder
+from connector.sources._sqlbuild import Decoder
 from connector.sources._sqlschema import TableInfo, reflect
 from connector.sources._values import Entity, entity_of, source_columns
 from connector.sources.base import Aggregate, Health, Row, Select

@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from connector.computed import COMPUTED, Computed
 from connector.config import DatasetConfig, NodeConfig
 from connector.identity import Identity
-from connector.model import COMPUTED, Computed
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import UNBOUNDED, Judge
 from connector.usage.loading import DatasetPolicy

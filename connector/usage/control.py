@@ -39,13 +39,24 @@ from connector.usage.decision import Decision, RequestDecision, load_pseudonym_k
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
 from connector.usage.loading import DatasetPolicy
-from policies import Policy, State, UsageCount
+from policies import GP, ODRL, Policy, State, UsageCount
+from policies.model import rule_constraints
 
 log = logging.getLogger("guichet.usage")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_COUNTING = frozenset({GP + "dailyCount", ODRL + "count"})
+
+
+def _counts(policies: tuple[Policy, ...]) -> bool:
+    """Whether a rule limits how many times a party uses the dataset."""
+    return any(
+        c.left in _COUNTING for p in policies for r in p.rules for c in rule_constraints(r)
+    )
 
 
 _ACTIONS = {Action.READ: 0, Action.AGGREGATE: 1, Action.DERIVE: 2}
@@ -77,6 +88,12 @@ class UsageControl:
         for ds, p in self.policies.items():
             if p.error:
                 log.error("dataset %s: %s", ds, p.error)
+        # what a request needs looked up, so that most requests look up nothing: usage
+        # counters where a policy counts uses, agreements where a dataset offers some (or
+        # some were agreed: an agreement outlives its offer)
+        self._counted = {ds for ds, p in self.policies.items() if _counts(p.policies)}
+        self._offered = {ds for ds, p in self.policies.items() if p.offers}
+        self._agreed: set[str] = set()
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -100,14 +117,18 @@ class UsageControl:
     async def _setup(self) -> None:
         if not self._ready:
             await self.audit.setup()
+            self._agreed = {a.dataset for a in await self.agreements.for_party(None)}
             self._ready = True
 
     # -- the state of the world ---------------------------------------------------------
     async def _judge(self, identity: Identity, datasets: set[str]) -> Judge:
         await self._setup()
         now = self.clock()
-        counters = await self._counters(identity, datasets, now)
-        agreements = [] if identity.anonymous else await self.agreements.for_party(identity.party)
+        counted = datasets & self._counted
+        counters = await self._counters(identity, counted, now) if counted else ()
+        agreements = []
+        if not identity.anonymous and datasets & (self._offered | self._agreed):
+            agreements = await self.agreements.for_party(identity.party)
         groups = set(self.config.usage.memberships.get(identity.party, ()))
         groups |= {r for r in identity.roles if r.startswith(("http://", "https://"))}
         state = State(
@@ -216,6 +237,7 @@ class UsageControl:
             )
             await self._setup()
             await self.agreements.add(agreement)
+            self._agreed.add(ds_id)
             await self.audit.append(
                 AuditRecord(
                     time=now,
@@ -272,3 +294,37 @@ class UsageControl:
                     details=details,
                 )
             )
+
+    async def refusal(
+        self,
+        *,
+        identity_party: str,
+        client_id: str | None,
+        reason: str,
+        operation_name: str | None,
+        operation_hash: str,
+        what: str,
+        purpose: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """One deny entry for a request refused before any decision: a token refused, a body
+        too large or not a GraphQL request, a query over the limits or invalid. ``what``
+        names the refusal (``details.refused``), ``reason`` says why; ``request_id`` is the
+        one the caller got, for the operator's log."""
+        await self._setup()
+        details: dict[str, Any] = {"action": "refused", "refused": what}
+        if request_id is not None:
+            details["requestId"] = request_id
+        await self.audit.append(
+            AuditRecord(
+                time=self.clock(),
+                party=identity_party,
+                client_id=client_id,
+                purpose=purpose,
+                decision=Outcome.DENY,
+                operation_hash=operation_hash,
+                operation_name=operation_name or None,
+                reason=reason,
+                details=details,
+            )
+        )
