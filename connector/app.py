@@ -11,6 +11,10 @@ Routes::
     /context.jsonld          the JSON-LD context
     /health                  each source's state
     /console/                the DPD console over this node, when ``[console]`` is set
+
+Every request goes through :class:`~connector.edge.Edge` first (its request id, the
+``[limits] max_body_bytes`` limit, the shape of a GraphQL POST); every request refused
+before a usage decision is written to the audit log (:mod:`connector.refusals`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import UTC, datetime
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -32,26 +37,33 @@ from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource
+from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
 from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings, unauthorized
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
 from connector.node import Node
+from connector.refusals import RefusalLog
 from connector.usage import UsageControl, load_policies
 from connector.usage.consistency import check_consistency
 
 log = logging.getLogger("guichet.node")
 
+GRAPHQL_PATHS = ("/graphql", "/audit/graphql", "/agreements/graphql")
+
 
 class AuditExport:
     """``/audit/export.{csv,jsonld}`` as an ASGI app, so that :class:`AuthGate` wraps it."""
 
-    def __init__(self, config: NodeConfig, audit: AuditLog, fmt: str) -> None:
-        self.config, self.audit, self.fmt = config, audit, fmt
+    def __init__(
+        self, config: NodeConfig, audit: AuditLog, control: UsageControl, fmt: str
+    ) -> None:
+        self.config, self.audit, self.control, self.fmt = config, audit, control, fmt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await export_view(Request(scope, receive), self.config, self.audit, self.fmt)
+        request = Request(scope, receive)
+        response = await export_view(request, self.config, self.audit, self.fmt, self.control)
         await response(scope, receive, send)
 
 
@@ -68,11 +80,15 @@ class _Endpoint:
 
 class AuthGate:
     """ASGI wrapper: establishes the caller from the ``Authorization`` header, or answers
-    401 (RFC 6750) with the reason a token was refused. No header: the public party."""
+    401 (RFC 6750) with the reason a token was refused, told to ``refusals``. No header:
+    the public party."""
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier | None) -> None:
+    def __init__(
+        self, app: ASGIApp, verifier: TokenVerifier | None, refusals: RefusalLog | None = None
+    ) -> None:
         self.app = app
         self.verifier = verifier
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +104,11 @@ class AuthGate:
             else:
                 identity = await self.verifier.verify(header)
         except AuthError as exc:
+            if self.refusals is not None:
+                refusal = Refusal(
+                    401, "UNAUTHENTICATED", "token", str(exc), request_fingerprint(scope)
+                )
+                await self.refusals.record(scope, refusal, identity=Identity.public())
             await unauthorized(exc)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
@@ -152,7 +173,9 @@ def create_app(
     control = None
     problems: list[str] = []
     if config.usage.enforce:
-        audit = AuditLog(config.usage.audit_db, node=config.name)
+        audit = AuditLog(
+            config.usage.audit_db, node=config.name, busy_timeout=config.usage.audit_busy_timeout
+        )
         control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))
         now = (clock or (lambda: datetime.now(UTC)))()
         problems = [f"{config.file}: {f}" for f in check_consistency(config, policies, now=now)]
@@ -165,7 +188,8 @@ def create_app(
             VerifierSettings(**config.auth.settings),
             client=http_client or httpx.AsyncClient(timeout=10),
         )
-    graphql_app = AuthGate(node_graphql(node, control), verifier)
+    refusals = RefusalLog(control, verifier)
+    graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
     console = node_console(config)
 
     @contextlib.asynccontextmanager
@@ -185,7 +209,9 @@ def create_app(
     routes = [
         Route("/", views.index),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        Route("/id/{type}/{key:path}", AuthGate(_Endpoint(linked_views.entity), verifier)),
+        Route(
+            "/id/{type}/{key:path}", AuthGate(_Endpoint(linked_views.entity), verifier, refusals)
+        ),
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),
         Route("/health", views.health),
@@ -196,22 +222,38 @@ def create_app(
         routes += [
             Route(
                 "/audit/graphql",
-                AuthGate(audit_graphql(config, audit, control), verifier),
+                AuthGate(
+                    audit_graphql(config, audit, control, refusals=refusals), verifier, refusals
+                ),
                 methods=["GET", "POST"],
             ),
-            Route("/audit/export.csv", AuthGate(AuditExport(config, audit, "csv"), verifier)),
+            Route(
+                "/audit/export.csv",
+                AuthGate(AuditExport(config, audit, control, "csv"), verifier, refusals),
+            ),
             Route(
                 "/agreements/graphql",
-                AuthGate(agreement_graphql(control), verifier),
+                AuthGate(agreement_graphql(control, refusals=refusals), verifier, refusals),
                 methods=["GET", "POST"],
             ),
-            Route("/audit/export.jsonld", AuthGate(AuditExport(config, audit, "jsonld"), verifier)),
+            Route(
+                "/audit/export.jsonld",
+                AuthGate(AuditExport(config, audit, control, "jsonld"), verifier, refusals),
+            ),
         ]
     mounts = [Mount(CONSOLE_PATH, app=console)] if console is not None else []
     app = Starlette(
         routes=[*routes, *mounts],
         lifespan=lifespan,
         exception_handlers={GuichetError: on_guichet_error},
+        middleware=[
+            Middleware(
+                Edge,
+                max_body_bytes=config.limits.max_body_bytes,
+                graphql_paths=GRAPHQL_PATHS,
+                on_refusal=refusals,
+            )
+        ],
     )
     app.state.node = node
     app.state.usage = control

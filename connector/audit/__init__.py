@@ -21,9 +21,7 @@ from connector.audit.log import MAX_LIMIT, AuditLog
 from connector.audit.operation import operation_hash
 from connector.audit.policy_versions import PolicyVersion, PolicyVersions
 from connector.audit.record import (
-    DENY,
     GENESIS,
-    PERMIT,
     AuditFilter,
     AuditRecord,
     Outcome,
@@ -33,11 +31,9 @@ from connector.audit.verify import Problem, VerifyReport
 
 __all__ = [
     "CSV_COLUMNS",
-    "DENY",
     "GENESIS",
     "GUI_TERMS",
     "MAX_LIMIT",
-    "PERMIT",
     "AuditFilter",
     "AuditLog",
     "AuditRecord",

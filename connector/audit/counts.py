@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from connector.audit.record import DENY, PERMIT, AuditFilter
+from connector.audit.record import AuditFilter, Outcome
 from connector.audit.verify import Problem
 
 if TYPE_CHECKING:
@@ -52,8 +52,8 @@ async def group_counts(log: AuditLog, filters: AuditFilter | None = None) -> Cou
     t, d = log.table, log.datasets
     where = log._conditions(f)
     tallies = (
-        _tally(t.c.decision, PERMIT).label("permit"),
-        _tally(t.c.decision, DENY).label("deny"),
+        _tally(t.c.decision, Outcome.PERMIT).label("permit"),
+        _tally(t.c.decision, Outcome.DENY).label("deny"),
         sa.func.count().label("total"),
     )
     parties = await log._fetch(

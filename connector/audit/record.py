@@ -38,9 +38,6 @@ class Outcome(StrEnum):
     DENY = "deny"
 
 
-PERMIT = Outcome.PERMIT
-DENY = Outcome.DENY
-
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
 _TOKEN = re.compile(r"[a-z][a-z0-9\-]*")

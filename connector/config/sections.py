@@ -16,11 +16,16 @@ from connector.config._checker import Checker as _Checker
 
 @dataclass(frozen=True)
 class Limits:
+    """``[limits]``: page sizes; the depth, aliases and tokens of a GraphQL operation
+    (the gateway's defaults too); ``max_body_bytes`` of a request body, beyond which the
+    node answers 413 (checked as the body arrives, whatever its ``Content-Length``)."""
+
     max_page_size: int = 500
     default_page_size: int = 50
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_body_bytes: int = 1048576
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,10 @@ class UsageConfig:
     value obeys for a caller who may not read its rows: each group is built from cells of
     at least ``min_group_size`` rows (readings), and, for personal data, of at least
     ``min_subjects`` distinct subjects (dwellings); a policy's ``gui:groupSize`` and
-    ``gui:subjectCount`` constraints can only raise them."""
+    ``gui:subjectCount`` constraints can only raise them.
+
+    ``audit_busy_timeout``: seconds a write to an SQLite audit log waits for another
+    writer's lock before it tries again (and, after a few tries, fails the request)."""
 
     enforce: bool = True
     audit_db: str = ""
@@ -59,6 +67,7 @@ class UsageConfig:
     dpd_role: str = "dpd"
     min_group_size: int = MIN_GROUP_SIZE
     min_subjects: int = MIN_SUBJECTS
+    audit_busy_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,7 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
             "dpd_role",
             "min_group_size",
             "min_subjects",
+            "audit_busy_timeout",
         },
     )
     enforce = table.get("enforce", True)
@@ -199,7 +209,16 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
         dpd_role=c.string(table, "usage", "dpd_role", required=False, default="dpd"),
         min_group_size=_floor(c, table, "min_group_size", MIN_GROUP_SIZE),
         min_subjects=_floor(c, table, "min_subjects", MIN_SUBJECTS),
+        audit_busy_timeout=_seconds(c, table, "audit_busy_timeout", 30.0),
     )
+
+
+def _seconds(c: _Checker, table: Mapping[str, Any], name: str, default: float) -> float:
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        c.fail(f"usage.{name}", f"expected a positive number of seconds, got {value!r}")
+        return default
+    return float(value)
 
 
 def _floor(c: _Checker, table: Mapping[str, Any], name: str, default: int) -> int:

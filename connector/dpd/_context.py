@@ -8,11 +8,13 @@ from typing import Any, ClassVar
 
 import anyio
 
-from connector.audit import AuditLog, AuditRecord, operation_hash
+from connector.audit import AuditLog, AuditRecord, Outcome, canonical_json, operation_hash
+from connector.audit.canonical import canonical_bytes, sha256_hex
 from connector.config import NodeConfig
-from connector.errors import GuichetError, QueryError
+from connector.errors import AuditError, GuichetError, QueryError
 from connector.identity import Identity
-from connector.usage import UsageControl
+from connector.usage import Action, UsageControl, Use
+from connector.usage.resources import AUDIT_LOG
 
 
 class Forbidden(GuichetError):
@@ -51,20 +53,27 @@ async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> No
 
 async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bool:
     await ctx.audit.setup()
-    allowed = ctx.config.usage.dpd_role in ctx.identity.roles
+    rule = None
+    if ctx.control is not None:  # the one decision, on the resource AUDIT_LOG
+        use = Use(dataset=AUDIT_LOG, action=Action.READ)
+        decided = (await ctx.control.decide(ctx.identity, [use])).decision(use)
+        allowed, rule = decided.permitted, decided.rule
+    else:
+        allowed = ctx.config.usage.dpd_role in ctx.identity.roles
     if len(ctx.fields) > 1:
         what = ", ".join(ctx.fields)
         details = {"fields": list(ctx.fields), **details}
         if ctx.variables:
-            details["variables"] = ctx.variables
+            details["variables"] = _loggable(ctx.variables)
     await ctx.audit.append(
         AuditRecord(
             party=ctx.identity.party,
             client_id=ctx.identity.client_id,
             purpose=ctx.identity.purpose,
-            decision="permit" if allowed else "deny",
+            decision=Outcome.PERMIT if allowed else Outcome.DENY,
             operation_hash=operation_hash(ctx.document, ctx.variables or {}),
             operation_name=what,
+            rule=rule,
             reason=(
                 f"{what}: the DPD read the audit log"
                 if allowed
@@ -74,6 +83,16 @@ async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bo
         )
     )
     return allowed
+
+
+def _loggable(variables: dict[str, Any]) -> Any:
+    """The caller's variables as the entry can hold them: canonical JSON refuses what it
+    cannot write exactly (NaN, integers beyond 2**53), so those stand as their SHA-256."""
+    try:
+        canonical_json(variables, where="variables")
+    except AuditError:
+        return {"unrepresentable": sha256_hex(canonical_bytes(variables, strict=False))}
+    return variables
 
 
 def usage_control(ctx: AuditContext) -> UsageControl:

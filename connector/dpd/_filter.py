@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.audit import AuditFilter
-from connector.audit.record import DENY, PERMIT, is_iri
+from connector.audit.record import Outcome, is_iri
 from connector.dpd._context import AuditContext
 from connector.errors import QueryError
 from policies.explain import Lang
@@ -64,8 +64,8 @@ async def checked_filter(ctx: AuditContext, f: FilterValues | None) -> AuditFilt
     not an IRI, a dataset neither configured nor logged, ``since`` not before ``until``."""
     if f is None:
         return AuditFilter()
-    if f.decision is not None and f.decision not in (PERMIT, DENY):
-        known = {PERMIT, DENY} | await ctx.audit.decisions()
+    if f.decision is not None and f.decision not in tuple(Outcome):
+        known = set(Outcome) | await ctx.audit.decisions()
         if f.decision not in known:
             raise QueryError(
                 f"filter.decision: expected one of {', '.join(sorted(known))}, got {f.decision!r}"

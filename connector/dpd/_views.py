@@ -24,7 +24,13 @@ log = logging.getLogger("guichet.node")
 WELL_KNOWN = "/.well-known/oauth-protected-resource"
 
 
-async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt: str) -> Response:
+async def export_view(
+    request: Request,
+    config: NodeConfig,
+    audit: AuditLog,
+    fmt: str,
+    control: UsageControl | None = None,
+) -> Response:
     """``GET /audit/export.csv?party=...&dataset=...&since=...``: the same as
     ``auditExport``, for tools that want a file."""
     identity = caller(request)
@@ -34,6 +40,7 @@ async def export_view(request: Request, config: NodeConfig, audit: AuditLog, fmt
         identity,
         document=f"GET {request.url.path}",
         variables=dict(request.query_params),
+        control=control,
     )
     try:
         args = dict(request.query_params)

@@ -44,15 +44,15 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes | Refus
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
+        received = await receive()
+        if received["type"] == "http.disconnect":
             return Disconnected()
-        chunk = message.get("body", b"")
+        chunk = received.get("body", b"")
         size += len(chunk)
         if size > limit:
             return _too_large(scope, limit, f"more than {limit} bytes sent")
         chunks.append(chunk)
-        if not message.get("more_body", False):
+        if not received.get("more_body", False):
             return b"".join(chunks)
 
 
@@ -70,6 +70,10 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"the request body is not JSON: {name} is not a JSON value")
+
+
 def _decode(body: bytes) -> Any:
     """The JSON ``body`` holds; ``ValueError`` saying why not."""
     try:
@@ -80,13 +84,15 @@ def _decode(body: bytes) -> Any:
             f"at position {exc.start})"
         ) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"the request body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     except RecursionError:
-        raise ValueError("the request body is not JSON this server reads: nested too deeply") from None
+        raise ValueError(
+            "the request body is not JSON this server reads: nested too deeply"
+        ) from None
 
 
 def graphql_problem(body: bytes) -> str | None:

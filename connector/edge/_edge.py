@@ -28,7 +28,7 @@ class Edge:
     carrying the request id, told to ``on_refusal``. With ``json_only``, a GraphQL POST
     must also say ``Content-Type: application/json``.
 
-    >>> Starlette(routes=..., middleware=[Middleware(Edge, max_body_bytes=1 << 20)])  # doctest: +SKIP
+    >>> middleware = [Middleware(Edge, max_body_bytes=1 << 20)]  # doctest: +SKIP
     """
 
     def __init__(
@@ -67,15 +67,13 @@ class Edge:
             refusal = body if isinstance(body, Refusal) else self._check(scope, body)
             if refusal is not None:
                 await self._refuse(scope, refusal, request_id, send_with_id)
-                return
-            await self.app(scope, _replay(body, receive), send_with_id)
+            elif isinstance(body, bytes):
+                await self.app(scope, _replay(body, receive), send_with_id)
 
     def _check(self, scope: Scope, body: bytes) -> Refusal | None:
         if scope.get("method") != "POST" or scope.get("path") not in self.graphql_paths:
             return None
-        problem = (content_type_problem(scope) if self.json_only else None) or graphql_problem(
-            body
-        )
+        problem = (content_type_problem(scope) if self.json_only else None) or graphql_problem(body)
         if problem is None:
             return None
         return Refusal(400, BAD_REQUEST, "bad-request", problem, body_fingerprint(body))

@@ -1,7 +1,8 @@
 """The gateway as a Starlette app: GraphQL at ``path`` (POST JSON, GET with a query
 string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state,
 ``/supergraph`` the composed API schema (SDL), and ``/console/`` the DPD console when the
-gateway is given one.
+gateway is given one. Every request goes through :class:`~connector.edge.Edge` first
+(request id, passed on to the subgraphs; body limit; the shape of a GraphQL POST).
 The SDL poller runs for the app's lifespan."""
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from connector.edge import BAD_REQUEST, Edge, current_request_id, error_response, request_id_of
+from connector.edge import HEADER as REQUEST_ID
 from connector.gateway._gateway import Gateway
 from connector.graphql.ide import graphiql_html
 
@@ -27,8 +31,7 @@ log = logging.getLogger("guichet.gateway")
 
 
 def _bad_request(message: str) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
-    return JSONResponse(body, status_code=400)
+    return error_response(400, message, BAD_REQUEST, current_request_id())
 
 
 class GraphQLEndpoint:
@@ -73,6 +76,8 @@ class GraphQLEndpoint:
             for h in self.gateway.settings.forward_headers
             if h in request.headers
         }
+        if (request_id := request_id_of(request.scope)) is not None:
+            forwarded[REQUEST_ID] = request_id  # one request, one id in every log
         body = await self.gateway.respond(
             query,
             variables=variables,
@@ -135,6 +140,14 @@ def build_app(
             *mounts,
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                Edge,
+                max_body_bytes=gateway.settings.max_body_bytes,
+                graphql_paths=(path,),
+                json_only=False,
+            )
+        ],
     )
     app.state.gateway = gateway
     return app

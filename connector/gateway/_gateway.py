@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from connector.config.sections import Limits as NodeLimits
+from connector.edge import current_request_id, error_body
 from connector.errors import GatewayError
 from connector.gateway._compose import compose
 from connector.gateway._http import SubgraphClient
@@ -42,7 +44,8 @@ class GatewaySettings:
     """Tunables. ``poll_interval`` seconds between SDL checks (0: never after startup);
     ``timeout`` per subgraph request (``timeouts`` per subgraph name overrides it);
     ``retries`` of idempotent fetches on connection errors; ``forward_headers`` go from the
-    caller to every subgraph, nothing else does."""
+    caller to every subgraph, nothing else does (but the request id); ``max_body_bytes``
+    of a request body (413 beyond; a node's default)."""
 
     timeout: float = 10.0
     timeouts: Mapping[str, float] = field(default_factory=dict)
@@ -50,6 +53,7 @@ class GatewaySettings:
     poll_interval: float = 30.0
     limits: Limits = field(default_factory=Limits)
     forward_headers: tuple[str, ...] = ("authorization",)
+    max_body_bytes: int = NodeLimits().max_body_bytes
 
 
 @dataclass
@@ -169,15 +173,9 @@ class Gateway:
         try:
             return await responder.respond(query, **kwargs)
         except Exception:  # never a stack trace to the client; operators get it in the log
-            log.exception("gateway failed answering a request")
-            return {
-                "errors": [
-                    {
-                        "message": "internal gateway error",
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                    }
-                ]
-            }
+            request_id = current_request_id()
+            log.exception("request %s: gateway failed answering it", request_id or "-")
+            return error_body("internal gateway error", "INTERNAL_SERVER_ERROR", request_id)
 
     def health(self) -> dict[str, Any]:
         states = {h.state for h in self.health_of.values()}

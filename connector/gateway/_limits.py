@@ -1,6 +1,8 @@
-"""Edge limits on a client operation, checked before any subgraph is asked: the depth
-of the selection and its cost (one per field, a list field's subtree multiplied by its
-literal ``first`` argument, or by ``list_size`` without one)."""
+"""Edge limits on a client operation, checked before it is planned and before any
+subgraph is asked: its tokens (while parsing), its aliases (before validation), the
+depth of its selection and its cost (one per field, a list field's subtree multiplied by
+its literal ``first`` argument, or by ``list_size`` without one). The depth, alias and
+token limits default to a node's (``[limits]`` in :mod:`connector.config.sections`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -25,14 +28,41 @@ from graphql import (
     get_named_type,
 )
 
+from connector.config.sections import Limits as NodeLimits
+
+_NODE = NodeLimits()
+
 
 @dataclass(frozen=True)
 class Limits:
-    """``max_depth`` nested fields, ``max_cost`` weighted fields (see module docstring)."""
+    """``max_depth`` nested fields, ``max_aliases`` aliases, ``max_tokens`` lexical tokens,
+    ``max_cost`` weighted fields (see module docstring)."""
 
-    max_depth: int = 12
+    max_depth: int = _NODE.max_depth
+    max_aliases: int = _NODE.max_aliases
+    max_tokens: int = _NODE.max_tokens
     max_cost: int = 1_000_000
     list_size: int = 20
+
+
+def alias_count(document: DocumentNode) -> int:
+    """The aliases of every operation and fragment of ``document`` (what a node's
+    ``MaxAliasesLimiter`` counts), without validating it first."""
+
+    def count(s: SelectionSetNode | None) -> int:
+        n = 0
+        for sel in s.selections if s is not None else ():
+            if isinstance(sel, FieldNode):
+                n += (sel.alias is not None) + count(sel.selection_set)
+            elif isinstance(sel, InlineFragmentNode):
+                n += count(sel.selection_set)
+        return n
+
+    return sum(
+        count(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    )
 
 
 Composite = GraphQLObjectType | GraphQLInterfaceType

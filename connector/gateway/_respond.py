@@ -1,7 +1,8 @@
-"""One client request, end to end: parse, validate against the supergraph, check the
-edge limits, plan (cached per document and operation), execute, and shape the merged
-data into exactly what the client asked for (aliases, fragments, ``@include``/``@skip``,
-``__typename``, introspection) with graphql-core itself."""
+"""One client request, end to end: parse (under the token limit), check the aliases,
+validate against the supergraph, check the depth and cost, plan (cached per document and
+operation), execute, and shape the merged data into exactly what the client asked for
+(aliases, fragments, ``@include``/``@skip``, ``__typename``, introspection) with
+graphql-core itself."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLResolveInfo,
+    GraphQLSyntaxError,
     OperationType,
     execute_sync,
     parse,
@@ -24,7 +26,7 @@ from graphql.execution.values import get_variable_values
 from connector.errors import GatewayError
 from connector.gateway._execute import Executor
 from connector.gateway._http import SubgraphClient
-from connector.gateway._limits import Limits, measure
+from connector.gateway._limits import Limits, alias_count, measure
 from connector.gateway._plan import QueryPlan
 from connector.gateway._planner import operation_of, plan
 from connector.gateway._supergraph import Supergraph
@@ -63,7 +65,13 @@ class Responder:
         cached = self.plans.get((query, operation_name))
         if cached is not None:
             return cached
-        document = parse(query)
+        document = self._parse(query)
+        aliases = alias_count(document)
+        if aliases > self.limits.max_aliases:
+            raise GatewayError(
+                f"the query has {aliases} aliases, more than this gateway's limit of "
+                f"{self.limits.max_aliases} (--max-aliases)"
+            )
         errors = validate(self.supergraph.api_schema, document)
         if errors:
             raise errors[0]
@@ -83,6 +91,17 @@ class Responder:
             self.plans.pop(next(iter(self.plans)))
         self.plans[(query, operation_name)] = prepared
         return prepared
+
+    def _parse(self, query: str) -> DocumentNode:
+        limit = self.limits.max_tokens
+        try:
+            return parse(query, max_tokens=limit)
+        except GraphQLSyntaxError as exc:
+            if exc.description == f"Document contains more than {limit} tokens. Parsing aborted.":
+                raise GatewayError(
+                    f"the query has more than {limit} tokens, this gateway's limit (--max-tokens)"
+                ) from None
+            raise
 
     async def respond(
         self,

@@ -19,7 +19,7 @@ from connector.gateway._create import create_gateway_app
 from connector.gateway._gateway import GatewaySettings
 from connector.gateway._limits import Limits
 
-__all__ = ["main", "parser"]
+__all__ = ["main", "parser", "settings_from"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,13 +66,32 @@ def parser() -> argparse.ArgumentParser:
         "--max-depth",
         type=int,
         default=Limits().max_depth,
-        help="deepest selection accepted (%(default)s)",
+        help="deepest selection accepted (%(default)s, as a node)",
+    )
+    p.add_argument(
+        "--max-aliases",
+        type=int,
+        default=Limits().max_aliases,
+        help="most aliases accepted in a query (%(default)s, as a node)",
+    )
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        default=Limits().max_tokens,
+        help="most lexical tokens accepted in a query (%(default)s, as a node)",
     )
     p.add_argument(
         "--max-cost",
         type=int,
         default=Limits().max_cost,
         help="highest query cost accepted: fields weighted by list sizes (%(default)s)",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=GatewaySettings().max_body_bytes,
+        metavar="BYTES",
+        help="largest request body accepted; 413 beyond (%(default)s, as a node)",
     )
     p.add_argument(
         "--console-issuer",
@@ -108,18 +127,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def settings_from(args: argparse.Namespace) -> GatewaySettings:
+    """The settings the parsed command line asks for."""
+    return GatewaySettings(
+        timeout=args.timeout,
+        retries=args.retries,
+        poll_interval=args.poll_interval,
+        limits=replace(
+            Limits(),
+            max_depth=args.max_depth,
+            max_aliases=args.max_aliases,
+            max_tokens=args.max_tokens,
+            max_cost=args.max_cost,
+        ),
+        max_body_bytes=args.max_body_bytes,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``guichet gateway ...``: serve until interrupted. Returns the exit status."""
     import uvicorn
 
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = GatewaySettings(
-        timeout=args.timeout,
-        retries=args.retries,
-        poll_interval=args.poll_interval,
-        limits=replace(Limits(), max_depth=args.max_depth, max_cost=args.max_cost),
-    )
+    settings = settings_from(args)
 
     def serve() -> int:
         sources = parse_subgraph_args(args.subgraph)

@@ -1,8 +1,8 @@
 """Errors a caller did not cause are masked: the caller reads
 :data:`~connector.edge.INTERNAL_MESSAGE` with ``extensions {code: INTERNAL, requestId}``,
 the operator's log gets one line with the same request id and the real cause (with its
-traceback when it is a bug rather than a failure we name, such as an audit database that
-is locked or down).
+traceback when it is a bug rather than a failure we name: our own errors, a database that
+is locked or down, a timeout).
 
 Shown as they are: errors we raise on purpose for the caller (:class:`GuichetError`:
 bad input, policy denials, a source that is down, said in words safe to show) and
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import OperationalError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
@@ -36,17 +37,29 @@ def is_internal(error: GraphQLError) -> bool:
     return isinstance(original, AuditError) or not isinstance(original, GuichetError)
 
 
+def _failure(original: BaseException) -> BaseException | None:
+    """The failure ``original`` stands for, when it is one we can name (an audit log or
+    a database that refused, is locked or down): logged in one line, no traceback."""
+    if isinstance(original, GuichetError | OSError | TimeoutError):
+        return original
+    if isinstance(original, OperationalError):
+        return original.orig if isinstance(original.orig, BaseException) else original
+    return None
+
+
 def masked(error: GraphQLError) -> GraphQLError:
     """The error the caller gets instead of ``error``; logs ``error`` once."""
     request_id = current_request_id()
     original = error.original_error
+    failure = _failure(original) if original is not None else None
+    shown = failure or original
     log.error(
         "request %s: internal error at %s: %s: %s",
         request_id or "-",
         ".".join(str(p) for p in error.path or ()) or "-",
-        type(original).__name__,
-        original,
-        exc_info=None if isinstance(original, GuichetError) else original,
+        type(shown).__name__,
+        shown,
+        exc_info=None if failure is not None else original,
     )
     extensions: dict[str, object] = {"code": INTERNAL}
     if request_id is not None:

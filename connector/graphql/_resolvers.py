@@ -8,13 +8,10 @@ aggregation; entity and relation look-ups go through per-request DataLoaders, so
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
-
-from connector.errors import GuichetError, QueryError
+from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import PageInfo, ThresholdCount
 from connector.graphql._context import RequestContext
@@ -28,17 +25,6 @@ from connector.usage import Action
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
-
-log = logging.getLogger("guichet.graphql")
-
-
-def should_mask_error(error: GraphQLError) -> bool:
-    """Errors we raise on purpose are shown; anything else is logged and masked."""
-    original = error.original_error
-    if original is None or isinstance(original, GuichetError | GraphQLError):
-        return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return True
 
 
 def _int(value: object) -> int:

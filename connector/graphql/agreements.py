@@ -16,6 +16,9 @@ from datetime import datetime
 
 import strawberry
 
+from connector.config.sections import Limits
+from connector.graphql._masking import QuietSchema
+from connector.graphql._refused import RecordRefusals, limit_extensions
 from connector.identity import Identity
 from connector.usage import UsageControl
 from connector.usage.agreements import StoredAgreement
@@ -80,4 +83,8 @@ class Mutation:
     )
 
 
-AGREEMENT_SCHEMA = strawberry.Schema(query=Query, mutation=Mutation)
+AGREEMENT_SCHEMA = QuietSchema(
+    query=Query, mutation=Mutation, extensions=[RecordRefusals, *limit_extensions(Limits())]
+)
+"""Under the node defaults of ``[limits]`` (depth, aliases, tokens); an operation refused
+before execution is logged like every refused request."""

@@ -39,6 +39,7 @@ from connector.usage.decision import Decision, RequestDecision, load_pseudonym_k
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
 from connector.usage.loading import DatasetPolicy
+from connector.usage.resources import AUDIT_LOG, audit_log_dataset, audit_log_policy
 from policies import GP, ODRL, Policy, State, UsageCount
 from policies.model import rule_constraints
 
@@ -54,9 +55,7 @@ _COUNTING = frozenset({GP + "dailyCount", ODRL + "count"})
 
 def _counts(policies: tuple[Policy, ...]) -> bool:
     """Whether a rule limits how many times a party uses the dataset."""
-    return any(
-        c.left in _COUNTING for p in policies for r in p.rules for c in rule_constraints(r)
-    )
+    return any(c.left in _COUNTING for p in policies for r in p.rules for c in rule_constraints(r))
 
 
 _ACTIONS = {Action.READ: 0, Action.AGGREGATE: 1, Action.DERIVE: 2}
@@ -94,6 +93,9 @@ class UsageControl:
         self._counted = {ds for ds, p in self.policies.items() if _counts(p.policies)}
         self._offered = {ds for ds, p in self.policies.items() if p.offers}
         self._agreed: set[str] = set()
+        # what the node holds besides its datasets, decided by the same judge
+        self.resources = {AUDIT_LOG: audit_log_dataset(config)}
+        self._resource_policies = {AUDIT_LOG: (audit_log_policy(config),)}
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -147,7 +149,8 @@ class UsageControl:
                 continue
             mine = tuple(a.policy for a in agreements if a.dataset == ds.id)
             granting[ds.id] = loaded.granting + mine
-        return Judge(self.config, identity, state, granting)
+        granting.update(self._resource_policies)
+        return Judge(self.config, identity, state, granting, self.resources)
 
     async def _counters(
         self, identity: Identity, datasets: set[str], now: datetime
@@ -175,7 +178,12 @@ class UsageControl:
         judge = await self._judge(identity, {u.dataset for u in wanted})
         decisions = {u: judge.decide(u) for u in wanted}
         return RequestDecision(
-            self.config, identity, decisions, self.pseudonym_key, judge.state.now or self.clock()
+            self.config,
+            identity,
+            decisions,
+            self.pseudonym_key,
+            judge.state.now or self.clock(),
+            resources=self.resources,
         )
 
     async def dry_run(

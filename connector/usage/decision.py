@@ -20,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -120,6 +120,8 @@ class RequestDecision:
     pseudonym_key: bytes
     time: datetime
     rows: dict[str, int] = field(default_factory=dict)
+    resources: Mapping[str, DatasetConfig] = field(default_factory=dict)
+    """What the node holds besides its datasets (its audit log)."""
     withheld: dict[Use, int] = field(default_factory=dict)
     _settlers: dict[Use, Callable[[GroupCount], Decision]] = field(default_factory=dict, repr=False)
     _returned: set[Use] = field(default_factory=set, repr=False)
@@ -130,7 +132,10 @@ class RequestDecision:
     # -- uses -------------------------------------------------------------------------
     def decision(self, use: Use) -> Decision:
         found = self.decisions.get(use)
-        return found if found is not None else undecided(use, self.config.datasets[use.dataset])
+        if found is not None:
+            return found
+        ds = self.config.datasets.get(use.dataset) or self.resources[use.dataset]
+        return undecided(use, ds)
 
     def require(self, use: Use) -> Decision:
         """The decision for ``use``; :class:`PolicyDenied` unless it may go ahead."""

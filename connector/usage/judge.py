@@ -21,7 +21,7 @@ carry out means deny. Everything here is pure: the caller brings the state of th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from connector.audit import Outcome
 from connector.config import DatasetConfig, NodeConfig
@@ -47,9 +47,11 @@ class Judge:
     identity: Identity
     state: State
     policies: Mapping[str, tuple[Policy, ...] | str]
+    resources: Mapping[str, DatasetConfig] = field(default_factory=dict)
+    """What the node holds besides its datasets (its audit log), decided alike."""
 
     def decide(self, use: Use) -> Decision:
-        ds = self.config.datasets[use.dataset]
+        ds = self.config.datasets.get(use.dataset) or self.resources[use.dataset]
         if use.action is Action.READ:
             return self._evaluate(ds, use)
         return self._computed(ds, use)

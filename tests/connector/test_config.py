@@ -345,3 +345,19 @@ def test_console_time_zone_is_checked(tmp_path: Path) -> None:
             "expected an IANA time zone such as Europe/Paris, got 'Mars/Olympus'",
         )
     ]
+
+
+def test_request_body_limit_and_audit_wait_are_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text(GOOD + PROCESSING, encoding="utf-8")
+    config = load_config(path)
+    assert (config.limits.max_body_bytes, config.usage.audit_busy_timeout) == (1048576, 30.0)
+    limits = "\n[limits]\nmax_body_bytes = 4096\n\n[usage]\naudit_busy_timeout = 0.5\n"
+    path.write_text(GOOD + PROCESSING + limits, encoding="utf-8")
+    config = load_config(path)
+    assert (config.limits.max_body_bytes, config.usage.audit_busy_timeout) == (4096, 0.5)
+    wrong = '\n[limits]\nmax_body_bytes = 0\n\n[usage]\naudit_busy_timeout = "soon"\n'
+    assert issues_of(GOOD + PROCESSING + wrong, tmp_path) == [
+        ("limits.max_body_bytes", "expected a positive integer, got 0"),
+        ("usage.audit_busy_timeout", "expected a positive number of seconds, got 'soon'"),
+    ]

@@ -11,6 +11,9 @@ logs every read; :class:`DpdRequest` makes a request asking several fields one e
 
 import strawberry
 
+from connector.config.sections import Limits
+from connector.graphql._masking import QuietSchema
+from connector.graphql._refused import RecordRefusals, limit_extensions
 from connector.graphql.dpd._counts import CountsQuery
 from connector.graphql.dpd._datasets import DatasetsQuery
 from connector.graphql.dpd._inputs import AuditFilterInput
@@ -25,4 +28,8 @@ class Query(LogQuery, DatasetsQuery, CountsQuery):
     """The DPD's endpoint: the log, the node's datasets and register, counts."""
 
 
-AUDIT_SCHEMA = strawberry.Schema(query=Query, extensions=[DpdRequest])
+AUDIT_SCHEMA = QuietSchema(
+    query=Query, extensions=[DpdRequest, RecordRefusals, *limit_extensions(Limits())]
+)
+"""Under the node defaults of ``[limits]`` (depth, aliases, tokens); an operation refused
+before execution is logged like every refused request."""

@@ -90,7 +90,6 @@ def test_nulls_and_empty_lists_are_hashed_too() -> None:
         ({"rows_returned": True}, "rows_returned: expected a non-negative integer"),
         ({"time": datetime(2026, 1, 1)}, "time: expected a timezone-aware datetime"),
         ({"details": {"x": [1, float("nan")]}}, "details.x[1]: nan is not a finite number"),
-        ({"details": {"x": "y" * 70000}}, "details: 70008 characters of JSON"),
     ],
 )
 def test_invalid_records_name_the_field(fields: dict[str, object], message: str) -> None:

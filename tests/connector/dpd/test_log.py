@@ -11,6 +11,9 @@ import pytest
 from pyld import jsonld
 
 import ontology
+from connector.identity import Identity
+from connector.usage import Action, Use
+from connector.usage.resources import AUDIT_LOG
 from tests.connector.usage.conftest import P
 from tests.connector.usage.test_enforcement import BUILDING
 
@@ -188,3 +191,28 @@ async def test_the_log_pages_newest_first_and_says_when_more_remain(node) -> Non
     assert last == {"entries": [{"seq": 2}, {"seq": 1}], "endCursor": 1, "hasNextPage": False}
     exact = page.replace("first: 2", "first: 6")
     assert (await audit(node, exact, "dpd"))["data"]["auditLog"]["hasNextPage"] is False
+
+
+async def test_audit_reads_are_decided_by_usage_control_like_any_dataset(node) -> None:
+    """The audit log is a resource of the node's usage control: a DPD read (GraphQL or a
+    file export) and a refusal both name the built-in rule's decision, not a role check
+    of their own."""
+    base = node.app.state.usage.config.base_iri
+    rule = f"{base}/policies/audit-log#dpd"
+    await audit(node, "{ auditChain { ok } }", "dpd")
+    await audit(node, "{ auditChain { ok } }", "city")
+    r = await node.client.get("/audit/export.csv", headers={"Authorization": "Bearer dpd"})
+    assert r.status_code == 200
+    r = await node.client.get("/audit/export.csv", headers={"Authorization": "Bearer univ"})
+    assert r.status_code == 403
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.decision, e.rule, e.details["action"]) for e in entries] == [
+        ("permit", rule, "auditRead"),
+        ("deny", None, "auditRead"),
+        ("permit", rule, "auditRead"),
+        ("deny", None, "auditRead"),
+    ]
+    dpd = Identity(party=P + "city/dpd", roles=("dpd",))
+    decided = await node.app.state.usage.decide(dpd, [Use(dataset=AUDIT_LOG, action=Action.READ)])
+    (only,) = decided.decisions.values()
+    assert only.permitted and only.rule == rule

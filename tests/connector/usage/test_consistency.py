@@ -18,7 +18,7 @@ from connector.app import create_app
 from connector.config import load_config
 from connector.usage import load_policies
 from connector.usage.consistency import check_consistency
-from tests.connector.usage.adversary import BASE, P, POLICIES, make_partner
+from tests.connector.usage.adversary import BASE, POLICIES, P, make_partner
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=UTC)
 

@@ -415,7 +415,7 @@ def test_audit_verify_counts_every_decision_and_names_a_tampered_entry(
         node.ok(BUILDING)  # registre + energie: 2 decisions
         node.ok(STATS, univ)  # mesures, aggregated: 1 decision
         node.ok(ROWS, univ)  # mesures, read: 1 decision
-        assert node.query(BUILDING, "not.a.token").status_code == 401  # refused: none
+        assert node.query(BUILDING, "not.a.token").status_code == 401  # refused: 1 entry
 
     # one entry per dataset decision per request; datasets of a request in name order
     assert audit_rows(tmp_path / "audited" / "audit.db") == [
@@ -425,10 +425,11 @@ def test_audit_verify_counts_every_decision_and_names_a_tampered_entry(
         (4, PUBLIC, "registre", "permit"),
         (5, P + "univ", "mesures", "permit"),
         (6, P + "univ", "mesures", "deny"),
+        (7, PUBLIC, "", "deny"),  # the refused token, naming no dataset
     ]
     verified = run_cli("audit", "verify", "--db", node.audit_db)
     assert verified.returncode == 0, verified.stderr
-    assert re.fullmatch(r"ok: 6 entries, chain intact, head [0-9a-f]{64}\n", verified.stdout)
+    assert re.fullmatch(r"ok: 7 entries, chain intact, head [0-9a-f]{64}\n", verified.stdout)
 
     # a DBA turns the public party's denial into a permit
     with sqlite3.connect(tmp_path / "audited" / "audit.db") as conn:

@@ -1,0 +1,53 @@
+"""What a node holds besides its datasets, under the same usage control.
+
+The node's audit log is one: reading it (the DPD's endpoint, its exports, the console) is
+a ``read`` of the resource :data:`AUDIT_LOG`, decided by the same evaluator as any dataset,
+under a policy the node writes from its configuration: read, for the ``[usage] dpd_role``.
+"""
+
+from __future__ import annotations
+
+from connector.config import DatasetConfig, NodeConfig
+from policies import GP, ODRL, Action, Asset, Constraint, Iri, Policy, Rule
+
+AUDIT_LOG = "audit-log"
+"""The id of the node's audit log among the resources usage control decides on."""
+
+
+def audit_log_dataset(config: NodeConfig) -> DatasetConfig:
+    return DatasetConfig(
+        id=AUDIT_LOG,
+        iri=f"{config.base_iri}/audit",
+        title="Journal d'audit du nœud",
+        description="Every decision of the node's usage control, hash-chained.",
+        publisher=config.participant,
+        entities={},
+        policy=None,
+        personal_data=False,
+    )
+
+
+def audit_log_policy(config: NodeConfig) -> Policy:
+    """Read, for callers holding the DPD role; nothing else, for no one else."""
+    uid = f"{config.base_iri}/policies/{AUDIT_LOG}"
+    return Policy(
+        iri=uid,
+        type=ODRL + "Set",
+        rules=(
+            Rule(
+                iri=f"{uid}#dpd",
+                kind="permission",
+                action=Action(ODRL + "read"),
+                target=Asset(f"{config.base_iri}/audit"),
+                constraints=(
+                    Constraint(
+                        iri=f"{uid}#dpd-role",
+                        left=GP + "role",
+                        operator=ODRL + "isAllOf",
+                        right=(Iri(config.usage.dpd_role),),
+                    ),
+                ),
+            ),
+        ),
+        source="built in: [usage] dpd_role",
+    )
