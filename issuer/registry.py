@@ -40,6 +40,16 @@ __all__ = [
     "redact",
 ]
 
+
+def new_client_id() -> str:
+    """16 random URL-safe characters (96 bits) that start with a letter or digit, as
+    every client id must (``token_urlsafe`` alone starts with ``-`` or ``_`` one time in
+    32, and such an id could not be told apart from an option on a command line)."""
+    while not (client_id := secrets.token_urlsafe(12))[0].isalnum():
+        pass
+    return client_id
+
+
 AUTH_METHODS = ("client_secret_basic", "private_key_jwt")
 PREFIXES = {"dpv:": "https://w3id.org/dpv#"}
 
@@ -94,7 +104,7 @@ class ParticipantRegistry(AccountRegistry):
         roles_t, purposes_t = tuple(roles), tuple(expand_iri(p) for p in purposes)
         _check_registration(iri, name, roles_t, purposes_t, auth_method, jwks)
         await self.ensure_schema()
-        client_id = secrets.token_urlsafe(12)
+        client_id = new_client_id()
         secret = new_secret() if auth_method == "client_secret_basic" else None
         row = {
             "client_id": client_id,

@@ -198,3 +198,14 @@ async def test_a_code_is_taken_once_by_its_client_before_it_expires(database_url
         assert sum(t is not None for t in taken) == 1
     finally:
         await registry.aclose()
+
+
+def test_generated_client_ids_are_valid_client_ids() -> None:
+    """Every id ``register`` draws passes the rule a web client's id is held to (one
+    ``token_urlsafe`` in 32 starts with ``-`` or ``_``: 2,000 draws miss none)."""
+    from issuer.account_checks import CLIENT_ID
+    from issuer.registry import new_client_id
+
+    ids = {new_client_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert [i for i in ids if not CLIENT_ID.fullmatch(i)] == []
