@@ -71,14 +71,15 @@ def our_gateway_command() -> list[str] | None:
 
 def open_config(config: Path, *, max_page_size: int) -> Path:
     """A copy of a rendered demo node config, next to it (its relative paths still hold),
-    with usage control off, no token verification and a larger page limit."""
+    with usage control off, no token verification (so no DPD console, which logs in at
+    the ``[auth]`` issuer) and a larger page limit."""
     kept: list[str] = []
     dropping = False
     for line in config.read_text(encoding="utf-8").splitlines():
         header = _TABLE_HEADER.match(line)
         if header:
             table = header.group(1)
-            dropping = table in ("auth", "usage", "limits") or table.startswith("usage.")
+            dropping = table in ("auth", "console", "usage", "limits") or table.startswith("usage.")
         if not dropping:
             kept.append(line)
     text = "\n".join(kept)
