@@ -63,7 +63,15 @@ class PolicyError(GuichetError):
 
 
 class GatewayError(GuichetError):
-    """Federation failure: composition conflict, subgraph unreachable or malformed."""
+    """Federation failure: composition conflict, subgraph unreachable or malformed.
+
+    ``codes`` are the Apollo composition error codes of a refused composition or subgraph
+    SDL (``INVALID_FIELD_SHARING``, ``SATISFIABILITY_ERROR``...), empty otherwise.
+    """
+
+    def __init__(self, message: str, *, codes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.codes = codes
 
 
 class AuditError(GuichetError):

@@ -39,12 +39,23 @@ class FieldMapping:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """The instances of an entity type this node holds, when several nodes hold disjoint
+    instances of it: the communes (values of the entity's ``inseeCode``) and/or the key
+    prefixes of its rows. The gateway routes and fans out by it; the node trusts it."""
+
+    communes: tuple[str, ...] = ()
+    key_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntityMapping:
     entity: str
     source: str
     table: str
     fields: Mapping[str, FieldMapping]
     where: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
+    partition: Partition | None = None
 
 
 def load_units(path: Path = UNITS_FILE) -> dict[str, tuple[str, float, float]]:
@@ -70,7 +81,7 @@ def parse_entities(
         if not isinstance(spec, dict):
             c.fail(key, "expected a table")
             continue
-        c.unknown(spec, key, {"source", "table", "fields", "where"})
+        c.unknown(spec, key, {"source", "table", "fields", "where", "partition"})
         source = c.string(spec, key, "source")
         if source and source not in sources:
             c.fail(
@@ -102,8 +113,70 @@ def parse_entities(
         else:
             for col, val in where_spec.items():
                 where[col] = tuple(val) if isinstance(val, list) else (val,)
-        out[name] = EntityMapping(name, source, tbl, fields, where)
+        partition = (
+            parse_partition(c, f"{key}.partition", spec["partition"], name, fields)
+            if "partition" in spec
+            else None
+        )
+        out[name] = EntityMapping(name, source, tbl, fields, where, partition)
     return out
+
+
+COMMUNE_FIELD = "inseeCode"
+COMMUNE_LENGTH = 5  # an INSEE commune code: 5 characters (17300, 2A004)
+
+
+def _strings(c: _Checker, key: str, value: object, what: str) -> tuple[str, ...]:
+    """A non-empty list of distinct non-empty strings (``what``: singular)."""
+    if not isinstance(value, list) or not value:
+        c.fail(key, f"expected a non-empty list, each {what}, got {value!r}")
+        return ()
+    out: list[str] = []
+    for i, v in enumerate(value):
+        if not isinstance(v, str) or not v.strip():
+            c.fail(f"{key}[{i}]", f"expected {what} (a non-empty string), got {v!r}")
+        elif v in out:
+            c.fail(f"{key}[{i}]", f"{v!r} is listed twice")
+        else:
+            out.append(v)
+    return tuple(out)
+
+
+def parse_partition(
+    c: _Checker, key: str, spec: object, entity: str, fields: Mapping[str, FieldMapping]
+) -> Partition | None:
+    """``partition = { communes = ["17200"], key_prefixes = ["..."] }``."""
+    if not isinstance(spec, dict):
+        c.fail(key, f"expected a table {{ communes = [...], key_prefixes = [...] }}, got {spec!r}")
+        return None
+    c.unknown(spec, key, {"communes", "key_prefixes"})
+    if "communes" not in spec and "key_prefixes" not in spec:
+        c.fail(key, "names no instance: give communes and/or key_prefixes")
+        return None
+    communes: tuple[str, ...] = ()
+    if "communes" in spec:
+        communes = _strings(c, f"{key}.communes", spec["communes"], "an INSEE commune code")
+        for i, code in enumerate(communes):
+            if len(code) != COMMUNE_LENGTH or not code.isalnum():
+                c.fail(
+                    f"{key}.communes[{i}]",
+                    f"expected an INSEE commune code of {COMMUNE_LENGTH} characters, got {code!r}",
+                )
+        if COMMUNE_FIELD not in ENTITIES[entity].field_names:
+            c.fail(
+                f"{key}.communes",
+                f"{entity} has no field {COMMUNE_FIELD!r}: partition it by key_prefixes",
+            )
+        elif COMMUNE_FIELD not in fields:
+            c.fail(
+                f"{key}.communes",
+                f"a partition by commune needs {entity}.{COMMUNE_FIELD} mapped "
+                f"(entities.{entity}.fields.{COMMUNE_FIELD})",
+            )
+    prefixes: tuple[str, ...] = ()
+    if "key_prefixes" in spec:
+        prefixes = _strings(c, f"{key}.key_prefixes", spec["key_prefixes"], "a key prefix")
+    return Partition(communes=communes, key_prefixes=prefixes)
 
 
 def parse_field(

@@ -100,6 +100,9 @@ class DatasetConfig:
     personal_data: bool
     keywords: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    spatial: tuple[str, ...] = ()
+    """Areas the dataset covers (``dct:spatial``): IRIs such as
+    ``https://w3id.org/guichet/area/commune-17300`` (see ``policies/data/areas.ttl``)."""
     processing: Processing | None = None
 
 
@@ -303,6 +306,7 @@ def _datasets(
                 "personal_data",
                 "keywords",
                 "themes",
+                "spatial",
                 "processing",
             },
         )
@@ -335,6 +339,12 @@ def _datasets(
         if not isinstance(personal, bool):
             c.fail(f"{key}.personal_data", f"expected true or false, got {personal!r}")
             personal = True
+        spatial = spec.get("spatial", [])
+        if not isinstance(spatial, list) or not all(
+            isinstance(a, str) and a.startswith(("http://", "https://", "urn:")) for a in spatial
+        ):
+            c.fail(f"{key}.spatial", f"expected a list of area IRIs, got {spatial!r}")
+            spatial = []
         processing = None
         if "processing" in spec:
             processing = parse_processing(c, f"{key}.processing", spec["processing"])
@@ -356,6 +366,7 @@ def _datasets(
             personal_data=personal,
             keywords=tuple(spec.get("keywords", ())),
             themes=tuple(spec.get("themes", ())),
+            spatial=tuple(spatial),
             processing=processing,
         )
     _check_coverage(c, entities, out)

@@ -9,7 +9,8 @@ Modules: :mod:`settings` (what to read), :mod:`sessions` (server-side, cookie id
 :mod:`oauth` (authorization code + PKCE, token checks), :mod:`nodes` (GraphQL to each
 node, concurrently, per-node failures), :mod:`filters` (the log's checked filters),
 :mod:`i18n` (the FR/EN catalogue), :mod:`chart` (SVG bars), :mod:`render` (jinja2
-pages), :mod:`auth`, :mod:`views`, :mod:`logpage` (the routes), :mod:`app` (the factory).
+pages), :mod:`auth`, :mod:`views`, :mod:`logpage`, :mod:`catalog` (the routes; the
+data space's catalog through a port the gateway fills), :mod:`app` (the factory).
 """
 
 from connector.console.app import create_console

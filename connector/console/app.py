@@ -9,6 +9,7 @@ Routes (relative to the mount)::
     /login  /callback    OAuth 2.0 authorization code + PKCE with the issuer
     POST /logout         close the session (CSRF token)
     /datasets /register /log /integrity /whatif     the DPD's pages
+    /catalog             the data space's catalog (when given one: the gateway's)
     /log/export.csv  /log/export.jsonld             the log, filtered, all chosen nodes
     /static/...          the stylesheet (no external asset anywhere)
 """
@@ -31,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.console.auth import AuthViews
+from connector.console.catalog import CatalogPage, DataSpaceCatalog
 from connector.console.core import Console
 from connector.console.logpage import LogPages
 from connector.console.settings import ConsoleSettings
@@ -73,13 +75,20 @@ def create_console(
     *,
     http: httpx.AsyncClient | None = None,
     clock: Callable[[], float] = time.time,
+    catalog: DataSpaceCatalog | None = None,
 ) -> Starlette:
     """The console app. ``http`` is the transport port (tests pass one over
     ``httpx.MockTransport`` or ``ASGITransport``); without one the console makes its own,
-    closed by ``app.state.aclose()``. ``clock`` (seconds) times sessions and tokens."""
+    closed by ``app.state.aclose()``. ``clock`` (seconds) times sessions and tokens.
+    ``catalog`` is the data space's catalog (the gateway's union), shown at ``/catalog``."""
     owned = http is None
     client = http or httpx.AsyncClient(timeout=settings.timeout, follow_redirects=False)
-    console = Console(settings, client, clock=clock)
+    console = Console(settings, client, clock=clock, catalog=catalog)
+    extra = (
+        []
+        if catalog is None
+        else [Route("/catalog", console.signed_in(CatalogPage(console, catalog).page))]
+    )
     auth, pages, logs = AuthViews(console), Pages(console), LogPages(console)
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -100,6 +109,7 @@ def create_console(
             Route("/log/export.jsonld", console.signed_in(logs.export)),
             Route("/integrity", console.signed_in(pages.integrity)),
             Route("/whatif", console.signed_in(pages.whatif)),
+            *extra,
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={HTTPException: not_found},

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.requests import Request
@@ -20,6 +20,9 @@ from connector.console.sessions import COOKIE, Session, SessionStore
 from connector.console.settings import ConsoleNode, ConsoleSettings
 from connector.errors import AuthError
 
+if TYPE_CHECKING:
+    from connector.console.catalog import DataSpaceCatalog
+
 log = logging.getLogger("guichet.console")
 
 
@@ -30,8 +33,12 @@ class Console:
         http: httpx.AsyncClient,
         *,
         clock: Callable[[], float] = time.time,
+        catalog: DataSpaceCatalog | None = None,
     ) -> None:
         self.settings = settings
+        self.catalog = catalog
+        """The data space's catalog when the console has one (on the gateway); its page is
+        linked only then."""
         self.http = http
         self.clock = clock
         self.sessions = SessionStore(
@@ -69,7 +76,7 @@ class Console:
         return render.page(
             request,
             template,
-            context,
+            {**context, "has_catalog": self.catalog is not None},
             session=session,
             issuer=self.settings.issuer,
             title=self.settings.title,

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav_log": ("Journal des accès", "Access log"),
     "nav_integrity": ("Intégrité", "Integrity"),
     "nav_whatif": ("Et si… ?", "What if?"),
+    "nav_catalog": ("Catalogue de l'espace", "Data space catalog"),
     "footer": (
         "Guichet — chaque lecture de cette console est elle-même inscrite au journal.",
         "Guichet — every read made by this console is itself logged.",
@@ -159,6 +160,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_version": ("Version", "Version"),
     "col_since": ("En vigueur depuis", "In force since"),
     "col_sha256": ("Empreinte SHA-256", "SHA-256 digest"),
+    # the data space's catalog
+    "catalog_title": ("Catalogue de l'espace de données", "The data space's catalog"),
+    "catalog_intro": (
+        "Les jeux de données de tous les nœuds, tels que leurs catalogues DCAT les décrivent, "
+        "réunis par la passerelle : nœud, éditeur, thèmes, territoire et politique d'usage.",
+        "The datasets of every node, as their DCAT catalogs describe them, gathered by the "
+        "gateway: node, publisher, themes, area and usage policy.",
+    ),
+    "catalog_search": ("Rechercher", "Search"),
+    "catalog_problems": ("Catalogue incomplet", "Incomplete catalog"),
+    "catalog_summary": (
+        "{shown} jeu(x) de données sur {total}.",
+        "{shown} of {total} dataset(s).",
+    ),
+    "catalog_none": (
+        "Aucun jeu de données ne répond à cette recherche.",
+        "No dataset matches this search.",
+    ),
+    "f_words": ("Mots", "Words"),
+    "f_publisher": ("Éditeur", "Publisher"),
+    "f_theme": ("Thème", "Theme"),
+    "f_commune": ("Commune", "Commune"),
+    "any_publisher": ("Tous les éditeurs", "All publishers"),
+    "any_theme": ("Tous les thèmes", "All themes"),
+    "any_commune": ("Toutes les communes", "All communes"),
+    "cat_iri": ("IRI", "IRI"),
+    "cat_node": ("Nœud", "Node"),
+    "cat_keywords": ("Mots-clés", "Keywords"),
+    "cat_themes": ("Thèmes", "Themes"),
+    "cat_areas": ("Territoire", "Area"),
+    "cat_policy_error": (
+        "La politique publiée n'a pas pu être lue :",
+        "The published policy could not be read:",
+    ),
     # register
     "register_title": ("Registre des activités de traitement", "Record of processing activities"),
     "register_intro": (

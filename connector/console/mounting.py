@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from connector.config import NodeConfig
 from connector.console.app import create_console
+from connector.console.catalog import DataSpaceCatalog
 from connector.console.settings import ConsoleNode, ConsoleSettings
 from connector.errors import ConfigError, ConfigIssue
 
@@ -30,9 +31,11 @@ def gateway_console(
     title: str = "Guichet",
     session: tuple[int, int] = (900, 8 * 3600),
     timezone: str = "Europe/Paris",
+    catalog: DataSpaceCatalog | None = None,
 ) -> Starlette:
     """The console over the gateway's subgraphs (``(name, GraphQL URL)`` pairs);
-    ``session`` is the idle and absolute lifetime of a session, in seconds."""
+    ``session`` is the idle and absolute lifetime of a session, in seconds; ``catalog`` the
+    data space's catalog (the gateway's union of the nodes' catalogs)."""
     nodes = tuple(ConsoleNode(name, node_base(url)) for name, url in subgraphs)
     return create_console(
         ConsoleSettings(
@@ -43,7 +46,8 @@ def gateway_console(
             session_idle=session[0],
             session_max=session[1],
             timezone=timezone,
-        )
+        ),
+        catalog=catalog,
     )
 
 

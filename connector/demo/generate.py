@@ -162,6 +162,9 @@ def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
         template = TEMPLATE_DIR / f"{node}.toml"
         text = template.read_text(encoding="utf-8")
         text = _PORT_LINE.sub(f"port = {int(ports[node])}", text, count=1)
+        for owner in NODES:  # [node.references]: another demo node's real address
+            default, real = DEFAULT_PORTS[owner], int(ports[owner])
+            text = text.replace(f'"http://127.0.0.1:{default}"', f'"http://127.0.0.1:{real}"')
         if "issuer" in ports:
             issuer = f"http://127.0.0.1:{int(ports['issuer'])}"
             text = _ISSUER_LINE.sub(f'issuer = "{issuer}"', text, count=1)

@@ -8,6 +8,8 @@ leading underscore are internals, :mod:`.cli` is ``guichet gateway``.
     client query ─ _respond.Responder: validate, limits, _planner.plan ─▶ QueryPlan
                  ─ _execute.Executor over _http.SubgraphClient ─▶ merged data ─ shape ─▶ answer
     _gateway.Gateway keeps the last good supergraph and polls the SDLs; _app serves it;
+    _catalog.CatalogUnion: the nodes' DCAT catalogs as one, refreshed with the SDLs, served at
+    /catalog and searched (_catalog_search);
     _create.create_gateway_app builds the whole app (the DPD console mounted if asked).
 """
 

@@ -1,6 +1,7 @@
 """The gateway as a Starlette app: GraphQL at ``path`` (POST JSON, GET with a query
 string; GraphiQL for a browser), ``/health`` listing the subgraphs and their state,
-``/supergraph`` the composed API schema (SDL), and ``/console/`` the DPD console when the
+``/supergraph`` the composed API schema (SDL), ``/catalog`` the nodes' DCAT catalogs as one
+(:mod:`._catalog`), and ``/console/`` the DPD console when the
 gateway is given one. Every request goes through :class:`~connector.edge.Edge` first
 (request id, passed on to the subgraphs; body limit; the shape of a GraphQL POST).
 The SDL poller runs for the app's lifespan."""
@@ -23,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from connector.edge import BAD_REQUEST, Edge, current_request_id, error_response, request_id_of
 from connector.edge import HEADER as REQUEST_ID
+from connector.gateway._catalog import CatalogEndpoint
 from connector.gateway._gateway import Gateway
 from connector.graphql.ide import graphiql_html
 
@@ -137,6 +139,7 @@ def build_app(
             Route(path, endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             Route("/supergraph", supergraph, methods=["GET"]),
+            Route("/catalog", CatalogEndpoint(gateway.catalog).handle, methods=["GET"]),
             *mounts,
         ],
         lifespan=lifespan,

@@ -1,9 +1,13 @@
-"""Composition: several subgraphs into one :class:`Supergraph`, with the Federation v2
-rules that matter checked (ownership and ``@shareable``, conflicting field types,
-``@external`` without an owner, ``@key``/``@requires`` naming missing fields).
+"""Composition: several subgraphs into one :class:`Supergraph`, with Apollo composition's
+rules, in its order: each subgraph's own rules first (:mod:`._subgraph_rules`), then the
+merge (ownership and ``@shareable``, field, argument and enum types, kinds, extensions
+without a base, ``@external`` without an owner), then satisfiability
+(:mod:`._satisfiability`).
 
 Every conflict found is reported in one :class:`~connector.errors.GatewayError` naming
-the subgraphs, types and fields.
+the subgraphs, types and fields, each line with the code Apollo composition gives the same
+conflict (``- [INVALID_FIELD_SHARING] non-shareable field ...``), the codes also in
+``GatewayError.codes``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from connector.errors import GatewayError
 from connector.gateway._api import api_schema
 from connector.gateway._interface_object import interface_object_fields
 from connector.gateway._interface_object import strip_argument as _strip
+from connector.gateway._partitions import partition_subgraphs
+from connector.gateway._satisfiability import unsatisfiable
 from connector.gateway._sdl import (
     FEDERATION_DIRECTIVES,
     FEDERATION_FIELDS,
@@ -54,6 +60,7 @@ from connector.gateway._sdl import (
     directive_name,
     parse_field_set,
 )
+from connector.gateway._subgraph_rules import check_subgraph
 from connector.gateway._supergraph import FieldOwners, Supergraph
 
 ROOTS = ("Query", "Mutation")
@@ -68,7 +75,8 @@ class _Composer:
     subgraphs: Sequence[Subgraph]
 
     def __post_init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (Apollo's error code, message)
+        self.provided: set[tuple[str, str, str]] = set()  # (subgraph, type, field) @provides
         self.owners: dict[tuple[str, str], FieldOwners] = {}
         self.tagged = False
         self.by_type: dict[str, list[tuple[Subgraph, SubgraphType]]] = {}
@@ -77,23 +85,17 @@ class _Composer:
                 if name not in FEDERATION_NAMES:
                     self.by_type.setdefault(name, []).append((s, t))
 
+    def problem(self, code: str, message: str) -> None:
+        self.problems.append((code, message))
+
     def key_fields(self, s: Subgraph, t: SubgraphType) -> set[str]:
         out: set[str] = set()
         for k in t.keys:
-            where = f"subgraph {s.name!r}, type {t.name!r}, @key(fields: {k.fields!r})"
             try:
-                selection = parse_field_set(k.fields, where=where)
-            except GatewayError as exc:
-                self.problems.append(str(exc))
-                continue
-            for sel in selection.selections:
-                if isinstance(sel, FieldNode):
-                    out.add(sel.name.value)
-                    if sel.name.value not in t.fields:
-                        self.problems.append(
-                            f"{where}: key field {t.name}.{sel.name.value} is not defined "
-                            f"in subgraph {s.name!r}"
-                        )
+                selection = parse_field_set(k.fields, where=t.name)
+            except GatewayError:
+                continue  # reported by check_subgraph
+            out |= {sel.name.value for sel in selection.selections if isinstance(sel, FieldNode)}
         return out
 
     def object_fields(
@@ -110,27 +112,47 @@ class _Composer:
                 decl.setdefault(f.name, []).append((s, f, f.name in keyed))
         for field_name, defs in decl.items():
             where = f"{name}.{field_name}"
-            overridden = {f.override for _, f, _ in defs if f.override}
+            overridden = {f.override for s, f, _ in defs if f.override and f.override != s.name}
+            for s, f, _ in defs:
+                if f.override == s.name:
+                    self.problem(
+                        "OVERRIDE_FROM_SELF_ERROR",
+                        f"field {where} in subgraph {s.name!r} overrides its own subgraph",
+                    )
             resolving = [
                 (s, f, k) for s, f, k in defs if not f.external and s.name not in overridden
             ]
+            provided = [d for d in defs if (d[0].name, name, field_name) in self.provided]
             if not resolving:
                 subs = ", ".join(repr(s.name) for s, _, _ in defs)
-                self.problems.append(
-                    f"field {where} is @external in subgraph(s) {subs} but no subgraph resolves it"
+                self.problem(
+                    "EXTERNAL_MISSING_ON_BASE",
+                    f"field {where} is @external in subgraph(s) {subs} but no subgraph resolves it",
                 )
                 continue
-            if len(resolving) > 1 and not interface:
+            sharing = resolving + provided  # a provided @external field is resolved there too
+            if len(sharing) > 1 and not interface:
                 lonely = [s.name for s, f, k in resolving if not (f.shareable or k)]
                 if lonely:
-                    subs = ", ".join(repr(s.name) for s, _, _ in resolving)
-                    self.problems.append(
+                    subs = ", ".join(repr(s.name) for s, _, _ in sharing)
+                    self.problem(
+                        "INVALID_FIELD_SHARING",
                         f"non-shareable field {where} is resolved by subgraphs {subs}; "
-                        f"not marked @shareable in {', '.join(map(repr, lonely))}"
+                        f"not marked @shareable in {', '.join(map(repr, lonely))}",
                     )
-            merged = self.merge_types(where, [(s.name, f.type) for s, f, _ in defs])
+            merged = self.merge_types(
+                where, [(s.name, f.type) for s, f, _ in defs if not f.external]
+            )
             if merged is None:
                 continue
+            for s, f, _ in defs:
+                if f.external and _shape(f.type) != _shape(merged):
+                    self.problem(
+                        "EXTERNAL_TYPE_MISMATCH",
+                        f"field {where} is {print_ast(merged)} where resolved but "
+                        f"{print_ast(f.type)} where @external in {s.name!r}",
+                    )
+            common = self.check_arguments(where, [(s.name, f) for s, f, _ in defs])
             first = resolving[0][1].node
             if not any(f.inaccessible for _, f, _ in defs) and isinstance(
                 first, FieldDefinitionNode
@@ -139,7 +161,9 @@ class _Composer:
                     FieldDefinitionNode(
                         name=first.name,
                         description=first.description,
-                        arguments=tuple(_strip(a) for a in first.arguments or ()),
+                        arguments=tuple(
+                            _strip(a) for a in first.arguments or () if a.name.value in common
+                        ),
                         type=merged,
                         directives=self.kept(first.directives),
                     )
@@ -149,37 +173,42 @@ class _Composer:
                 requires={s.name: f.requires for s, f, _ in resolving if f.requires},
                 provides={s.name: f.provides for s, f, _ in resolving if f.provides},
             )
-            for s, f, _ in resolving:
-                if f.requires:
-                    self.check_requires(s, name, f)
         return owners, nodes
 
-    def check_requires(self, s: Subgraph, type_name: str, f: SubgraphField) -> None:
-        where = f"subgraph {s.name!r}, field {type_name}.{f.name} @requires({f.requires!r})"
-        t = s.types[type_name]
-        try:
-            selection = parse_field_set(f.requires or "", where=where)
-        except GatewayError as exc:
-            self.problems.append(str(exc))
-            return
-        for sel in selection.selections:
-            if isinstance(sel, FieldNode):
-                needed = t.fields.get(sel.name.value)
-                if needed is None or not needed.external:
-                    self.problems.append(
-                        f"{where}: {type_name}.{sel.name.value} must be declared @external "
-                        f"in subgraph {s.name!r}"
-                    )
+    def check_arguments(self, where: str, defs: Sequence[tuple[str, SubgraphField]]) -> set[str]:
+        """The arguments every subgraph declares (the supergraph keeps those); an argument
+        required in one subgraph must be in all, with one type."""
+        args: dict[str, list[tuple[str, TypeNode]]] = {}
+        required: set[str] = set()
+        for s, f in defs:
+            if isinstance(f.node, FieldDefinitionNode):
+                for a in f.node.arguments or ():
+                    args.setdefault(a.name.value, []).append((s, a.type))
+                    if isinstance(a.type, NonNullTypeNode) and a.default_value is None:
+                        required.add(a.name.value)
+        common = {arg for arg, types in args.items() if len(types) == len(defs)}
+        for arg in sorted(required - common):
+            self.problem(
+                "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
+                f"argument {where}({arg}:) is required in some subgraphs but not declared in all",
+            )
+        for arg, types in args.items():
+            if len({_shape(t) for _, t in types}) > 1:
+                listed = ", ".join(f"{print_ast(t)} in {s!r}" for s, t in types)
+                self.problem(
+                    "FIELD_ARGUMENT_TYPE_MISMATCH",
+                    f"argument {where}({arg}:) has conflicting types: {listed}",
+                )
+        return common
 
     def merge_types(self, where: str, types: Sequence[tuple[str, TypeNode]]) -> TypeNode | None:
         """The common type of a field across subgraphs (nullable if any is nullable)."""
         shapes = {_shape(t) for _, t in types}
         if len(shapes) > 1:
             listed = ", ".join(f"{print_ast(t)} in {s!r}" for s, t in types)
-            self.problems.append(f"field {where} has conflicting types: {listed}")
+            self.problem("FIELD_TYPE_MISMATCH", f"field {where} has conflicting types: {listed}")
             return None
-        nullable = [t for _, t in types if not isinstance(t, NonNullTypeNode)]
-        return nullable[0] if nullable else types[0][1]
+        return min((t for _, t in types), key=lambda t: print_ast(t).count("!"))
 
     def kept(self, directives: Iterable[Any] | None) -> tuple[ConstDirectiveNode, ...]:
         """The directives the supergraph keeps: composed ones (``@composeDirective``),
@@ -210,9 +239,10 @@ class _Composer:
                 if isinstance(f.type, NonNullTypeNode) and (
                     isinstance(node, InputValueDefinitionNode) and node.default_value is None
                 ):
-                    self.problems.append(
+                    self.problem(
+                        "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
                         f"required input field {name}.{field_name} is not defined in every "
-                        f"subgraph defining {name}"
+                        f"subgraph defining {name}",
                     )
                 continue
             merged = self.merge_types(f"{name}.{field_name}", [(s, d.type) for s, d in defs])
@@ -225,19 +255,26 @@ class _Composer:
         for name, decls in sorted(self.by_type.items()):
             if any(t.interface_object for _, t in decls):  # the interface's own first
                 decls = sorted(decls, key=lambda d: d[1].kind != "interface")
-            first = decls[0][1]
+            first = next((t for _, t in decls if not t.extension), decls[0][1])
+            if name not in (*ROOTS, "Subscription") and first.extension:
+                for s, _ in decls:
+                    self.problem(
+                        "EXTENSION_WITH_NO_BASE",
+                        f"subgraph {s.name!r}: type {name} is extended but no subgraph defines it",
+                    )
             if first.inaccessible:
                 continue
             kinds = {t.kind for _, t in decls if not t.interface_object}
             if len(kinds) > 1:
                 listed = ", ".join(f"{t.kind} in {s.name!r}" for s, t in decls)
-                self.problems.append(f"type {name} has conflicting kinds: {listed}")
+                self.problem("TYPE_KIND_MISMATCH", f"type {name} has conflicting kinds: {listed}")
                 continue
             if kinds != {"interface"} and any(t.interface_object for _, t in decls):
                 subs = ", ".join(repr(s.name) for s, t in decls if t.interface_object)
-                self.problems.append(
+                self.problem(
+                    "INTERFACE_OBJECT_USAGE_ERROR",
                     f"type {name} is an @interfaceObject in {subs} but no subgraph defines "
-                    f"interface {name}"
+                    f"interface {name}",
                 )
                 continue
             node = first.node
@@ -282,6 +319,7 @@ class _Composer:
                 )
             elif first.kind == "enum":
                 values = _enum_values([t.values for _, t in decls])
+                self.check_enum(name, decls, values)
                 defs.append(
                     EnumTypeDefinitionNode(
                         name=NameNode(value=name),
@@ -309,10 +347,35 @@ class _Composer:
                     )
                 )
             else:
-                self.problems.append(
-                    f"type {name}: {first.kind} types are not supported by this gateway yet"
+                self.problem(
+                    "UNSUPPORTED_FEATURE",
+                    f"type {name}: {first.kind} types are not supported by this gateway yet",
                 )
         return defs
+
+    def check_enum(
+        self, name: str, decls: Sequence[tuple[Subgraph, SubgraphType]], values: Sequence[str]
+    ) -> None:
+        """An enum both read and returned must have the same values everywhere."""
+        read = returned = False
+        for s in self.subgraphs:
+            for t in s.types.values():
+                for f in t.fields.values():
+                    read = (
+                        read
+                        or _named_arg(f, name)
+                        or (t.kind == "input" and _named(f.type) == name)
+                    )
+                    returned = returned or (t.kind != "input" and _named(f.type) == name)
+        if read and returned:
+            for s, t in decls:
+                missing = [v for v in values if v not in t.values]
+                if missing:
+                    self.problem(
+                        "ENUM_VALUE_MISMATCH",
+                        f"enum {name} is both an input and an output type but subgraph "
+                        f"{s.name!r} lacks {', '.join(missing)}",
+                    )
 
     def directive_definitions(self) -> list[DirectiveDefinitionNode]:
         seen: dict[str, DirectiveDefinitionNode] = {}
@@ -328,11 +391,24 @@ class _Composer:
 
 
 def _shape(t: TypeNode) -> str:
-    """A type with its outer non-null dropped: ``[Int!]!`` and ``[Int!]`` agree."""
+    """A type without its non-nulls: ``[Int!]!`` and ``[Int]`` agree (the supergraph keeps
+    the most nullable)."""
     if isinstance(t, NonNullTypeNode):
         return _shape(t.type)
     if isinstance(t, ListTypeNode):
-        return f"[{print_ast(t.type)}]"
+        return f"[{_shape(t.type)}]"
+    return print_ast(t)
+
+
+def _named_arg(f: SubgraphField, type_name: str) -> bool:
+    node = f.node
+    args = node.arguments or () if isinstance(node, FieldDefinitionNode) else ()
+    return any(_named(a.type) == type_name for a in args)
+
+
+def _named(t: TypeNode) -> str:
+    while isinstance(t, NonNullTypeNode | ListTypeNode):
+        t = t.type
     return print_ast(t)
 
 
@@ -341,6 +417,15 @@ def _enum_values(per_subgraph: Sequence[tuple[str, ...]]) -> list[str]:
     for values in per_subgraph:
         out += [v for v in values if v not in out]
     return out
+
+
+def _refuse_on_problems(composer: _Composer) -> None:
+    if composer.problems:
+        lines = dict.fromkeys(f"- [{code}] {p}" for code, p in composer.problems)
+        raise GatewayError(
+            "composition failed:\n" + "\n".join(lines),
+            codes=tuple(sorted({code for code, _ in composer.problems})),
+        )
 
 
 def compose(subgraphs: Sequence[Subgraph]) -> Supergraph:
@@ -354,17 +439,26 @@ def compose(subgraphs: Sequence[Subgraph]) -> Supergraph:
     names = [s.name for s in subgraphs]
     if len(set(names)) != len(names):
         raise GatewayError(f"subgraph names must be unique, got {names}")
+    subgraphs, partitions = partition_subgraphs(subgraphs)  # bad holders left out, named
     composer = _Composer(subgraphs)
+    for s in subgraphs:
+        rules = check_subgraph(s)
+        composer.problems += rules.problems
+        composer.provided |= rules.provided
+    _refuse_on_problems(composer)  # Apollo merges only valid subgraphs
     definitions = composer.definitions()
+    query = composer.by_type.get("Query", ())
+    if not any(set(t.fields) - FEDERATION_FIELDS for _, t in query):
+        composer.problem("NO_QUERIES", "no subgraph defines a query root field")
+    if not composer.problems:
+        for p in unsatisfiable(composer.by_type):
+            composer.problem("SATISFIABILITY_ERROR", p)
     keys: dict[str, dict[str, tuple[Key, ...]]] = {}
     for name, decls in composer.by_type.items():
         for s, t in decls:
             if t.keys:
                 keys.setdefault(name, {})[s.name] = t.keys
-    if composer.problems:
-        raise GatewayError(
-            "composition failed:\n" + "\n".join(f"- {p}" for p in dict.fromkeys(composer.problems))
-        )
+    _refuse_on_problems(composer)
     document = DocumentNode(definitions=(*composer.directive_definitions(), *definitions))
     try:
         schema = build_ast_schema(document)
@@ -379,4 +473,5 @@ def compose(subgraphs: Sequence[Subgraph]) -> Supergraph:
         schema=schema,
         api_schema=api_schema(schema),
         sdl=print_ast(document),
+        partitions=partitions,
     )

@@ -4,6 +4,7 @@ the shape of Apollo Rover's ``supergraph.yaml``, written in TOML::
     [subgraphs.cda]
     routing_url = "http://127.0.0.1:8101/graphql"
     schema.file = "cda.graphql"      # optional: else the node's own { _service { sdl } }
+    catalog_url = "http://127.0.0.1:8101/catalog"  # optional (this default); false: none
 """
 
 from __future__ import annotations
@@ -63,9 +64,26 @@ def load_supergraph_config(path: str | Path) -> list[SubgraphSource]:
         if sdl_file is not None and not isinstance(sdl_file, str):
             issues.append(ConfigIssue(str(file), f"{key}.schema.file", "expected a path"))
             continue
+        catalog = entry.get("catalog_url")
+        if (
+            catalog is not None
+            and catalog is not False
+            and not (isinstance(catalog, str) and catalog.startswith(("http://", "https://")))
+        ):
+            issues.append(
+                ConfigIssue(
+                    str(file),
+                    f"{key}.catalog_url",
+                    f"expected an http(s) URL or false, got {catalog!r}",
+                )
+            )
+            continue
         out.append(
             SubgraphSource(
-                name=name, url=url, sdl_file=(file.parent / sdl_file) if sdl_file else None
+                name=name,
+                url=url,
+                sdl_file=(file.parent / sdl_file) if sdl_file else None,
+                catalog_url="" if catalog is False else catalog,
             )
         )
     if issues:

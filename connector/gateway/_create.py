@@ -69,6 +69,7 @@ def create_gateway_app(
             client_id=console_client_id,
             session=console_session,
             timezone=console_timezone,
+            catalog=gateway.catalog,
         )
         mounts.append(Mount(CONSOLE_PATH, app=console))
         closers.append(console.state.aclose)

@@ -13,6 +13,8 @@ from typing import Any
 
 from graphql import FieldNode, SelectionSetNode
 
+from connector.gateway._fanout import route_entities
+from connector.gateway._fanout import run as fan_out
 from connector.gateway._fetches import INTERNAL
 from connector.gateway._http import SubgraphClient, SubgraphReply
 from connector.gateway._plan import Fetch, QueryPlan
@@ -42,6 +44,13 @@ def _objects(value: Any, path: Path) -> list[tuple[dict[str, Any], Path]]:
     if isinstance(value, list):
         return [o for i, v in enumerate(value) for o in _objects(v, [*path, i])]
     return [(value, path)] if isinstance(value, dict) else []
+
+
+def _client_fields(fetch: Fetch) -> list[str]:
+    """The fields of ``fetch`` the client asked for: not the gateway's own join fields
+    (``_gw_...``), whose names must never reach a caller (an error on a fetch made only
+    for a ``@requires`` is at the object's path)."""
+    return [f for f in fetch.fields if not f.startswith(INTERNAL)]
 
 
 def collect(data: dict[str, Any], path: Sequence[str]) -> list[tuple[dict[str, Any], Path]]:
@@ -168,6 +177,9 @@ class Executor:
         """A root fetch, then its children."""
         if not _holds(fetch, self.flags):
             return
+        if fetch.fanout is not None:  # a partitioned type: every holder, merged
+            await fan_out(self, fetch, fetch.fanout)
+            return
         reply = await self.post(fetch, fetch.operation, {})
         if reply.failure:
             self.fail(fetch, reply, [fetch.fields[0]] if fetch.fields else [])
@@ -210,10 +222,23 @@ class Executor:
         return j if j.reps else None
 
     async def entities(self, fetches: Sequence[Fetch]) -> None:
-        """Sibling entity fetches of one subgraph, in one request; then their children."""
+        """Sibling entity fetches of one subgraph, in one request; then their children.
+        A partitioned type's go to the holder of each key (:func:`._fanout.route_entities`)."""
         joins = [j for f in fetches if (j := self.join(f)) is not None]
         if not joins:
             return
+        routed = [j for j in joins if j.fetch.fanout is not None]
+        plain = [j for j in joins if j.fetch.fanout is None]
+        if plain and not routed and not await self.send(plain):
+            return
+        if routed:
+            await asyncio.gather(
+                *([self.send(plain)] if plain else []), route_entities(self, routed)
+            )
+        await self.children([c for j in joins for c in j.fetch.children])
+
+    async def send(self, joins: Sequence[_Join]) -> bool:
+        """Entity fetches of one subgraph in one request, their answers merged in place."""
         first = joins[0].fetch
         if len(joins) == 1:
             reply = await self.post(first, first.operation, {"representations": joins[0].reps})
@@ -225,11 +250,11 @@ class Executor:
             answers = _split_batch(reply, len(joins))
         if reply.failure:
             for j in joins:
-                self.fail(j.fetch, reply, [*j.targets[0][1], *j.fetch.fields[:1]])
-            return
+                self.fail(j.fetch, reply, [*j.targets[0][1], *_client_fields(j.fetch)[:1]])
+            return False
         for j, (entities, errors) in zip(joins, answers, strict=True):
             self.apply(j, entities, errors)
-        await self.children([c for j in joins for c in j.fetch.children])
+        return True
 
     def apply(self, j: _Join, entities: Any, errors: Sequence[Mapping[str, Any]]) -> None:
         if isinstance(entities, list):
@@ -246,7 +271,7 @@ class Executor:
                 and p[1] < len(j.where)
             ):
                 return [*j.targets[j.where[p[1]][0]][1], *p[2:]]
-            return [*j.targets[0][1], *j.fetch.fields[:1]]
+            return [*j.targets[0][1], *_client_fields(j.fetch)[:1]]
 
         for e in errors:
             self.node_error(j.fetch, e, rewrite)

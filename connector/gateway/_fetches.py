@@ -21,6 +21,7 @@ from graphql import (
     visit,
 )
 
+from connector.gateway._partitions import FanOut
 from connector.gateway._plan import Condition, Fetch
 
 TYPENAME = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())
@@ -57,6 +58,8 @@ class Group:
     children: list[Group] = field(default_factory=list)
     operation_type: str = "query"
     matches: tuple[str, ...] = ()  # see Fetch.matches
+    fanout: FanOut | None = None  # see Fetch.fanout
+    own_variables: dict[str, str] = field(default_factory=dict)  # the gateway's, declared
 
 
 def dedupe(selections: Sequence[SelectionNode]) -> tuple[SelectionNode, ...]:
@@ -103,6 +106,7 @@ def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[in
     visit(selections, finder)
     used = [n for n in finder.names if n != "representations"]
     defs = {d.variable.name.value: print_ast(d) for d in operation.variable_definitions or ()}
+    defs.update(group.own_variables)
     variable_definitions = tuple(defs[n] for n in used)
     header = [*(["$representations: [_Any!]!"] if group.type_name else []), *variable_definitions]
     args = f"({', '.join(header)})" if header else ""
@@ -125,6 +129,7 @@ def build_fetch(group: Group, operation: OperationDefinitionNode, index: list[in
         fields=tuple(dict.fromkeys(_keys(group.selections))),
         idempotent=group.operation_type == "query",
         matches=group.matches,
+        fanout=group.fanout,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from connector.config.sections import Limits as NodeLimits
 from connector.edge import current_request_id, error_body
 from connector.errors import GatewayError
+from connector.gateway._catalog import CatalogUnion, catalog_url_of
 from connector.gateway._compose import compose
 from connector.gateway._http import SubgraphClient
 from connector.gateway._limits import Limits
@@ -32,11 +33,18 @@ SDL_QUERY = "query SubgraphSdl { _service { sdl } }"
 @dataclass(frozen=True)
 class SubgraphSource:
     """A subgraph: its name, the URL it answers GraphQL on, and where its SDL comes from
-    (``sdl_file`` when given, else the subgraph's own ``_service { sdl }``)."""
+    (``sdl_file`` when given, else the subgraph's own ``_service { sdl }``). Its node's DCAT
+    catalog is read from ``catalog_url`` (default: ``/catalog`` at the URL's origin; ``""``:
+    it publishes none)."""
 
     name: str
     url: str
     sdl_file: Path | None = None
+    catalog_url: str | None = None
+
+    @property
+    def catalog(self) -> str | None:
+        return catalog_url_of(self.url) if self.catalog_url is None else self.catalog_url or None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,9 @@ class Gateway:
         self.composed_at: str | None = None
         self.version: str | None = None
         self._lock = asyncio.Lock()
+        self.catalog = CatalogUnion(
+            [(s.name, s.catalog) for s in sources], http=client.http, timeout=settings.timeout
+        )
 
     async def _read(self, source: SubgraphSource) -> str:
         if source.sdl_file is not None:
@@ -129,7 +140,7 @@ class Gateway:
     async def refresh(self) -> bool:
         """Re-read every SDL; recompose if one changed. True when a new supergraph serves."""
         async with self._lock:
-            await asyncio.gather(*(self._check(s) for s in self.sources))
+            await asyncio.gather(self.catalog.refresh(), *(self._check(s) for s in self.sources))
             if len(self.subgraphs) < len(self.sources):
                 missing = [s.name for s in self.sources if s.name not in self.subgraphs]
                 self.composition_error = f"waiting for the SDL of {', '.join(missing)}"
@@ -147,6 +158,10 @@ class Gateway:
                 return False
             self.responder = Responder(supergraph, self.client, limits=self.settings.limits)
             self.version, self.composition_error = version, None
+            if supergraph.partitions.problems:  # bad holders left out; the rest serve
+                lines = "\n".join(f"- {p}" for p in supergraph.partitions.problems)
+                self.composition_error = f"left out of the supergraph:\n{lines}"
+                log.error("%s", self.composition_error)
             self.composed_at = datetime.now(UTC).isoformat(timespec="seconds")
             log.info("supergraph %s composed from %d subgraphs", version, len(self.sources))
             return True
@@ -199,4 +214,5 @@ class Gateway:
                 }
                 for s in self.sources
             ],
+            "catalog": self.catalog.health(),
         }

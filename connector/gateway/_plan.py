@@ -9,6 +9,8 @@ from typing import Any
 
 from graphql import SelectionSetNode, print_ast
 
+from connector.gateway._partitions import FanOut
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -44,6 +46,7 @@ class Fetch:
     fields: tuple[str, ...] = ()  # the response keys this fetch fills (for error paths)
     idempotent: bool = True  # false for mutations: never retried
     matches: tuple[str, ...] = ()
+    fanout: FanOut | None = None  # a root field of a partitioned type: every holder asked
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "Fetch" if self.type_name is None else "EntityFetch"}
@@ -58,6 +61,10 @@ class Fetch:
             out["conditions"] = [
                 ("" if c.include else "!") + "$" + c.variable for c in self.conditions
             ]
+        if self.fanout is not None:
+            if self.type_name is None:
+                out["kind"] = "PartitionedFetch"
+            out["holders"] = [h.subgraph for h in self.fanout.holders]
         out["operation"] = self.operation
         if self.children:
             out["then"] = [c.describe() for c in self.children]

@@ -12,6 +12,7 @@ keys, variables are forwarded to the subgraphs that use them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from graphql import (
     DirectiveNode,
@@ -33,6 +34,7 @@ from graphql import (
 )
 
 from connector.errors import GatewayError
+from connector.gateway._fanout import VARIABLES, fan_out, planned_field
 from connector.gateway._fetches import (
     TYPENAME,
     Group,
@@ -42,6 +44,7 @@ from connector.gateway._fetches import (
     response_key,
 )
 from connector.gateway._interface_object import interface_of, is_interface_object
+from connector.gateway._partitions import FanOut
 from connector.gateway._plan import Condition, QueryPlan
 from connector.gateway._sdl import Key, parse_field_set
 from connector.gateway._selections import _conditions, _wrap, provided_by
@@ -205,6 +208,14 @@ class _Planner:
     ) -> bool:
         return subgraph in self.sg.resolvers(type_name, name) or f"{type_name}.{name}" in provided
 
+    def everywhere(self, group: Group, type_name: str, name: str) -> bool:
+        """Whether every holder a partitioned fetch is sent to resolves the field (else it
+        comes from those that do, by key, and is null for the others' rows)."""
+        if group.fanout is None:
+            return True
+        resolvers = self.sg.resolvers(type_name, name)
+        return all(h in resolvers for h in group.fanout.asked_of())
+
     def target(
         self,
         type_name: str,
@@ -252,6 +263,9 @@ class _Planner:
                 self.touched.append(c)
                 return c
         created = Group(subgraph=subgraph, path=path, type_name=type_name, conditions=conditions)
+        part = self.sg.partitions.of(type_name)
+        if part is not None and part.holder(subgraph) is not None:  # routed to key holders
+            created.fanout = FanOut(type_name, "entities", part.key, part.holders)
         parent.children.append(created)
         self.touched.append(created)
         return created
@@ -311,7 +325,9 @@ class _Planner:
             if name not in parent.fields:
                 raise GatewayError(f"unknown field {parent.name}.{name}")
             here = (*path, response_key(f))
-            local = self.can_resolve(group.subgraph, parent.name, name, provided)
+            local = self.can_resolve(
+                group.subgraph, parent.name, name, provided
+            ) and self.everywhere(group, parent.name, name)
             if local and not self.sg.requires(parent.name, name, group.subgraph):
                 out.append(_wrap(self.descend(group, parent, f, here, conds, provided), extra))
                 continue
@@ -337,9 +353,24 @@ class _Planner:
                 if self.touched:  # the required fields come from other fetches: after them
                     holder = self.touched[-1]
             c = self.child(holder, target, parent.name, path, conds)
+            if c.fanout is not None:  # only the holders resolving the field are asked
+                resolvers = self.sg.resolvers(parent.name, name)
+                only = tuple(s for s in c.fanout.asked_of() if s in resolvers)
+                c.fanout = replace(c.fanout, only=only)
             c.representation += [*key_fields, *required]
             c.selections.append(_wrap(self.descend(c, parent, f, here, conds, frozenset()), extra))
         return out
+
+    def fan_out_group(
+        self, root: GraphQLObjectType, f: FieldNode, extra: tuple[DirectiveNode, ...], fan: FanOut
+    ) -> Group:
+        """Its own fetch, planned on the first holder (every holder agrees on the shape)."""
+        group = Group(subgraph=fan.holders[0].subgraph, fanout=fan, own_variables=dict(VARIABLES))
+        planned = self.split(group, root, iter([(f, ())]), (), (), frozenset())
+        group.selections += [
+            _wrap(planned_field(s, fan), extra) if isinstance(s, FieldNode) else s for s in planned
+        ]
+        return group
 
     def root_groups(self) -> list[Group]:
         """Query fields grouped per subgraph (run concurrently); mutation fields in order,
@@ -361,8 +392,12 @@ class _Planner:
             resolvers = self.sg.resolvers(root.name, name)
             if not resolvers:
                 raise GatewayError(f"unknown field {root.name}.{name}")
+            fan = fan_out(self.sg, root, f) if kind == OperationType.QUERY else None
+            if fan is not None:  # a partitioned type's root field: asked of every holder
+                groups.append(self.fan_out_group(root, f, extra, fan))
+                continue
             if kind == OperationType.QUERY:
-                used = [g for g in groups if g.subgraph in resolvers]
+                used = [g for g in groups if g.subgraph in resolvers and g.fanout is None]
             else:
                 used = groups[-1:] if groups and groups[-1].subgraph in resolvers else []
             group = used[0] if used else Group(subgraph=resolvers[0], operation_type=kind.value)

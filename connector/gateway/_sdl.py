@@ -1,6 +1,11 @@
 """One subgraph's SDL, parsed into what composition needs: types, fields, keys and the
 Federation v2 directives on them (``@key``, ``@external``, ``@requires``, ``@provides``,
-``@shareable``, ``@override``, ``@inaccessible``)."""
+``@shareable``, ``@override``, ``@inaccessible``).
+
+Federation 1 SDL is read as Apollo composition reads it: types extended but not defined
+here (``extend type Product @key(fields: "id") { id: ID! @external ... }``, or
+``@extends``), their ``@external`` key fields resolvable (Apollo's "fake externals"), and
+in a subgraph without a Federation v2 ``@link`` every field shareable."""
 
 from __future__ import annotations
 
@@ -10,30 +15,41 @@ from dataclasses import dataclass, field, replace
 from graphql import (
     ArgumentNode,
     BooleanValueNode,
+    DefinitionNode,
     DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
     FieldDefinitionNode,
+    FieldNode,
     GraphQLError,
     InputObjectTypeDefinitionNode,
     InputObjectTypeExtensionNode,
     InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
+    ListValueNode,
+    NameNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     ScalarTypeDefinitionNode,
+    ScalarTypeExtensionNode,
     SchemaDefinitionNode,
     SchemaExtensionNode,
     SelectionSetNode,
     StringValueNode,
+    TypeExtensionNode,
     TypeNode,
     UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
+    Visitor,
     build_ast_schema,
     parse,
     print_ast,
+    visit,
 )
 
 from connector.errors import GatewayError
@@ -155,6 +171,8 @@ class SubgraphType:
     shareable: bool = False
     inaccessible: bool = False
     interface_object: bool = False  # an object standing for an interface of another subgraph
+    extension: bool = False  # only extended here (``extend type``/``@extends``), never defined
+    extended: bool = False  # extended here at least once
     node: object = None
 
 
@@ -168,6 +186,7 @@ class Subgraph:
     types: Mapping[str, SubgraphType]
     composed_directives: tuple[str, ...] = ()
     document: DocumentNode | None = None
+    federation2: bool = True  # False: no Federation v2 ``@link`` (Federation 1 semantics)
 
 
 def _field(
@@ -206,6 +225,7 @@ def _type(node: object, previous: SubgraphType | None) -> SubgraphType | None:
     shareable = "shareable" in names
     type_external = "external" in names
     name: str = node.name.value  # type: ignore[attr-defined]
+    is_extension = isinstance(node, TypeExtensionNode) or "extends" in names
     kind: str
     fields: dict[str, SubgraphField] = dict(previous.fields) if previous else {}
     values: tuple[str, ...] = previous.values if previous else ()
@@ -216,7 +236,7 @@ def _type(node: object, previous: SubgraphType | None) -> SubgraphType | None:
             if type_external:
                 sf = replace(sf, external=True)
             fields[sf.name] = sf
-    elif isinstance(node, InterfaceTypeDefinitionNode):
+    elif isinstance(node, InterfaceTypeDefinitionNode | InterfaceTypeExtensionNode):
         kind = "interface"
         for f in node.fields or ():
             fields[f.name.value] = _field(f, shareable)
@@ -227,10 +247,10 @@ def _type(node: object, previous: SubgraphType | None) -> SubgraphType | None:
     elif isinstance(node, EnumTypeDefinitionNode | EnumTypeExtensionNode):
         kind = "enum"
         values = values + tuple(v.name.value for v in node.values or ())
-    elif isinstance(node, UnionTypeDefinitionNode):
+    elif isinstance(node, UnionTypeDefinitionNode | UnionTypeExtensionNode):
         kind = "union"
-        values = tuple(t.name.value for t in node.types or ())
-    elif isinstance(node, ScalarTypeDefinitionNode):
+        values = values + tuple(t.name.value for t in node.types or ())
+    elif isinstance(node, ScalarTypeDefinitionNode | ScalarTypeExtensionNode):
         kind = "scalar"
     else:
         return None
@@ -262,7 +282,9 @@ def _type(node: object, previous: SubgraphType | None) -> SubgraphType | None:
         shareable=shareable or bool(previous and previous.shareable),
         inaccessible="inaccessible" in names,
         interface_object="interfaceObject" in names or bool(previous and previous.interface_object),
-        node=previous.node if previous else node,
+        extension=is_extension and (previous is None or previous.extension),
+        extended=is_extension or bool(previous and previous.extended),
+        node=previous.node if previous and not previous.extension else node,
     )
 
 
@@ -272,13 +294,118 @@ def _name_of(node: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_DEFINITION_OF = {
+    ObjectTypeExtensionNode: ObjectTypeDefinitionNode,
+    InterfaceTypeExtensionNode: InterfaceTypeDefinitionNode,
+    UnionTypeExtensionNode: UnionTypeDefinitionNode,
+    EnumTypeExtensionNode: EnumTypeDefinitionNode,
+    InputObjectTypeExtensionNode: InputObjectTypeDefinitionNode,
+    ScalarTypeExtensionNode: ScalarTypeDefinitionNode,
+}
+
+
+def _with_bases(definitions: tuple[DefinitionNode, ...]) -> list[DefinitionNode]:
+    """The definitions, the first extension of a type defined nowhere here turned into its
+    definition (Federation allows extending a type another subgraph defines)."""
+    defined = {_name_of(d) for d in definitions if not isinstance(d, TypeExtensionNode)}
+    out: list[DefinitionNode] = []
+    for d in definitions:
+        kind = _DEFINITION_OF.get(type(d))
+        if kind is not None and _name_of(d) not in defined:
+            defined.add(_name_of(d))
+            d = kind(**{k: getattr(d, k) for k in d.keys if k != "loc"})
+        out.append(d)
+    return out
+
+
 def _check_buildable(name: str, document: DocumentNode) -> None:
     defined = {_name_of(d) for d in document.definitions}
-    missing = [d for d in parse(_DEFINITIONS).definitions if _name_of(d) not in defined]
+    known = parse(_DEFINITIONS).definitions
+    prefixed = [
+        DirectiveDefinitionNode(**{**{k: getattr(d, k) for k in d.keys}, "name": NameNode(value=n)})
+        for d in known
+        if isinstance(d, DirectiveDefinitionNode) and d.name.value != "link"
+        for n in [f"federation__{d.name.value}"]
+    ]
+    missing = [d for d in (*known, *prefixed) if _name_of(d) not in defined]
+    definitions = _with_bases((*missing, *document.definitions))
     try:
-        build_ast_schema(DocumentNode(definitions=(*missing, *document.definitions)))
+        build_ast_schema(DocumentNode(definitions=tuple(definitions)))
     except (GraphQLError, TypeError) as exc:
-        raise GatewayError(f"subgraph {name!r}: SDL is not a valid schema: {exc}") from exc
+        raise GatewayError(
+            f"subgraph {name!r}: SDL is not a valid schema: {exc}", codes=("INVALID_GRAPHQL",)
+        ) from exc
+
+
+def _federation_link(document: DocumentNode) -> DirectiveNode | None:
+    """The schema's ``@link`` to Federation v2, None in a Federation 1 subgraph."""
+    for node in document.definitions:
+        if isinstance(node, SchemaDefinitionNode | SchemaExtensionNode):
+            for d in node.directives or ():
+                url = directive_args(d).get("url")
+                if d.name.value == "link" and "specs.apollo.dev/federation/v2" in str(url):
+                    return d
+    return None
+
+
+class _DirectiveNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _check_imports(name: str, document: DocumentNode, link: DirectiveNode) -> None:
+    """A Federation v2 subgraph uses a federation directive by its short name only if its
+    ``@link`` imports it (else ``@federation__name``), as Apollo requires."""
+    imported = {"link"}
+    for arg in link.arguments or ():
+        if arg.name.value == "import" and isinstance(arg.value, ListValueNode):
+            for v in arg.value.values:
+                if isinstance(v, StringValueNode):
+                    imported.add(v.value.lstrip("@"))
+                elif isinstance(v, ObjectValueNode):
+                    imported |= {
+                        f.value.value.lstrip("@")
+                        for f in v.fields
+                        if isinstance(f.value, StringValueNode) and f.name.value == "name"
+                    }
+    defined = {d.name.value for d in document.definitions if isinstance(d, DirectiveDefinitionNode)}
+    used = _DirectiveNames()
+    visit(document, used)
+    unknown = sorted((used.names & FEDERATION_DIRECTIVES) - imported - defined)
+    if unknown:
+        listed = ", ".join(f"@{u}" for u in unknown)
+        raise GatewayError(
+            f"subgraph {name!r}: {listed} used but not imported by its federation @link "
+            "(import it, or write @federation__name)",
+            codes=("INVALID_GRAPHQL",),
+        )
+
+
+def _settle(t: SubgraphType, *, federation2: bool) -> SubgraphType:
+    """Federation's reading of a parsed type: the ``@external`` key fields of an extension
+    are resolvable here; without Federation v2 every field is shareable."""
+    if t.kind != "object" or (federation2 and not t.extended):
+        return t
+    keyed: set[str] = set()
+    if t.extended:
+        for k in t.keys:
+            try:
+                selection = parse_field_set(k.fields, where=t.name)
+            except GatewayError:
+                continue
+            keyed |= {s.name.value for s in selection.selections if isinstance(s, FieldNode)}
+    fields = {}
+    for name, f in t.fields.items():
+        if f.external and name in keyed:
+            f = replace(f, external=False)
+        if not federation2:
+            f = replace(f, shareable=True)
+        fields[name] = f
+    return replace(t, fields=fields)
 
 
 def parse_subgraph(name: str, url: str, sdl: str) -> Subgraph:
@@ -286,8 +413,13 @@ def parse_subgraph(name: str, url: str, sdl: str) -> Subgraph:
     try:
         document = parse(sdl)
     except GraphQLError as exc:
-        raise GatewayError(f"subgraph {name!r}: SDL does not parse: {exc.message}") from exc
+        raise GatewayError(
+            f"subgraph {name!r}: SDL does not parse: {exc.message}", codes=("INVALID_GRAPHQL",)
+        ) from exc
     _check_buildable(name, document)
+    link = _federation_link(document)
+    if link is not None:
+        _check_imports(name, document, link)
     types: dict[str, SubgraphType] = {}
     composed: list[str] = []
     roots: dict[str, str] = {}  # a subgraph's own root type names -> Query, Mutation
@@ -306,11 +438,13 @@ def parse_subgraph(name: str, url: str, sdl: str) -> Subgraph:
         parsed = _type(node, types.get(type_name))
         if parsed is not None:
             types[type_name] = replace(parsed, name=type_name)
+    federation2 = link is not None
     return Subgraph(
         name=name,
         url=url,
         sdl=sdl,
-        types=types,
+        types={n: _settle(t, federation2=federation2) for n, t in types.items()},
         composed_directives=tuple(composed),
         document=document,
+        federation2=federation2,
     )

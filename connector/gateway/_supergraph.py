@@ -5,10 +5,11 @@ and shaping answers)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import GraphQLSchema
 
+from connector.gateway._partitions import Partitions
 from connector.gateway._sdl import Key, Subgraph
 
 
@@ -31,6 +32,7 @@ class Supergraph:
     schema: GraphQLSchema
     sdl: str
     api_schema: GraphQLSchema  # ``schema`` less its schema-only directives: what clients see
+    partitions: Partitions = field(default_factory=Partitions)  # types held in parts
 
     def resolvers(self, type_name: str, field_name: str) -> tuple[str, ...]:
         owners = self.fields.get((type_name, field_name))

@@ -21,13 +21,13 @@ from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
-from connector.graphql._common import PageInfo, term
+from connector.graphql._common import PageInfo, PartitionDirective, term
 from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._entities import EntitySchema
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
 from connector.graphql._masking import MaskInternal
-from connector.graphql._reads import attach
+from connector.graphql._reads import NOTHING, attach
 from connector.graphql._refused import RecordRefusals, limit_extensions
 from connector.graphql._scalars import PY_TYPES, schema_config
 from connector.graphql._stats import stats_types
@@ -158,13 +158,26 @@ class SchemaBuilder:
         field = strawberry.field(resolver=fn, directives=[term(rel.iri)], description=doc)
         setattr(self.types[entity.name], rel.name, field)
 
+    def partition(self, name: str) -> PartitionDirective | None:
+        """``@partition`` when this node holds only some instances of ``name``: the type,
+        its fields, its root fields and their value types are then ``@shareable``."""
+        mapping = self.node.config.entities.get(name)
+        p = mapping.partition if mapping is not None else None
+        if p is None:
+            return None
+        return PartitionDirective(
+            communes=list(p.communes) or None, key_prefixes=list(p.key_prefixes) or None
+        )
+
     def _finish_entity(self, name: str) -> Any:
         entity = ENTITIES[name]
+        partition = self.partition(name) if name in self.mapped else None
         return strawberry.federation.type(
             self.types[name],
             keys=[entity.key],
             description=entity.description,
-            directives=[term(entity.iri)],
+            directives=[term(entity.iri), *([partition] if partition else [])],
+            shareable=partition is not None,
         )
 
     def _add_carbon(self, carbon: Carbon) -> None:
@@ -182,7 +195,9 @@ class SchemaBuilder:
                 description="Year of the building-permit application, for the RE2020 threshold."
             ),
         ]
-        fn = _resolver(carbon.field(), [("permit_year", year, None)], CarbonAssessment)
+        # nullable: computed from what another node holds (the bill, through @requires), so
+        # a node down nulls this field, not the building (Apollo's null propagation)
+        fn = _resolver(carbon.field(), [("permit_year", year, None)], CarbonAssessment | None)
         self.declared.carbon()
         cls.carbon = strawberry.federation.field(
             resolver=fn,
@@ -226,7 +241,7 @@ class SchemaBuilder:
         if "Building" in self.types:
             self.declared.indoor_air("Building")
             self.types["Building"].indoorAir = strawberry.field(
-                resolver=_resolver(air.building_field(), period, list_of(IndoorAirReport)),
+                resolver=_resolver(air.building_field(), period, list_of(IndoorAirReport) | None),
                 directives=[term("gui:hasIndoorAirReport")],
                 description=doc + " One report per space of the building.",
             )
@@ -240,14 +255,26 @@ class SchemaBuilder:
                 description="Number of rows matching the filter, all pages together.",
             ),
         }
-        conn = strawberry.type(
-            type(f"{entity.name}Connection", (), ns), description=f"A page of {entity.name} rows."
+        partitioned = self.partition(entity.name) is not None
+        if partitioned:  # a gateway merging partitions resumes each one after its last row
+            edge = _edge_type(entity, self.types[entity.name])
+            ns["edges"] = strawberry.field(
+                resolver=_resolver(rs.edges(edge), [], list_of(edge)),
+                description="The rows of the page with each one's cursor (Relay).",
+            )
+            self.declared.declare(f"{entity.name}Connection", "edges", NOTHING)
+            self.declared.declare(edge.__name__, "*", NOTHING)
+        conn = strawberry.federation.type(
+            type(f"{entity.name}Connection", (), ns),
+            description=f"A page of {entity.name} rows.",
+            shareable=partitioned,
         )
         self.connection_types[entity.name] = conn
         return conn
 
     def _stats_types(self, entity: EntityType, group_fields: tuple[str, ...]) -> Any:
-        group, stats = stats_types(entity, group_fields)
+        shareable = self.partition(entity.name) is not None
+        group, stats = stats_types(entity, group_fields, shareable=shareable)
         self.group_types[entity.name] = group
         self.stats_types[entity.name] = stats
         return stats
@@ -264,14 +291,17 @@ class SchemaBuilder:
         ]
         limits = self.node.config.limits
         self.declared.lists(entity, plural(entity.name), lower_first(entity.name))
-        ns[plural(entity.name)] = strawberry.field(
+        shareable = self.partition(entity.name) is not None
+        ns[plural(entity.name)] = strawberry.federation.field(
+            shareable=shareable,
             resolver=_resolver(rs.list_field(entity, self), list_params, conn | None),
             directives=[term(entity.iri)],
             description=f"{entity.description} Filtered, ordered and paged by the source; "
             f"`first` defaults to {limits.default_page_size}, "
             f"at most {limits.max_page_size}.",
         )
-        ns[lower_first(entity.name)] = strawberry.field(
+        ns[lower_first(entity.name)] = strawberry.federation.field(
+            shareable=shareable,
             resolver=_resolver(
                 rs.single_field(entity, self),
                 [(key.name, PY_TYPES[key.type], inspect.Parameter.empty)],
@@ -318,7 +348,8 @@ class SchemaBuilder:
         if times:
             params.append(("bucket", self.inputs.bucket(entity, times) | None, None))
         self.declared.stats(entity, lower_first(entity.name) + "Stats")
-        ns[lower_first(entity.name) + "Stats"] = strawberry.field(
+        ns[lower_first(entity.name) + "Stats"] = strawberry.federation.field(
+            shareable=shareable,
             resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats) | None),
             directives=[term("gui:StatisticalSummary")],
             description=f"Count, mean, min, max, sum of a numeric {entity.name} field and "
@@ -368,6 +399,21 @@ class SchemaBuilder:
         )
         attach(schema._schema, self.declared.found, VALUE_TYPES)
         return schema
+
+
+def _edge_type(entity: EntityType, node_type: Any) -> Any:
+    ns: dict[str, Any] = {
+        "__annotations__": {"cursor": str | None, "node": node_type},
+        "cursor": strawberry.field(
+            description="Pass as `after` to get the rows after this one (null under "
+            "pseudonyms, which a cursor would undo)."
+        ),
+    }
+    return strawberry.federation.type(
+        type(f"{entity.name}Edge", (), ns),
+        description=f"A {entity.name} row of a page and its cursor.",
+        shareable=True,
+    )
 
 
 class NodeSchema(EntitySchema):

@@ -26,6 +26,21 @@ def term(curie: str) -> Term:
     return Term(iri=expand(curie))
 
 
+@schema_directive(
+    locations=[Location.OBJECT],
+    name="partition",
+    repeatable=True,  # a supergraph keeps every holder's
+    compose=True,
+    import_url=TERM_SPEC_URL,
+    description="The instances of this entity type this subgraph holds, when several "
+    "subgraphs hold disjoint instances of it: INSEE commune codes (values of its "
+    "inseeCode) and/or prefixes of its key.",
+)
+class PartitionDirective:
+    communes: list[str] | None = None
+    key_prefixes: list[str] | None = strawberry.directive_field(name="keyPrefixes", default=None)
+
+
 @strawberry.federation.type(shareable=True, description="Where a page of a list ends.")
 class PageInfo:
     end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")

@@ -187,7 +187,22 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
             page_info=PageInfo(end_cursor=end, has_next_page=more),
         )
         connection._where = where
+        if builder.partition(entity.name) is not None:
+            connection._cursors = [
+                None if hidden & set(names) else encode_cursor([r[n] for n in names]) for r in rows
+            ]
         return connection
+
+    return resolve
+
+
+def edges(edge_type: Any) -> Any:
+    """``Connection.edges``: each row of the page with its own cursor (the sort values of
+    that row, as ``pageInfo.endCursor`` holds the last one's)."""
+
+    async def resolve(root: Any, info: Any) -> list[Any]:
+        cursors = getattr(root, "_cursors", None) or [None] * len(root.nodes)
+        return [edge_type(cursor=c, node=n) for n, c in zip(root.nodes, cursors, strict=True)]
 
     return resolve
 

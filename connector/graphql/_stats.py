@@ -13,17 +13,21 @@ from connector.graphql._scalars import PY_TYPES
 from connector.model import EntityType
 
 
-def stats_types(entity: EntityType, group_fields: tuple[str, ...]) -> tuple[Any, Any]:
-    """``{Entity}Group`` and ``{Entity}Stats``."""
+def stats_types(
+    entity: EntityType, group_fields: tuple[str, ...], *, shareable: bool = False
+) -> tuple[Any, Any]:
+    """``{Entity}Group`` and ``{Entity}Stats`` (``@shareable`` when the entity type is
+    partitioned among several nodes)."""
     group_ns: dict[str, Any] = {"__annotations__": {}}
     for fname in group_fields:
         f = entity.field(fname)
         group_ns["__annotations__"][fname] = PY_TYPES[f.type] | None
         group_ns[fname] = strawberry.field(default=None, directives=[term(f.iri)])
-    group = strawberry.type(
+    group = strawberry.federation.type(
         type(f"{entity.name}Group", (), group_ns),
         directives=[term("gui:Group")],
         description="The values the rows of a group share.",
+        shareable=shareable,
     )
     ann = {
         "group": group | None,
@@ -48,8 +52,9 @@ def stats_types(entity: EntityType, group_fields: tuple[str, ...]) -> tuple[Any,
     ns: dict[str, Any] = {"__annotations__": ann}
     for k in ann:
         ns[k] = strawberry.field(directives=[term(terms[k])])
-    stats = strawberry.type(
+    stats = strawberry.federation.type(
         type(f"{entity.name}Stats", (), ns),
+        shareable=shareable,
         directives=[term("gui:StatisticalSummary")],
         description=f"Aggregates over {entity.name} rows, computed "
         "by the source (SQL), not row by row.",

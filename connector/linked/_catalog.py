@@ -40,6 +40,8 @@ def _dataset(config: NodeConfig, ds: DatasetConfig, policy: DatasetPolicy | None
         node[expand("dcat:keyword")] = [{"@value": k} for k in ds.keywords]
     if ds.themes:
         node[expand("dcat:theme")] = [{"@id": t} for t in ds.themes]
+    if ds.spatial:
+        node[expand("dcterms:spatial")] = [{"@id": a} for a in ds.spatial]
     covered_types, covered_props = [], []
     for ent, fields in ds.entities.items():
         entity = ENTITIES[ent]

@@ -21,7 +21,7 @@ from tests.console_browser.conftest import (
 )
 
 POLICY = ROOT / "policies" / "demo" / "cda-consommations-energie.jsonld"
-PAGES = ("datasets", "register", "log", "integrity", "whatif")
+PAGES = ("datasets", "register", "log", "integrity", "whatif", "catalog")
 
 
 def test_a_policy_reads_in_french_beside_its_json_ld(dpd_page: Page, shot: Shot) -> None:

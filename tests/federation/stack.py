@@ -100,6 +100,9 @@ class Stack:
     credentials: dict[str, dict[str, str]] = field(default_factory=dict)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     logs: list[TextIO] = field(default_factory=list)
+    nodes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    """The node processes by name (to kill, stop or restart one)."""
+    node_commands: dict[str, list[str]] = field(default_factory=dict)
 
     # -- processes ---------------------------------------------------------------------
     def _spawn(
@@ -175,16 +178,25 @@ class Stack:
             self._start_issuer(ports["issuer"], [f"http://127.0.0.1:{ports[n]}" for n in NODES])
         else:
             configs = {n: open_config(p, max_page_size=max_page_size) for n, p in configs.items()}
-        procs = {
-            n: self._spawn(
-                n,
-                [sys.executable, "-m", "connector.cli", "node", str(p), "--log-level", "warning"],
-            )
-            for n, p in configs.items()
-        }
-        for n, proc in procs.items():
+        for n, p in configs.items():
+            cmd = [sys.executable, "-m", "connector.cli", "node", str(p), "--log-level", "warning"]
+            self.node_commands[n] = cmd
+            self.nodes[n] = self._spawn(n, cmd)
+        for n, proc in self.nodes.items():
             self._wait_http(n, proc, f"http://127.0.0.1:{ports[n]}/health")
             self.urls[n] = f"http://127.0.0.1:{ports[n]}/graphql"
+
+    def kill_node(self, name: str) -> None:
+        """SIGKILL node ``name`` and wait for it: its port then refuses connections."""
+        proc = self.nodes[name]
+        proc.kill()
+        proc.wait(timeout=10)
+
+    def restart_node(self, name: str) -> None:
+        """Start node ``name`` again, on its port, after :meth:`kill_node`."""
+        proc = self._spawn(f"{name}-again", self.node_commands[name])
+        self.nodes[name] = proc
+        self._wait_http(name, proc, self.urls[name].removesuffix("/graphql") + "/health")
 
     def _start_issuer(self, port: int, audiences: Sequence[str]) -> None:
         if self.paths is None:
@@ -235,12 +247,14 @@ class Stack:
         *,
         supergraph: Path | None = None,
         name: str = "apollo",
+        extra: Sequence[str] = (),
     ) -> str:
         """Apollo Gateway over the nodes (or ``urls``, or a ``supergraph`` file); returns
         its GraphQL URL."""
         port = free_port()
         cmd = ["node", str(APOLLO_GATEWAY), "--port", str(port)]
         cmd += ["--supergraph", str(supergraph)] if supergraph else self.subgraph_args(urls)
+        cmd += list(extra)
         proc = self._spawn(name, cmd, pipe=True)
         if proc.stdout is None:
             raise RuntimeError("no pipe to Apollo Gateway's stdout")
@@ -252,7 +266,11 @@ class Stack:
         return line.split(" ", 1)[1]
 
     def start_ours(
-        self, urls: Mapping[str, str] | None = None, *, name: str = "ours"
+        self,
+        urls: Mapping[str, str] | None = None,
+        *,
+        name: str = "ours",
+        extra: Sequence[str] = (),
     ) -> str | None:
         """Guichet's gateway over the nodes, or None while it is not built."""
         command = our_gateway_command()
@@ -260,6 +278,7 @@ class Stack:
             return None
         port = free_port()
         cmd = [*command, "--host", "127.0.0.1", "--port", str(port), *self.subgraph_args(urls)]
+        cmd += list(extra)
         proc = self._spawn(name, cmd)
         url = f"http://127.0.0.1:{port}/graphql"
         self._wait_http(name, proc, url, graphql=True)

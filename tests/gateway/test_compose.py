@@ -65,7 +65,9 @@ def test_conflicting_field_types_name_the_subgraphs() -> None:
     assert "field T.x has conflicting types: Int in 'a', String in 'b'" in str(err.value)
 
 
-def test_external_without_owner_and_missing_key_fields_are_reported_together() -> None:
+def test_subgraph_rules_are_reported_before_conflicts_between_subgraphs() -> None:
+    """As Apollo does: a subgraph breaking its own rules (a @key naming a missing field) is
+    refused before merging; once fixed, the @external nobody resolves is reported."""
     a = sub(
         "a",
         'type Query { t: T }\ntype T @key(fields: "id") { id: ID! w: Int @external'
@@ -74,9 +76,13 @@ def test_external_without_owner_and_missing_key_fields_are_reported_together() -
     b = sub("b", 'type U @key(fields: "code") { id: ID! }\ntype Query { u: U }')
     with pytest.raises(GatewayError) as err:
         compose([a, b])  # type: ignore[list-item]
-    message = str(err.value)
-    assert "field T.w is @external in subgraph(s) 'a' but no subgraph resolves it" in message
-    assert "key field U.code is not defined in subgraph 'b'" in message
+    assert err.value.codes == ("KEY_INVALID_FIELDS",)
+    assert "key field U.code is not defined in subgraph 'b'" in str(err.value)
+    fixed = sub("b", 'type U @key(fields: "id") { id: ID! }\ntype Query { u: U }')
+    with pytest.raises(GatewayError) as err:
+        compose([a, fixed])  # type: ignore[list-item]
+    assert err.value.codes == ("EXTERNAL_MISSING_ON_BASE",)
+    assert "field T.w is @external in subgraph(s) 'a' but no subgraph resolves it" in str(err.value)
 
 
 def test_requires_must_name_external_fields() -> None:

@@ -130,7 +130,7 @@ class QueryR:
 @strawberry.federation.type(keys=["id"], name="User")
 class UserU:
     id: strawberry.ID
-    name: str
+    name: str = strawberry.federation.field(shareable=True)  # r @provides it
     email: str
 
     @classmethod

@@ -153,7 +153,7 @@ def test_provides_lets_a_subgraph_answer_an_external_field_on_that_path() -> Non
     sg = small(
         r="type Query { reviews: [Review] }\ntype Review { body: String author: User @provides"
         '(fields: "name") }\ntype User @key(fields: "id") { id: ID! name: String @external }',
-        u='type User @key(fields: "id") { id: ID! name: String email: String }',
+        u='type User @key(fields: "id") { id: ID! name: String @shareable email: String }',
     )
     assert shape(plan(sg, parse("{ reviews { author { name } } }"), None)) == [
         (0, "r", (), None, None)
@@ -180,7 +180,7 @@ def test_unplannable_and_unsupported_queries_say_why() -> None:
 def test_a_federation_1_style_stub_with_an_external_key_can_be_joined() -> None:
     sg = small(
         s="type Query { spaces: [Space] }\ntype Space { name: String building: Building }\n"
-        'type Building @key(fields: "id") { id: ID! @external }',
+        'extend type Building @key(fields: "id") { id: ID! @external }',
         b='type Building @key(fields: "id") { id: ID! name: String }',
     )
     p = plan(sg, parse("{ spaces { building { name } } }"), None)

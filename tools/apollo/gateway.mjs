@@ -2,7 +2,8 @@
 // is compared with (tests/federation, bench/federation.py).
 //
 // Usage:
-//   node gateway.mjs --port P [--host 127.0.0.1] --subgraph NAME=URL [--subgraph NAME=URL ...]
+//   node gateway.mjs --port P [--host 127.0.0.1] [--subgraph-timeout SECONDS]
+//                    --subgraph NAME=URL [--subgraph NAME=URL ...]
 //   node gateway.mjs --port P --supergraph FILE
 //
 // With --subgraph, each subgraph's `_service { sdl }` is fetched once and the supergraph is
@@ -37,6 +38,7 @@ function options() {
         subgraph: { type: "string", multiple: true, default: [] },
         supergraph: { type: "string" },
         "sdl-timeout": { type: "string", default: "10" },
+        "subgraph-timeout": { type: "string", default: "10" },
       },
     }).values;
   } catch (err) {
@@ -61,7 +63,17 @@ function options() {
   if (!parsed.supergraph === !subgraphs.length) {
     fail("give either --supergraph FILE or at least one --subgraph NAME=URL");
   }
-  return { ...parsed, port, subgraphs, sdlTimeout: Number(parsed["sdl-timeout"]) * 1000 };
+  const subgraphTimeout = Number(parsed["subgraph-timeout"]);
+  if (!(subgraphTimeout > 0)) {
+    fail(`--subgraph-timeout: expected a positive number of seconds, got ${JSON.stringify(parsed["subgraph-timeout"])}`);
+  }
+  return {
+    ...parsed,
+    port,
+    subgraphs,
+    sdlTimeout: Number(parsed["sdl-timeout"]) * 1000,
+    subgraphTimeoutMs: subgraphTimeout * 1000,
+  };
 }
 
 async function fetchSdl({ name, url }, timeoutMs) {
@@ -114,7 +126,14 @@ async function main() {
   }
   const gateway = new ApolloGateway({
     supergraphSdl: await supergraphSdl(opts),
-    buildService: ({ url }) => new ForwardingDataSource({ url }),
+    // each subgraph fetch gives up after --subgraph-timeout seconds (10, as Guichet's
+    // gateway): a stopped node then fails its fetch instead of hanging the request
+    buildService: ({ url }) =>
+      new ForwardingDataSource({
+        url,
+        fetcher: (input, init) =>
+          fetch(input, { ...init, signal: AbortSignal.timeout(opts.subgraphTimeoutMs) }),
+      }),
     __exposeQueryPlanExperimental: true,
   });
   const server = new ApolloServer({
