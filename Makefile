@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.observations
 	$(BIN)/python -m bench.usage
 	$(BIN)/python -m bench.federation
+	$(BIN)/python -m bench.partners
 	$(BIN)/python -m bench.audit
 
 clean:

@@ -186,7 +186,7 @@ async def run(workdir: Path, *, repeat: int, sizes: Sequence[int]) -> int:
             stack.start_nodes, workdir / "demo", enforce=False, max_page_size=max(sizes)
         )
         async with httpx.AsyncClient(timeout=120) as client:
-            proxies, fronts, servers, tasks = await _serve_proxies(stack.urls, client)
+            proxies, fronts, servers, tasks = await _serve_proxies(stack.core_urls(), client)
             direct = {"apollo": await asyncio.to_thread(stack.start_apollo)}
             counted = {"apollo": await asyncio.to_thread(stack.start_apollo, fronts, name="ac")}
             ours = await asyncio.to_thread(stack.start_ours)

@@ -166,8 +166,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--port-base",
         type=int,
-        help="first of five consecutive ports: issuer, cda, atmo, bouygues, gateway "
-        "(default 8100; the DPD console is the gateway's /console/)",
+        help="first of eight consecutive ports: issuer, cda, atmo, bouygues, gateway, lagord, "
+        "bailleur, the landlord's JSON API (default 8100; the DPD console is the gateway's "
+        "/console/)",
     )
     demo.set_defaults(func=_demo)
 

@@ -41,11 +41,14 @@ class FieldMapping:
 @dataclass(frozen=True)
 class Partition:
     """The instances of an entity type this node holds, when several nodes hold disjoint
-    instances of it: the communes (values of the entity's ``inseeCode``) and/or the key
-    prefixes of its rows. The gateway routes and fans out by it; the node trusts it."""
+    instances of it: a box of up to three dimensions, the communes (values of the entity's
+    ``inseeCode``), the usages (values of its ``usage``, in our codes) and the key prefixes
+    of its rows. A row is held here when it is inside every dimension declared; a dimension
+    left out means any value. The gateway routes and fans out by it; the node trusts it."""
 
     communes: tuple[str, ...] = ()
     key_prefixes: tuple[str, ...] = ()
+    usages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def parse_entities(
 
 
 COMMUNE_FIELD = "inseeCode"
+USAGE_FIELD = "usage"
+DIMENSIONS = ("communes", "usages", "key_prefixes")
 COMMUNE_LENGTH = 5  # an INSEE commune code: 5 characters (17300, 2A004)
 
 
@@ -145,13 +150,17 @@ def _strings(c: _Checker, key: str, value: object, what: str) -> tuple[str, ...]
 def parse_partition(
     c: _Checker, key: str, spec: object, entity: str, fields: Mapping[str, FieldMapping]
 ) -> Partition | None:
-    """``partition = { communes = ["17200"], key_prefixes = ["..."] }``."""
+    """``partition = { communes = ["17200"], usages = ["school"], key_prefixes = ["..."] }``."""
     if not isinstance(spec, dict):
-        c.fail(key, f"expected a table {{ communes = [...], key_prefixes = [...] }}, got {spec!r}")
+        c.fail(
+            key,
+            "expected a table { communes = [...], usages = [...], key_prefixes = [...] }, "
+            f"got {spec!r}",
+        )
         return None
-    c.unknown(spec, key, {"communes", "key_prefixes"})
-    if "communes" not in spec and "key_prefixes" not in spec:
-        c.fail(key, "names no instance: give communes and/or key_prefixes")
+    c.unknown(spec, key, set(DIMENSIONS))
+    if not any(d in spec for d in DIMENSIONS):
+        c.fail(key, "names no instance: give communes, usages and/or key_prefixes")
         return None
     communes: tuple[str, ...] = ()
     if "communes" in spec:
@@ -173,10 +182,41 @@ def parse_partition(
                 f"a partition by commune needs {entity}.{COMMUNE_FIELD} mapped "
                 f"(entities.{entity}.fields.{COMMUNE_FIELD})",
             )
+    usages: tuple[str, ...] = ()
+    if "usages" in spec:
+        usages = _usages(c, f"{key}.usages", spec["usages"], entity, fields)
     prefixes: tuple[str, ...] = ()
     if "key_prefixes" in spec:
         prefixes = _strings(c, f"{key}.key_prefixes", spec["key_prefixes"], "a key prefix")
-    return Partition(communes=communes, key_prefixes=prefixes)
+    return Partition(communes=communes, key_prefixes=prefixes, usages=usages)
+
+
+def _usages(
+    c: _Checker, key: str, spec: object, entity: str, fields: Mapping[str, FieldMapping]
+) -> tuple[str, ...]:
+    """Usages in our codes: with a ``values`` table on the usage field, each must be one of
+    the codes it maps to (a partner's own code here is a common slip)."""
+    usages = _strings(c, key, spec, "a usage code")
+    if USAGE_FIELD not in ENTITIES[entity].field_names:
+        c.fail(key, f"{entity} has no field {USAGE_FIELD!r}: partition it otherwise")
+        return usages
+    mapping = fields.get(USAGE_FIELD)
+    if mapping is None:
+        c.fail(
+            key,
+            f"a partition by usage needs {entity}.{USAGE_FIELD} mapped "
+            f"(entities.{entity}.fields.{USAGE_FIELD})",
+        )
+    elif mapping.values:
+        ours = sorted(set(mapping.values.values()))
+        for i, u in enumerate(usages):
+            if u not in ours:
+                c.fail(
+                    f"{key}[{i}]",
+                    f"expected one of the usage codes entities.{entity}.fields.{USAGE_FIELD}"
+                    f".values maps to ({', '.join(ours)}), got {u!r}",
+                )
+    return usages
 
 
 def parse_field(

@@ -1,5 +1,6 @@
-"""The La Rochelle demo data space: three partners' sources in their own schemas, the node
-configurations mapping them to our model, and their policies (``policies/demo``).
+"""The La Rochelle demo data space: five partners' sources in their own schemas and formats
+(SQLite, a CSV export, a JSON API), the node configurations mapping them to our model, and
+their policies (``policies/demo``).
 
 >>> from connector.demo import generate
 >>> paths = generate(Path("/tmp/guichet-demo"))  # doctest: +SKIP

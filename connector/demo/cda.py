@@ -3,6 +3,11 @@
 Tables: ``batiments`` (building register), ``consommations`` (yearly final energy per
 carrier and use, in MWh), ``fiches_fdes`` (environmental product declarations) and
 ``facteurs_ges`` (DPE 2021 emission factors).
+
+The building stock is drawn for the whole agglomeration, then shared as the data space
+holds it: the commune of Lagord keeps its own register (``lagord.py``), so no building of
+17200 is in ``batiments``; the social landlord holds every collective housing building
+(``bailleur.py``: :attr:`Register.collective` goes to its API), so none is either.
 """
 
 from __future__ import annotations
@@ -99,12 +104,19 @@ class _Batiment:
 
 @dataclass(frozen=True)
 class Register:
-    """The buildings other partners refer to."""
+    """The buildings other partners refer to; ``collective``: the collective housing
+    buildings drawn, which the landlord holds (not in ``batiments``)."""
 
     school_rnb: str
     school_uai: str
     housing_rnb: str
     buildings: int
+    collective: tuple[_Batiment, ...] = ()
+    used_rnb: frozenset[str] = frozenset()
+
+
+COLLECTIVE_HOUSING = "HAB_COLL"  # the agglomeration's code; the landlord holds them
+LAGORD = "17200"  # the commune whose own node holds its buildings
 
 
 def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
@@ -168,6 +180,8 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
             )
         )
     rows.sort(key=lambda b: b.id_rnb)
+    collective = tuple(b for b in rows if b.code_usage == COLLECTIVE_HOUSING)
+    rows = [b for b in rows if b.code_usage != COLLECTIVE_HOUSING and b.code_insee != LAGORD]
     by_code = {p.code: p for p in profiles}
 
     with bulk_database(path, SCHEMA) as conn:
@@ -211,7 +225,14 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
                 for r in factors
             ),
         )
-    return Register(school_rnb, uai_code(school.uai_number), housing_rnb, len(rows))
+    return Register(
+        school_rnb,
+        uai_code(school.uai_number),
+        housing_rnb,
+        len(rows),
+        collective,
+        frozenset(used),
+    )
 
 
 def _number(value: str) -> object:

@@ -1,4 +1,4 @@
-"""Generate the La Rochelle demo data space: three partner sources and their node configs.
+"""Generate the La Rochelle demo data space: five partner sources and their node configs.
 
 >>> paths = generate(Path("/tmp/guichet-demo"))  # doctest: +SKIP
 >>> load_config(paths.atmo_toml).datasets.keys()  # doctest: +SKIP
@@ -22,14 +22,29 @@ from datetime import date
 from pathlib import Path
 
 from connector.demo.atmo import one_year_after, write_atmo
+from connector.demo.bailleur import FILE as BAILLEUR_FILE
+from connector.demo.bailleur import write_bailleur
 from connector.demo.bouygues import write_bouygues
 from connector.demo.cda import write_cda
+from connector.demo.lagord import write_lagord
 from connector.demo.school_calendar import SchoolCalendar
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 TEMPLATE_DIR = Path(__file__).resolve().parent
-NODES = ("cda", "atmo", "bouygues")
-DEFAULT_PORTS: Mapping[str, int] = {"issuer": 8100, "cda": 8101, "atmo": 8102, "bouygues": 8103}
+NODES = ("cda", "atmo", "bouygues", "lagord", "bailleur")
+BAILLEUR_API = "bailleur-api"  # the landlord's existing JSON API, which its node reads
+DEFAULT_PORTS: Mapping[str, int] = {
+    "issuer": 8100,
+    "cda": 8101,
+    "atmo": 8102,
+    "bouygues": 8103,
+    "gateway": 8104,
+    "lagord": 8105,
+    "bailleur": 8106,
+    BAILLEUR_API: 8107,
+}
+PORT_ORDER = ("issuer", "cda", "atmo", "bouygues", "gateway", "lagord", "bailleur", BAILLEUR_API)
+"""``--port-base``: the issuer's port, the others the next ones in this order."""
 MANIFEST = "manifest.json"
 
 _POLICY_LINE = re.compile(r'^((?:policy|calendar)\s*=\s*)"([^"]+)"', re.MULTILINE)
@@ -49,10 +64,19 @@ class DemoPaths:
     atmo_toml: Path
     bouygues_toml: Path
     manifest: Path
+    lagord_db: Path
+    bailleur_dir: Path
+    lagord_toml: Path
+    bailleur_toml: Path
 
     @property
     def configs(self) -> dict[str, Path]:
-        return {"cda": self.cda_toml, "atmo": self.atmo_toml, "bouygues": self.bouygues_toml}
+        return {n: self.target_dir / f"{n}.toml" for n in NODES}
+
+    @property
+    def bailleur_json(self) -> Path:
+        """The landlord's system of record, which its API serves."""
+        return self.bailleur_dir / BAILLEUR_FILE
 
     @classmethod
     def under(cls, target_dir: Path) -> DemoPaths:
@@ -65,6 +89,10 @@ class DemoPaths:
             atmo_toml=target_dir / "atmo.toml",
             bouygues_toml=target_dir / "bouygues.toml",
             manifest=target_dir / MANIFEST,
+            lagord_db=target_dir / "lagord.db",
+            bailleur_dir=target_dir / "bailleur",
+            lagord_toml=target_dir / "lagord.toml",
+            bailleur_toml=target_dir / "bailleur.toml",
         )
 
 
@@ -76,8 +104,9 @@ def generate(
     year_start: date = date(2025, 9, 1),
     ports: Mapping[str, int] | None = None,
 ) -> DemoPaths:
-    """Write ``cda.db``, ``atmo.db``, ``bouygues/metres.csv`` and the three node configs
-    into ``target_dir``; skip the data when the manifest says it is already there."""
+    """Write ``cda.db``, ``atmo.db``, ``bouygues/metres.csv``, ``lagord.db``,
+    ``bailleur/residences.json`` and the five node configs into ``target_dir``; skip the
+    data when the manifest says it is already there."""
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
     paths = DemoPaths.under(target_dir)
@@ -108,7 +137,13 @@ def read_manifest(paths: DemoPaths) -> dict[str, object]:
 
 
 def _data_files(paths: DemoPaths) -> list[Path]:
-    return [paths.cda_db, paths.atmo_db, paths.bouygues_dir / "metres.csv"]
+    return [
+        paths.cda_db,
+        paths.atmo_db,
+        paths.bouygues_dir / "metres.csv",
+        paths.lagord_db,
+        paths.bailleur_json,
+    ]
 
 
 def _up_to_date(paths: DemoPaths, params: Mapping[str, object]) -> bool:
@@ -143,6 +178,12 @@ def _write_data(
     lines = write_bouygues(
         paths.bouygues_dir, school_rnb=register.school_rnb, housing_rnb=register.housing_rnb
     )
+    municipal = write_lagord(
+        paths.lagord_db, random.Random(rng.getrandbits(64)), taken=register.used_rnb
+    )
+    residences = write_bailleur(
+        paths.bailleur_dir, random.Random(rng.getrandbits(64)), register.collective
+    )
     return {
         "school_rnb": register.school_rnb,
         "school_uai": register.school_uai,
@@ -153,11 +194,16 @@ def _write_data(
         "readings_from": atmo.first_day.isoformat(),
         "readings_until": atmo.end_day.isoformat(),
         "material_lines": lines,
+        "lagord_buildings": municipal.buildings,
+        "lagord_energy_rows": municipal.energy_rows,
+        "bailleur_residences": residences,
     }
 
 
 def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
-    """Render the packaged node templates into ``target_dir``."""
+    """Render the packaged node templates into ``target_dir`` (a port not given keeps its
+    default)."""
+    ports = {**DEFAULT_PORTS, **ports}
     for node in NODES:
         template = TEMPLATE_DIR / f"{node}.toml"
         text = template.read_text(encoding="utf-8")
@@ -165,6 +211,8 @@ def render_configs(target_dir: Path, *, ports: Mapping[str, int]) -> None:
         for owner in NODES:  # [node.references]: another demo node's real address
             default, real = DEFAULT_PORTS[owner], int(ports[owner])
             text = text.replace(f'"http://127.0.0.1:{default}"', f'"http://127.0.0.1:{real}"')
+        api, real_api = DEFAULT_PORTS[BAILLEUR_API], int(ports[BAILLEUR_API])
+        text = text.replace(f'"http://127.0.0.1:{api}/', f'"http://127.0.0.1:{real_api}/')
         if "issuer" in ports:
             issuer = f"http://127.0.0.1:{int(ports['issuer'])}"
             text = _ISSUER_LINE.sub(f'issuer = "{issuer}"', text, count=1)

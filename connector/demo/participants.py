@@ -51,6 +51,14 @@ PARTICIPANTS = (
         "bouygues", SPACE + "bouygues", "Bouygues Bâtiment Centre Sud-Ouest", ("construction",), ()
     ),
     DemoParticipant("dpd", SPACE + "cda/dpd", "DPD de l'agglomération", ("dpd",), ()),
+    DemoParticipant("lagord", SPACE + "lagord", "Commune de Lagord", ("commune",), ()),
+    DemoParticipant(
+        "bailleur",
+        SPACE + "bailleur",
+        "Atlantique Habitat (bailleur social, fictif)",
+        ("social-landlord",),
+        (),
+    ),
 )
 
 

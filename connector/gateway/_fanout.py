@@ -49,8 +49,8 @@ from connector.gateway._pages import (
     CursorError,
     Page,
     asks_count,
-    communes_of,
     decode,
+    dimensions_of,
     merge_pages,
     order_of,
 )
@@ -204,6 +204,15 @@ async def _ask(
 
 
 def _failed(executor: Executor, fan: FanOut, h: Holder, reply: SubgraphReply, key: str) -> None:
+    if len(fan.holders) == 1:  # the one holder in the supergraph: as any other fetch
+        executor.outcome.errors.append(
+            {
+                "message": f"subgraph {h.subgraph!r}: {reply.reason}",
+                "path": [key],
+                "extensions": {"code": reply.failure, "node": h.subgraph},
+            }
+        )
+        return
     executor.outcome.errors.append(
         {
             "message": f"subgraph {h.subgraph!r} (holding {fan.type_name} {h.text()}): "
@@ -259,13 +268,9 @@ async def _list(
             }
         )
         return None
-    wanted = communes_of(args)
+    wanted = dimensions_of(args)
     counted = asks_count(fan.asked)  # an exhausted holder still counts its rows
-    holders = [
-        h
-        for h in fan.holders
-        if (counted or h.subgraph not in done) and (wanted is None or h.may_hold_communes(wanted))
-    ]
+    holders = [h for h in fan.holders if (counted or h.subgraph not in done) and h.may_hold(wanted)]
     pages: list[Page] = []
     for h, reply in await _ask(executor, fetch, holders, {AFTER: at}):
         if reply.failure:

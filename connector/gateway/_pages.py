@@ -88,17 +88,27 @@ def order_of(fan: FanOut, args: Mapping[str, Any]) -> Order:
     return out
 
 
-def communes_of(args: Mapping[str, Any]) -> frozenset[str] | None:
-    condition = (args.get("filter") or {}).get("inseeCode")
-    if not isinstance(condition, dict):
-        return None
-    wanted: set[str] | None = None
-    if isinstance(condition.get("eq"), str):
-        wanted = {condition["eq"]}
-    if isinstance(condition.get("in"), list):
-        values = {v for v in condition["in"] if isinstance(v, str)}
-        wanted = values if wanted is None else wanted & values
-    return None if wanted is None else frozenset(wanted)
+FILTERED_DIMENSIONS = ("inseeCode", "usage")
+
+
+def dimensions_of(args: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """The values a list's filter allows on the fields partitions are declared by
+    (``eq``, ``in``; both given: their intersection); a field not filtered so is absent."""
+    out: dict[str, frozenset[str]] = {}
+    filt = args.get("filter") or {}
+    for f in FILTERED_DIMENSIONS:
+        condition = filt.get(f) if isinstance(filt, dict) else None
+        if not isinstance(condition, dict):
+            continue
+        wanted: set[str] | None = None
+        if isinstance(condition.get("eq"), str):
+            wanted = {condition["eq"]}
+        if isinstance(condition.get("in"), list):
+            values = {v for v in condition["in"] if isinstance(v, str)}
+            wanted = values if wanted is None else wanted & values
+        if wanted is not None:
+            out[f] = frozenset(wanted)
+    return out
 
 
 class Page:

@@ -5,10 +5,15 @@
 Before composition, :func:`partition_subgraphs` checks the holders of each partitioned
 type and leaves out a bad holder (not the whole supergraph), naming why:
 
-* a declaration that names nothing (no commune, no key prefix);
-* two holders claiming the same instances: a commune in both, or a key prefix of one
-  that starts with a key prefix of the other (the later holder, in the gateway's order, is
-  left out); a subgraph holding the type without ``@partition`` claims every instance;
+* a declaration that names nothing (no commune, no usage, no key prefix);
+* two holders claiming the same instances (the later holder, in the gateway's order, is
+  left out); a subgraph holding the type without ``@partition`` claims every instance.
+  A declaration is a box: an instance is held when it is inside every dimension declared
+  (communes, usages, key prefixes), a dimension left out being any value. Two boxes
+  overlap iff, on every dimension both declare, their values meet (a commune or a usage in
+  both; a key prefix of one starting a key prefix of the other); so ``communes: ["17200"]``
+  and ``usages: ["collective_housing"]`` overlap (collective housing in 17200), and
+  ``communes: ["17200"], usages: ["school"]`` and ``usages: ["collective_housing"]`` do not;
 * a holder whose type disagrees with the first holder's: another key, or a field both
   resolve (``@external`` ones aside) with another type or other arguments, printed
   exactly. A field only some holders resolve is theirs: the planner asks it, by key, of
@@ -38,20 +43,25 @@ from connector.gateway._sdl import Subgraph, SubgraphType, directive_name
 
 DIRECTIVE = "partition"
 COMMUNE_FIELD = "inseeCode"
+USAGE_FIELD = "usage"
 
 
 @dataclass(frozen=True)
 class Holder:
-    """One subgraph's share of a partitioned type."""
+    """One subgraph's share of a partitioned type: a box of up to three dimensions (an
+    empty one is any value)."""
 
     subgraph: str
     communes: tuple[str, ...] = ()
     key_prefixes: tuple[str, ...] = ()
+    usages: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         if self.communes:
             out["communes"] = list(self.communes)
+        if self.usages:
+            out["usages"] = list(self.usages)
         if self.key_prefixes:
             out["keyPrefixes"] = list(self.key_prefixes)
         return out
@@ -60,17 +70,24 @@ class Holder:
         parts = []
         if self.communes:
             parts.append("communes " + ", ".join(self.communes))
+        if self.usages:
+            parts.append("usages " + ", ".join(self.usages))
         if self.key_prefixes:
             parts.append("key prefixes " + ", ".join(self.key_prefixes))
         return "; ".join(parts)
 
-    def may_hold_communes(self, communes: frozenset[str]) -> bool:
-        """Whether rows with one of ``communes`` may be here (a partition by key prefix
-        alone says nothing of communes)."""
-        return not self.communes or bool(communes & set(self.communes)) or bool(self.key_prefixes)
+    def may_hold(self, wanted: Mapping[str, frozenset[str]]) -> bool:
+        """Whether rows whose field (``inseeCode``, ``usage``) is one of ``wanted[field]``
+        may be here: on each dimension the filter and this declaration both name, they
+        must meet."""
+        mine = {COMMUNE_FIELD: self.communes, USAGE_FIELD: self.usages}
+        return all(not mine.get(f) or bool(values & set(mine[f])) for f, values in wanted.items())
 
     def claims_key(self, key: str) -> bool:
         return any(key.startswith(p) for p in self.key_prefixes)
+
+    def may_hold_key(self, key: str) -> bool:
+        return not self.key_prefixes or self.claims_key(key)
 
 
 @dataclass(frozen=True)
@@ -85,12 +102,11 @@ class PartitionedType:
         return next((h for h in self.holders if h.subgraph == subgraph), None)
 
     def route(self, key: object) -> tuple[Holder, ...]:
-        """The holders to ask for the instance with ``key``: the one whose key prefix it
-        has, else every holder (an RNB id says nothing of its commune)."""
+        """The holders to ask for the instance with ``key``: those whose key prefixes
+        admit it (a holder declaring none admits every key: an RNB id says nothing of its
+        commune), so the one whose prefix it has when every holder declares some."""
         if isinstance(key, str):
-            claimed = tuple(h for h in self.holders if h.claims_key(key))
-            if claimed:
-                return claimed[:1]
+            return tuple(h for h in self.holders if h.may_hold_key(key))
         return self.holders
 
 
@@ -123,7 +139,12 @@ def declared(s: Subgraph, t: SubgraphType) -> Holder | None:
                 values = _strings(arg)
                 if values is not None:
                     found[arg.name.value] = values
-            return Holder(s.name, found.get("communes", ()), found.get("keyPrefixes", ()))
+            return Holder(
+                s.name,
+                found.get("communes", ()),
+                found.get("keyPrefixes", ()),
+                found.get("usages", ()),
+            )
     return None
 
 
@@ -177,14 +198,30 @@ def _disagreement(first: tuple[str, SubgraphType], other: SubgraphType) -> list[
 
 
 def _overlap(a: Holder, b: Holder) -> list[str]:
+    """Where the boxes of ``a`` and ``b`` meet, one phrase per dimension both declare
+    (any dimension one leaves out is any value); [] when they are disjoint."""
     out = []
-    communes = sorted(set(a.communes) & set(b.communes))
-    if communes:
-        out.append("communes " + ", ".join(communes))
-    for p in a.key_prefixes:
-        for q in b.key_prefixes:
-            if p.startswith(q) or q.startswith(p):
-                out.append(f"key prefixes {p!r} and {q!r}")
+    for what, mine, theirs in (
+        ("communes", a.communes, b.communes),
+        ("usages", a.usages, b.usages),
+    ):
+        if mine and theirs:
+            both = sorted(set(mine) & set(theirs))
+            if not both:
+                return []
+            out.append(f"{what} " + ", ".join(both))
+    if a.key_prefixes and b.key_prefixes:
+        pairs = [
+            f"{p!r} and {q!r}"
+            for p in a.key_prefixes
+            for q in b.key_prefixes
+            if p.startswith(q) or q.startswith(p)
+        ]
+        if not pairs:
+            return []
+        out.append("key prefixes " + "; ".join(pairs))
+    if not out:  # no dimension in common: each is any value on the other's
+        return [f"{a.text()} and {b.text()}, no dimension in common"]
     return out
 
 
@@ -208,16 +245,24 @@ def _type_problems(
                 "every instance"
             )
             continue
-        if not (holder.communes or holder.key_prefixes):
+        if not holder.describe():
             left[s.name] = (
                 f"subgraph {s.name!r}: @partition on {name} names nothing "
-                "(no communes, no keyPrefixes)"
+                "(no communes, no usages, no keyPrefixes)"
             )
             continue
-        if holder.communes and COMMUNE_FIELD not in t.fields:
+        missing = [
+            (arg, f)
+            for arg, values, f in (
+                ("communes", holder.communes, COMMUNE_FIELD),
+                ("usages", holder.usages, USAGE_FIELD),
+            )
+            if values and f not in t.fields
+        ]
+        if missing:
+            arg, f = missing[0]
             left[s.name] = (
-                f"subgraph {s.name!r}: @partition(communes) on {name}, which has no field "
-                f"{COMMUNE_FIELD}"
+                f"subgraph {s.name!r}: @partition({arg}) on {name}, which has no field {f}"
             )
             continue
         if first is None:

@@ -166,7 +166,9 @@ class SchemaBuilder:
         if p is None:
             return None
         return PartitionDirective(
-            communes=list(p.communes) or None, key_prefixes=list(p.key_prefixes) or None
+            communes=list(p.communes) or None,
+            key_prefixes=list(p.key_prefixes) or None,
+            usages=list(p.usages) or None,
         )
 
     def _finish_entity(self, name: str) -> Any:

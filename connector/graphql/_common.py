@@ -34,11 +34,13 @@ def term(curie: str) -> Term:
     import_url=TERM_SPEC_URL,
     description="The instances of this entity type this subgraph holds, when several "
     "subgraphs hold disjoint instances of it: INSEE commune codes (values of its "
-    "inseeCode) and/or prefixes of its key.",
+    "inseeCode), usage codes (values of its usage) and/or prefixes of its key; an "
+    "instance is held here when it is inside every one given.",
 )
 class PartitionDirective:
     communes: list[str] | None = None
     key_prefixes: list[str] | None = strawberry.directive_field(name="keyPrefixes", default=None)
+    usages: list[str] | None = None
 
 
 @strawberry.federation.type(shareable=True, description="Where a page of a list ends.")

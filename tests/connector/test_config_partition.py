@@ -8,7 +8,7 @@ import pytest
 
 from connector.config import load_config
 from connector.config._checker import Checker
-from connector.config.entities import Partition, parse_partition
+from connector.config.entities import FieldMapping, Partition, parse_partition
 from connector.errors import ConfigError
 from tests.gateway.partitions import write_holder
 
@@ -57,7 +57,7 @@ def test_a_good_declaration_is_read(tmp_path: Path) -> None:
             [
                 (
                     "entities.Building.partition",
-                    "names no instance: give communes and/or key_prefixes",
+                    "names no instance: give communes, usages and/or key_prefixes",
                 )
             ],
         ),
@@ -66,7 +66,7 @@ def test_a_good_declaration_is_read(tmp_path: Path) -> None:
             [
                 (
                     "entities.Building.partition.colour",
-                    "unknown key, expected one of communes, key_prefixes",
+                    "unknown key, expected one of communes, key_prefixes, usages",
                 ),
                 (
                     "entities.Building.partition.key_prefixes[0]",
@@ -79,7 +79,8 @@ def test_a_good_declaration_is_read(tmp_path: Path) -> None:
             [
                 (
                     "entities.Building.partition",
-                    "expected a table { communes = [...], key_prefixes = [...] }, got '17200'",
+                    "expected a table { communes = [...], usages = [...], key_prefixes = [...] }, "
+                    "got '17200'",
                 )
             ],
         ),
@@ -112,3 +113,90 @@ def test_a_partition_by_commune_needs_an_entity_with_a_commune(tmp_path: Path) -
             "EnergyUse has no field 'inseeCode': partition it by key_prefixes",
         )
     ]
+
+
+USAGE = {
+    "rnbId": FieldMapping("rnbId", ("id_rnb",)),
+    "usage": FieldMapping(
+        "usage", ("code_usage",), values={"HAB_COLL": "collective_housing", "ENS": "school"}
+    ),
+}
+
+
+def test_a_partition_by_usage_is_read_in_our_codes(tmp_path: Path) -> None:
+    c = Checker(tmp_path / "node.toml")
+    spec = {"communes": ["17200"], "usages": ["school"]}
+    got = parse_partition(c, "entities.Building.partition", spec, "Building", USAGE)
+    assert got == Partition(communes=("17200",), usages=("school",))
+    # inseeCode unmapped here: the commune dimension is named, the usage one is fine
+    assert [(i.key, i.message) for i in c.issues] == [
+        (
+            "entities.Building.partition.communes",
+            "a partition by commune needs Building.inseeCode mapped "
+            "(entities.Building.fields.inseeCode)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "fields", "entity", "expected"),
+    [
+        (
+            {"usages": ["HAB_COLL", "school", "school"]},
+            USAGE,
+            "Building",
+            [
+                ("entities.X.partition.usages[2]", "'school' is listed twice"),
+                (
+                    "entities.X.partition.usages[0]",
+                    "expected one of the usage codes entities.Building.fields.usage.values "
+                    "maps to (collective_housing, school), got 'HAB_COLL'",
+                ),
+            ],
+        ),
+        (
+            {"usages": []},
+            USAGE,
+            "Building",
+            [
+                (
+                    "entities.X.partition.usages",
+                    "expected a non-empty list, each a usage code, got []",
+                )
+            ],
+        ),
+        (
+            {"usages": ["school"]},
+            {"rnbId": USAGE["rnbId"]},
+            "Building",
+            [
+                (
+                    "entities.X.partition.usages",
+                    "a partition by usage needs Building.usage mapped "
+                    "(entities.Building.fields.usage)",
+                )
+            ],
+        ),
+        (
+            {"usages": ["school"]},
+            {},
+            "EnergyUse",
+            [
+                (
+                    "entities.X.partition.usages",
+                    "EnergyUse has no field 'usage': partition it otherwise",
+                )
+            ],
+        ),
+    ],
+)
+def test_bad_usage_declarations_are_named(
+    tmp_path: Path,
+    spec: dict[str, object],
+    fields: dict[str, FieldMapping],
+    entity: str,
+    expected: list[tuple[str, str]],
+) -> None:
+    c = Checker(tmp_path / "node.toml")
+    parse_partition(c, "entities.X.partition", spec, entity, fields)
+    assert [(i.key, i.message) for i in c.issues] == expected

@@ -121,9 +121,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="package")
 def demo_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSpace]:
     """``guichet demo --dir TMP --port-base N``: issuer on N, cda, atmo, bouygues on N+1..N+3,
-    gateway (with the console) on N+4; ready once the showcase has run and it serves."""
+    gateway (with the console) on N+4, lagord, bailleur and the landlord's API on
+    N+5..N+7; ready once the showcase has run and it serves."""
     directory = tmp_path_factory.mktemp("console") / "demo"
-    base = free_block(5)
+    base = free_block(8)
     log = directory.parent / "demo.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -37,7 +37,7 @@ def test_the_catalog_page_lists_and_searches_the_data_space(
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_text("Catalogue de l'espace de données")
     everything = served(demo_space)
-    assert len(everything) == 8
+    assert len(everything) == 11  # the five partners' datasets
     assert shown(page) == everything
     assert page.locator("#catalog-problems").count() == 0
     carbon = page.locator(f'section.dataset[data-iri="{DS}cda/bilans-carbone"]')
@@ -52,13 +52,13 @@ def test_the_catalog_page_lists_and_searches_the_data_space(
     assert page.url.endswith("/catalog?q=%C3%A9nergie&node=&publisher=&theme=&commune=17300")
     assert shown(page) == served(demo_space, q="énergie", commune="17300")
     assert shown(page) == {f"{DS}cda/consommations-energie", f"{DS}cda/bilans-carbone"}
-    expect(page.locator("#catalog-summary")).to_have_text("2 jeu(x) de données sur 8.")
+    expect(page.locator("#catalog-summary")).to_have_text("2 jeu(x) de données sur 11.")
     shot("catalog-searched")
 
     page.locator('a[hreflang="en"]').first.click()
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_text("The data space's catalog")
-    expect(page.locator("#catalog-summary")).to_have_text("2 of 8 dataset(s).")
+    expect(page.locator("#catalog-summary")).to_have_text("2 of 11 dataset(s).")
     assert shown(page) == {f"{DS}cda/consommations-energie", f"{DS}cda/bilans-carbone"}
     shot("catalog-en")
 

@@ -48,7 +48,7 @@ def test_the_dpd_signs_in_on_the_issuer_page_and_out(
     cookie = next(c for c in page.context.cookies() if c["name"] == "guichet_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax", cookie
     nodes = page.locator("table#nodes tbody tr[data-node]")
-    expect(nodes).to_have_count(3)
+    expect(nodes).to_have_count(5)  # the five partners' nodes
     assert {n.get_attribute("data-ok") for n in nodes.all()} == {"true"}
     shot("console-home")
 

@@ -1,6 +1,7 @@
-"""The demo data space on loopback for the federation tests: the issuer, the three partner
-nodes with usage control on, Apollo Gateway in front of them and, once it is built,
-Guichet's gateway in front of the same nodes.
+"""The demo data space on loopback for the federation tests: the issuer, the five partner
+nodes with usage control on (and the landlord's JSON API), Apollo Gateway in front of the
+three original ones (cda, atmo, bouygues: one holder of Building) and, once it is built,
+Guichet's gateway in front of the same nodes; ``ours_all_url`` is ours over all five.
 
 Fixtures: ``stack`` (the processes), ``tokens`` (demo participants' bearer tokens valid at
 the three nodes), ``query_apollo`` / ``query_ours`` / ``query_node`` (GraphQL over HTTP),
@@ -67,6 +68,15 @@ def ours_url(stack: Stack) -> str | None:
     return stack.start_ours()
 
 
+@pytest.fixture(scope="session")
+def ours_all_url(stack: Stack) -> str:
+    """Our gateway over the five nodes (three holders of Building)."""
+    url = stack.start_ours(stack.urls, name="ours-all")
+    if url is None:
+        pytest.fail(OURS_MISSING)
+    return url
+
+
 def _query(url: str, http: httpx.Client) -> Query:
     def run(
         query: str,
@@ -114,7 +124,7 @@ def demo_db(stack: Stack) -> Iterator[dict[str, sqlite3.Connection]]:
     """The generated partner databases, read-only: the ground truth of the answers."""
     if stack.paths is None:
         raise RuntimeError("the demo was not generated")
-    dbs = {"cda": stack.paths.cda_db, "atmo": stack.paths.atmo_db}
+    dbs = {"cda": stack.paths.cda_db, "atmo": stack.paths.atmo_db, "lagord": stack.paths.lagord_db}
     conns = {n: sqlite3.connect(f"file:{p}?mode=ro", uri=True) for n, p in dbs.items()}
     for c in conns.values():
         c.row_factory = sqlite3.Row

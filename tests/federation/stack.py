@@ -1,10 +1,16 @@
 """The demo data space as real processes on 127.0.0.1, with gateways in front.
 
 Used by the federation tests (``tests/federation/conftest.py``) and the benchmark
-(``bench/federation.py``): the issuer (``guichet issuer serve``), the three partner nodes
-(``guichet node CONFIG``), Apollo Gateway (``node tools/apollo/gateway.mjs``) and, once it
-exists, Guichet's own gateway (``guichet gateway``), each a child process stopped by
+(``bench/federation.py``): the issuer (``guichet issuer serve``), the social landlord's
+JSON API (``python -m connector.demo.bailleur_api``), the five partner nodes (``guichet
+node CONFIG``), Apollo Gateway (``node tools/apollo/gateway.mjs``) and, once it exists,
+Guichet's own gateway (``guichet gateway``), each a child process stopped by
 :meth:`Stack.close`.
+
+The gateways are started over the three original nodes (:data:`CORE`) unless given
+``urls``: three of the five nodes hold parts of Building, which Apollo Gateway knows
+nothing of (it asks one holder of a shared root field), so the comparisons with Apollo are
+made where both gateways have one holder; ``stack.urls`` has all five.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import IO, Any, TextIO
 
 import httpx
 
-from connector.demo.generate import NODES, DemoPaths, generate
+from connector.demo.generate import BAILLEUR_API, NODES, DemoPaths, generate
 from connector.demo.participants import register_all
 from tests.support import ports
 
@@ -33,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 APOLLO_DIR = ROOT / "tools" / "apollo"
 APOLLO_GATEWAY = APOLLO_DIR / "gateway.mjs"
 OURS_MISSING = "our gateway is not built yet"
+CORE = ("cda", "atmo", "bouygues")
+"""The nodes the gateways compared with Apollo Gateway front by default (one holder of
+Building: cda)."""
 
 _TABLE_HEADER = re.compile(r"^\[([A-Za-z0-9_.\-]+)\]\s*(#.*)?$")
 
@@ -103,6 +112,7 @@ class Stack:
     nodes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     """The node processes by name (to kill, stop or restart one)."""
     node_commands: dict[str, list[str]] = field(default_factory=dict)
+    landlord_api: str | None = None
 
     # -- processes ---------------------------------------------------------------------
     def _spawn(
@@ -169,15 +179,20 @@ class Stack:
 
     # -- the data space ----------------------------------------------------------------
     def start_nodes(self, data_dir: Path, *, enforce: bool, max_page_size: int = 500) -> None:
-        """Generate the demo (once per folder) and start its three nodes; with ``enforce``,
-        also the issuer, with the demo participants registered."""
-        ports = {"issuer": free_port(), **{n: free_port() for n in NODES}}
+        """Generate the demo (once per folder) and start the landlord's API and the five
+        nodes; with ``enforce``, also the issuer, with the demo participants registered."""
+        ports = {
+            "issuer": free_port(),
+            BAILLEUR_API: free_port(),
+            **{n: free_port() for n in NODES},
+        }
         self.paths = generate(data_dir, ports=ports)
         configs = self.paths.configs
         if enforce:
             self._start_issuer(ports["issuer"], [f"http://127.0.0.1:{ports[n]}" for n in NODES])
         else:
             configs = {n: open_config(p, max_page_size=max_page_size) for n, p in configs.items()}
+        self.start_landlord_api(ports[BAILLEUR_API])
         for n, p in configs.items():
             cmd = [sys.executable, "-m", "connector.cli", "node", str(p), "--log-level", "warning"]
             self.node_commands[n] = cmd
@@ -185,6 +200,20 @@ class Stack:
         for n, proc in self.nodes.items():
             self._wait_http(n, proc, f"http://127.0.0.1:{ports[n]}/health")
             self.urls[n] = f"http://127.0.0.1:{ports[n]}/graphql"
+
+    def start_landlord_api(self, port: int) -> None:
+        """The social landlord's existing JSON API, which the ``bailleur`` node reads."""
+        if self.paths is None:
+            raise RuntimeError("generate the demo before starting the landlord's API")
+        cmd = [sys.executable, "-m", "connector.demo.bailleur_api"]
+        cmd += ["--data", str(self.paths.bailleur_json), "--port", str(port)]
+        proc = self._spawn(BAILLEUR_API, cmd)
+        self.landlord_api = f"http://127.0.0.1:{port}/api"
+        self._wait_http(BAILLEUR_API, proc, self.landlord_api)
+
+    def core_urls(self) -> dict[str, str]:
+        """The GraphQL URLs of :data:`CORE`."""
+        return {n: u for n, u in self.urls.items() if n in CORE}
 
     def kill_node(self, name: str) -> None:
         """SIGKILL node ``name`` and wait for it: its port then refuses connections."""
@@ -214,7 +243,7 @@ class Stack:
         self._wait_http("issuer", proc, f"{self.issuer}/.well-known/oauth-authorization-server")
 
     def token(self, participant: str, *, purpose: str | None = None) -> str:
-        """A token of a demo participant valid at all three nodes (RFC 8707 resources)."""
+        """A token of a demo participant valid at all five nodes (RFC 8707 resources)."""
         if self.issuer is None:
             raise RuntimeError("this stack runs without an issuer")
         creds = self.credentials[participant]
@@ -237,7 +266,7 @@ class Stack:
     # -- gateways ----------------------------------------------------------------------
     def subgraph_args(self, urls: Mapping[str, str] | None = None) -> list[str]:
         out: list[str] = []
-        for name, url in (urls or self.urls).items():
+        for name, url in (urls or self.core_urls()).items():
             out += ["--subgraph", f"{name}={url}"]
         return out
 
@@ -249,7 +278,7 @@ class Stack:
         name: str = "apollo",
         extra: Sequence[str] = (),
     ) -> str:
-        """Apollo Gateway over the nodes (or ``urls``, or a ``supergraph`` file); returns
+        """Apollo Gateway over :data:`CORE` (or ``urls``, or a ``supergraph`` file); returns
         its GraphQL URL."""
         port = free_port()
         cmd = ["node", str(APOLLO_GATEWAY), "--port", str(port)]
@@ -272,7 +301,8 @@ class Stack:
         name: str = "ours",
         extra: Sequence[str] = (),
     ) -> str | None:
-        """Guichet's gateway over the nodes, or None while it is not built."""
+        """Guichet's gateway over :data:`CORE` (or ``urls``), or None while it is not
+        built."""
         command = our_gateway_command()
         if command is None:
             return None

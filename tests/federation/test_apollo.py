@@ -68,10 +68,13 @@ class Truth:
         return str(rnb[0])
 
     @property
-    def housing(self) -> str:
-        """The other building of the bill of quantities (the housing project)."""
-        (rnb,) = {r["rnb_batiment"] for r in self.bill if r["rnb_batiment"] != self.school}
-        return rnb
+    def office(self) -> str:
+        """An office building of the agglomeration's register (the bill's other building,
+        the housing project, is the social landlord's: not in these three nodes)."""
+        (rnb,) = self.db["cda"].execute(
+            "SELECT id_rnb FROM batiments WHERE code_usage = 'BUR' ORDER BY id_rnb LIMIT 1"
+        )
+        return str(rnb[0])
 
     def rooms(self, rnb: str) -> list[dict[str, Any]]:
         rows = self.db["atmo"].execute("SELECT * FROM salles WHERE site_rnb = ?", (rnb,))
@@ -191,8 +194,8 @@ def bill_with_products_and_buildings(t: Truth) -> Case:
         }
       }
     }"""
-    lines = t.lines(t.housing)
-    b = t.building(t.housing)
+    lines = t.lines(t.school)
+    b = t.building(t.school)
     nodes = []
     for r in lines[:5]:
         p = t.product(r["ref_fdes"])
@@ -209,14 +212,14 @@ def bill_with_products_and_buildings(t: Truth) -> Case:
                     "gwpC": p["rc_c"],
                 },
                 "building": {
-                    "rnbId": t.housing,
+                    "rnbId": t.school,
                     "name": b["nom"],
                     "floorArea": b["surface_plancher_m2"],
                 },
             }
         )
     data = {"materialLines": {"totalCount": len(lines), "nodes": nodes}}
-    return Case(query, {"rnb": t.housing, "first": 5}, "carbon", {"data": data, "errors": []})
+    return Case(query, {"rnb": t.school, "first": 5}, "carbon", {"data": data, "errors": []})
 
 
 def aliases_and_fragments(t: Truth) -> Case:
@@ -225,7 +228,7 @@ def aliases_and_fragments(t: Truth) -> Case:
     query = """
     query Two($a: RnbId!, $b: RnbId!) {
       school: building(rnbId: $a) { ...Card }
-      housing: building(rnbId: $b) { ...Card kind: usage }
+      office: building(rnbId: $b) { ...Card kind: usage }
     }
     fragment Card on Building {
       id: rnbId
@@ -239,18 +242,19 @@ def aliases_and_fragments(t: Truth) -> Case:
 
     def card(rnb: str) -> dict[str, Any]:
         b = t.building(rnb)
+        lines = t.lines(rnb)
         rooms = sorted(t.rooms(rnb), key=lambda r: r["name"], reverse=True)[:2]
         return {
             "id": rnb,
             "label": b["nom"],
             "built": b["annee_construction"],
             "rooms": [{"label": r["name"], "seats": r["capacity"]} for r in rooms],
-            "topLot": [{"lot": max(int(r["num_lot"]) for r in t.lines(rnb))}],
+            "topLot": [{"lot": max(int(r["num_lot"]) for r in lines)}] if lines else [],
         }
 
-    housing = {**card(t.housing), "kind": USAGE[t.building(t.housing)["code_usage"]]}
-    data = {"school": card(t.school), "housing": housing}
-    return Case(query, {"a": t.school, "b": t.housing}, "carbon", {"data": data, "errors": []})
+    office = {**card(t.office), "kind": USAGE[t.building(t.office)["code_usage"]]}
+    data = {"school": card(t.school), "office": office}
+    return Case(query, {"a": t.school, "b": t.office}, "carbon", {"data": data, "errors": []})
 
 
 def sensor_room_and_building(t: Truth) -> Case:
@@ -523,11 +527,29 @@ def test_apollo(name: str, truth: Truth, tokens: dict[str, str], query_apollo: Q
     assert shape(_ask(query_apollo, case, tokens)) == case.expected
 
 
+OWN_CURSOR = {"second_page"}
+"""Cases whose ``after`` is the node's own cursor: Apollo Gateway passes it through; ours
+does not, since cda's Building is a partition (three partners hold buildings, one of them
+in this supergraph) and a page across holders resumes from a composite cursor of the
+holders' own. Not compared: each gateway's second page is asked with its own first page's
+``endCursor`` and checked against the sources."""
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_ours_matches_apollo(
     name: str, truth: Truth, tokens: dict[str, str], query_apollo: Query, query_ours: Query
 ) -> None:
     case = CASES[name](truth)
+    if name in OWN_CURSOR:
+        cursor = query_ours(
+            "query($n: Int!) { buildings(first: $n, orderBy: [{field: RNB_ID}]) "
+            "{ pageInfo { endCursor } } }",
+            {"n": case.variables["first"]},
+            tokens[str(case.token)],
+        )["data"]["buildings"]["pageInfo"]["endCursor"]
+        ours = query_ours(case.query, {**case.variables, "after": cursor}, tokens[str(case.token)])
+        assert shape(ours) == case.expected
+        return
     assert shape(_ask(query_ours, case, tokens)) == shape(_ask(query_apollo, case, tokens))
 
 
@@ -578,13 +600,14 @@ def test_apollo_gateway_names_an_unreachable_subgraph() -> None:
 
 
 def test_apollo_gateway_reports_a_composition_conflict(stack: Stack) -> None:
-    """The same node under two names: both own ``Building.name``, which is not shareable."""
-    cda = stack.urls["cda"]
-    out = _gateway("--port", "0", "--subgraph", f"a={cda}", "--subgraph", f"b={cda}")
+    """The same node under two names: both own ``Space.name``, which is not shareable
+    (atmo's: cda's Building is one holder's part, shareable)."""
+    atmo = stack.urls["atmo"]
+    out = _gateway("--port", "0", "--subgraph", f"a={atmo}", "--subgraph", f"b={atmo}")
     assert out.returncode == 1
     assert out.stderr.startswith("error: composition failed:")
     assert (
-        'Non-shareable field "Building.name" is resolved from multiple subgraphs: '
+        'Non-shareable field "Space.name" is resolved from multiple subgraphs: '
         'it is resolved from subgraphs "a" and "b"'
     ) in out.stderr
 
@@ -593,9 +616,10 @@ def test_apollo_gateway_serves_a_supergraph_file(
     stack: Stack, query_node: Callable[..., dict[str, Any]], truth: Truth, tmp_path: Path
 ) -> None:
     """The nodes' own SDL, composed by ``compose.mjs`` into a file, served by ``--supergraph``
-    (only the agglomeration's node is given a real URL: the query touches no other)."""
+    (only the agglomeration's node is given a real URL: the query touches no other; the
+    three original nodes, where cda is Building's one holder)."""
     args = []
-    for name in stack.urls:
+    for name in stack.core_urls():
         sdl = query_node(name, "{ _service { sdl } }")["data"]["_service"]["sdl"]
         (tmp_path / f"{name}.graphql").write_text(sdl, encoding="utf-8")
         args.append(f"{name}={tmp_path / f'{name}.graphql'}")

@@ -42,19 +42,48 @@ def test_demo_nodes_compose_with_each_field_owned_by_its_partner() -> None:
     assert "_entities" not in query.fields and "_service" not in query.fields
     assert sg.schema.get_type("_Any") is None and sg.schema.get_type("_Entity") is None
     # the composed @term directive survives, federation directives do not
-    assert 'type Building @term(iri: "https://w3id.org/bot#Building") {' in sg.sdl
+    # (cda's register declares its part of Building: three partners hold buildings)
+    assert 'type Building @term(iri: "https://w3id.org/bot#Building") @partition(' in sg.sdl
     assert "@key" not in sg.sdl and "@shareable" not in sg.sdl
 
 
+def test_the_five_demo_nodes_compose_with_three_holders_of_building() -> None:
+    from tests.connector.graphql.test_composition import demo_sdls as five
+
+    sdls = five()
+    assert list(sdls) == ["cda", "atmo", "bouygues", "lagord", "bailleur"]
+    sg = compose([parse_subgraph(n, f"http://{n}/graphql", s) for n, s in sdls.items()])
+    assert sg.partitions.problems == ()
+    holders = {
+        t: [(h.subgraph, len(h.communes), h.usages, h.key_prefixes) for h in p.holders]
+        for t, p in sg.partitions.types.items()
+    }
+    assert holders == {
+        "Building": [
+            ("cda", 27, ("health", "individual_house", "office", "retail", "school", "sports"), ()),
+            ("lagord", 1, ("childcare", "culture", "office", "school", "sports", "worship"), ()),
+            ("bailleur", 0, ("collective_housing",), ()),
+        ],
+        "EnergyUse": [
+            ("cda", 0, (), tuple("123456789")),
+            ("lagord", 0, (), ("LAG-",)),
+        ],
+    }
+    assert sg.resolvers("Query", "buildings") == ("cda", "lagord", "bailleur")
+    assert sg.resolvers("Building", "carbon") == ("cda",)
+    assert sg.resolvers("Building", "energyUses") == ("cda", "lagord")
+
+
 def test_two_subgraphs_owning_the_same_non_shareable_field_do_not_compose() -> None:
-    cda = demo_sdls()["cda"]
+    # (atmo's: cda's Building is a partition, shareable, and a copy of it a clashing holder)
+    atmo = demo_sdls()["atmo"]
     with pytest.raises(GatewayError) as err:
-        compose([parse_subgraph("cda", "http://a", cda), parse_subgraph("copy", "http://b", cda)])
+        compose(
+            [parse_subgraph("atmo", "http://a", atmo), parse_subgraph("copy", "http://b", atmo)]
+        )
     message = str(err.value)
-    assert (
-        "non-shareable field Building.floorArea is resolved by subgraphs 'cda', 'copy'" in message
-    )
-    assert "Building.rnbId" not in message  # key fields are shareable
+    assert "non-shareable field Space.name is resolved by subgraphs 'atmo', 'copy'" in message
+    assert "Space.id" not in message  # key fields are shareable
 
 
 def test_conflicting_field_types_name_the_subgraphs() -> None:

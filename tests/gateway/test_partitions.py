@@ -430,7 +430,9 @@ async def test_a_partition_naming_nothing_and_a_whole_holder_are_named(
     gw = await make({"lagord": HOLDERS["lagord"], "aytre": HOLDERS["aytre"]})
     config = load_config(tmp_path / "aytre.toml")
     sdl = build_schema(Node.from_config(config)).as_str()
-    empty = sdl.replace('@partition(communes: ["17028"], keyPrefixes: null)', "@partition")
+    empty = sdl.replace(
+        '@partition(communes: ["17028"], keyPrefixes: null, usages: null)', "@partition"
+    )
     assert empty != sdl
     (tmp_path / "vide.graphql").write_text(empty, encoding="utf-8")
     sources = [
@@ -444,7 +446,8 @@ async def test_a_partition_naming_nothing_and_a_whole_holder_are_named(
     assert await gateway.state.gateway.refresh()
     assert gateway.state.gateway.health()["supergraph"]["error"] == (
         "left out of the supergraph:\n"
-        "- subgraph 'vide': @partition on Building names nothing (no communes, no keyPrefixes)"
+        "- subgraph 'vide': @partition on Building names nothing "
+        "(no communes, no usages, no keyPrefixes)"
     )
     # a node holding Building whole (no partition) claims every instance: the holders
     # declaring a part are left out, the whole one serves

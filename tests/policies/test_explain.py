@@ -44,6 +44,11 @@ LABELS_FR = {
     D + "cda/declarations-environnementales": "les déclarations environnementales de produits",
     D + "cda/facteurs-emission": "Facteurs d'émission DPE 2021",
     D + "cda/registre-batiments": "le registre des bâtiments de l'agglomération",
+    P + "lagord": "la commune de Lagord",
+    P + "bailleur": "Atlantique Habitat",
+    D + "lagord/patrimoine-communal": "le patrimoine bâti communal de Lagord",
+    D + "lagord/consommations-equipements": "les consommations des bâtiments communaux de Lagord",
+    D + "bailleur/patrimoine-logement-social": "les résidences du bailleur",
 }
 LABELS_EN = {
     P + "atmo": "Atmo Nouvelle-Aquitaine",
@@ -59,6 +64,11 @@ LABELS_EN = {
     D + "cda/declarations-environnementales": "the environmental product declarations",
     D + "cda/facteurs-emission": "DPE 2021 emission factors",
     D + "cda/registre-batiments": "the buildings register",
+    P + "lagord": "the commune of Lagord",
+    P + "bailleur": "Atlantique Habitat",
+    D + "lagord/patrimoine-communal": "the municipal buildings of Lagord",
+    D + "lagord/consommations-equipements": "the energy use of Lagord's municipal buildings",
+    D + "bailleur/patrimoine-logement-social": "the landlord's residences",
 }
 
 EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -164,6 +174,32 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
             "à condition de citer la Communauté d'agglomération de La Rochelle.",
             "Everyone may use the dataset “DPE 2021 emission factors”, "
             "provided they credit the La Rochelle urban community.",
+        ),
+    },
+    "lagord-patrimoine-communal": {
+        POL + "lagord/patrimoine-communal#usage-libre": (
+            "permission",
+            "Tout le monde peut utiliser le patrimoine bâti communal de Lagord, "
+            "à condition de citer la commune de Lagord.",
+            "Everyone may use the municipal buildings of Lagord, "
+            "provided they credit the commune of Lagord.",
+        ),
+    },
+    "lagord-consommations-equipements": {
+        POL + "lagord/consommations-equipements#usage-libre": (
+            "permission",
+            "Tout le monde peut utiliser les consommations des bâtiments communaux de Lagord, "
+            "à condition de citer la commune de Lagord.",
+            "Everyone may use the energy use of Lagord's municipal buildings, "
+            "provided they credit the commune of Lagord.",
+        ),
+    },
+    "bailleur-patrimoine-logement-social": {
+        POL + "bailleur/patrimoine-logement-social#usage-libre": (
+            "permission",
+            "Tout le monde peut utiliser les résidences du bailleur, "
+            "à condition de citer Atlantique Habitat.",
+            "Everyone may use the landlord's residences, provided they credit Atlantique Habitat.",
         ),
     },
     "cda-registre-batiments": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 
 from connector.demo import DemoPaths
@@ -26,7 +27,11 @@ def test_two_projects_on_the_school_and_a_collective_housing_building(demo: Demo
         conn.close()
     projects = {r["code_affaire"]: r["rnb_batiment"] for r in rows}
     assert projects["EXT-SC"] == school
-    assert usage[projects["LOG-MIN"]] == "HAB_COLL"
+    # the housing project is the social landlord's: in its residences, not cda's register
+    assert projects["LOG-MIN"] not in usage
+    residences = json.loads(demo.bailleur_json.read_text(encoding="utf-8"))
+    (housing,) = [r for r in residences if r["identifiants"]["rnb"] == projects["LOG-MIN"]]
+    assert (housing["type"], housing["nom"]) == ("COLLECTIF", "Résidence Les Minimes - îlot B")
     for r in rows:
         assert 1 <= int(r["num_lot"]) <= 13
         assert r["ref_fdes"] in declared, r

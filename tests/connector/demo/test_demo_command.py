@@ -1,12 +1,14 @@
 """``guichet demo --once`` as a newcomer runs it: a real process that generates the data,
-starts the issuer and the three nodes on loopback, registers the participants and prints
-the showcase of decisions, then exits."""
+starts the issuer, the landlord's API, the five nodes and the gateway on loopback,
+registers the participants and prints the showcase of decisions, then exits."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -25,15 +27,16 @@ def free(port: int) -> bool:
     return True
 
 
-def five_free_ports() -> int:
-    """The first of five consecutive free ports (issuer, cda, atmo, bouygues, gateway),
-    below the kernel's ephemeral range so that no outgoing connection takes one meanwhile."""
+def eight_free_ports() -> int:
+    """The first of eight consecutive free ports (issuer, cda, atmo, bouygues, gateway,
+    lagord, bailleur, the landlord's API), below the kernel's ephemeral range so that no
+    outgoing connection takes one meanwhile."""
     rng = random.Random(os.getpid())
     for _ in range(200):
         base = rng.randrange(32100, 32700)  # apart from tests/support/ports.py
-        if all(free(base + i) for i in range(5)):
+        if all(free(base + i) for i in range(8)):
             return base
-    raise RuntimeError("no five consecutive free ports on 127.0.0.1 in 32100-32705")
+    raise RuntimeError("no eight consecutive free ports on 127.0.0.1 in 32100-32708")
 
 
 def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
@@ -48,7 +51,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
             "--dir",
             str(target),
             "--port-base",
-            str(five_free_ports()),
+            str(eight_free_ports()),
         ],
         capture_output=True,
         text=True,
@@ -66,6 +69,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
         "4. DERIVED",
         "5. PERMITTED FOR A PURPOSE",
         "6. FEDERATED",
+        "7. PARTITIONED",
     ]
     positions = [out.find(s) for s in sections]
     assert all(p >= 0 for p in positions), out
@@ -79,3 +83,20 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     assert "operational carbon 2024: 19.47 t CO2e a year (13.4 kg/m²)" in out
     assert "Traceback" not in done.stderr
     assert (target / "credentials.json").is_file()
+    # every building of the agglomeration through the gateway: the three holders' rows
+    counts = {}
+    for name, table in (("cda", "batiments"), ("lagord", "equipements")):
+        conn = sqlite3.connect(target / f"{name}.db")
+        try:
+            (counts[name],) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        finally:
+            conn.close()
+    residences = json.loads((target / "bailleur" / "residences.json").read_text("utf-8"))
+    counts["bailleur"] = len(residences)
+    section = out[out.index("7. PARTITIONED") :]
+    for name, n in counts.items():
+        (line,) = [x for x in section.splitlines() if x.strip().startswith(name + " ")]
+        assert line.split()[-2:] == [f"{n:,}", f"{n:,}"], line
+    total = sum(counts.values())
+    assert f"through the gateway: {total:,} buildings" in section
+    assert f"(totalCount {total:,}, sum of the holders' {total:,}); no RNB id repeats" in section

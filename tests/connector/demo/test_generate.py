@@ -28,7 +28,10 @@ EXPECTED_DATASETS = {
     },
     "atmo": {"mesures-salles", "capteurs-salles"},
     "bouygues": {"metres"},
+    "lagord": {"patrimoine-communal", "consommations-equipements"},
+    "bailleur": {"patrimoine-logement-social"},
 }
+PORTS = {"cda": 8101, "atmo": 8102, "bouygues": 8103, "lagord": 8105, "bailleur": 8106}
 
 
 def table_checksums(db: Path) -> dict[str, str]:
@@ -52,8 +55,10 @@ def table_checksums(db: Path) -> dict[str, str]:
         conn.close()
 
 
-def test_generate_writes_the_three_sources_and_configs(demo: DemoPaths) -> None:
-    assert demo.cda_db.is_file() and demo.atmo_db.is_file()
+def test_generate_writes_the_five_sources_and_configs(demo: DemoPaths) -> None:
+    assert demo.cda_db.is_file() and demo.atmo_db.is_file() and demo.lagord_db.is_file()
+    assert json.loads(demo.bailleur_json.read_text(encoding="utf-8"))
+    assert all(p.is_file() for p in demo.configs.values()) and len(demo.configs) == 5
     with (demo.bouygues_dir / "metres.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh, delimiter=";"))
     assert header == [
@@ -75,11 +80,11 @@ def test_generate_writes_the_three_sources_and_configs(demo: DemoPaths) -> None:
     )
 
 
-@pytest.mark.parametrize("node", ["cda", "atmo", "bouygues"])
+@pytest.mark.parametrize("node", list(PORTS))
 def test_rendered_configs_load_with_their_ports_and_policies(demo: DemoPaths, node: str) -> None:
     config = load_config(demo.configs[node])
     assert config.name == node
-    assert config.port == {"cda": 8101, "atmo": 8102, "bouygues": 8103}[node]
+    assert config.port == PORTS[node]
     assert config.participant == f"https://guichet.agglo-larochelle.fr/participants/{node}"
     assert set(config.datasets) == EXPECTED_DATASETS[node]
     for ds in config.datasets.values():
@@ -92,11 +97,13 @@ def test_rendered_configs_load_with_their_ports_and_policies(demo: DemoPaths, no
     for src in config.sources.values():
         if src.kind == "sql":
             assert src.url == f"sqlite+aiosqlite:///{demo.target_dir / (node + '.db')}"
+        elif src.kind == "http":  # the landlord's own API, which the demo serves
+            assert src.url == "http://127.0.0.1:8107/api"
         else:
             assert src.path == demo.bouygues_dir
 
 
-@pytest.mark.parametrize("node", ["cda", "atmo", "bouygues"])
+@pytest.mark.parametrize("node", list(PORTS))
 def test_packaged_templates_load(node: str) -> None:
     config = load_config(TEMPLATE_DIR / f"{node}.toml")
     assert set(config.datasets) == EXPECTED_DATASETS[node]
@@ -119,10 +126,12 @@ def test_second_call_with_same_parameters_keeps_the_files(demo: DemoPaths) -> No
 
 def test_other_ports_are_rendered_without_regenerating(tmp_path: Path, demo: DemoPaths) -> None:
     before = demo.atmo_db.stat().st_mtime_ns
-    generate(demo.target_dir, ports={"atmo": 9102})
+    generate(demo.target_dir, ports={"atmo": 9102, "bailleur-api": 9107})
     try:
         assert load_config(demo.atmo_toml).port == 9102
         assert demo.atmo_db.stat().st_mtime_ns == before
+        api = load_config(demo.bailleur_toml).sources["api"]
+        assert api.url == "http://127.0.0.1:9107/api"
     finally:
         generate(demo.target_dir)
     assert load_config(demo.atmo_toml).port == 8102
@@ -141,12 +150,19 @@ def test_same_seed_gives_same_rows_and_new_parameters_regenerate(
         str(demo.target_dir), str(other.target_dir)
     )
 
+    assert other.bailleur_json.read_bytes() == demo.bailleur_json.read_bytes()
+    assert table_checksums(other.lagord_db) == table_checksums(demo.lagord_db)
+
     smaller = generate(tmp_path / "again", seed=18, buildings=50)
     conn = sqlite3.connect(smaller.cda_db)
     try:
-        assert conn.execute("SELECT count(*) FROM batiments").fetchone() == (50,)
+        (count,) = conn.execute("SELECT count(*) FROM batiments").fetchone()
     finally:
         conn.close()
+    # 50 drawn for the agglomeration: the landlord's collective housing and Lagord's are
+    # not in the register
+    residences = json.loads(smaller.bailleur_json.read_text(encoding="utf-8"))
+    assert count > 0 and count + len(residences) <= 50
     assert table_checksums(smaller.atmo_db)["mesures"] != table_checksums(demo.atmo_db)["mesures"]
     manifest = json.loads(smaller.manifest.read_text(encoding="utf-8"))
     assert (manifest["seed"], manifest["buildings"]) == (18, 50)

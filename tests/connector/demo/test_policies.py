@@ -10,7 +10,7 @@ import pytest
 from pyld import jsonld
 
 from connector.config import load_config
-from connector.demo.generate import TEMPLATE_DIR
+from connector.demo.generate import NODES, TEMPLATE_DIR
 from ontology import document_loader
 
 POLICY_DIR = Path(__file__).resolve().parents[3] / "policies" / "demo"
@@ -47,13 +47,13 @@ def constraints(rule: dict[str, Any]) -> dict[str, tuple[str, Any]]:
 
 def test_one_policy_per_dataset() -> None:
     used = []
-    for node in ("cda", "atmo", "bouygues"):
+    for node in NODES:
         for ds in load_config(TEMPLATE_DIR / f"{node}.toml").datasets.values():
             assert ds.policy is not None
             assert ds.policy.name == f"{node}-{ds.id}.jsonld"
             used.append(ds.policy)
     assert sorted(used) == POLICIES
-    assert len(POLICIES) == 8
+    assert len(POLICIES) == 11
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
@@ -78,6 +78,10 @@ def test_policy_is_odrl_json_ld(path: Path) -> None:
         "cda-declarations-environnementales",
         "cda-facteurs-emission",
         "atmo-capteurs-salles",
+        "lagord-patrimoine-communal",
+        # the energy of municipal buildings is no one's personal data
+        "lagord-consommations-equipements",
+        "bailleur-patrimoine-logement-social",
     ],
 )
 def test_open_datasets_are_usable_by_anyone_with_attribution(name: str) -> None:

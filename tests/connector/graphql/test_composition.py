@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from connector.config import load_config
+from connector.demo.generate import NODES
 from connector.graphql import build_schema
 from connector.node import Node
 
@@ -36,10 +37,11 @@ def compose(sdls: dict[str, str], tmp_path: Path) -> dict[str, object]:
     return result
 
 
-def demo_sdls() -> dict[str, str]:
+def demo_sdls(nodes: tuple[str, ...] = NODES) -> dict[str, str]:
+    """The five demo nodes' SDLs (three of them holding parts of Building)."""
     return {
         name: build_schema(Node.from_config(load_config(DEMO / f"{name}.toml"))).as_str()
-        for name in ("cda", "atmo", "bouygues")
+        for name in nodes
     }
 
 
@@ -47,6 +49,15 @@ def test_demo_nodes_compose_into_one_supergraph(tmp_path: Path) -> None:
     result = compose(demo_sdls(), tmp_path)
     assert result.get("errors") is None, result.get("errors")
     supergraph = str(result["supergraph"])
+    # Apollo keeps each holder's @partition (a composed, repeatable directive)
+    assert supergraph.count('@partition(communes: ["17010", ') == 1
+    assert '@partition(communes: ["17200"], keyPrefixes: null, usages: ["childcare", ' in (
+        supergraph
+    )
+    assert '@partition(communes: null, keyPrefixes: null, usages: ["collective_housing"])' in (
+        supergraph
+    )
+    assert '@partition(communes: null, keyPrefixes: ["LAG-"], usages: null)' in supergraph
     building = supergraph[supergraph.index("type Building") :]
     building = building[: building.index("\n}")]
     for field in ("floorArea", "energyUses", "spaces", "materialLines"):

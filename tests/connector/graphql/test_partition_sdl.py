@@ -28,7 +28,8 @@ def test_a_partition_is_a_composed_directive_on_a_shareable_type(tmp_path: Path)
     assert 'import: ["@partition", "@term"]' in sdl
     assert (
         'type Building @term(iri: "https://w3id.org/bot#Building") '
-        '@partition(communes: ["17200"], keyPrefixes: ["LG"]) @key(fields: "rnbId") @shareable {'
+        '@partition(communes: ["17200"], keyPrefixes: ["LG"], usages: null) '
+        '@key(fields: "rnbId") @shareable {'
     ) in sdl
     for shared in ("BuildingConnection", "BuildingEdge", "BuildingStats", "BuildingGroup"):
         (line,) = [x for x in sdl.splitlines() if x.startswith(f"type {shared} ")]
@@ -37,9 +38,28 @@ def test_a_partition_is_a_composed_directive_on_a_shareable_type(tmp_path: Path)
     assert "building(rnbId: RnbId!): Building @term(" in sdl
 
 
-def test_demo_sdls_carry_no_partition() -> None:
-    for sdl in demo_sdls().values():
-        assert "@partition" not in sdl and "Edge" not in sdl
+def test_demo_sdls_carry_their_partitions() -> None:
+    """cda, lagord and bailleur hold parts of Building, cda and lagord of EnergyUse; the
+    other nodes declare none and have no edges."""
+    sdls = demo_sdls()
+    for name in ("atmo", "bouygues"):
+        assert "@partition(" not in sdls[name] and "Edge" not in sdls[name]
+    declared = {
+        name: [line for line in sdl.splitlines() if "@partition(" in line and "type " in line]
+        for name, sdl in sdls.items()
+    }
+    assert [line.split(" @")[0] for line in declared["cda"]] == [
+        "type Building",
+        "type EnergyUse",
+    ]
+    assert [line.split(" @")[0] for line in declared["lagord"]] == [
+        "type Building",
+        "type EnergyUse",
+    ]
+    (landlord,) = declared["bailleur"]
+    assert '@partition(communes: null, keyPrefixes: null, usages: ["collective_housing"])' in (
+        landlord
+    )
 
 
 def test_two_holders_compose_with_the_demo_nodes_in_apollo_and_ours(tmp_path: Path) -> None:
@@ -53,8 +73,8 @@ def test_two_holders_compose_with_the_demo_nodes_in_apollo_and_ours(tmp_path: Pa
     result = compose(sdls, tmp_path)
     assert result.get("errors") is None, result.get("errors")
     supergraph = str(result["supergraph"])
-    assert '@partition(communes: ["17200"], keyPrefixes: null)' in supergraph
-    assert '@partition(communes: ["17028"], keyPrefixes: null)' in supergraph
+    assert '@partition(communes: ["17200"], keyPrefixes: null, usages: null)' in supergraph
+    assert '@partition(communes: ["17028"], keyPrefixes: null, usages: null)' in supergraph
     ours = our_compose([parse_subgraph(n, f"http://{n}/graphql", s) for n, s in sdls.items()])
     assert [h.subgraph for h in ours.partitions.types["Building"].holders] == ["lagord", "aytre"]
     assert ours.partitions.problems == ()

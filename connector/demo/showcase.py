@@ -1,0 +1,351 @@
+"""The showcase of ``guichet demo``: the queries a client of the data space would send,
+over HTTP, with the demo participants' tokens, and their answers rendered as text — a
+permitted, an aggregated, a denied and a derived query on the nodes, one federated query
+and a walk through every building of the agglomeration on the gateway.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from connector.config import NodeConfig
+from connector.demo.participants import DPV, GUI, token
+from connector.errors import GuichetError
+
+SCHOOL_QUERY = """
+query School {
+  buildings(filter: {usage: {eq: "school"}, name: {eq: "École Saint-Christophe"}}) {
+    nodes { rnbId uai name address yearBuilt floorArea
+            energyUses(filter: {year: {eq: 2024}}) { carrier use kwh } }
+  }
+}"""
+
+CLASSROOM_QUERY = """
+query Classrooms {
+  observationStats(field: VALUE, filter: {observedProperty: {eq: "co2"}},
+                   groupBy: [SPACE_ID], thresholds: [1000, 1700]) {
+    group { spaceId } count mean max above { threshold share }
+  }
+}"""
+
+BILL_QUERY = """
+query Bill($rnb: RnbId!) {
+  materialLines(first: 8, filter: {rnbId: {eq: $rnb}}, orderBy: [{field: LOT}]) {
+    nodes { lot description quantity unit productId }
+    totalCount
+  }
+}"""
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    return "\n".join("    " + x for x in out)
+
+
+ICONE_QUERY = """
+query Icone($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Building {
+      indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
+        spaceId icone f1 f2 shareAbove1500 occupiedReadings wasDerivedFrom { title publisher }
+      }
+    }
+  }
+}"""
+
+DENIED_QUERY = """
+query RawReadings {
+  observations(first: 3, filter: {observedProperty: {eq: "co2"}}) { nodes { resultTime value } }
+}"""
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    r = await client.post(
+        url, json={"query": query, "variables": dict(variables or {})}, headers=headers
+    )
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _data(body: dict[str, Any], url: str) -> dict[str, Any]:
+    if body.get("errors"):
+        raise GuichetError(f"{url}: {body['errors'][0]['message']}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def _terms(body: dict[str, Any]) -> str:
+    out = []
+    for u in body.get("extensions", {}).get("usage", []):
+        credit = ", ".join(a.rsplit("/", 1)[-1] for a in u["attribution"]) or "-"
+        out.append(
+            f"    permitted by {u['rule']}\n"
+            f"    duties: {', '.join(u['duties']) or '-'}; credit: {credit}"
+        )
+    return "\n".join(out)
+
+
+async def showcase(
+    urls: Mapping[str, str], issuer: str, creds: Mapping[str, dict[str, str]]
+) -> str:
+    """Query each node over HTTP with tokens from the issuer and render the answers."""
+    out: list[str] = []
+    base = {n: u.rsplit("/graphql", 1)[0] for n, u in urls.items()}
+    async with httpx.AsyncClient(timeout=60) as client:
+        cda = await token(client, issuer, creds["cda"], audience=base["cda"])
+        body = await _post(client, urls["cda"], SCHOOL_QUERY, token=cda)
+        school = _data(body, urls["cda"])["buildings"]["nodes"]
+        if not school:
+            raise GuichetError("the demo register holds no École Saint-Christophe")
+        b = school[0]
+        out.append("1. PERMITTED — the agglomeration reads its register and energy data (cda)")
+        out.append(
+            f"    {b['name']} (RNB {b['rnbId']}, UAI {b['uai']}), {b['address']}, "
+            f"built {b['yearBuilt']}, {b['floorArea']:,.0f} m²"
+        )
+        rows = [[e["carrier"], e["use"], f"{e['kwh']:,.0f}"] for e in b["energyUses"]]
+        out += [_table(rows, ["carrier", "use", "kWh 2024"]), _terms(body)]
+
+        univ = await token(
+            client,
+            issuer,
+            creds["univ-lr"],
+            audience=base["atmo"],
+            purpose=DPV + "AcademicResearch",
+        )
+        body = await _post(client, urls["atmo"], CLASSROOM_QUERY, token=univ)
+        stats = _data(body, urls["atmo"])["observationStats"]
+        out.append(
+            "\n2. AGGREGATED — the university's researchers get CO2 aggregates over the "
+            "school year, for academic research (atmo)"
+        )
+        rows = [
+            [
+                s["group"]["spaceId"],
+                f"{s['count']:,}",
+                f"{s['mean']:.0f}",
+                f"{s['max']:.0f}",
+                f"{100 * s['above'][0]['share']:.1f} %",
+                f"{100 * s['above'][1]['share']:.1f} %",
+            ]
+            for s in stats
+        ]
+        out += [
+            _table(rows, ["space", "readings", "mean ppm", "max ppm", "> 1000", "> 1700"]),
+            _terms(body),
+        ]
+
+        body = await _post(client, urls["atmo"], DENIED_QUERY, token=univ)
+        out.append("\n3. DENIED — the same researchers ask for the raw readings (atmo)")
+        for e in body.get("errors", []):
+            ext = e.get("extensions", {})
+            out += [
+                f"    {ext.get('code')}: dataset {ext.get('dataset')}",
+                f"    policy {ext.get('policy')}",
+                f"    reason: {ext.get('reason')}",
+            ]
+        out.append(f"    data: {json.dumps(body.get('data'))}")
+
+        body = await _post(
+            client,
+            urls["atmo"],
+            ICONE_QUERY,
+            {"r": [{"__typename": "Building", "rnbId": b["rnbId"]}]},
+        )
+        reports = _data(body, urls["atmo"])["_entities"][0]["indoorAir"]
+        out.append(
+            "\n4. DERIVED — anyone gets the ICONE confinement index per classroom, on "
+            "occupied times of the school year (atmo, no token)"
+        )
+        rows = [
+            [
+                r["spaceId"],
+                str(r["icone"]),
+                f"{r['f1']:.3f}",
+                f"{r['f2']:.3f}",
+                f"{100 * r['shareAbove1500']:.1f} %",
+                f"{r['occupiedReadings']:,}",
+            ]
+            for r in reports
+        ]
+        out += [
+            _table(rows, ["space", "ICONE", "f1", "f2", "> 1500", "occupied readings"]),
+            _terms(body),
+        ]
+
+        carbon = await token(
+            client,
+            issuer,
+            creds["cda"],
+            audience=base["bouygues"],
+            purpose=GUI + "CarbonAccounting",
+        )
+        body = await _post(client, urls["bouygues"], BILL_QUERY, {"rnb": b["rnbId"]}, token=carbon)
+        bill = _data(body, urls["bouygues"])
+        out.append(
+            "\n5. PERMITTED FOR A PURPOSE — the agglomeration reads the bill of quantities "
+            f"for carbon accounting (bouygues, {bill['materialLines']['totalCount']} "
+            "lines)"
+        )
+        rows = [
+            [str(m["lot"]), m["description"], f"{m['quantity']:g}", m["unit"] or "", m["productId"]]
+            for m in bill["materialLines"]["nodes"]
+        ]
+        out += [_table(rows, ["lot", "line", "quantity", "unit", "product"]), _terms(body)]
+    return "\n".join(out)
+
+
+FEDERATED_QUERY = """
+query School($name: String!) {
+  buildings(filter: {name: {eq: $name}}) {
+    nodes {
+      rnbId name address floorArea
+      carbon(permitYear: 2026) {
+        icConstruction verdict verdictReason byLot { lot kgCo2ePerM2 }
+        operationalYear operationalKgCo2ePerYear operationalKgCo2ePerM2
+        wasDerivedFrom { iri }
+      }
+      indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
+        spaceId icone shareAbove1500 occupiedReadings
+      }
+    }
+  }
+}"""
+
+
+async def federated(
+    gateway: str, issuer: str, creds: Mapping[str, dict[str, str]], audiences: list[str]
+) -> str:
+    """One query to the gateway: the school's register entry, carbon (computed on the
+    agglomeration's node from the construction company's bill) and classrooms' ICONE."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        cda = await token(
+            client, issuer, creds["cda"], audience=audiences, purpose=GUI + "CarbonAccounting"
+        )
+        body = await _post(
+            client, gateway, FEDERATED_QUERY, {"name": "École Saint-Christophe"}, token=cda
+        )
+    b = _data(body, gateway)["buildings"]["nodes"][0]
+    c = b["carbon"]
+    ic = c["icConstruction"]
+    out = [
+        f"6. FEDERATED — one query to the gateway, answered by three nodes ({gateway})",
+        f"    {b['name']} — {b['address']} — {b['floorArea']:,.0f} m²",
+        "    embodied carbon (RE2020, 50 years): Ic_construction "
+        + (f"{ic:.1f} kg CO2e/m²" if ic is not None else "not computed")
+        + f" — {c['verdict']}: {c['verdictReason']}",
+    ]
+    rows = [[str(x["lot"]), f"{x['kgCo2ePerM2']:.1f}"] for x in c["byLot"]]
+    out.append(_table(rows, ["RE2020 lot", "kg CO2e/m²"]))
+    out.append(
+        f"    operational carbon {c['operationalYear']}: "
+        f"{c['operationalKgCo2ePerYear'] / 1000:.2f} t CO2e a year "
+        f"({c['operationalKgCo2ePerM2']:.1f} kg/m²)"
+    )
+    out.append("    derived from: " + ", ".join(d["iri"] for d in c["wasDerivedFrom"]))
+    rows = [
+        [r["spaceId"], str(r["icone"]), f"{100 * r['shareAbove1500']:.1f} %"]
+        for r in b["indoorAir"]
+    ]
+    out.append(_table(rows, ["classroom", "ICONE", "occupied time > 1500 ppm"]))
+    return "\n".join(out)
+
+
+EVERY_BUILDING = """
+query Every($after: String) {
+  buildings(first: 500, after: $after) {
+    nodes { rnbId inseeCode usage }
+    pageInfo { endCursor hasNextPage }
+    totalCount
+  }
+}"""
+
+HOLDER_COUNT = "{ buildings(first: 1) { totalCount } }"
+
+
+def _declares(config: NodeConfig) -> str:
+    p = config.entities["Building"].partition
+    if p is None:
+        return "every building"
+    parts = []
+    if p.communes:
+        parts.append(
+            f"commune {p.communes[0]}" if len(p.communes) == 1 else f"{len(p.communes)} communes"
+        )
+    if p.usages:
+        parts.append(", ".join(p.usages) if len(p.usages) < 3 else f"{len(p.usages)} usages")
+    return " × ".join(parts)
+
+
+def _holds(config: NodeConfig, row: Mapping[str, Any]) -> bool:
+    p = config.entities["Building"].partition
+    return p is not None and all(
+        not declared or row[f] in declared
+        for f, declared in (("inseeCode", p.communes), ("usage", p.usages))
+    )
+
+
+async def partitioned(
+    gateway: str, urls: Mapping[str, str], configs: Mapping[str, NodeConfig]
+) -> str:
+    """Every building of the agglomeration, paged through the gateway across the holders of
+    Building (open data: no token), against each holder's own count."""
+    holders = {n: c for n, c in configs.items() if "Building" in c.entities}
+    rows: list[dict[str, Any]] = []
+    pages = 0
+    after: str | None = None
+    async with httpx.AsyncClient(timeout=120) as client:
+        own = {
+            n: _data(await _post(client, urls[n], HOLDER_COUNT), urls[n])["buildings"]["totalCount"]
+            for n in holders
+        }
+        while True:
+            body = await _post(client, gateway, EVERY_BUILDING, {"after": after})
+            page = _data(body, gateway)["buildings"]
+            rows += page["nodes"]
+            pages += 1
+            total = page["totalCount"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    distinct = len({r["rnbId"] for r in rows})
+    table = [
+        [
+            n,
+            c.title,
+            _declares(c),
+            f"{own[n]:,}",
+            f"{sum(1 for r in rows if _holds(c, r)):,}",
+        ]
+        for n, c in holders.items()
+    ]
+    out = [
+        "7. PARTITIONED — every building of the agglomeration, paged through the gateway "
+        f"across the {len(holders)} holders of Building (open registers, no token)",
+        _table(table, ["holder", "partner", "declares", "its node", "in the pages"]),
+        f"    through the gateway: {len(rows):,} buildings in {pages} pages of at most 500 "
+        f"(totalCount {total:,}, sum of the holders' {sum(own.values()):,}); "
+        + (
+            "no RNB id repeats"
+            if distinct == len(rows)
+            else f"{len(rows) - distinct} RNB ids repeat"
+        ),
+    ]
+    return "\n".join(out)
