@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -136,36 +136,60 @@ class GatewayCaller:
 GatewayFactory = Callable[..., Any]
 
 
+class Gateways:
+    """Gateways over in-process node apps (a :class:`Router` counting between them), all
+    closed together with :meth:`aclose` (their clients, and the apps' audit logs)."""
+
+    def __init__(self) -> None:
+        self.opened: list[tuple[httpx.AsyncClient, httpx.AsyncClient, Mapping[str, Any]]] = []
+
+    async def over(
+        self,
+        apps: Mapping[str, Any],
+        *,
+        settings: GatewaySettings | None = None,
+        must_compose: bool = False,
+        subgraphs: Iterable[str] | None = None,
+    ) -> GatewayCaller:
+        """A gateway over ``subgraphs`` (default: every one) of ``apps`` (name -> ASGI app),
+        its SDL fetched once."""
+        router = Router(dict(apps))
+        http = httpx.AsyncClient(transport=router)
+        app = create_gateway_app(
+            {n: f"http://{n}/graphql" for n in (apps if subgraphs is None else subgraphs)},
+            http_client=http,
+            settings=settings or GatewaySettings(poll_interval=0),
+        )
+        composed = await app.state.gateway.refresh()
+        assert composed or not must_compose
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
+        self.opened.append((client, http, apps))
+        router.reset()
+        return GatewayCaller(app, router, client)
+
+    async def aclose(self) -> None:
+        for client, http, apps in self.opened:
+            await client.aclose()
+            await http.aclose()
+            for a in apps.values():
+                usage = getattr(getattr(a, "state", None), "usage", None)
+                if usage is not None:
+                    await usage.audit.aclose()
+
+
 @pytest.fixture
 async def make_gateway(demo: DemoPaths) -> AsyncIterator[GatewayFactory]:
     """``await make_gateway(enforce=..., settings=...)``: a ready gateway over the demo."""
-    opened: list[tuple[httpx.AsyncClient, httpx.AsyncClient, dict[str, Starlette]]] = []
+    gateways = Gateways()
 
     async def make(
         *, enforce: Iterable[str] = (), settings: GatewaySettings | None = None
     ) -> GatewayCaller:
         apps = node_apps(demo, enforce=enforce)
-        router = Router(apps)
-        http = httpx.AsyncClient(transport=router)
-        app = create_gateway_app(
-            {n: f"http://{n}/graphql" for n in NODES},
-            http_client=http,
-            settings=settings or GatewaySettings(poll_interval=0),
-        )
-        assert await app.state.gateway.refresh()
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
-        opened.append((client, http, apps))
-        router.reset()
-        return GatewayCaller(app, router, client)
+        return await gateways.over(apps, settings=settings, must_compose=True, subgraphs=NODES)
 
     yield make
-    for client, http, apps in opened:
-        await client.aclose()
-        await http.aclose()
-        for a in apps.values():
-            usage = getattr(a.state, "usage", None)
-            if usage is not None:
-                await usage.audit.aclose()
+    await gateways.aclose()
 
 
 async def direct(

@@ -11,13 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from connector.app import create_app
 from connector.config import load_config
-from gateway import GatewaySettings, create_gateway_app
-from tests.gateway.conftest import GatewayCaller, Router
+from tests.gateway.conftest import GatewayCaller, Gateways
 from tests.gateway.partitions import CONFIG
 
 pytestmark = pytest.mark.anyio
@@ -73,30 +71,17 @@ def write(folder: Path, name: str, rows: list[Row], partition: str) -> Path:
 
 @pytest.fixture
 async def make(tmp_path: Path) -> AsyncIterator[Make]:
-    opened: list[tuple[httpx.AsyncClient, httpx.AsyncClient]] = []
+    gateways = Gateways()
 
     async def build(holders: dict[str, tuple[list[Row], str]]) -> GatewayCaller:
         apps = {
             n: create_app(load_config(write(tmp_path, n, rows, p)))
             for n, (rows, p) in holders.items()
         }
-        router = Router(apps)  # type: ignore[arg-type]
-        http = httpx.AsyncClient(transport=router)
-        app = create_gateway_app(
-            {n: f"http://{n}/graphql" for n in apps},
-            http_client=http,
-            settings=GatewaySettings(poll_interval=0),
-        )
-        await app.state.gateway.refresh()
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
-        opened.append((client, http))
-        router.reset()
-        return GatewayCaller(app, router, client)
+        return await gateways.over(apps)
 
     yield build
-    for client, http in opened:
-        await client.aclose()
-        await http.aclose()
+    await gateways.aclose()
 
 
 LIST = """query($filter: BuildingFilter, $after: String) {

@@ -22,7 +22,14 @@ from connector.demo.generate import DemoPaths
 from connector.graphql import build_schema
 from connector.node import Node
 from gateway import GatewaySettings, SubgraphSource, create_gateway_app
-from tests.gateway.conftest import SCHOOL, GatewayCaller, GatewayFactory, Router, direct, node_apps
+from tests.gateway.conftest import (
+    SCHOOL,
+    GatewayCaller,
+    GatewayFactory,
+    Gateways,
+    direct,
+    node_apps,
+)
 from tests.gateway.partitions import Row, write_holder
 
 pytestmark = pytest.mark.anyio
@@ -74,7 +81,7 @@ Make = Callable[..., Any]
 
 @pytest.fixture
 async def make(tmp_path: Path) -> AsyncIterator[Make]:
-    opened: list[tuple[httpx.AsyncClient, httpx.AsyncClient]] = []
+    gateways = Gateways()
 
     async def build(
         holders: dict[str, tuple[list[Row], str]] = HOLDERS, others: dict[str, Any] | None = None
@@ -86,23 +93,10 @@ async def make(tmp_path: Path) -> AsyncIterator[Make]:
             for name, (rows, p) in holders.items()
         }
         apps.update(others or {})
-        router = Router(apps)  # type: ignore[arg-type]
-        http = httpx.AsyncClient(transport=router)
-        app = create_gateway_app(
-            {n: f"http://{n}/graphql" for n in apps},
-            http_client=http,
-            settings=GatewaySettings(poll_interval=0),
-        )
-        await app.state.gateway.refresh()
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
-        opened.append((client, http))
-        router.reset()
-        return GatewayCaller(app, router, client)
+        return await gateways.over(apps)
 
     yield build
-    for client, http in opened:
-        await client.aclose()
-        await http.aclose()
+    await gateways.aclose()
 
 
 PAGE = """
