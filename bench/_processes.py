@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-import uvicorn
 
-from bench.federation import CountingProxy
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,27 +118,3 @@ def _composed(health: Any) -> bool:
     """A node's health, or a gateway's once its supergraph is composed."""
     sup = health.get("supergraph") if isinstance(health, dict) else None
     return sup is None or not sup.get("error")
-
-
-async def serve_proxies(
-    targets: Mapping[str, str], client: httpx.AsyncClient
-) -> tuple[
-    dict[str, CountingProxy], dict[str, str], list[uvicorn.Server], list[asyncio.Task[None]]
-]:
-    """A counting reverse proxy per node (``bench.federation.CountingProxy``), in this
-    process; returns them, their GraphQL URLs, their servers and tasks."""
-    proxies, fronts, servers = {}, {}, []
-    for name, url in targets.items():
-        port = free_port()
-        proxies[name] = CountingProxy(url, client)
-        config = uvicorn.Config(
-            proxies[name], host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        servers.append(uvicorn.Server(config))
-        fronts[name] = f"http://127.0.0.1:{port}/graphql"
-    tasks = [asyncio.create_task(s.serve()) for s in servers]
-    while not all(s.started for s in servers):
-        if any(t.done() for t in tasks):
-            raise RuntimeError("a counting proxy failed to start")
-        await asyncio.sleep(0.02)
-    return proxies, fronts, servers, tasks

@@ -85,11 +85,13 @@ class CountingProxy:
         await send({"type": "http.response.body", "body": r.content})
 
 
-async def _serve_proxies(
+async def serve_proxies(
     urls: Mapping[str, str], client: httpx.AsyncClient
 ) -> tuple[
     dict[str, CountingProxy], dict[str, str], list[uvicorn.Server], list[asyncio.Task[None]]
 ]:
+    """A counting reverse proxy per node (:class:`CountingProxy`), in this process; returns
+    them, their GraphQL URLs, their servers and tasks."""
     proxies, fronts, servers = {}, {}, []
     for name, url in urls.items():
         port = free_port()
@@ -186,7 +188,7 @@ async def run(workdir: Path, *, repeat: int, sizes: Sequence[int]) -> int:
             stack.start_nodes, workdir / "demo", enforce=False, max_page_size=max(sizes)
         )
         async with httpx.AsyncClient(timeout=120) as client:
-            proxies, fronts, servers, tasks = await _serve_proxies(stack.core_urls(), client)
+            proxies, fronts, servers, tasks = await serve_proxies(stack.core_urls(), client)
             direct = {"apollo": await asyncio.to_thread(stack.start_apollo)}
             counted = {"apollo": await asyncio.to_thread(stack.start_apollo, fronts, name="ac")}
             ours = await asyncio.to_thread(stack.start_ours)

@@ -55,7 +55,8 @@ from bench._communes import (
     write_node,
     write_rooms,
 )
-from bench._processes import Processes, serve_proxies
+from bench._processes import Processes
+from bench.federation import serve_proxies
 
 GOAL = 3.0  # issue 10: the fan-out over 28 communes within 3x the one over 3
 MAX_N = 28  # the agglomeration's communes
