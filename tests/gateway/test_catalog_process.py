@@ -12,9 +12,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from connector.demo.generate import DemoPaths
-from tests.connector.test_node_process import free_port, wait_until_up
-from tests.gateway.conftest import NODES
-from tests.gateway.test_process import start, stop
+from tests.gateway.test_process import start_open_space, stop
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -26,44 +24,8 @@ Procs = dict[str, subprocess.Popen[bytes]]
 @pytest.fixture
 def space(demo: DemoPaths) -> Iterator[tuple[str, dict[str, str], Procs]]:
     procs: Procs = {}
-    urls: dict[str, str] = {}
     try:
-        for name in NODES:
-            port = free_port()
-            urls[name] = f"http://127.0.0.1:{port}"
-            text = demo.configs[name].read_text(encoding="utf-8")
-            open_config = demo.target_dir / f"{name}-catalog.toml"
-            open_config.write_text(text.replace("[usage]\n", "[usage]\nenforce = false\n", 1))
-            config = str(open_config)
-            procs[name] = start(
-                [
-                    "-m",
-                    "connector.cli",
-                    "node",
-                    config,
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ]
-            )
-        for name, url in urls.items():
-            wait_until_up(f"{url}/health", procs[name])
-        port = free_port()
-        procs["gateway"] = start(
-            [
-                "-m",
-                "connector.cli",
-                "gateway",
-                "--port",
-                str(port),
-                "--poll-interval",
-                "0.5",
-                *(f"--subgraph={n}={u}/graphql" for n, u in urls.items()),
-            ]
-        )
-        gateway = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{gateway}/health", procs["gateway"])
+        gateway, urls = start_open_space(demo, procs)
         deadline = time.monotonic() + 30
         while httpx.get(f"{gateway}/health").json()["catalog"]["status"] != "ok":
             assert time.monotonic() < deadline, "the gateway never read the nodes' catalogs"

@@ -33,50 +33,60 @@ def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
         p.wait(timeout=15)
 
 
-@pytest.fixture
-def data_space(demo: DemoPaths) -> Iterator[tuple[str, dict[str, subprocess.Popen[bytes]]]]:
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+def start_open_space(
+    demo: DemoPaths, procs: dict[str, subprocess.Popen[bytes]]
+) -> tuple[str, dict[str, str]]:
+    """The three demo nodes (usage control off) and a gateway over them, as processes put
+    in ``procs`` (for the caller to :func:`stop`); returns the gateway's URL once it has
+    composed its supergraph, and the nodes' URLs."""
     urls: dict[str, str] = {}
-    try:
-        for name in NODES:
-            port = free_port()
-            text = demo.configs[name].read_text(encoding="utf-8")
-            config = demo.target_dir / f"{name}-open.toml"
-            config.write_text(text.replace("[usage]\n", "[usage]\nenforce = false\n", 1))
-            procs[name] = start(
-                [
-                    "-m",
-                    "connector.cli",
-                    "node",
-                    str(config),
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ]
-            )
-            urls[name] = f"http://127.0.0.1:{port}"
-        for name, url in urls.items():
-            wait_until_up(f"{url}/health", procs[name])
+    for name in NODES:
         port = free_port()
-        procs["gateway"] = start(
+        text = demo.configs[name].read_text(encoding="utf-8")
+        config = demo.target_dir / f"{name}-open.toml"
+        config.write_text(text.replace("[usage]\n", "[usage]\nenforce = false\n", 1))
+        procs[name] = start(
             [
                 "-m",
                 "connector.cli",
-                "gateway",
+                "node",
+                str(config),
                 "--port",
                 str(port),
-                "--poll-interval",
-                "0.5",
-                *(f"--subgraph={n}={u}/graphql" for n, u in urls.items()),
+                "--log-level",
+                "warning",
             ]
         )
-        gateway = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{gateway}/health", procs["gateway"])
-        deadline = time.monotonic() + 30
-        while httpx.get(f"{gateway}/health").status_code != 200:
-            assert time.monotonic() < deadline, "the gateway never composed its supergraph"
-            time.sleep(0.2)
+        urls[name] = f"http://127.0.0.1:{port}"
+    for name, url in urls.items():
+        wait_until_up(f"{url}/health", procs[name])
+    port = free_port()
+    procs["gateway"] = start(
+        [
+            "-m",
+            "connector.cli",
+            "gateway",
+            "--port",
+            str(port),
+            "--poll-interval",
+            "0.5",
+            *(f"--subgraph={n}={u}/graphql" for n, u in urls.items()),
+        ]
+    )
+    gateway = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{gateway}/health", procs["gateway"])
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{gateway}/health").status_code != 200:
+        assert time.monotonic() < deadline, "the gateway never composed its supergraph"
+        time.sleep(0.2)
+    return gateway, urls
+
+
+@pytest.fixture
+def data_space(demo: DemoPaths) -> Iterator[tuple[str, dict[str, subprocess.Popen[bytes]]]]:
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        gateway, _ = start_open_space(demo, procs)
         yield gateway, procs
     finally:
         stop(procs)
