@@ -14,12 +14,13 @@ Files: ``guichet.ttl`` (our terms, aligned to BOT, SOSA/SSN, QUDT, GeoSPARQL, DC
 
 from ontology._context import CONTEXT_IRI, ODRL_CONTEXT_IRI, context, document_loader, known_urls
 from ontology._files import ONTOLOGY_DIR
-from ontology._graphs import defined_terms, load_graph, shapes_graph
+from ontology._graphs import closure, defined_terms, load_graph, shapes_graph
 
 __all__ = [
     "CONTEXT_IRI",
     "ODRL_CONTEXT_IRI",
     "ONTOLOGY_DIR",
+    "closure",
     "context",
     "defined_terms",
     "document_loader",

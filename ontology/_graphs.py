@@ -1,11 +1,14 @@
-"""Loading the ontology and the shapes as rdflib graphs (parsed once, copied out)."""
+"""Loading the ontology and the shapes as rdflib graphs (parsed once, copied out); the
+closure of a resource in a graph."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from functools import cache
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib.term import Node
 
 from ontology._files import ONTOLOGY_DIR, OWN_FILES, SHAPES_FILE, STANDARD_FILES, STANDARDS_DIR
 from ontology.errors import OntologyError
@@ -88,3 +91,17 @@ def defined_terms() -> frozenset[str]:
 def shapes_graph() -> Graph:
     """The SHACL shapes of the entity model (``shapes.ttl``), a fresh copy per call."""
     return _copy(_parsed_shapes())
+
+
+def closure(graph: Graph, start: Node, stop: Collection[Node]) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples about ``start`` and, recursively, about what they point to in ``graph``
+    (a dataset's policy, rules, distributions...), not crossing into ``stop`` (other
+    datasets, the catalogs)."""
+    seen, todo = {start}, [start]
+    while todo:
+        subject = todo.pop()
+        for _, p, o in graph.triples((subject, None, None)):
+            yield subject, p, o
+            if o not in seen and o not in stop and isinstance(o, URIRef | BNode):
+                seen.add(o)
+                todo.append(o)

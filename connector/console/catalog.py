@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
 from pyld import jsonld
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import Response
@@ -95,20 +95,9 @@ def _text(graph: Graph, subject: Node, predicate: URIRef, lang: str) -> str:
     return str(sorted(chosen, key=str)[0]) if chosen else ""
 
 
-def _closure(graph: Graph, start: Node, stop: set[Node]) -> Iterator[tuple[Node, Node, Node]]:
-    seen, todo = {start}, [start]
-    while todo:
-        subject = todo.pop()
-        for _, p, o in graph.triples((subject, None, None)):
-            yield subject, p, o
-            if o not in seen and o not in stop and isinstance(o, URIRef | BNode):
-                seen.add(o)
-                todo.append(o)
-
-
 def policy_view(graph: Graph, policy: Node, stop: set[Node], lang: Lang) -> PolicyView:
     part = Graph()
-    for triple in _closure(graph, policy, stop):
+    for triple in ontology.closure(graph, policy, stop):
         part.add(triple)
     expanded = json.loads(part.serialize(format="json-ld"))
     try:

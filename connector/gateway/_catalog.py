@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from pyld import jsonld
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -144,20 +144,6 @@ def parse_catalog(name: str, body: bytes, content_type: str, url: str) -> NodeCa
     return NodeCatalog(graph, catalogs, datasets, facts, _now())
 
 
-def closure(graph: Graph, start: Node, stop: frozenset[Node]) -> Iterable[tuple[Node, Node, Node]]:
-    """The triples about ``start`` and, recursively, about what they point to in ``graph``
-    (its policy, rules, distributions...), not crossing into ``stop`` (other datasets, the
-    catalogs)."""
-    seen, todo = {start}, [start]
-    while todo:
-        subject = todo.pop()
-        for _, p, o in graph.triples((subject, None, None)):
-            yield subject, p, o
-            if o not in seen and o not in stop and isinstance(o, URIRef | BNode):
-                seen.add(o)
-                todo.append(o)
-
-
 class CatalogUnion:
     """See the module docstring. ``sources`` are ``(node name, catalog URL or None)``."""
 
@@ -269,14 +255,14 @@ class CatalogUnion:
                         out.add((catalog, p, o))
                 for service in node.graph.objects(catalog, DCAT.service):
                     out.add((catalog, DCAT.service, service))
-                    for triple in closure(node.graph, service, everything):
+                    for triple in ontology.closure(node.graph, service, everything):
                         out.add(triple)
             for ds, catalog in node.datasets.items():
                 if ds in conflicts or not node.facts[ds].matches(search):
                     continue
                 out.add((root, DCAT.dataset, ds))
                 out.add((catalog, DCAT.dataset, ds))
-                for triple in closure(node.graph, ds, everything - {ds}):
+                for triple in ontology.closure(node.graph, ds, everything - {ds}):
                     out.add(triple)
         return out
 
