@@ -18,28 +18,11 @@ from typing import Any
 
 import pytest
 
+from tests.connector.demo.test_partners import LAGORD_USAGE
 from tests.federation.conftest import Query
 from tests.federation.stack import Stack, post
+from tests.federation.test_apollo import USAGE as CDA_USAGE
 from tests.federation.test_apollo import shape
-
-# the partners' usage codes, as their node configurations map them (connector/demo/*.toml)
-CDA_USAGE = {
-    "HAB_IND": "individual_house",
-    "HAB_COLL": "collective_housing",
-    "ENS": "school",
-    "BUR": "office",
-    "COM": "retail",
-    "SPO": "sports",
-    "SAN": "health",
-}
-LAGORD_USAGE = {
-    **dict.fromkeys(("MAIRIE", "ADMIN", "ATELIERS"), "office"),
-    **dict.fromkeys(("ECOLE_MAT", "ECOLE_ELEM", "RESTO_SCO", "PERISCO"), "school"),
-    "CRECHE": "childcare",
-    **dict.fromkeys(("GYMNASE", "VESTIAIRES", "TENNIS"), "sports"),
-    **dict.fromkeys(("SALLE_FETES", "SALLE_POLY", "MEDIATHEQUE", "ECOLE_MUSIQUE"), "culture"),
-    "CULTE": "worship",
-}
 
 PAGE = """
 query($first: Int!, $after: String, $order: [BuildingOrder!], $filter: BuildingFilter) {

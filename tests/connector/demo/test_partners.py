@@ -23,6 +23,7 @@ from connector.demo.bailleur_api import create_api
 from connector.errors import SourceError
 from connector.node import Node
 from connector.sources.base import Condition, Select
+from tests.federation.test_apollo import USAGE as CDA_USAGE
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.anyio
@@ -46,15 +47,6 @@ LAGORD_USAGE = {
     "MEDIATHEQUE": "culture",
     "ECOLE_MUSIQUE": "culture",
     "CULTE": "worship",
-}
-CDA_USAGE = {
-    "HAB_IND": "individual_house",
-    "HAB_COLL": "collective_housing",
-    "ENS": "school",
-    "BUR": "office",
-    "COM": "retail",
-    "SPO": "sports",
-    "SAN": "health",
 }
 
 
