@@ -53,13 +53,9 @@ async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> No
 
 async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bool:
     await ctx.audit.setup()
-    rule = None
-    if ctx.control is not None:  # the one decision, on the resource AUDIT_LOG
-        use = Use(dataset=AUDIT_LOG, action=Action.READ)
-        decided = (await ctx.control.decide(ctx.identity, [use])).decision(use)
-        allowed, rule = decided.permitted, decided.rule
-    else:
-        allowed = ctx.config.usage.dpd_role in ctx.identity.roles
+    use = Use(dataset=AUDIT_LOG, action=Action.READ)  # the one decision, on the audit log
+    decided = (await usage_control(ctx).decide(ctx.identity, [use])).decision(use)
+    allowed, rule = decided.permitted, decided.rule
     if len(ctx.fields) > 1:
         what = ", ".join(ctx.fields)
         details = {"fields": list(ctx.fields), **details}
