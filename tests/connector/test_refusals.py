@@ -288,6 +288,24 @@ async def test_an_operation_over_the_limits_or_invalid_is_one_entry(node: Node) 
     assert await node.entries() == expected
 
 
+async def test_a_repeated_operation_is_refused_and_recorded_every_time(node: Node) -> None:
+    """The node remembers the documents and verdicts of operations it has seen: the second
+    sending of each invalid operation is refused with the same message and leaves its own
+    entry, like the first (strawberry's own ParserCache would answer it but skip the entry)."""
+    expected = []
+    sent = [*INVALID, *INVALID]
+    for i, (path, query, name, message) in enumerate(sent, 1):
+        body = {"query": query, "operationName": name}
+        headers = {"Authorization": "Bearer city", "X-Request-Id": f"r{i}"}
+        r = await node.client.post(path, json=body, headers=headers)
+        assert [e["message"] for e in r.json()["errors"]] == [message]
+        fingerprint = operation_hash(query)
+        expected.append(
+            refused(i, "invalid-query", message, f"r{i}", fingerprint, operation_name=name)
+        )
+    assert await node.entries() == expected
+
+
 async def test_strawberry_own_refusals_are_graphql_shaped_and_logged(node: Node) -> None:
     mutation = 'mutation { acceptOffer(offer: "x") { iri } }'
     r = await node.client.get(
