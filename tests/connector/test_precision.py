@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from connector.app import create_app
-from connector.config import NodeConfig, load_config
+from connector.config import NodeConfig, load_config, load_unit_decimals
 from connector.node import Node
 from connector.precision import rounded
 from tests.connector.conftest import Runner
@@ -98,3 +98,13 @@ async def test_linked_data_views(noisy_config: NodeConfig) -> None:
     assert set(
         reading.objects(URIRef(f"{BASE}/id/observation/7"), URIRef(QUDT + "numericValue"))
     ) == {Literal(413.0)}
+
+
+def test_a_bad_decimals_value_is_refused_naming_file_and_unit(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "# comment\nunit,quantity_kind,multiplier,offset,decimals\nunit:M2,Area,1,0,two\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"units.csv: unit unit:M2: decimals must be .* 'two'"):
+        load_unit_decimals(units)

@@ -42,9 +42,7 @@ def test_the_building_partitions_cover_the_areas_once() -> None:
 
 def test_generated_buildings_sit_in_the_policy_areas(demo: DemoPaths) -> None:
     with sqlite3.connect(demo.cda_db) as conn:
-        codes = dict(
-            conn.execute("SELECT code_insee, count(*) FROM batiments GROUP BY code_insee")
-        )
+        codes = dict(conn.execute("SELECT code_insee, count(*) FROM batiments GROUP BY code_insee"))
     conn.close()
     assert set(codes) <= policy_communes()
     assert codes.get("17407", 0) > 0  # Sainte-Soulle
