@@ -1,5 +1,5 @@
 """The synthetic data space of ``bench.partners``: the agglomeration's communes (from
-``policies/data/areas.ttl``), seeded buildings and yearly energy use per commune, and the
+``policies/data/communes.csv``), seeded buildings and yearly energy use per commune, and the
 TOML of a commune node (its commune as its partition of Building), of the single node
 holding them all, and of a rooms node referencing them."""
 
@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import rdflib
+from policies import vocab
 
-ROOT = Path(__file__).resolve().parents[1]
-AREAS = ROOT / "policies" / "data" / "areas.ttl"
-EPCI = "https://w3id.org/guichet/area/epci-241700434"
 SEED = 20240607
 ALPHABET = "123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U, 0, as in RNB ids
 KINDS = ("École", "Mairie", "Gymnase", "Crèche", "Logements", "Salle des fêtes", "Maison")
@@ -36,14 +33,8 @@ class Commune:
 
 
 def communes() -> list[Commune]:
-    """The agglomeration's communes in ``areas.ttl``, by INSEE code."""
-    g = rdflib.Graph().parse(AREAS, format="turtle")
-    skos, dct = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#"), rdflib.DCTERMS
-    out = [
-        Commune(str(g.value(area, skos.notation)), str(g.value(area, rdflib.RDFS.label)))
-        for area in g.subjects(dct.isPartOf, rdflib.URIRef(EPCI))
-    ]
-    return sorted(out, key=lambda c: c.code)
+    """The agglomeration's communes (``policies/data/communes.csv``), by INSEE code."""
+    return [Commune(code, name) for code, name in vocab.communes()]
 
 
 def buildings(commune: Commune, count: int) -> list[Building]:

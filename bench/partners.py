@@ -1,5 +1,5 @@
 """Partitioned Building across the agglomeration's communes: N commune nodes (N = 3, 10
-and 28, one per commune of La Rochelle's agglomeration, ``policies/data/areas.ttl``), each
+and 28, one per commune of La Rochelle's agglomeration, ``policies/data/communes.csv``), each
 a real ``guichet node`` process over its own SQLite database of synthetic buildings and
 their yearly energy use (seeded, so every run has the same rows), each declaring its
 commune as its partition of Building, behind our gateway (a real ``guichet gateway``).
@@ -45,7 +45,6 @@ import httpx
 
 from bench._common import ms, p50, side_by_side
 from bench._communes import (
-    AREAS,
     SEED,
     Building,
     Commune,
@@ -349,7 +348,9 @@ def data_space(
     the N communes' buildings and a rooms node referencing 100 of them) and each N's setup."""
     every = communes()
     if len(every) != MAX_N:
-        raise RuntimeError(f"{AREAS}: {len(every)} communes of the agglomeration, expected 28")
+        raise RuntimeError(
+            f"policies/data/communes.csv: {len(every)} communes of the agglomeration, expected 28"
+        )
     chosen = every[: max(sizes)]
     rows = {c.code: buildings(c, per_commune) for c in chosen}
     configs = {

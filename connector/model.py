@@ -62,8 +62,9 @@ class Field:
     """A scalar field of an entity type.
 
     ``unit`` is the canonical QUDT unit of a quantity: sources declaring another unit
-    are converted into it. ``ref`` names the entity type a foreign key points to; its
-    ontology property links the two entities in RDF.
+    are converted into it; ``unit_from`` instead names the field of the same entity whose
+    value is this one's unit (an observation's result). ``ref`` names the entity type a
+    foreign key points to; its ontology property links the two entities in RDF.
     """
 
     name: str
@@ -71,6 +72,7 @@ class Field:
     type: ScalarType
     description: str
     unit: str | None = None
+    unit_from: str | None = None
     ref: str | None = None
     filters: tuple[FilterOp, ...] = EQ_OPS
     sortable: bool = False
@@ -268,6 +270,7 @@ OBSERVATION = EntityType(
             "qudt:numericValue",
             "Float",
             "Numeric result, in `unit`.",
+            unit_from="unit",
             filters=RANGE_OPS,
             sortable=True,
         ),

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from functools import cache
 from io import StringIO
 
-from rdflib import RDFS, Graph, URIRef
+from rdflib import RDFS, URIRef
 from rdflib import Literal as RdfLiteral
 
-from .vocab import AREA, DPV, GP, ODRL, XSD, data_text
+from .vocab import AREA, DPV, GP, ODRL, XSD, areas_graph, data_text
 
 # gui:aggregationLevel gteq duration → adjective of the aggregates.
 _LEVELS: Mapping[str, tuple[str, str]] = {
@@ -51,7 +51,7 @@ def _term_labels() -> Mapping[str, tuple[str, str]]:
 
 @cache
 def _area_labels() -> Mapping[str, str]:
-    graph = Graph().parse(data=data_text("areas.ttl"), format="turtle")
+    graph = areas_graph()
     return {
         str(s): str(o)
         for s, o in graph.subject_objects(RDFS.label)

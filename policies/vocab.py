@@ -6,12 +6,16 @@ use, into frozen mappings. Nothing is fetched from the network.
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+
+from .errors import PolicyError
 
 ODRL = "http://www.w3.org/ns/odrl/2/"
 REPORT = "https://w3id.org/force/compliance-report#"
@@ -69,6 +73,57 @@ def _graph(name: str) -> Graph:
     return graph
 
 
+_COMMUNES = "communes.csv"
+EPCI = AREA + "epci-241700434"  # Communauté d'agglomération de La Rochelle
+_INSEE = re.compile(r"(?:\d[\dAB]|97)\d{3}")  # a commune code of the COG (2A/2B: Corsica)
+
+
+@cache
+def communes() -> tuple[tuple[str, str], ...]:
+    """``(INSEE code, name)`` of the agglomeration's communes, by code: the one list,
+    ``policies/data/communes.csv``, of which the areas and the demo's register are built.
+
+    >>> ("17300", "La Rochelle") in communes()
+    True
+    """
+    return parse_communes(data_text(_COMMUNES), f"policies/data/{_COMMUNES}")
+
+
+def parse_communes(text: str, where: str) -> tuple[tuple[str, str], ...]:
+    """``(code, name)`` rows of a ``code_insee,nom,source`` CSV text (``#`` lines are
+    comments), by code; :class:`PolicyError` naming ``where`` and the line if one is wrong."""
+    found: dict[str, str] = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or row[0].startswith("#") or row == ["code_insee", "nom", "source"]:
+            continue
+        if len(row) != 3 or not _INSEE.fullmatch(row[0]) or not row[1].strip():
+            raise PolicyError(
+                f"{where}, line {number}: expected 'code_insee,nom,source' with a "
+                f"5-character INSEE code and a name, got {row!r}"
+            )
+        if row[0] in found:
+            raise PolicyError(f"{where}, line {number}: commune {row[0]} is listed twice")
+        found[row[0]] = row[1].strip()
+    if not found:
+        raise PolicyError(f"{where}: no commune listed")
+    return tuple(sorted(found.items()))
+
+
+@cache
+def areas_graph() -> Graph:
+    """``areas.ttl`` (department, agglomeration) with one ``gui:Commune`` per row of
+    ``communes.csv``, part of the agglomeration."""
+    graph = Graph()
+    graph.parse(data=data_text("areas.ttl"), format="turtle")
+    for code, name in communes():
+        area = URIRef(f"{AREA}commune-{code}")
+        graph.add((area, RDF.type, URIRef(GP + "Commune")))
+        graph.add((area, SKOS.notation, Literal(code)))
+        graph.add((area, RDFS.label, Literal(name)))
+        graph.add((area, URIRef(DCT + "isPartOf"), URIRef(EPCI)))
+    return graph
+
+
 def _closure(edges: Mapping[str, frozenset[str]]) -> Mapping[str, frozenset[str]]:
     """Transitive closure of a child → parents relation (cycles tolerated)."""
     result: dict[str, frozenset[str]] = {}
@@ -117,8 +172,8 @@ def party_functions() -> frozenset[str]:
 def profile_superclasses() -> Mapping[str, frozenset[str]]:
     """Class → all its superclasses over the bundled DPV purposes, areas and recipients."""
     edges: dict[str, frozenset[str]] = {}
-    for name in ("dpv-purposes.ttl", "recipients.ttl", "areas.ttl"):
-        for key, value in _edges(_graph(name), RDFS.subClassOf).items():
+    for graph in (_graph("dpv-purposes.ttl"), _graph("recipients.ttl"), areas_graph()):
+        for key, value in _edges(graph, RDFS.subClassOf).items():
             edges[key] = edges.get(key, frozenset()) | value
     return _closure(edges)
 
@@ -126,13 +181,13 @@ def profile_superclasses() -> Mapping[str, frozenset[str]]:
 @cache
 def profile_types() -> Mapping[str, frozenset[str]]:
     """Instance → its direct ``rdf:type`` classes in the bundled profile data."""
-    return MappingProxyType(_edges(_graph("areas.ttl"), RDF.type))
+    return MappingProxyType(_edges(areas_graph(), RDF.type))
 
 
 @cache
 def area_containers() -> Mapping[str, frozenset[str]]:
     """Area → every area containing it (``dct:isPartOf``, transitive)."""
-    return _closure(_edges(_graph("areas.ttl"), URIRef(DCT + "isPartOf")))
+    return _closure(_edges(areas_graph(), URIRef(DCT + "isPartOf")))
 
 
 def _preload() -> None:

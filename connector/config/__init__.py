@@ -8,7 +8,12 @@ sources and datasets), :mod:`~connector.config.entities` (``[entities]``),
 :mod:`~connector.config.processing` (the RGPD record of processing and ``[labels]``).
 """
 
-from connector.config.entities import EntityMapping, FieldMapping, load_units
+from connector.config.entities import (
+    EntityMapping,
+    FieldMapping,
+    load_unit_decimals,
+    load_units,
+)
 from connector.config.node import (
     DatasetConfig,
     NodeConfig,
@@ -41,6 +46,7 @@ __all__ = [
     "SourceConfig",
     "UsageConfig",
     "load_config",
+    "load_unit_decimals",
     "load_units",
     "parse_config",
 ]

@@ -61,14 +61,34 @@ class EntityMapping:
     partition: Partition | None = None
 
 
+def _unit_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
 def load_units(path: Path = UNITS_FILE) -> dict[str, tuple[str, float, float]]:
     """QUDT units known to the converter: ``{curie: (quantity kind, multiplier, offset)}``
     where ``SI value = value * multiplier + offset``."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
     return {
-        r["unit"]: (r["quantity_kind"], float(r["multiplier"]), float(r["offset"])) for r in rows
+        r["unit"]: (r["quantity_kind"], float(r["multiplier"]), float(r["offset"]))
+        for r in _unit_rows(path)
     }
+
+
+def load_unit_decimals(path: Path = UNITS_FILE) -> dict[str, int]:
+    """``{curie: decimals}``: the digits after the decimal point a number in each unit is
+    given with (the ``decimals`` column); :class:`ValueError` naming the file, the unit and
+    the value when one is not a whole number from 0 to 12."""
+    out: dict[str, int] = {}
+    for r in _unit_rows(path):
+        raw = r.get("decimals") or ""
+        if not raw.isdigit() or int(raw) > 12:
+            raise ValueError(
+                f"{path}: unit {r['unit']}: decimals must be a whole number from 0 to 12, "
+                f"got {raw!r}"
+            )
+        out[r["unit"]] = int(raw)
+    return out
 
 
 def parse_entities(

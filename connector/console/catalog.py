@@ -27,13 +27,13 @@ from connector.console.sessions import Session
 from connector.errors import QueryError
 from policies import PolicyError, policies_from_graph
 from policies.explain import Lang, explain
-from policies.vocab import data_text
+from policies.vocab import areas_graph
+from policies.vocab import communes as vocab_communes
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 GUI = Namespace("https://w3id.org/guichet/ontology#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 ODRL_CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 FIELDS = ("q", "node", "publisher", "theme", "commune")
@@ -73,19 +73,15 @@ def local_name(iri: str) -> str:
 
 @cache
 def area_labels() -> dict[str, str]:
-    graph = Graph().parse(data=data_text("areas.ttl"), format="turtle")
+    graph = areas_graph()
     return {str(s): str(o) for s, o in graph.subject_objects(RDFS.label) if isinstance(s, URIRef)}
 
 
 @cache
 def communes() -> list[tuple[str, str]]:
-    """``(INSEE code, name)`` of the communes in ``policies/data/areas.ttl``, by name."""
-    graph = Graph().parse(data=data_text("areas.ttl"), format="turtle")
-    found = [
-        (str(code), f"{graph.value(s, RDFS.label)} ({code})")
-        for s in graph.subjects(RDF.type, GUI.Commune)
-        if (code := graph.value(s, SKOS.notation)) is not None
-    ]
+    """``(INSEE code, "name (code)")`` of the agglomeration's communes
+    (``policies/data/communes.csv``), by name."""
+    found = [(code, f"{name} ({code})") for code, name in vocab_communes()]
     return sorted(found, key=lambda c: c[1].lower())
 
 

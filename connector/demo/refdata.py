@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 
 from connector.errors import ConfigError, ConfigIssue
+from policies import vocab
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+WEIGHTS = "poids_communes.csv"
 
 
 def read_rows(name: str) -> list[dict[str, str]]:
@@ -132,9 +134,17 @@ def energy_split() -> EnergySplit:
 
 @cache
 def communes() -> tuple[Commune, ...]:
-    return tuple(
-        Commune(r["code_insee"], r["nom"], float(r["poids"])) for r in read_rows("communes_cda.csv")
-    )
+    """The agglomeration's communes (``policies/data/communes.csv``, their one list) with
+    the demo's weight of each (``data/poids_communes.csv``, in its rows' order)."""
+    names = dict(vocab.communes())
+    weights = {r["code_insee"]: float(r["poids"]) for r in read_rows(WEIGHTS)}
+    if unknown := sorted(weights.keys() - names.keys()):
+        raise _issue(
+            WEIGHTS, "code_insee", f"not a commune of policies/data/communes.csv: {unknown}"
+        )
+    if missing := sorted(names.keys() - weights.keys()):
+        raise _issue(WEIGHTS, "code_insee", f"no weight for the communes {missing}")
+    return tuple(Commune(code, names[code], weight) for code, weight in weights.items())
 
 
 @cache

@@ -19,6 +19,7 @@ from connector.graphql._declare import time_field
 from connector.graphql._inputs import conditions, page_size, sort_keys
 from connector.graphql._scalars import decode_cursor, encode_cursor
 from connector.model import ENTITIES, EntityType, Field, Relation
+from connector.precision import field_unit, presented, rounded
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Aggregate, Measure, Select, SortKey, TimeBucket
 from connector.usage import Action
@@ -44,7 +45,8 @@ def _instance(info: Any, builder: SchemaBuilder, entity: EntityType, row: dict[s
     cls = builder.types[entity.name]
     if entity.name not in builder.mapped:
         return cls(**{entity.key: row.get(entity.key)})
-    values = {n: row.get(n) for n in builder.node.mapped_fields(entity.name)}
+    shown = presented(entity, row)
+    values = {n: shown.get(n) for n in builder.node.mapped_fields(entity.name)}
     decision = _ctx(info).decision
     if decision is not None:
         for name in decision.hidden(entity.name):
@@ -281,8 +283,10 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
             decision.count_rows(entity.name, len(rows))
         stats_cls = builder.stats_types[entity.name]
         group_cls = builder.group_types[entity.name]
+        measured = entity.field(field.value)
         out = []
         for row in rows:
+            unit = field_unit(measured, row)
             count = _int(row["count"])
             above = [
                 ThresholdCount(
@@ -298,10 +302,10 @@ def stats_field(entity: EntityType, builder: SchemaBuilder) -> Any:
                     group=group,
                     bucket_start=row.get(query.bucket.field) if query.bucket else None,
                     count=count,
-                    mean=row["mean"],
-                    min=row["min"],
-                    max=row["max"],
-                    sum=row["sum"],
+                    mean=rounded(row["mean"], unit),
+                    min=rounded(row["min"], unit),
+                    max=rounded(row["max"], unit),
+                    sum=rounded(row["sum"], unit),
                     above=above,
                 )
             )

@@ -18,6 +18,7 @@ from rdflib import Graph
 import ontology
 from connector.config import NodeConfig
 from connector.model import ENTITIES, PREFIXES, EntityType, expand
+from connector.precision import presented
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 JSONLD = "application/ld+json"
@@ -49,7 +50,9 @@ def expanded_entity(
     row: Mapping[str, object],
     relations: Mapping[str, list[object]] | None = None,
 ) -> dict[str, Any]:
-    """The entity as an expanded JSON-LD node object."""
+    """The entity as an expanded JSON-LD node object, its numbers to their unit's
+    precision (:mod:`connector.precision`)."""
+    row = presented(entity, row)
     key = row[entity.key]
     node: dict[str, Any] = {
         "@id": entity_iri(config.base_iri, entity.name, key),

@@ -11,8 +11,8 @@ from connector.demo import DemoPaths
 from connector.demo.ids import uai_check_letter, uai_code
 from connector.rnb import canonical_rnb_id
 
-# The 28 communes of the CA de La Rochelle (INSEE COG), transcribed independently of the
-# demo's data file.
+# The 28 communes of the CA de La Rochelle (INSEE COG, as read in the pages cited in
+# policies/data/communes.csv), transcribed independently of the demo's data files.
 CDA_INSEE = {
     "17010",
     "17028",
@@ -34,8 +34,8 @@ CDA_INSEE = {
     "17300",
     "17315",
     "17373",
-    "17389",
     "17391",
+    "17407",
     "17413",
     "17414",
     "17420",
