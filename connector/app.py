@@ -40,6 +40,7 @@ from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resourc
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
+from connector.graphql.ide import ASSET_ROUTE
 from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings, unauthorized
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
@@ -215,6 +216,7 @@ def create_app(
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),
         Route("/health", views.health),
+        ASSET_ROUTE,
         Route(WELL_KNOWN, protected_resource(config)),
     ]
     if control is not None:

@@ -19,14 +19,14 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from connector.edge import BAD_REQUEST, Edge, current_request_id, error_response, request_id_of
 from connector.edge import HEADER as REQUEST_ID
 from connector.gateway._catalog import CatalogEndpoint
 from connector.gateway._gateway import Gateway
-from connector.graphql.ide import graphiql_html
+from connector.graphql.ide import ASSET_ROUTE, graphiql_response
 
 PLAN_HEADER = "x-guichet-query-plan"
 log = logging.getLogger("guichet.gateway")
@@ -46,7 +46,7 @@ class GraphQLEndpoint:
                 "text/html" in request.headers.get("accept", "")
                 and "query" not in request.query_params
             ):
-                return HTMLResponse(graphiql_html())
+                return graphiql_response(request, "Guichet gateway")
             params: dict[str, Any] = dict(request.query_params)
             if "variables" in params:
                 try:
@@ -138,6 +138,7 @@ def build_app(
         routes=[
             Route(path, endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            ASSET_ROUTE,
             Route("/supergraph", supergraph, methods=["GET"]),
             Route("/catalog", CatalogEndpoint(gateway.catalog).handle, methods=["GET"]),
             *mounts,

@@ -25,6 +25,7 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
+    is_introspection_type,
     visit,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
@@ -135,8 +136,11 @@ class _Walker(Visitor):
         self.variables = coerced if isinstance(coerced, VariableValues) else None
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
-        if node.name.value.startswith("__"):
-            return
+        parent = self.type_info.get_parent_type()
+        if node.name.value.startswith("__") or (
+            parent is not None and is_introspection_type(parent)
+        ):
+            return  # introspection (``__schema``, ``__type`` and what they hold) reads no dataset
         field_def = self.type_info.get_field_def()
         if field_def is None:
             return  # not in the schema: validation refuses the document

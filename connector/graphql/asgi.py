@@ -44,6 +44,7 @@ from connector.graphql import RequestContext, build_schema
 from connector.graphql._masking import mask_errors
 from connector.graphql.agreements import AGREEMENT_SCHEMA, AgreementContext
 from connector.graphql.dpd import AUDIT_SCHEMA
+from connector.graphql.ide import graphiql_response
 from connector.identity.asgi import caller
 from connector.node import Node
 from connector.usage import UsageControl
@@ -90,6 +91,10 @@ class GraphQLView(GraphQL[ContextT, None]):
                 refusal.status, refusal.message, refusal.code, request_id_of(scope)
             )
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the builds the package carries (:mod:`connector.graphql.ide`)."""
+        return graphiql_response(request)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from graphql import get_introspection_query
 
 from tests.connector.usage.conftest import DS, P
 
@@ -222,3 +223,18 @@ async def test_entities_with_variables_are_enforced_and_audited(node) -> None:
         (("energie",), "deny"),
         (("registre",), "permit"),
     ]
+
+
+async def test_introspection_reads_no_dataset_and_is_answered_to_anyone(node) -> None:
+    """GraphiQL's and every client generator's first request: graphql-core's full
+    introspection query, by a caller without a token, on a node enforcing its policies."""
+    body = await node(get_introspection_query(descriptions=True))
+    assert "errors" not in body, body["errors"]
+    fields = {
+        f["name"]
+        for t in body["data"]["__schema"]["types"]
+        if t["name"] == "Query"
+        for f in t["fields"]
+    }
+    assert {"building", "buildings"} <= fields
+    assert "usage" not in body.get("extensions", {})  # no dataset was read
