@@ -120,8 +120,8 @@ def threshold_verdict(
     sign = "≤" if status == "within" else ">"
     reason = (
         f"{value:.1f} kg CO2e/m² {sign} {name} {limit:g} kg CO2e/m² for "
-        f"{found.building_type}, permits filed {found.period()} (the period of a permit filed in {year}; "
-        f"average maximum before the regulation's modulations)"
+        f"{found.building_type}, permits filed {found.period()} (the period of a permit "
+        f"filed in {year}; average maximum before the regulation's modulations)"
     )
     return ThresholdVerdict(
         status,
