@@ -11,6 +11,7 @@ building (``data/metres_illustratifs.csv``).
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from connector.demo import refdata
@@ -73,7 +74,7 @@ def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
     return len(rows)
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _write(path: Path, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\n")
