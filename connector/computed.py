@@ -44,6 +44,7 @@ CARBON_OPERATIONAL_FIELDS = (
     "operationalYear",
     "operationalKgCo2ePerYear",
     "operationalKgCo2ePerM2",
+    "operationalMethod",
 )
 INDOOR_AIR_INPUTS = (
     ("Observation", "spaceId"),

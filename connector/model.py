@@ -318,7 +318,13 @@ MATERIAL_LINE = EntityType(
     fields=(
         _f("id", "gui:materialLineId", "ID", "Line identifier.", required=True, sortable=True),
         _f("rnbId", "gui:forBuilding", "RnbId", "Building the quantity is for.", ref="Building"),
-        _f("project", "gui:project", "String", "Construction project."),
+        _f(
+            "projectId",
+            "gui:inProject",
+            "ID",
+            "Construction project the line belongs to.",
+            ref="ConstructionProject",
+        ),
         _f(
             "lot",
             "gui:re2020Lot",
@@ -340,6 +346,45 @@ MATERIAL_LINE = EntityType(
     ),
     default_order=("id",),
     subject="rnbId",
+)
+
+CONSTRUCTION_PROJECT = EntityType(
+    name="ConstructionProject",
+    iri="gui:ConstructionProject",
+    key="id",
+    path="construction-project",
+    description="A construction project on a building (a new building, an extension, a "
+    "renovation): what a bill of quantities describes, with its own RE2020 reference area.",
+    fields=(
+        _f("id", "gui:constructionProjectId", "ID", "Project code.", required=True, sortable=True),
+        _f(
+            "rnbId",
+            "gui:projectOnBuilding",
+            "RnbId",
+            "Building the project builds, extends or renovates.",
+            ref="Building",
+        ),
+        _f("name", "rdfs:label", "String", "Name of the project.", sortable=True),
+        _f("kind", "gui:projectKind", "String", "new_building, extension or renovation."),
+        _f(
+            "referenceArea",
+            "gui:referenceArea",
+            "Float",
+            "RE2020 reference area (SRef) of what the project builds (m²): habitable area "
+            "for housing, useful area otherwise.",
+            unit="unit:M2",
+            filters=RANGE_OPS,
+        ),
+        _f(
+            "permitYear",
+            "gui:permitYear",
+            "Int",
+            "Year the building-permit application was filed.",
+            filters=RANGE_OPS,
+        ),
+    ),
+    default_order=("id",),
+    subject="id",
 )
 
 ENERGY_USE = EntityType(
@@ -398,6 +443,15 @@ BUILDING_RELATIONS = (
         "The whole bill of quantities, unpaged (what carbon computations require).",
         paged=False,
     ),
+    Relation(
+        "constructionProjects",
+        "gui:hasConstructionProject",
+        "ConstructionProject",
+        "rnbId",
+        "The construction projects on the building, unpaged (what carbon computations "
+        "require: each bill is divided by its project's reference area).",
+        paged=False,
+    ),
 )
 SPACE_RELATIONS = (
     Relation("sensors", "gui:hostsSensor", "Sensor", "spaceId", "Sensors in the space."),
@@ -420,6 +474,7 @@ ENTITIES: dict[str, EntityType] = {
         OBSERVATION,
         PRODUCT,
         MATERIAL_LINE,
+        CONSTRUCTION_PROJECT,
         ENERGY_USE,
         EMISSION_FACTOR,
     )

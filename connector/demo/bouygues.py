@@ -1,13 +1,17 @@
-"""The construction company's export (``bouygues/metres.csv``): bills of quantities.
+"""The construction company's exports: its projects (``bouygues/operations.csv``) and
+their bills of quantities (``bouygues/metres.csv``).
 
-A semicolon-separated UTF-8 CSV export with the company's own column names, one line per
-product and RE2020 lot, for two projects: the extension of the École Saint-Christophe
-and a collective housing building (``data/metres_illustratifs.csv``).
+Semicolon-separated UTF-8 CSV exports with the company's own column names: one line per
+project, with its RE2020 reference area (SRef) and permit year
+(``data/operations_illustratives.csv``), and one line per product and RE2020 lot of each
+project's bill — the extension of the École Saint-Christophe and a collective housing
+building (``data/metres_illustratifs.csv``).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from connector.demo import refdata
@@ -23,17 +27,31 @@ COLUMNS = (
     "quantite",
     "unite",
 )
-PROJECTS = {
-    "EXT-SC": "Extension de l'école Saint-Christophe",
-    "LOG-MIN": "Résidence Les Minimes - îlot B (32 logements)",
-}
+PROJECT_COLUMNS = (
+    "code_affaire",
+    "libelle_affaire",
+    "rnb_batiment",
+    "nature",
+    "sref_m2",
+    "annee_depot_pc",
+)
 FILE_NAME = "metres.csv"
+PROJECTS_FILE = "operations.csv"
 
 
 def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
-    """Write the export; returns the number of lines."""
+    """Write the two exports; returns the number of bill lines."""
     folder.mkdir(parents=True, exist_ok=True)
     rnb = {"EXT-SC": school_rnb, "LOG-MIN": housing_rnb}
+    projects = {p["operation"]: p for p in refdata.read_rows("operations_illustratives.csv")}
+    _write(
+        folder / PROJECTS_FILE,
+        PROJECT_COLUMNS,
+        [
+            (op, p["libelle"], rnb[op], p["nature"], p["sref_m2"], p["annee_depot_pc"])
+            for op, p in projects.items()
+        ],
+    )
     counters: dict[str, int] = {}
     rows = []
     for r in refdata.read_rows("metres_illustratifs.csv"):
@@ -43,7 +61,7 @@ def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
             (
                 f"{op}-{counters[op]:03d}",
                 op,
-                PROJECTS[op],
+                projects[op]["libelle"],
                 rnb[op],
                 r["num_lot"],
                 r["designation"],
@@ -52,10 +70,14 @@ def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
                 r["unite"],
             )
         )
-    tmp = folder / (FILE_NAME + ".tmp")
+    _write(folder / FILE_NAME, COLUMNS, rows)
+    return len(rows)
+
+
+def _write(path: Path, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         writer.writerows(rows)
-    tmp.replace(folder / FILE_NAME)
-    return len(rows)
+    tmp.replace(path)

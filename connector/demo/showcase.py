@@ -217,9 +217,11 @@ query School($name: String!) {
   buildings(filter: {name: {eq: $name}}) {
     nodes {
       rnbId name address floorArea
-      carbon(permitYear: 2026) {
-        icConstruction verdict verdictReason byLot { lot kgCo2ePerM2 }
-        operationalYear operationalKgCo2ePerYear operationalKgCo2ePerM2
+      carbon {
+        project projectName projectKind referenceArea permitYear
+        icConstruction embodiedKgCo2e threshold thresholdPeriod verdict verdictReason
+        byLot { lot kgCo2ePerM2 }
+        operationalYear operationalKgCo2ePerYear operationalKgCo2ePerM2 operationalMethod
         wasDerivedFrom { iri }
       }
       indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
@@ -248,17 +250,26 @@ async def federated(
     out = [
         f"6. FEDERATED — one query to the gateway, answered by three nodes ({gateway})",
         f"    {b['name']} — {b['address']} — {b['floorArea']:,.0f} m²",
+        f"    project {c['project']} ({c['projectKind']}): {c['projectName']}, reference "
+        f"area SRef {c['referenceArea']:,.0f} m², permit filed {c['permitYear']}",
         "    embodied carbon (RE2020, 50 years): Ic_construction "
-        + (f"{ic:.1f} kg CO2e/m²" if ic is not None else "not computed")
-        + f" — {c['verdict']}: {c['verdictReason']}",
+        + (
+            f"{ic:.1f} kg CO2e per m² of the {c['projectKind']} "
+            f"({c['embodiedKgCo2e'] / 1000:,.1f} t CO2e / {c['referenceArea']:,.0f} m²)"
+            if ic is not None
+            else "not computed"
+        ),
+        f"    verdict against the school threshold, permits {c['thresholdPeriod']}: "
+        f"{c['verdict']} — {c['verdictReason']}",
     ]
     rows = [[str(x["lot"]), f"{x['kgCo2ePerM2']:.1f}"] for x in c["byLot"]]
     out.append(_table(rows, ["RE2020 lot", "kg CO2e/m²"]))
     out.append(
         f"    operational carbon {c['operationalYear']}: "
         f"{c['operationalKgCo2ePerYear'] / 1000:.2f} t CO2e a year "
-        f"({c['operationalKgCo2ePerM2']:.1f} kg/m²)"
+        f"({c['operationalKgCo2ePerM2']:.1f} kg/m² of the building)"
     )
+    out.append(f"    operational method: {c['operationalMethod']}")
     out.append("    derived from: " + ", ".join(d["iri"] for d in c["wasDerivedFrom"]))
     rows = [
         [r["spaceId"], str(r["icone"]), f"{100 * r['shareAbove1500']:.1f} %"]

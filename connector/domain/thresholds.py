@@ -1,8 +1,10 @@
 """RE2020 thresholds (``data/thresholds.csv``) and the verdict of a computed indicator.
 
-A verdict always carries its reason. When the table holds no threshold for the building
-type and year (schools, for instance: their values are not in the file), the verdict is
-``no_threshold_known`` and says so; it never falls back on another type's value.
+A verdict always carries its reason and the period of permit applications whose threshold
+it applied (``period``, e.g. ``2025-2027``). When the table holds no threshold for the
+building type and year (a shop, for instance: the usages of the later décrets are not in
+the file), the verdict is ``no_threshold_known`` and says so; it never falls back on another
+type's value. Each row of the table cites its text (column ``source``).
 The thresholds compared are the *average* maxima (``..._maxmoyen``), before the
 modulations of the regulation (roof space, floor area, geography...), so a verdict is an
 indication, not a compliance statement.
@@ -31,6 +33,8 @@ class Threshold:
     to_year: int | None
     max_kg_co2e_per_m2: float
     source: str
+    text: str
+    """The regulatory text the row comes from (the file's ``source`` column)."""
 
     def covers(self, year: int) -> bool:
         return self.from_year <= year and (self.to_year is None or year <= self.to_year)
@@ -42,7 +46,7 @@ class Threshold:
 @dataclass(frozen=True)
 class ThresholdVerdict:
     """``within`` (value ≤ threshold, as the regulation reads), ``above``, or
-    ``no_threshold_known``; ``threshold`` is None in the last case."""
+    ``no_threshold_known``; ``threshold`` and ``period`` are None in the last case."""
 
     status: Status
     indicator: str
@@ -52,6 +56,7 @@ class ThresholdVerdict:
     threshold: float | None
     reason: str
     source: str
+    period: str | None = None
 
 
 @cache
@@ -67,6 +72,7 @@ def thresholds() -> tuple[Threshold, ...]:
             to_year=data.integer(line, "to_year") if to_raw else None,
             max_kg_co2e_per_m2=data.number(line, "max_kgco2e_per_m2"),
             source=f"{data.file}, line {line.number}",
+            text=data.text(line, "source"),
         )
         for other in out:
             same = (other.indicator, other.building_type) == (
@@ -114,8 +120,8 @@ def threshold_verdict(
     sign = "≤" if status == "within" else ">"
     reason = (
         f"{value:.1f} kg CO2e/m² {sign} {name} {limit:g} kg CO2e/m² for "
-        f"{found.building_type}, permits {found.period()} (average maximum before the "
-        f"regulation's modulations)"
+        f"{found.building_type}, permits filed {found.period()} (the period of a permit "
+        f"filed in {year}; average maximum before the regulation's modulations)"
     )
     return ThresholdVerdict(
         status,
@@ -125,5 +131,6 @@ def threshold_verdict(
         value,
         limit,
         reason,
-        f"{source}\n({found.source})",
+        f"{found.text}\n({found.source})\n{source}",
+        found.period(),
     )

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
+from connector.graphql._carbon import ConstructionProject as ConstructionProjectRef
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
 from connector.graphql._common import PageInfo, PartitionDirective, term
 from connector.graphql._declare import VALUE_TYPES, Declarer
@@ -191,15 +192,31 @@ class SchemaBuilder:
             default=None,
             description="Held by another node; given to `carbon` through `@requires`.",
         )
+        cls.__annotations__["constructionProjects"] = list_of(ConstructionProjectRef) | None
+        cls.constructionProjects = strawberry.federation.field(
+            external=True,
+            directives=[term("gui:hasConstructionProject")],
+            default=None,
+            description="Held by another node; given to `carbon` through `@requires`.",
+        )
+        project = Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The construction project whose bill to compute, when the "
+                "building's bill covers several."
+            ),
+        ]
         year = Annotated[
             int | None,
             strawberry.argument(
-                description="Year of the building-permit application, for the RE2020 threshold."
+                description="Year of the building-permit application, for the RE2020 "
+                "threshold period (default: the project's permitYear)."
             ),
         ]
         # nullable: computed from what another node holds (the bill, through @requires), so
         # a node down nulls this field, not the building (Apollo's null propagation)
-        fn = _resolver(carbon.field(), [("permit_year", year, None)], CarbonAssessment | None)
+        params = [("permit_year", year, None), ("project", project, None)]
+        fn = _resolver(carbon.field(), params, CarbonAssessment | None)
         self.declared.carbon()
         cls.carbon = strawberry.federation.field(
             resolver=fn,

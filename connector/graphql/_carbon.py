@@ -2,12 +2,18 @@
 
 The node that holds the building register, the product declarations and the energy use
 (the agglomeration) computes it; the bill of quantities lives on the construction
-company's node, so ``carbon`` ``@requires`` ``billOfQuantities { id lot quantity productId }``:
-the gateway fetches the lines from their owner — whose own policy decides whether they may
-flow for the caller and purpose — and passes them in the ``_entities`` representation.
+company's node with the construction projects the bills describe, so ``carbon``
+``@requires`` the bill (``billOfQuantities``) and the projects (``constructionProjects``):
+the gateway fetches them from their owner — whose own policy decides whether they may flow
+for the caller and purpose — and passes them in the ``_entities`` representation.
 
-* embodied: RE2020 ``Ic_construction`` (kg CO2e/m² over 50 years, dynamic LCA weighting),
-  per lot and per module, with the verdict against ``Ic_construction_maxmoyen``;
+* embodied: RE2020 ``Ic_construction`` of one project's bill (kg CO2e/m² over 50 years,
+  dynamic LCA weighting), per m² of **that project's** reference area (SRef: an extension's
+  bill is divided by the extension's area, never by the whole building's), per lot and per
+  module, with the verdict against ``Ic_construction_maxmoyen`` for the project's permit
+  year; the answer names the project and the area used. A bill that spans several projects
+  needs ``carbon(project: ...)``; a line without a project, or a project without a reference
+  area, is an error: the figure is never divided by another area;
 * operational: the latest year's energy use × DPE 2021 factors, per year and per m²;
 * provenance: the datasets that fed it (``prov:wasDerivedFrom``) with their publishers.
 """
@@ -31,6 +37,7 @@ from connector.domain import (
 )
 from connector.errors import QueryError
 from connector.graphql._apply import computed, settle
+from connector.graphql._carbon_project import ProjectBill, choose_project
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
 from connector.graphql._indoor import DatasetRef
@@ -40,7 +47,10 @@ from connector.usage import Action, GroupCount, PolicyDenied
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
 
-REQUIRES = "billOfQuantities { id lot quantity productId }"
+REQUIRES = (
+    "billOfQuantities { id lot quantity productId projectId } "
+    "constructionProjects { id name kind referenceArea permitYear }"
+)
 LOCAL = COMPUTED[("Building", "carbon")].inputs
 """What the node's own data gives the computation (:data:`connector.computed.COMPUTED`)."""
 
@@ -60,6 +70,30 @@ class MaterialLine:
     )
     product_id: strawberry.ID | None = strawberry.federation.field(
         external=True, default=None, name="productId", directives=[term("gui:product")]
+    )
+    project_id: strawberry.ID | None = strawberry.federation.field(
+        external=True, default=None, name="projectId", directives=[term("gui:inProject")]
+    )
+
+
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    directives=[term("gui:ConstructionProject")],
+    description="A construction project, held by another node (for @requires).",
+)
+class ConstructionProject:
+    id: strawberry.ID = strawberry.federation.field(directives=[term("gui:constructionProjectId")])
+    name: str | None = strawberry.federation.field(
+        external=True, default=None, directives=[term("rdfs:label")]
+    )
+    kind: str | None = strawberry.federation.field(
+        external=True, default=None, directives=[term("gui:projectKind")]
+    )
+    reference_area: float | None = strawberry.federation.field(
+        external=True, default=None, name="referenceArea", directives=[term("gui:referenceArea")]
+    )
+    permit_year: int | None = strawberry.federation.field(
+        external=True, default=None, name="permitYear", directives=[term("gui:permitYear")]
     )
 
 
@@ -85,6 +119,11 @@ def _operational_per_year(root: Any, info: strawberry.Info) -> float | None:
     return energy.kg_co2e_per_year if energy is not None else None
 
 
+def _operational_method(root: Any, info: strawberry.Info) -> str | None:
+    energy = _operational(root, info)
+    return energy.method if energy is not None else None
+
+
 def _operational_per_m2(root: Any, info: strawberry.Info) -> float | None:
     energy = _operational(root, info)
     return energy.kg_co2e_per_m2_year if energy is not None else None
@@ -98,10 +137,29 @@ def _operational_per_m2(root: Any, info: strawberry.Info) -> float | None:
 )
 class CarbonAssessment:
     rnb_id: str = strawberry.field(directives=[term("gui:assessedBuilding")])
-    floor_area: float = strawberry.field(directives=[term("gui:floorArea")])
+    floor_area: float = strawberry.field(
+        directives=[term("gui:floorArea")],
+        description="The building's floor area (m²): what the operational figures are per m² of.",
+    )
+    project: strawberry.ID | None = strawberry.field(
+        directives=[term("gui:assessedProject")],
+        description="The construction project whose bill gives icConstruction.",
+    )
+    project_name: str | None = strawberry.field(directives=[term("rdfs:label")])
+    project_kind: str | None = strawberry.field(directives=[term("gui:projectKind")])
+    reference_area: float | None = strawberry.field(
+        directives=[term("gui:referenceArea")],
+        description="The project's RE2020 reference area (SRef, m²): what icConstruction is "
+        "per m² of.",
+    )
+    permit_year: int | None = strawberry.field(
+        directives=[term("gui:permitYear")],
+        description="Year of the permit application whose threshold period applies.",
+    )
     ic_construction: float | None = strawberry.field(
         directives=[term("gui:icConstruction")],
-        description="kg CO2e/m² over the 50-year reference period (null without a bill).",
+        description="kg CO2e per m² of the project's reference area over the 50-year "
+        "reference period (null without a bill).",
     )
     embodied_kg_co2e: float | None = strawberry.field(directives=[term("gui:embodiedEmissions")])
     by_lot: list[LotShare] = strawberry.field(directives=[term("gui:lotContribution")])
@@ -110,6 +168,10 @@ class CarbonAssessment:
         directives=[term("gui:moduleD")], description="Reported, not counted (kg CO2e/m²)."
     )
     threshold: float | None = strawberry.field(directives=[term("gui:icConstructionMax")])
+    threshold_period: str | None = strawberry.field(
+        directives=[term("gui:thresholdPeriod")],
+        description="The permit period (e.g. 2025-2027) whose threshold the verdict applied.",
+    )
     verdict: str = strawberry.field(
         directives=[term("gui:verdict")],
         description="within, above, no_threshold_known, or no_bill.",
@@ -125,6 +187,9 @@ class CarbonAssessment:
     )
     operational_kg_co2e_per_m2: float | None = strawberry.field(
         resolver=_operational_per_m2, directives=[term("gui:operationalIntensity")]
+    )
+    operational_method: str | None = strawberry.field(
+        resolver=_operational_method, directives=[term("gui:operationalMethod")]
     )
 
 
@@ -206,7 +271,9 @@ class Carbon:
         ]
 
     def field(self) -> Any:
-        async def resolve(root: Any, info: Any, permit_year: int | None = None) -> CarbonAssessment:
+        async def resolve(
+            root: Any, info: Any, permit_year: int | None = None, project: str | None = None
+        ) -> CarbonAssessment:
             ctx: RequestContext = info.context
             computed(info, Action.DERIVE)
             area = getattr(root, "floorArea", None)
@@ -214,21 +281,25 @@ class Carbon:
                 raise QueryError(
                     f"building {root.rnbId}: no floor area, carbon per m² cannot be computed"
                 )
-            usage = getattr(root, "usage", None)
-            btype = self.settings.building_types.get(str(usage), str(usage))
-            year = permit_year or self.settings.permit_year or 2025
-            lines_in = getattr(root, "_requires", {}).get("billOfQuantities")
+            given = getattr(root, "_requires", {})
+            lines_in = given.get("billOfQuantities")
             uses = await self._energy(ctx, root.rnbId)
             energy = operational_carbon(uses, floor_area=area) if uses else None
             out: dict[str, Any] = dict(
                 rnb_id=root.rnbId,
                 floor_area=area,
+                project=None,
+                project_name=None,
+                project_kind=None,
+                reference_area=None,
+                permit_year=None,
                 ic_construction=None,
                 embodied_kg_co2e=None,
                 by_lot=[],
                 by_module=[],
                 module_d=None,
                 threshold=None,
+                threshold_period=None,
                 verdict="no_bill",
                 verdict_reason="no bill of quantities was given (carbon "
                 "@requires the material lines: query it through the gateway)",
@@ -236,34 +307,52 @@ class Carbon:
             )
             if lines_in:
                 rows = [ln for ln in lines_in if isinstance(ln, dict)]
-                products = await self._products(
-                    ctx, sorted({str(r.get("productId")) for r in rows})
+                chosen = choose_project(
+                    root.rnbId, rows, given.get("constructionProjects") or [], project
                 )
-                missing = sorted({str(r.get("productId")) for r in rows} - set(products))
-                if missing:
-                    raise QueryError(
-                        f"building {root.rnbId}: no product declaration "
-                        f"{', '.join(missing)} on this node"
-                    )
-                lines = [material_line_from_row(r, products[str(r["productId"])]) for r in rows]
-                ic = ic_construction(lines, floor_area=area, building_type=btype, year=year)
-                out.update(
-                    ic_construction=ic.kg_co2e_per_m2,
-                    embodied_kg_co2e=ic.kg_co2e,
-                    by_lot=[
-                        LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())
-                    ],
-                    by_module=[
-                        ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()
-                    ],
-                    module_d=ic.module_d_kg_co2e_per_m2,
-                    threshold=ic.verdict.threshold,
-                    verdict=ic.verdict.status,
-                    verdict_reason=ic.verdict.reason,
-                )
+                out.update(await self._embodied(ctx, root, chosen, permit_year))
             assessment = CarbonAssessment(**out)
             assessment._energy = energy  # type: ignore[attr-defined]
             assessment._energy_rows = len(uses)  # type: ignore[attr-defined]
             return assessment
 
         return resolve
+
+    async def _embodied(
+        self, ctx: RequestContext, root: Any, chosen: ProjectBill, permit_year: int | None
+    ) -> dict[str, Any]:
+        usage = getattr(root, "usage", None)
+        btype = self.settings.building_types.get(str(usage), str(usage))
+        year = permit_year or chosen.permit_year or self.settings.permit_year
+        if year is None:
+            raise QueryError(
+                f"project {chosen.id!r}: no permit year, so no RE2020 threshold period "
+                "(give carbon(permitYear: ...))"
+            )
+        wanted = sorted({str(r.get("productId")) for r in chosen.lines})
+        products = await self._products(ctx, wanted)
+        missing = sorted(set(wanted) - set(products))
+        if missing:
+            raise QueryError(
+                f"building {root.rnbId}: no product declaration {', '.join(missing)} on this node"
+            )
+        lines = [material_line_from_row(r, products[str(r["productId"])]) for r in chosen.lines]
+        ic = ic_construction(
+            lines, floor_area=chosen.reference_area, building_type=btype, year=year
+        )
+        return dict(
+            project=chosen.id,
+            project_name=chosen.name,
+            project_kind=chosen.kind,
+            reference_area=chosen.reference_area,
+            permit_year=year,
+            ic_construction=ic.kg_co2e_per_m2,
+            embodied_kg_co2e=ic.kg_co2e,
+            by_lot=[LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())],
+            by_module=[ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()],
+            module_d=ic.module_d_kg_co2e_per_m2,
+            threshold=ic.verdict.threshold,
+            threshold_period=ic.verdict.period,
+            verdict=ic.verdict.status,
+            verdict_reason=ic.verdict.reason,
+        )

@@ -26,6 +26,7 @@ VALUE_TYPES = frozenset(
         "ModuleShare",
         "CarbonAssessment",
         "MaterialLine",
+        "ConstructionProject",
         "_Service",
     }
 )
@@ -206,6 +207,7 @@ class Declarer:
             self._reads(self.key("Building"), self.own("Building", "carbon"), computes=(embodied,)),
         )
         self.declare("Building", "billOfQuantities", NOTHING)  # given by the gateway
+        self.declare("Building", "constructionProjects", NOTHING)  # given by the gateway
         part = COMPUTED[("Building", "carbon")].parts[1]
         for f in part.fields:
             self.declare("CarbonAssessment", f, Reads(computes=(operational,)))

@@ -74,7 +74,7 @@ def test_every_problem_is_named_with_its_key(tmp_path: Path) -> None:
         (
             "entities.Castle",
             "unknown entity type, expected one of Building, Space, Sensor, "
-            "Observation, ProductDeclaration, MaterialLine, EnergyUse, "
+            "Observation, ProductDeclaration, MaterialLine, ConstructionProject, EnergyUse, "
             "EmissionFactor",
         ),
         ("entities.Building.source", "no source named 'nowhere'; declared: files"),

@@ -688,17 +688,20 @@ def carbon_without_gateway(truth: Truth, token: str) -> dict[str, Any]:
     bill = truth.node(
         "bouygues",
         "query($r: [_Any!]!) { _entities(representations: $r) "
-        "{ ... on Building { billOfQuantities { id lot quantity productId } } } }",
+        "{ ... on Building { billOfQuantities { id lot quantity productId projectId } "
+        "constructionProjects { id name kind referenceArea permitYear } } } }",
         {"r": [rep]},
         token,
     )
     lines = bill["data"]["_entities"][0]["billOfQuantities"]
+    projects = bill["data"]["_entities"][0]["constructionProjects"]
     assert len(lines) == len(truth.lines(truth.school))
     query = (
         "query($r: [_Any!]!) { _entities(representations: $r) "
         f"{{ ... on Building {{ carbon(permitYear: 2026) {{ {CARBON_FIELDS} }} }} }} }}"
     )
-    carbon = truth.node("cda", query, {"r": [{**rep, "billOfQuantities": lines}]}, token)
+    given = {**rep, "billOfQuantities": lines, "constructionProjects": projects}
+    carbon = truth.node("cda", query, {"r": [given]}, token)
     assert "errors" not in carbon, carbon
     return {"building": {"carbon": carbon["data"]["_entities"][0]["carbon"]}}
 

@@ -180,11 +180,17 @@ async def test_carbon_gets_the_bill_it_requires_from_the_construction_company(
     owner = await direct(
         node_apps(demo)["bouygues"],
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on Building "
-        "{ billOfQuantities { id lot quantity productId } } } }",
+        "{ billOfQuantities { id lot quantity productId projectId } "
+        "constructionProjects { id name kind referenceArea permitYear } } } }",
         r=[{"__typename": "Building", "rnbId": b["rnbId"]}],
     )
     (expected,) = owner["data"]["_entities"]
     assert expected["billOfQuantities"]  # the school has a bill, or the test is void
+    # ... of one project, the extension, with its own reference area (operations_illustratives.csv)
+    assert {x["projectId"] for x in expected["billOfQuantities"]} == {"EXT-SC"}
+    assert [(p["id"], p["referenceArea"]) for p in expected["constructionProjects"]] == [
+        ("EXT-SC", 420.0)
+    ]
     assert rep == {"__typename": "Building", "rnbId": b["rnbId"], **expected}
 
 

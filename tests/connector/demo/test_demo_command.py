@@ -80,7 +80,14 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     # 138 school days x 38 occupied 10-minute readings (08:30-11:45, 13:30-16:30) per room
     assert out.count("5,244") == 6
     # the federated answer: operational carbon of the issue's worked example, 19.47 t a year
-    assert "operational carbon 2024: 19.47 t CO2e a year (13.4 kg/m²)" in out
+    assert "operational carbon 2024: 19.47 t CO2e a year (13.4 kg/m² of the building)" in out
+    # the extension's bill over the extension's SRef (data/operations_illustratives.csv: 420 m²),
+    # not the school's 1,450 m² (tests/domain/test_extension_carbon.py recomputes 444.9)
+    assert "project EXT-SC (extension)" in out and "reference area SRef 420 m²" in out
+    assert "Ic_construction 444.9 kg CO2e per m² of the extension" in out
+    # décret 2022-305: enseignement primaire, permits 2025-2027, 770 kg CO2e/m²
+    assert "verdict against the school threshold, permits 2025-2027: within" in out
+    assert "Ic_construction_maxmoyen 770 kg CO2e/m² for enseignement_primaire" in out
     assert "Traceback" not in done.stderr
     assert (target / "credentials.json").is_file()
     # every building of the agglomeration through the gateway: the three holders' rows

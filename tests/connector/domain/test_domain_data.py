@@ -10,7 +10,13 @@ from connector.domain._data import parse_table, table
 from connector.domain.re2020 import dynamic_weights
 from connector.errors import ConfigError
 
-FILES = ["dynamic_lca_weights.csv", "thresholds.csv", "dpe2021_ges_factors.csv", "icone.csv"]
+FILES = [
+    "dynamic_lca_weights.csv",
+    "thresholds.csv",
+    "dpe2021_ges_factors.csv",
+    "pcs_pci_ratios.csv",
+    "icone.csv",
+]
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -120,16 +120,23 @@ def test_module_b_is_spread_over_the_years_each_component_stands() -> None:
     assert b_only(30, 30.0) == pytest.approx(46.17895, abs=1e-9)
 
 
-def test_schools_have_no_threshold_known() -> None:
-    result = ic_construction(
-        two_line_bill(), floor_area=100.0, building_type="enseignement", year=2025
-    )
+def test_a_type_without_threshold_has_no_threshold_known() -> None:
+    result = ic_construction(two_line_bill(), floor_area=100.0, building_type="commerce", year=2025)
     assert result.verdict.status == "no_threshold_known"
     assert result.verdict.threshold is None
     assert result.verdict.reason.startswith(
-        "no threshold known: no Ic_construction_maxmoyen for building type 'enseignement' in 2025"
+        "no threshold known: no Ic_construction_maxmoyen for building type 'commerce' in 2025"
     )
     assert result.kg_co2e_per_m2 == pytest.approx(240.48247)
+
+
+def test_schools_are_judged_against_the_school_threshold() -> None:
+    # enseignement_primaire, permits 2025-2027: 770 kg CO2e/m² (décret 2022-305)
+    result = ic_construction(
+        two_line_bill(), floor_area=100.0, building_type="enseignement_primaire", year=2026
+    )
+    assert (result.verdict.status, result.verdict.threshold) == ("within", 770.0)
+    assert result.verdict.period == "2025-2027"
 
 
 def test_weights_table_is_the_one_quoted() -> None:

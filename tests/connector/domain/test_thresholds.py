@@ -1,6 +1,7 @@
 """Verdicts against Ic_construction_maxmoyen (values quoted from data/thresholds.csv:
 maison_individuelle 640 / 530 / 475 / 415 and logement_collectif 740 / 650 / 580 / 490 for
-permits 2022-2024 / 2025-2027 / 2028-2030 / from 2031)."""
+permits 2022-2024 / 2025-2027 / 2028-2030 / from 2031). The school and office thresholds are
+cross-checked against the décret in tests/domain/test_thresholds_school.py."""
 
 from __future__ import annotations
 
@@ -34,20 +35,27 @@ def test_reason_reads_as_a_sentence() -> None:
     verdict = threshold_verdict(500.0, building_type="maison_individuelle", year=2031)
     assert verdict.reason == (
         "500.0 kg CO2e/m² > Ic_construction_maxmoyen 415 kg CO2e/m² for maison_individuelle, "
-        "permits from 2031 (average maximum before the regulation's modulations)"
+        "permits filed from 2031 (the period of a permit filed in 2031; average maximum "
+        "before the regulation's modulations)"
     )
+    assert verdict.period == "from 2031"
 
 
-def test_school_has_no_threshold_known() -> None:
-    verdict = threshold_verdict(300.0, building_type="enseignement", year=2025)
+def test_a_usage_of_the_later_decrets_has_no_threshold_known() -> None:
+    verdict = threshold_verdict(300.0, building_type="commerce", year=2026)
     assert verdict.status == "no_threshold_known"
-    assert verdict.threshold is None
+    assert (verdict.threshold, verdict.period) == (None, None)
     assert verdict.reason == (
-        "no threshold known: no Ic_construction_maxmoyen for building type 'enseignement' in "
-        "2025 (the table covers only the building types 'logement_collectif', "
-        "'maison_individuelle')"
+        "no threshold known: no Ic_construction_maxmoyen for building type 'commerce' in "
+        "2026 (the table covers only the building types 'bureaux', 'enseignement_primaire', "
+        "'enseignement_secondaire', 'logement_collectif', 'maison_individuelle')"
     )
-    assert "Schools" in verdict.source
+    assert "NOT in this file" in verdict.source
+
+
+def test_each_threshold_cites_its_text() -> None:
+    verdict = threshold_verdict(300.0, building_type="enseignement_primaire", year=2026)
+    assert verdict.source.startswith("décret n° 2022-305 du 1er mars 2022")
 
 
 def test_year_before_the_regulation_has_no_threshold_known() -> None:

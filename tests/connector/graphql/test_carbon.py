@@ -6,10 +6,13 @@ Hand computation (weights from connector/domain/data/dynamic_lca_weights.csv: ye
 electricity lighting 0.069 kg CO2e/kWh):
 
 embodied: 1,450 m3 of a product with A1-A3 200, A4 10, A5 5, B 0, C 20, D -5 kg CO2e/m3,
-service life 100 years (no replacement in 50 years), floor area 1,450 m²:
+service life 100 years (no replacement in 50 years), for a new building whose reference area
+(SRef) is 1,450 m² (the building's floor area, here):
     per m²: A1-A3 200 + A4 10 + A5 5 (year 0) + C 20 x 0.5781 = 11.562 (year 50)
     Ic_construction = 226.562 kg CO2e/m²; module D -5 (reported, not counted)
     collective housing, permit 2025: Ic_construction_maxmoyen 650 -> within
+    the same bill for an extension of SRef 145 m²: 328,515 / 145 = 2,265.62 kg CO2e/m²
+    (1,450 × 226.562 = 328,514.9 kg CO2e) -> above 650
 operational (issue example): 81 kWh/m² x 1,450 m² = 117,450 kWh:
     60 % gas heating 70,470 x 0.227 = 15,996.69
     20 % electricity heating 23,490 x 0.079 = 1,855.71
@@ -97,7 +100,8 @@ enforce = false
 """
 
 QUERY = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Building {
-  carbon { icConstruction moduleD threshold verdict byLot { lot kgCo2ePerM2 }
+  carbon { project projectKind referenceArea permitYear thresholdPeriod floorArea
+           icConstruction moduleD threshold verdict byLot { lot kgCo2ePerM2 }
            byModule { module kgCo2ePerM2 } operationalYear operationalKgCo2ePerYear
            operationalKgCo2ePerM2 wasDerivedFrom { iri publisher } } } } }"""
 
@@ -129,18 +133,34 @@ async def city(tmp_path: Path) -> Runner:
     return Runner(Node.from_config(load_config(tmp_path / "city.toml")))
 
 
-def rep(bill: list[dict] | None) -> list[dict]:
+NEW = {
+    "id": "NB-1",
+    "name": "New",
+    "kind": "new_building",
+    "referenceArea": 1450,
+    "permitYear": 2025,
+}
+EXT = {"id": "EXT-1", "name": "Ext", "kind": "extension", "referenceArea": 145, "permitYear": 2025}
+
+
+def line(ident: str, project: str | None = "NB-1", product: str = "P1") -> dict:
+    return {"id": ident, "lot": 3, "quantity": 1450, "productId": product, "projectId": project}
+
+
+def rep(bill: list[dict] | None, projects: list[dict] | None = None) -> list[dict]:
     out: dict = {"__typename": "Building", "rnbId": RNB}
     if bill is not None:
         out["billOfQuantities"] = bill
+        out["constructionProjects"] = [NEW, EXT] if projects is None else projects
     return [out]
 
 
 async def test_carbon_from_the_required_bill_and_local_energy(city: Runner) -> None:
-    bill = [{"id": "L1", "lot": 3, "quantity": 1450, "productId": "P1"}]
-    r = await city(QUERY, r=rep(bill))
+    r = await city(QUERY, r=rep([line("L1")]))
     assert r.errors is None, r.errors
     c = r.data["_entities"][0]["carbon"]
+    assert (c["project"], c["projectKind"], c["referenceArea"]) == ("NB-1", "new_building", 1450)
+    assert (c["permitYear"], c["thresholdPeriod"]) == (2025, "2025-2027")
     assert c["icConstruction"] == pytest.approx(226.562)
     assert c["moduleD"] == pytest.approx(-5.0)
     assert c["threshold"] == 650.0 and c["verdict"] == "within"
@@ -180,7 +200,58 @@ async def test_without_a_bill_the_verdict_says_so(city: Runner) -> None:
     assert "https://example.org/datasets/bill" not in {d["iri"] for d in c["wasDerivedFrom"]}
 
 
-async def test_unknown_product_is_named(city: Runner) -> None:
-    bill = [{"id": "L1", "lot": 3, "quantity": 10, "productId": "NOPE"}]
+async def test_an_extension_is_divided_by_its_own_reference_area(city: Runner) -> None:
+    r = await city(QUERY, r=rep([line("L1", "EXT-1")]))
+    assert r.errors is None, r.errors
+    c = r.data["_entities"][0]["carbon"]
+    assert (c["project"], c["referenceArea"], c["floorArea"]) == ("EXT-1", 145, 1450)
+    assert c["icConstruction"] == pytest.approx(2265.62)
+    assert (c["threshold"], c["verdict"]) == (650.0, "above")
+
+
+async def test_a_bill_of_two_projects_needs_the_project_named(city: Runner) -> None:
+    bill = [line("L1", "NB-1"), line("L2", "EXT-1")]
     r = await city(QUERY, r=rep(bill))
+    assert r.errors[0].message == (
+        f"building {RNB}: the bill covers projects EXT-1, NB-1; choose one with "
+        "carbon(project: ...)"
+    )
+    chosen = QUERY.replace("carbon {", 'carbon(project: "EXT-1") {')
+    r = await city(chosen, r=rep(bill))
+    assert r.errors is None, r.errors
+    assert r.data["_entities"][0]["carbon"]["icConstruction"] == pytest.approx(2265.62)
+
+
+@pytest.mark.parametrize(
+    ("bill", "projects", "message"),
+    [
+        (
+            [line("L1", None)],
+            None,
+            f"building {RNB}: material lines L1 belong to no construction project, so there "
+            "is no reference area to divide them by",
+        ),
+        (
+            [line("L1")],
+            [EXT],
+            f"building {RNB}: project 'NB-1' was not given with its bill (constructionProjects)",
+        ),
+        (
+            [line("L1")],
+            [{**NEW, "referenceArea": 0}],
+            "project 'NB-1': reference area (SRef, m²) expected a positive number, got 0; "
+            "Ic_construction per m² cannot be computed",
+        ),
+    ],
+)
+async def test_no_other_area_stands_in_for_the_project_s(
+    city: Runner, bill: list[dict], projects: list[dict] | None, message: str
+) -> None:
+    r = await city(QUERY, r=rep(bill, projects))
+    assert r.errors[0].message == message
+    assert r.data["_entities"][0]["carbon"] is None
+
+
+async def test_unknown_product_is_named(city: Runner) -> None:
+    r = await city(QUERY, r=rep([line("L1", product="NOPE")]))
     assert r.errors[0].message == f"building {RNB}: no product declaration NOPE on this node"
