@@ -17,7 +17,7 @@ from typing import Any
 
 import strawberry
 
-from connector.domain import IconeResult, IconeWeek, icone_aggregate, icone_weeks
+from connector.domain import IconeResult, IconeWeek, icone_aggregate, icone_weeks, worst_week
 from connector.domain.icone import COUNT, WEEK_METHOD
 from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
@@ -146,3 +146,16 @@ class WeeklyIcone:
         loader = ctx.loader(("indoorAirWeeks", start, end, cells, uses), load)
         found: list[IconeWeek] = await loader.load(space)
         return found
+
+
+async def report_weeks(root: Any, info: strawberry.Info) -> list[IconeWeekReport]:
+    """``IndoorAirReport.weeks``: the weeks of the report's space and period."""
+    found = await root.weekly.weeks(info, root.space_id, root.period_start, root.period_end)
+    return [week_report(w) for w in found]
+
+
+async def report_worst_week(root: Any, info: strawberry.Info) -> IconeWeekReport | None:
+    """``IndoorAirReport.worstWeek``, from the same statement as ``weeks``."""
+    found = await root.weekly.weeks(info, root.space_id, root.period_start, root.period_end)
+    worst = worst_week(found)
+    return week_report(worst) if worst is not None else None

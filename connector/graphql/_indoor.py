@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from connector.computed import INDOOR_AIR_INPUTS
-from connector.domain import icone_aggregate, icone_from_aggregate, worst_week
+from connector.domain import icone_aggregate, icone_from_aggregate
 from connector.domain.icone import COUNT, PERIOD_METHOD
 from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
@@ -30,7 +30,8 @@ from connector.graphql._icone_weeks import (
     WeeklyIcone,
     figures,
     period,
-    week_report,
+    report_weeks,
+    report_worst_week,
 )
 from connector.sources.base import Condition, Select, TimeWindow
 from connector.usage import Action, Decision, PolicyDenied
@@ -84,25 +85,18 @@ class IndoorAirReport:
     )
     was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
     weekly: strawberry.Private[WeeklyIcone]
-
-    @strawberry.field(
+    weeks: list[IconeWeekReport] = strawberry.field(
+        resolver=report_weeks,
         directives=[term("gui:weeklyIndex")],
         description="ICONE per calendar week of occupied time in the period, as the "
         "protocol defines it (weeks without occupied readings are absent).",
     )
-    async def weeks(self, info: strawberry.Info) -> list[IconeWeekReport]:
-        found = await self.weekly.weeks(info, self.space_id, self.period_start, self.period_end)
-        return [week_report(w) for w in found]
-
-    @strawberry.field(
+    worst_week: IconeWeekReport | None = strawberry.field(
+        resolver=report_worst_week,
         directives=[term("gui:worstWeek")],
         description="The week of highest ICONE in the period (ties: the higher unrounded "
         "index, then the earlier week).",
     )
-    async def worst_week(self, info: strawberry.Info) -> IconeWeekReport | None:
-        found = await self.weekly.weeks(info, self.space_id, self.period_start, self.period_end)
-        worst = worst_week(found)
-        return week_report(worst) if worst is not None else None
 
 
 class IndoorAir:
