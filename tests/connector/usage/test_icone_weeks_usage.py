@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tests.connector.usage import test_bypass
 from tests.connector.usage.adversary import BUILDING, PARIS
-from tests.connector.usage.test_bypass import (  # noqa: F401 (the module's node, a fixture)
-    Lab,
-    denied_at,
-    icone_oracle,
-    iso,
-    lab,
-)
+from tests.connector.usage.test_bypass import Lab, denied_at, icone_oracle, iso
+
+lab = test_bypass.lab
+"""The adversary partner's node (a module-scoped fixture), shared with ``test_bypass``."""
 
 MONDAY = datetime(2026, 1, 5, tzinfo=PARIS)
 WEEKS = (
