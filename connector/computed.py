@@ -9,17 +9,21 @@ computed field is more open than its inputs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
 class Derivation:
     """One part of a computed result: the ``(entity, field)`` inputs it is derived from
     and the time step it uses them at (``level``, an xsd:duration; None: the period the
-    caller asks for). ``fields`` names the result fields this part gives; empty: all."""
+    caller asks for), or the calendar ``bucket`` its results are cut in (one ICONE per
+    week: the level is then the bucket, or less where the period cuts one). ``fields``
+    names the result fields this part gives; empty: all."""
 
     inputs: tuple[tuple[str, str], ...]
     level: str | None = None
     fields: tuple[str, ...] = ()
+    bucket: Literal["week"] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,12 @@ INDOOR_AIR_INPUTS = (
     ("Observation", "value"),
     ("Observation", "observedProperty"),
     ("Observation", "resultTime"),
+)
+ICONE_WEEKLY_FIELDS = ("weeks", "worstWeek")
+"""The fields of an indoor-air report cut by week (ICONE as the protocol defines it)."""
+ICONE_PARTS = (
+    Derivation(INDOOR_AIR_INPUTS),
+    Derivation(INDOOR_AIR_INPUTS, fields=ICONE_WEEKLY_FIELDS, bucket="week"),
 )
 
 COMPUTED: dict[tuple[str, str], Computed] = {
@@ -87,14 +97,14 @@ COMPUTED: dict[tuple[str, str], Computed] = {
             "Space",
             "indoorAir",
             "gui:hasIndoorAirReport",
-            parts=(Derivation(INDOOR_AIR_INPUTS),),
+            parts=ICONE_PARTS,
             holder=("Space", "id"),
         ),
         Computed(
             "Building",
             "indoorAir",
             "gui:hasIndoorAirReport",
-            parts=(Derivation(INDOOR_AIR_INPUTS),),
+            parts=ICONE_PARTS,
             holder=("Space", "rnbId"),
         ),
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -55,12 +57,20 @@ ICONE_QUERY = """
 query Icone($r: [_Any!]!) {
   _entities(representations: $r) {
     ... on Building {
+      spaces { id name }
       indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
-        spaceId icone f1 f2 shareAbove1500 occupiedReadings wasDerivedFrom { title publisher }
+        spaceId icone f1 f2 shareAbove1500 occupiedReadings method
+        weeks { week icone }
+        worstWeek { week periodStart periodEnd icone f1 f2 occupiedReadings method }
+        wasDerivedFrom { title publisher }
       }
     }
   }
 }"""
+SCHOOL_YEAR = "2025-09-01 → 2026-07-04 (Europe/Paris)"
+PARIS = ZoneInfo("Europe/Paris")
+WEEKLY_EXAMPLE = "CL06"
+"""The classroom whose ICONE the showcase prints week by week (the most confined one)."""
 
 DENIED_QUERY = """
 query RawReadings {
@@ -100,6 +110,67 @@ def _terms(body: dict[str, Any]) -> str:
             f"    duties: {', '.join(u['duties']) or '-'}; credit: {credit}"
         )
     return "\n".join(out)
+
+
+def _local_day(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(PARIS).date().isoformat()
+
+
+def _icone(building: dict[str, Any]) -> list[str]:
+    """Section 4: ICONE per week (the protocol's period) with the worst week of each
+    classroom, one classroom week by week, and the school-year aggregate, each labelled."""
+    names = {s["id"]: s["name"] for s in building["spaces"] or ()}
+    reports = building["indoorAir"]
+    out = [
+        "4. DERIVED — anyone gets the ICONE confinement index per classroom, on occupied "
+        "times (atmo, no token)",
+        "    a) per week of occupied time, the period the protocol defines ICONE over; the "
+        "worst week of the school year",
+        f"       method: {reports[0]['worstWeek']['method']}" if reports else "",
+    ]
+    rows = []
+    for r in reports:
+        w = r["worstWeek"]
+        spread = [sum(x["icone"] == i for x in r["weeks"]) for i in range(6)]
+        rows.append(
+            [
+                r["spaceId"].rsplit("/", 1)[-1],
+                names.get(r["spaceId"], ""),
+                f"{w['week']} [{_local_day(w['periodStart'])}, {_local_day(w['periodEnd'])})",
+                str(w["icone"]),
+                f"{w['f1']:.3f}",
+                f"{w['f2']:.3f}",
+                f"{w['occupiedReadings']:,}",
+                " ".join(str(n) for n in spread),
+            ]
+        )
+    header = ["room", "name", "worst week [Monday, next Monday)", "ICONE", "f1", "f2", "readings"]
+    out.append(_table(rows, [*header, "weeks at ICONE 0 1 2 3 4 5"]))
+    example = next((r for r in reports if r["spaceId"].endswith("/" + WEEKLY_EXAMPLE)), None)
+    if example is not None:
+        out.append(
+            f"    b) {WEEKLY_EXAMPLE} « {names.get(example['spaceId'], '')} », ICONE week by "
+            f"week ({len(example['weeks'])} weeks with occupied readings):"
+        )
+        cells = [f"{w['week'][5:]}:{w['icone']}" for w in example["weeks"]]
+        out += ["       " + " ".join(cells[i : i + 12]) for i in range(0, len(cells), 12)]
+    out += [
+        f"    c) school-year aggregate, {SCHOOL_YEAR}: every occupied reading pooled",
+        f"       method: {reports[0]['method']}" if reports else "",
+    ]
+    rows = [
+        [
+            r["spaceId"].rsplit("/", 1)[-1],
+            str(r["icone"]),
+            f"{r['f1']:.3f}",
+            f"{r['f2']:.3f}",
+            f"{100 * r['shareAbove1500']:.1f} %",
+            f"{r['occupiedReadings']:,}",
+        ]
+        for r in reports
+    ]
+    out.append(_table(rows, ["room", "ICONE", "f1", "f2", "> 1500", "occupied readings"]))
+    return out
 
 
 async def showcase(
@@ -169,26 +240,7 @@ async def showcase(
             ICONE_QUERY,
             {"r": [{"__typename": "Building", "rnbId": b["rnbId"]}]},
         )
-        reports = _data(body, urls["atmo"])["_entities"][0]["indoorAir"]
-        out.append(
-            "\n4. DERIVED — anyone gets the ICONE confinement index per classroom, on "
-            "occupied times of the school year (atmo, no token)"
-        )
-        rows = [
-            [
-                r["spaceId"],
-                str(r["icone"]),
-                f"{r['f1']:.3f}",
-                f"{r['f2']:.3f}",
-                f"{100 * r['shareAbove1500']:.1f} %",
-                f"{r['occupiedReadings']:,}",
-            ]
-            for r in reports
-        ]
-        out += [
-            _table(rows, ["space", "ICONE", "f1", "f2", "> 1500", "occupied readings"]),
-            _terms(body),
-        ]
+        out += ["", *_icone(_data(body, urls["atmo"])["_entities"][0]), _terms(body)]
 
         carbon = await token(
             client,
@@ -225,7 +277,7 @@ query School($name: String!) {
         wasDerivedFrom { iri }
       }
       indoorAir(from: "2025-09-01T00:00:00+02:00", to: "2026-07-04T00:00:00+02:00") {
-        spaceId icone shareAbove1500 occupiedReadings
+        spaceId icone shareAbove1500 occupiedReadings worstWeek { week icone }
       }
     }
   }
@@ -272,10 +324,16 @@ async def federated(
     out.append(f"    operational method: {c['operationalMethod']}")
     out.append("    derived from: " + ", ".join(d["iri"] for d in c["wasDerivedFrom"]))
     rows = [
-        [r["spaceId"], str(r["icone"]), f"{100 * r['shareAbove1500']:.1f} %"]
+        [
+            r["spaceId"],
+            f"{r['worstWeek']['icone']} ({r['worstWeek']['week']})",
+            str(r["icone"]),
+            f"{100 * r['shareAbove1500']:.1f} %",
+        ]
         for r in b["indoorAir"]
     ]
-    out.append(_table(rows, ["classroom", "ICONE", "occupied time > 1500 ppm"]))
+    header = ["classroom", "ICONE, worst week", "ICONE, school year (pooled)"]
+    out.append(_table(rows, [*header, "occupied time > 1500 ppm"]))
     return "\n".join(out)
 
 

@@ -13,10 +13,13 @@ header lines say where it comes from. Bad input raises
 
 from connector.domain.icone import (
     IconeResult,
+    IconeWeek,
     icone_aggregate,
     icone_from_aggregate,
     icone_from_values,
     icone_index,
+    icone_weeks,
+    worst_week,
 )
 from connector.domain.operational import (
     EmissionFactor,
@@ -40,6 +43,7 @@ __all__ = [
     "EnergyUse",
     "IcConstruction",
     "IconeResult",
+    "IconeWeek",
     "MaterialLine",
     "OperationalCarbon",
     "ProductDeclaration",
@@ -51,7 +55,9 @@ __all__ = [
     "icone_from_aggregate",
     "icone_from_values",
     "icone_index",
+    "icone_weeks",
     "material_line_from_row",
     "operational_carbon",
     "threshold_verdict",
+    "worst_week",
 ]

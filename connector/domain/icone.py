@@ -15,6 +15,16 @@ Two ways in:
   the number of readings) and :func:`icone_from_aggregate` turns each result row into an
   :class:`IconeResult`;
 * in Python, for tests and small series: :func:`icone_from_values` (one pass).
+
+The period. The index is defined over one week of measurement: décret n° 2012-14 (art. 5
+and 8) measures CO2 continuously over 4.5 days of a school week, every ten minutes, and
+keeps only the times when the class is present; the CSTB protocol (Ramalho and Rueda
+Lopez, 2023) is written for that measurement. ``icone_aggregate(..., by_week=True)``
+gives one row per calendar week (Monday 00:00 to Monday 00:00 in the readings' local
+calendar), which :func:`icone_weeks` labels and :func:`worst_week` ranks. Without it, the
+index is computed over every occupied reading of the period asked: an aggregate over,
+say, a school year, which the protocol does not define, and which is labelled so
+(:data:`PERIOD_METHOD`).
 """
 
 from __future__ import annotations
@@ -22,13 +32,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from connector.domain import _checks
 from connector.domain._data import table
 from connector.errors import QueryError
-from connector.sources.base import Aggregate, Condition, Measure
+from connector.sources.base import Aggregate, Condition, Measure, TimeBucket
 
 CONSTANTS_FILE = "icone.csv"
 SHARE_TOLERANCE = 1e-9  # floating-point slack when checking that f1 + f2 <= 1
@@ -41,6 +52,19 @@ ABOVE_GUIDANCE = "n_above_guidance"
 ABOVE_ACTION = "n_above_action"
 MEAN = "mean"
 MAX = "max"
+
+WEEK_METHOD = (
+    "ICONE over the occupied 10-minute readings of one calendar week (Monday 00:00 to "
+    "Monday 00:00, {zone}), cut to the period asked: the week of measurement of décret "
+    "n° 2012-14 (art. 5 and 8) and of the CSTB protocol; occupied = the node's timetable "
+    "minus the school calendar's days without class"
+)
+PERIOD_METHOD = (
+    "ICONE over every occupied 10-minute reading of the period asked, all weeks pooled: "
+    "an aggregate over the period (e.g. the school year), not the protocol's weekly index "
+    "(see weeks and worstWeek); occupied = the node's timetable minus the school "
+    "calendar's days without class"
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,22 @@ class IconeResult:
     mean_ppm: float
     max_ppm: float
     source: str
+
+
+@dataclass(frozen=True)
+class IconeWeek:
+    """ICONE of one calendar week: ``[start, end)`` (UTC), the week cut to the period."""
+
+    start: datetime
+    end: datetime
+    zone: str
+    result: IconeResult
+
+    @property
+    def label(self) -> str:
+        """The ISO week it falls in, in its local calendar: ``2025-W36``."""
+        year, week, _ = self.start.astimezone(ZoneInfo(self.zone)).isocalendar()
+        return f"{year}-W{week:02d}"
 
 
 @cache
@@ -153,12 +193,14 @@ def icone_aggregate(
     property_field: str = "observedProperty",
     time_field: str = "resultTime",
     co2_property: str = "co2",
+    by_week: bool = False,
 ) -> Aggregate:
     """The aggregate query behind ICONE over ``[start, end)``.
 
     ``where`` adds conditions (occupied times, one classroom...); ``group_by`` gives one
-    row per group, e.g. ``("spaceId",)`` for one ICONE per classroom. Field names default
-    to those of :data:`connector.model.OBSERVATION`."""
+    row per group, e.g. ``("spaceId",)`` for one ICONE per classroom; ``by_week`` one row
+    per group and calendar week, the week's start under ``time_field``. Field names
+    default to those of :data:`connector.model.OBSERVATION`."""
     for name, moment in (("start", start), ("end", end)):
         if not isinstance(moment, datetime) or moment.utcoffset() is None:
             raise QueryError(
@@ -184,7 +226,8 @@ def icone_aggregate(
         Condition(time_field, "lt", end),
         *where,
     )
-    return Aggregate(entity, measures, conditions, group_by)
+    bucket = TimeBucket(time_field, "week") if by_week else None
+    return Aggregate(entity, measures, conditions, group_by, bucket)
 
 
 def icone_from_aggregate(row: Mapping[str, object]) -> IconeResult:
@@ -214,6 +257,48 @@ def icone_from_aggregate(row: Mapping[str, object]) -> IconeResult:
         mean,
         peak,
     )
+
+
+def icone_weeks(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    zone: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    time_field: str = "resultTime",
+) -> list[IconeWeek]:
+    """Each row of a ``by_week`` answer as an :class:`IconeWeek`, in time order: the
+    week's start is the row's ``time_field``; it ends seven local days later (a change
+    of clock inside the week honoured), both cut to ``[start, end)`` when given, in UTC."""
+    tz = ZoneInfo(zone)
+    out = []
+    for row in rows:
+        monday = row.get(time_field)
+        if not isinstance(monday, datetime) or monday.utcoffset() is None:
+            raise QueryError(
+                f"ICONE week row: {time_field} must be an aware datetime, got {monday!r}"
+            )
+        local = monday.astimezone(tz).replace(tzinfo=None)
+        sunday_night = (local + timedelta(days=7)).replace(tzinfo=tz)
+        week_start = max(monday, start) if start is not None else monday
+        week_end = min(sunday_night, end) if end is not None else sunday_night
+        out.append(
+            IconeWeek(
+                week_start.astimezone(UTC),
+                week_end.astimezone(UTC),
+                zone,
+                icone_from_aggregate(row),
+            )
+        )
+    return sorted(out, key=lambda w: w.start)
+
+
+def worst_week(weeks: Sequence[IconeWeek]) -> IconeWeek | None:
+    """The week of highest ICONE; between equal indices, the higher unrounded index, then
+    the earlier week. None when there is no week."""
+    if not weeks:
+        return None
+    return max(weeks, key=lambda w: (w.result.icone, w.result.icone_exact, -w.start.timestamp()))
 
 
 def _result(

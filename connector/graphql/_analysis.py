@@ -99,14 +99,28 @@ def _statistic(c: Computation, args: Mapping[str, Any]) -> list[Use]:
     ]
 
 
-def _derivation(c: Computation, args: Mapping[str, Any]) -> list[Use]:
-    window = _period(args, c.zone) if c.period else None
+def _derivation(
+    c: Computation, args: Mapping[str, Any], outer: Mapping[str, Any] | None
+) -> list[Use]:
+    window = None
+    if c.period and not c.outer:
+        window = _period(args, c.zone)
+    elif c.period:
+        # the enclosing field's period; unknown (a named fragment read on its own):
+        # judged as if it selected instants, the strictest level
+        window = _period(outer, c.zone) if outer is not None else Window(zone=c.zone, cut=True)
     datasets = sorted({c.inputs[f] for f in c.used if f in c.inputs})
-    return [Use(dataset=ds, action=c.action, window=window, level=c.level) for ds in datasets]
+    return [
+        Use(dataset=ds, action=c.action, bucket=c.bucket, window=window, level=c.level)
+        for ds in datasets
+    ]
 
 
-def uses_of(reads: Reads, args: Mapping[str, Any]) -> tuple[list[Use], list[Use]]:
-    """The reads and the computed uses one field instance makes with ``args``."""
+def uses_of(
+    reads: Reads, args: Mapping[str, Any], outer: Mapping[str, Any] | None = None
+) -> tuple[list[Use], list[Use]]:
+    """The reads and the computed uses one field instance makes with ``args``; ``outer``
+    are the arguments of the field enclosing it (None: not known)."""
     read = set(reads.read)
     filt = args.get("filter") or {}
     named = [k for k, v in filt.items() if v is not None]
@@ -118,7 +132,10 @@ def uses_of(reads: Reads, args: Mapping[str, Any]) -> tuple[list[Use], list[Use]
                 read |= set(reads.representations.get(str(rep.get("__typename")), ()))
     computed: list[Use] = []
     for c in reads.computes:
-        computed += _statistic(c, args) if c.action is Action.AGGREGATE else _derivation(c, args)
+        if c.action is Action.AGGREGATE:
+            computed += _statistic(c, args)
+        else:
+            computed += _derivation(c, args, outer)
     return [Use(dataset=ds, action=Action.READ) for ds in sorted(read)], computed
 
 
@@ -130,12 +147,23 @@ class _Walker(Visitor):
         self.raw = dict(raw)
         self.variables: VariableValues | None = None
         self.found = Analysis()
+        self.enclosing: list[Mapping[str, Any]] = []
+        """The arguments of the fields entered and not yet left, innermost last."""
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+        self.enclosing = []
         coerced = get_variable_values(self.schema, node.variable_definitions or (), self.raw)
         self.variables = coerced if isinstance(coerced, VariableValues) else None
 
+    def enter_fragment_definition(self, *_: object) -> None:
+        self.enclosing = []
+
+    def leave_field(self, *_: object) -> None:
+        self.enclosing.pop()
+
     def enter_field(self, node: FieldNode, *_: object) -> None:
+        outer = self.enclosing[-1] if self.enclosing else None
+        self.enclosing.append({})
         parent = self.type_info.get_parent_type()
         if node.name.value.startswith("__") or (
             parent is not None and is_introspection_type(parent)
@@ -151,7 +179,8 @@ class _Walker(Visitor):
             args = get_argument_values(field_def, node, self.variables)
         except GraphQLError:
             args = {}  # execution reports the bad argument; nothing runs
-        read, computed = uses_of(reads, args)
+        self.enclosing[-1] = args
+        read, computed = uses_of(reads, args, outer)
         self.found.add(read)
         self.found.add(computed)
         if computed:

@@ -22,6 +22,7 @@ VALUE_TYPES = frozenset(
         "ThresholdCount",
         "DatasetRef",
         "IndoorAirReport",
+        "IconeWeek",
         "LotShare",
         "ModuleShare",
         "CarbonAssessment",
@@ -171,7 +172,7 @@ class Declarer:
         self.found.setdefault((type_name, "*"), NOTHING)
 
     # -- computed fields ----------------------------------------------------------------
-    def _derivation(self, part: Derivation, *, period: bool) -> Computation:
+    def _derivation(self, part: Derivation, *, period: bool, outer: bool = False) -> Computation:
         inputs: dict[str, str] = {}
         for entity, f in part.inputs:
             for d in self.ds(entity, f):
@@ -184,16 +185,25 @@ class Declarer:
             time_field=time,
             zone=zone,
             period=period,
+            outer=outer,
             level=part.level,
+            bucket=part.bucket,
         )
 
     def indoor_air(self, parent: str) -> None:
+        """``indoorAir`` derives over the period its arguments give; the report's fields
+        cut by week (:data:`~connector.computed.ICONE_WEEKLY_FIELDS`) derive again, per
+        week of that period, and are judged at that level when they are asked for."""
         computed = COMPUTED[(parent, "indoorAir")]
         read = [self.key("Space"), self.own(parent, "indoorAir")]
         if parent == "Building":
             read += [self.key("Building"), self.ds("Space", "rnbId")]
-        parts = tuple(self._derivation(p, period=True) for p in computed.parts)
-        self.declare(parent, "indoorAir", self._reads(*read, computes=parts))
+        whole = tuple(self._derivation(p, period=True) for p in computed.parts if not p.fields)
+        self.declare(parent, "indoorAir", self._reads(*read, computes=whole))
+        for part in computed.parts:
+            for f in part.fields:
+                weekly = self._derivation(part, period=True, outer=True)
+                self.declare("IndoorAirReport", f, Reads(computes=(weekly,)))
 
     def carbon(self) -> tuple[Computation, Computation]:
         """``Building.carbon`` (embodied part) and the operational fields of its result;

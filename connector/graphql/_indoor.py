@@ -3,33 +3,42 @@
 On a node whose configuration has ``[indoor_air]`` and maps observations to spaces, ICONE
 is computed by the source in one aggregate statement per batch of spaces, on occupied
 times only (the configured weekly window minus the calendar's days without class), with
-the shares above the 800 and 1500 ppm guidance values, the mean and the maximum. Each
-report says which datasets it was derived from, and who published them.
+the shares above the 800 and 1500 ppm guidance values, the mean and the maximum: over the
+whole period asked (labelled as such in ``method``), and per calendar week with the worst
+week (:mod:`connector.graphql._icone_weeks`), the period the protocol defines the index
+over. Each report says which datasets it was derived from, and who published them.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from connector.computed import INDOOR_AIR_INPUTS
 from connector.domain import icone_aggregate, icone_from_aggregate
-from connector.domain.icone import COUNT
+from connector.domain.icone import COUNT, PERIOD_METHOD
 from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
+from connector.graphql._declare import time_field
+from connector.graphql._icone_weeks import (
+    IconeWeekReport,
+    WeeklyIcone,
+    figures,
+    period,
+    report_weeks,
+    report_worst_week,
+)
 from connector.sources.base import Condition, Select, TimeWindow
 from connector.usage import Action, Decision, PolicyDenied
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
 
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 NEEDED = tuple(f for _, f in INDOOR_AIR_INPUTS)
 """The fields of Observation ICONE is derived from (:data:`connector.computed.COMPUTED`)."""
 
@@ -70,16 +79,24 @@ class IndoorAirReport:
     mean: float = strawberry.field(directives=[term("gui:mean")])
     max: float = strawberry.field(directives=[term("gui:maximum")])
     occupied_readings: int = strawberry.field(directives=[term("gui:count")])
+    method: str = strawberry.field(
+        directives=[term("gui:computationMethod")],
+        description="How the index above was computed, and over which period.",
+    )
     was_derived_from: list[DatasetRef] = strawberry.field(directives=[term("prov:wasDerivedFrom")])
-
-
-def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    a, b = start or EARLIEST, end or LATEST
-    if a.tzinfo is None or b.tzinfo is None:
-        raise QueryError("indoorAir: from and to need a time zone (Z or an offset)")
-    if not a < b:
-        raise QueryError(f"indoorAir: from {a.isoformat()} must be before to {b.isoformat()}")
-    return a, b
+    weekly: strawberry.Private[WeeklyIcone]
+    weeks: list[IconeWeekReport] = strawberry.field(
+        resolver=report_weeks,
+        directives=[term("gui:weeklyIndex")],
+        description="ICONE per calendar week of occupied time in the period, as the "
+        "protocol defines it (weeks without occupied readings are absent).",
+    )
+    worst_week: IconeWeekReport | None = strawberry.field(
+        resolver=report_worst_week,
+        directives=[term("gui:worstWeek")],
+        description="The week of highest ICONE in the period (ties: the higher unrounded "
+        "index, then the earlier week).",
+    )
 
 
 class IndoorAir:
@@ -95,6 +112,8 @@ class IndoorAir:
         self.co2 = air.co2
         ds = [config.dataset_of("Observation", f) for f in NEEDED]
         self.sources = {d.id: d for d in ds if d is not None}
+        _, zone = time_field(builder.node, "Observation")
+        self.weekly = WeeklyIcone(self.window, self.co2, zone, frozenset(self.sources))
 
     @staticmethod
     def applies(builder: SchemaBuilder) -> bool:
@@ -120,7 +139,7 @@ class IndoorAir:
         decision withholding it (too few readings for a caller who may not read them)."""
         ctx: RequestContext = info.context
         applied = computed(info, Action.DERIVE)
-        a, b = _period(start, end)
+        a, b = period(start, end)
         cells = None
         if applied is not None:
             cells = cells_for(*applied, ctx.node, "Observation", "resultTime")
@@ -163,15 +182,10 @@ class IndoorAir:
             space_id=space,
             period_start=start,
             period_end=end,
-            icone=r.icone,
-            f1=r.f1,
-            f2=r.f2,
-            share_above_800=r.share_above_guidance,
-            share_above_1500=r.share_above_action,
-            mean=r.mean_ppm,
-            max=r.max_ppm,
-            occupied_readings=r.count,
+            method=PERIOD_METHOD,
             was_derived_from=self._refs(),
+            weekly=self.weekly,
+            **figures(r),
         )
 
     def space_field(self) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 
 from connector.errors import ConfigError, ConfigIssue
-from connector.usage import Action
+from connector.usage import Action, Bucket
 
 KEY = "guichet.reads"
 
@@ -31,8 +31,10 @@ class Computation:
     when the arguments name them (a statistic's measured, grouped, filtered fields).
     ``dims`` are the fields groups are made of: a filter on any other field cuts
     groups. ``time_field`` and ``zone`` say how windows are cut; ``period`` that the
-    window comes from ``from``/``to`` arguments; ``level`` a time step fixed by the
-    computation itself."""
+    window comes from ``from``/``to`` arguments, those of the enclosing field when
+    ``outer`` (a part of a computed result, such as a report's weeks); ``level`` a time
+    step fixed by the computation itself, ``bucket`` the calendar unit it cuts its
+    results in."""
 
     action: Action
     inputs: Mapping[str, str]
@@ -41,7 +43,9 @@ class Computation:
     time_field: str | None = None
     zone: str = "UTC"
     period: bool = False
+    outer: bool = False
     level: str | None = None
+    bucket: Bucket | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

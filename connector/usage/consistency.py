@@ -209,7 +209,7 @@ def _derived(config: NodeConfig, c: Computed, judge: Judge, caller: _Caller, add
         return
     for part in c.parts:
         for ds_id in sorted({d.id for e, f in part.inputs if (d := config.dataset_of(e, f))}):
-            use = Use(dataset=ds_id, action=Action.DERIVE, level=part.level)
+            use = Use(dataset=ds_id, action=Action.DERIVE, level=part.level, bucket=part.bucket)
             if not _may(judge, use, GroupCount(rows=UNBOUNDED, subjects=1)):
                 add(
                     f"datasets.{own.id}.policy",

@@ -79,6 +79,15 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     assert "École Saint-Christophe" in out and "1,450 m²" in out
     # 138 school days x 38 occupied 10-minute readings (08:30-11:45, 13:30-16:30) per room
     assert out.count("5,244") == 6
+    # ICONE per week: ISO weeks 2025-W36 (1 September) to 2026-W27 (29 June) are 17 + 27 =
+    # 44 weeks, minus the 8 spent wholly in holidays (Toussaint W43-W44, Noël W52-W01,
+    # hiver W07-W08, printemps W15-W16): 36 weeks with occupied readings, for every room
+    icone = out[out.index("4. DERIVED") : out.index("5. PERMITTED FOR A PURPOSE")]
+    assert "per week of occupied time" in icone and "school-year aggregate" in icone
+    assert "b) CL06 « Classe ULIS - CM1/CM2 », ICONE week by week (36 weeks" in icone
+    rooms = [x.split() for x in icone.splitlines() if x.strip().startswith("CL0")]
+    spreads = [r[-6:] for r in rooms if "[" in " ".join(r)]
+    assert len(spreads) == 6 and all(sum(map(int, s)) == 36 for s in spreads), icone
     # the federated answer: operational carbon of the worked example, 19.47 t a year
     assert "operational carbon 2024: 19.47 t CO2e a year (13.4 kg/m² of the building)" in out
     # the extension's bill over the extension's SRef (data/operations_illustratives.csv: 420 m²),

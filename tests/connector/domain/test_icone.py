@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connector.domain import icone_aggregate, icone_from_aggregate, icone_from_values, icone_index
+from connector.domain import (
+    icone_aggregate,
+    icone_from_aggregate,
+    icone_from_values,
+    icone_index,
+    icone_weeks,
+    worst_week,
+)
 from connector.domain.icone import icone_exact
 from connector.errors import QueryError
 from connector.sources.base import Aggregate, Condition, Measure
@@ -204,3 +211,49 @@ def test_bad_periods_are_errors() -> None:
         icone_aggregate(start=START, end=datetime(2025, 1, 11))
     with pytest.raises(QueryError, match="start 2025-01-11T00:00:00\\+00:00 must be before end"):
         icone_aggregate(start=END, end=START)
+
+
+def _row(monday: datetime, n: int, above_1000: int, above_1700: int) -> dict[str, object]:
+    return {
+        "resultTime": monday,
+        "n": n,
+        "n_above_f1_lower": above_1000,
+        "n_above_f2_lower": above_1700,
+        "n_above_guidance": above_1000,
+        "n_above_action": above_1700,
+        "mean": 1000.0,
+        "max": 2000.0,
+    }
+
+
+def test_a_week_across_the_change_of_clock_lasts_seven_local_days() -> None:
+    """Paris leaves summer time on Sunday 26 October 2025: the week of Monday 20 October
+    starts at 22:00 UTC on the 19th (UTC+2) and ends at 23:00 UTC on the 26th (UTC+1)."""
+    (week,) = icone_weeks(
+        [_row(datetime(2025, 10, 19, 22, tzinfo=UTC), 10, 0, 0)], zone="Europe/Paris"
+    )
+    assert (week.label, week.start, week.end) == (
+        "2025-W43",
+        datetime(2025, 10, 19, 22, tzinfo=UTC),
+        datetime(2025, 10, 26, 23, tzinfo=UTC),
+    )
+
+
+def test_the_worst_week_is_the_highest_index_then_the_higher_exact_then_the_earlier() -> None:
+    """Week A: f1 = 10/10 → 8.30482 × log10(2) = 2.5 → ICONE 3 (halves upwards).
+    Week B: f1 = 6/10, f2 = 2/10 → 1 + 0.6 + 0.6 = 2.2, 8.30482 × 0.342423 = 2.8438 → 3.
+    Week C: the same as B, a week later. B wins on the exact index, before C."""
+    mondays = [datetime(2025, 11, d, tzinfo=UTC) for d in (3, 10, 17)]
+    weeks = icone_weeks(
+        [_row(mondays[0], 10, 10, 0), _row(mondays[1], 10, 8, 2), _row(mondays[2], 10, 8, 2)],
+        zone="UTC",
+    )
+    assert [w.result.icone for w in weeks] == [3, 3, 3]
+    worst = worst_week(weeks)
+    assert worst is not None and worst.start == mondays[1]
+    assert worst_week([]) is None
+
+
+def test_a_week_row_without_an_aware_start_is_refused() -> None:
+    with pytest.raises(QueryError, match="resultTime must be an aware datetime"):
+        icone_weeks([_row(datetime(2025, 11, 3), 10, 0, 0)], zone="UTC")

@@ -10,6 +10,14 @@ Readings are those of the hand-computed series of ``test_icone.py``:
 
 Rows that must not count: an R1 reading after the period (5,000 ppm), an R1 temperature
 reading (value 3,000), and a room R3 left out by the extra ``where`` condition.
+
+By week, over 6-20 January 2025 (UTC; weeks start on Monday 6 and Monday 13):
+
+* R1, week of 6 January: R1 and the 5,000 ppm of Sunday 12 January, n = 11: f1 = 5/11
+  (1001, 1200, 1500, 1600, 1700), f2 = 1/11; 1 + 5/11 + 3/11 = 19/11 = 1.72727,
+  log10 = 0.23736, × 2.5/log10(2) = 8.30482 → 1.9712 → ICONE 2;
+* R2, week of 6 January: R2 → ICONE 3; week of 13 January: 2,500 ppm alone, f2 = 1:
+  2.5/log10(2) × log10(4) = 2.5 × 2 = 5 → ICONE 5.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from connector.config import EntityMapping, FieldMapping, SourceConfig
-from connector.domain import icone_aggregate, icone_from_aggregate
+from connector.domain import icone_aggregate, icone_from_aggregate, icone_weeks, worst_week
 from connector.sources.base import Condition
 from connector.sources.sql import SqlSource
 
@@ -44,6 +52,9 @@ def readings() -> list[dict[str, object]]:
         {"salle": "R1", "grandeur": "CO2", "horodatage": datetime(2025, 1, 12, 9), "valeur": 5000.0}
     )
     rows.append({"salle": "R1", "grandeur": "TEMP", "horodatage": first, "valeur": 3000.0})
+    rows.append(
+        {"salle": "R2", "grandeur": "CO2", "horodatage": datetime(2025, 1, 14, 9), "valeur": 2500.0}
+    )
     for i, row in enumerate(rows):
         row["id"] = f"m{i}"
     return rows
@@ -123,3 +134,36 @@ async def test_icone_per_classroom_in_one_statement(source: SqlSource) -> None:
     assert (r2.share_above_guidance, r2.share_above_action) == (0.6, 0.3)
     assert r2.mean_ppm == pytest.approx(1130.0)
     assert r2.max_ppm == 2000.0
+
+
+@pytest.mark.anyio
+async def test_icone_per_classroom_and_week_in_one_statement(source: SqlSource) -> None:
+    query = icone_aggregate(
+        start=START,
+        end=datetime(2025, 1, 20, tzinfo=UTC),
+        where=(Condition("spaceId", "in", ("R1", "R2")),),
+        group_by=("spaceId",),
+        by_week=True,
+    )
+    await source.aggregate(query)
+    before = source.statements
+    rows = await source.aggregate(query)
+    assert source.statements - before == 1
+    monday_6, monday_13 = datetime(2025, 1, 6, tzinfo=UTC), datetime(2025, 1, 13, tzinfo=UTC)
+    assert [(row["spaceId"], row["resultTime"]) for row in rows] == [
+        ("R1", monday_6),
+        ("R2", monday_6),
+        ("R2", monday_13),
+    ]
+    r1 = icone_weeks(rows[:1], zone="UTC")
+    assert [(w.label, w.start, w.end, w.result.count, w.result.icone) for w in r1] == [
+        ("2025-W02", monday_6, monday_13, 11, 2)
+    ]
+    r2 = icone_weeks(rows[1:], zone="UTC", end=datetime(2025, 1, 18, tzinfo=UTC))
+    assert [(w.label, w.result.count, w.result.icone) for w in r2] == [
+        ("2025-W02", 10, 3),
+        ("2025-W03", 1, 5),
+    ]
+    assert r2[1].end == datetime(2025, 1, 18, tzinfo=UTC)  # cut to the period
+    worst = worst_week(r2)
+    assert worst is not None and worst.label == "2025-W03"

@@ -186,3 +186,61 @@ async def test_bad_period_is_named(air: Runner) -> None:
     assert r.errors[0].message == (
         "indoorAir: from 2025-11-01T00:00:00+00:00 must be before to 2025-10-01T00:00:00+00:00"
     )
+
+
+WEEK = "{ week periodStart periodEnd icone f1 f2 mean occupiedReadings method }"
+
+
+async def test_weeks_and_worst_week_one_statement_for_every_space(air: Runner) -> None:
+    """Room A's occupied readings all fall in ISO week 2025-W41 (Monday 6 October); room
+    B's too (7 and 10 October). Asked from Wednesday 8 October (local midnight, UTC+2)
+    to 1 November, the week is cut to start at the period's start: room A keeps 950 ppm
+    of Thursday 9 October only (f1 = f2 = 0, ICONE 0), room B 700 ppm of Friday 10."""
+    q = (
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Building { "
+        'indoorAir(from: "2025-10-08T00:00:00+02:00", to: "2025-11-01T00:00:00+01:00") '
+        f"{{ spaceId method weeks {WEEK} worstWeek {{ week icone }} }} }} }} }}"
+    )
+    await air(q, r=[{"__typename": "Building", "rnbId": RNB}])  # reads the tables' schema
+    before = air.statements()
+    r = await air(q, r=[{"__typename": "Building", "rnbId": RNB}])
+    assert r.errors is None, r.errors
+    a, b = r.data["_entities"][0]["indoorAir"]
+    assert a["method"].startswith("ICONE over every occupied 10-minute reading of the period")
+    (week,) = a["weeks"]
+    assert week["method"].startswith("ICONE over the occupied 10-minute readings of one calendar")
+    assert "Europe/Paris" in week["method"]
+    assert {k: v for k, v in week.items() if k != "method"} == {
+        "week": "2025-W41",
+        "periodStart": "2025-10-07T22:00:00+00:00",
+        "periodEnd": "2025-10-12T22:00:00+00:00",
+        "icone": 0,
+        "f1": 0.0,
+        "f2": 0.0,
+        "mean": 950.0,
+        "occupiedReadings": 1,
+    }
+    assert a["worstWeek"] == {"week": "2025-W41", "icone": 0}
+    assert [w["mean"] for w in b["weeks"]] == [700.0]
+    # the spaces, the period's aggregate, the weeks of every space (worstWeek shares them)
+    assert air.statements() - before == 3
+
+
+async def test_a_whole_month_has_one_row_per_week_with_readings(air: Runner) -> None:
+    """October 2025, room A: only week 2025-W41 has occupied readings (the 20 October
+    reading is in the holiday), so one week, equal to the month's aggregate: ICONE 2."""
+    r = await air(
+        'query($id: ID!) { space(id: $id) { indoorAir(from: "2025-10-01T00:00:00+02:00", '
+        'to: "2025-11-01T00:00:00+01:00") { icone weeks { week icone occupiedReadings } '
+        "worstWeek { week icone f1 f2 } } } }",
+        id=f"{RNB}/RDC/A",
+    )
+    assert r.errors is None, r.errors
+    report = r.data["space"]["indoorAir"]
+    assert report["weeks"] == [{"week": "2025-W41", "icone": 2, "occupiedReadings": 5}]
+    assert report["worstWeek"] == {
+        "week": "2025-W41",
+        "icone": 2,
+        "f1": pytest.approx(0.2),
+        "f2": pytest.approx(0.2),
+    }
