@@ -35,7 +35,7 @@ def computed(info: Any, action: Action) -> tuple[RequestDecision, tuple[Use, ...
     uses = tuple(u for u in ctx.computed_uses(info) if u.action is action)
     if not uses:
         raise QueryError(
-            f"{info.parent_type.name}.{info.field_name}: the node could not decide this "
+            f"{info._raw_info.parent_type.name}.{info.field_name}: the node could not decide this "
             "use before execution"
         )
     for use in uses:
