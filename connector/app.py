@@ -33,6 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connector.audit import AuditLog
+from connector.audit.watch import ChainWatch
 from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
@@ -119,26 +120,35 @@ class AuthGate:
 class NodeViews:
     """The node's own routes beside its faces: its index and its health."""
 
-    def __init__(self, node: Node, control: UsageControl | None, problems: list[str]) -> None:
+    def __init__(
+        self,
+        node: Node,
+        control: UsageControl | None,
+        problems: list[str],
+        watch: ChainWatch | None = None,
+    ) -> None:
         self.node = node
         self.control = control
         self.config = node.config
         self.problems = problems
+        self.watch = watch
 
     async def health(self, request: Request) -> Response:
         states = await self.node.health()
         policies = self.control.problems if self.control is not None else {}
-        ok = all(s.ok for s in states) and not policies and not self.problems
-        return JSONResponse(
-            {
-                "status": "ok" if ok else "degraded",
-                "node": self.config.name,
-                "participant": self.config.participant,
-                "sources": [{"name": s.source, "ok": s.ok, "detail": s.detail} for s in states],
-                "policyErrors": policies,
-                "configErrors": self.problems,
-            }
-        )
+        broken = self.watch is not None and self.watch.broken
+        ok = all(s.ok for s in states) and not policies and not self.problems and not broken
+        body = {
+            "status": "ok" if ok else "degraded",
+            "node": self.config.name,
+            "participant": self.config.participant,
+            "sources": [{"name": s.source, "ok": s.ok, "detail": s.detail} for s in states],
+            "policyErrors": policies,
+            "configErrors": self.problems,
+        }
+        if self.watch is not None:
+            body["audit"] = self.watch.state.as_json()
+        return JSONResponse(body)
 
     async def index(self, request: Request) -> Response:
         base = self.config.base_iri
@@ -182,7 +192,12 @@ def create_app(
         problems = [f"{config.file}: {f}" for f in check_consistency(config, policies, now=now)]
         for p in problems:
             log.error("%s", p)
-    views = NodeViews(node, control, problems)
+    watch = (
+        ChainWatch(control.audit, interval=config.usage.audit_check_interval, node=config.name)
+        if control is not None
+        else None
+    )
+    views = NodeViews(node, control, problems, watch)
     linked_views = LinkedViews(node, policies, control)
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
@@ -196,7 +211,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await on_startup(control)
+        if watch is not None:
+            watch.start()
         yield
+        if watch is not None:
+            await watch.stop()
         await node.aclose()
         if control is not None:
             await control.audit.aclose()

@@ -1,14 +1,17 @@
 """``guichet audit``: verify the audit chain, export entries for the DPO.
 
 guichet audit verify --db URL [--table T] [--expect-head HASH]
+guichet audit notice --db URL [--config NODE.toml] [--expect-head HASH]
 guichet audit export --db URL --format csv|jsonld [--base-iri IRI] [--party IRI]
                      [--dataset NAME] [--decision D] [--purpose P] [--since T] [--until T]
                      [--output FILE]
 
 ``verify`` prints ``ok: N entries, chain intact, head <hash>`` and exits 0, or names the
 first altered, removed or reordered entry and exits 1. Both exit 2 when the database
-cannot be read. Times are ISO 8601 with ``Z`` or an offset, or a date (midnight UTC);
-``--since`` is inclusive, ``--until`` exclusive.
+cannot be read. ``notice`` drafts the personal-data breach notification (RGPD art. 33)
+from the log's facts when the chain is broken (:mod:`connector.audit.notice`), or says the
+chain is intact; it exits 0 either way. Times are ISO 8601 with ``Z`` or an offset, or a
+date (midnight UTC); ``--since`` is inclusive, ``--until`` exclusive.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import sqlalchemy as sa
 
 from connector.audit.export import export_csv, export_jsonld
 from connector.audit.log import AuditLog
+from connector.audit.notice import draft, facts_after
 from connector.audit.record import AuditFilter
+from connector.config import load_config
 from connector.errors import AuditError, GuichetError
 
 CLI_NODE = "guichet-audit-cli"
@@ -57,7 +62,17 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     verify = sub.add_parser("verify", help="check that no entry was altered, removed or moved")
     export = sub.add_parser("export", help="export entries as CSV or JSON-LD (PROV-O)")
-    for command in (verify, export):
+    notice = sub.add_parser(
+        "notice",
+        help="draft the RGPD art. 33 breach notification when the chain is broken",
+    )
+    notice.add_argument(
+        "--config",
+        type=Path,
+        help="the node's TOML: names its controller and which datasets hold personal data",
+    )
+    notice.add_argument("--expect-head", help="a head hash recorded earlier (as for verify)")
+    for command in (verify, export, notice):
         command.add_argument("--db", required=True, help="audit database URL")
         command.add_argument("--table", default="guichet_audit")
     verify.add_argument(
@@ -122,18 +137,41 @@ async def _export(args: argparse.Namespace) -> tuple[int, str]:
     return 0, json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+async def _notice(args: argparse.Namespace) -> tuple[int, str]:
+    config = load_config(args.config) if args.config else None
+    async with AuditLog(args.db, node=CLI_NODE, table=args.table) as log:
+        report = await log.verify(expect_head=args.expect_head)
+        if report.problem is None:
+            return 0, f"{report}: nothing to notify from the chain's integrity\n"
+        facts = await facts_after(log, report.problem.seq)
+        head = await log.rows_after(report.head_seq - 1, 1) if report.head_seq else []
+    intact_until = head[0].entry.time if head and head[0].entry else None
+    text = draft(
+        report,
+        facts,
+        node=config.name if config else "?",
+        controller=config.participant if config else "« À COMPLÉTER »",
+        personal={d.id: d.personal_data for d in config.datasets.values()} if config else {},
+        found=datetime.now(UTC),
+        intact_until=intact_until,
+    )
+    return 0, text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``guichet audit ...`` (``argv`` without the ``guichet audit`` prefix)."""
     args = parser().parse_args(argv)
     try:
         _check_db(args.db)
-        command = _verify if args.command == "verify" else _export
+        command = {"verify": _verify, "export": _export, "notice": _notice}[args.command]
         code, text = asyncio.run(command(args))
     except GuichetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "verify":
         print(text)
+    elif args.command == "notice":
+        sys.stdout.write(text)
     elif args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8", newline="")

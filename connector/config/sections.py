@@ -58,7 +58,9 @@ class UsageConfig:
     ``gui:subjectCount`` constraints can only raise them.
 
     ``audit_busy_timeout``: seconds a write to an SQLite audit log waits for another
-    writer's lock before it tries again (and, after a few tries, fails the request)."""
+    writer's lock before it tries again (and, after a few tries, fails the request).
+    ``audit_check_interval``: seconds between two checks of the audit chain by the running
+    node (:mod:`connector.audit.watch`); 0 checks it at start only."""
 
     enforce: bool = True
     audit_db: str = ""
@@ -68,6 +70,7 @@ class UsageConfig:
     min_group_size: int = MIN_GROUP_SIZE
     min_subjects: int = MIN_SUBJECTS
     audit_busy_timeout: float = 30.0
+    audit_check_interval: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
             "min_group_size",
             "min_subjects",
             "audit_busy_timeout",
+            "audit_check_interval",
         },
     )
     enforce = table.get("enforce", True)
@@ -210,13 +214,21 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
         min_group_size=_floor(c, table, "min_group_size", MIN_GROUP_SIZE),
         min_subjects=_floor(c, table, "min_subjects", MIN_SUBJECTS),
         audit_busy_timeout=_seconds(c, table, "audit_busy_timeout", 30.0),
+        audit_check_interval=_seconds(c, table, "audit_check_interval", 300.0, zero=True),
     )
 
 
-def _seconds(c: _Checker, table: Mapping[str, Any], name: str, default: float) -> float:
+def _seconds(
+    c: _Checker, table: Mapping[str, Any], name: str, default: float, *, zero: bool = False
+) -> float:
     value = table.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        c.fail(f"usage.{name}", f"expected a positive number of seconds, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (value >= 0 if zero else value > 0)
+    ):
+        what = "a number of seconds, 0 or more" if zero else "a positive number of seconds"
+        c.fail(f"usage.{name}", f"expected {what}, got {value!r}")
         return default
     return float(value)
 

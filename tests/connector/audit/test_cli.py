@@ -161,3 +161,31 @@ def test_bad_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         main(["export", "--db", "x", "--format", "csv", "--since", "2026-11-26T10:00"])
     assert exited.value.code == 2
     assert "has no time zone; add Z (UTC) or an offset" in capsys.readouterr().err
+
+
+def test_notice_drafts_from_the_log_facts(db: Db, capsys: pytest.CaptureFixture[str]) -> None:
+    entries = fill(db)  # 12 entries, one a day from 2026-11-01, every third by univ
+    code, out, _ = run(capsys, "notice", "--db", db.url, "--table", db.table)
+    assert (code, out) == (
+        0,
+        f"ok: 12 entries, chain intact, head {entries[-1].hash}: nothing to notify from "
+        "the chain's integrity\n",
+    )
+    asyncio.run(db.tamper("DELETE FROM {t} WHERE seq = 5"))
+    code, out, _ = run(capsys, "notice", "--db", db.url, "--table", db.table)
+    assert code == 0
+    assert "Atteinte à l'**intégrité**" in out
+    assert "des entrées ont été supprimées (premier constat : entrée n° 5)" in out
+    assert (
+        "La chaîne est intacte pour les 4 premières entrées, jusqu'au "
+        "2026-11-04T12:00:00.000000Z." in out
+    )
+    # left after the gap: 6..12, seven entries from the 6th to the 12th; parties: univ
+    # on 6, 9 and 12, atmo on the others
+    assert (
+        "7 lisibles, écrites du 2026-11-06T12:00:00.000000Z au 2026-11-12T12:00:00.000000Z"
+        in out
+    )
+    assert "2 participant(s)" in out
+    assert "- mesures-salles\n- metres\n" in out
+    assert out.count("« À COMPLÉTER »") >= 4  # what only the DPD can say
