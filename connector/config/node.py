@@ -52,6 +52,7 @@ from connector.config.entities import (
     parse_entities as _entities,
 )
 from connector.config.processing import LocalText, Processing, parse_labels, parse_processing
+from connector.config.register import RegisterConfig, parse_register
 from connector.config.sections import (
     AuthConfig,
     CarbonConfig,
@@ -126,6 +127,7 @@ class NodeConfig:
     carbon: CarbonConfig | None = None
     labels: Mapping[str, LocalText] = field(default_factory=dict)
     console: ConsoleConfig | None = None
+    register: RegisterConfig = field(default_factory=RegisterConfig)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -174,6 +176,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
             "carbon",
             "labels",
             "console",
+            "register",
         },
     )
     node = c.table(data, "", "node")
@@ -207,6 +210,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     carbon = _carbon(c, c.table(data, "", "carbon", required=False))
     labels = parse_labels(c, c.table(data, "", "labels", required=False))
     console = _console(c, c.table(data, "", "console", required=False), auth)
+    register = parse_register(c, c.table(data, "", "register", required=False))
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -228,6 +232,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         carbon=carbon,
         labels=labels,
         console=console,
+        register=register,
         raw=data,
     )
 

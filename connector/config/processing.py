@@ -23,20 +23,38 @@ A text is a string (any language) or a table ``{ fr = "...", en = "..." }``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from connector.config._checker import Checker
-
-LANGS = ("fr", "en")
-DPV = "https://w3id.org/dpv#"
-GUI = "https://w3id.org/guichet/ontology#"
-CURIES = {"dpv": DPV, "gui": GUI}
-
-LocalText = Mapping[str, str]
-"""A text by language (``fr``, ``en``); the key ``""`` holds a text for every language."""
+from connector.config._texts import (
+    CURIES as CURIES,
+)
+from connector.config._texts import (
+    DPV,
+    IRI,
+    duration,
+    iris,
+    text,
+    texts,
+)
+from connector.config._texts import (
+    GUI as GUI,
+)
+from connector.config._texts import (
+    LANGS as LANGS,
+)
+from connector.config._texts import (
+    LocalText as LocalText,
+)
+from connector.config._texts import (
+    expand_curie as expand_curie,
+)
+from connector.config._texts import (
+    local as local,
+)
+from connector.config.register import OPTIONAL, CnilFields, parse_cnil_fields
 
 
 @dataclass(frozen=True)
@@ -90,9 +108,6 @@ LEGAL_BASES: Mapping[str, LegalBasis] = {
     )
 }
 
-_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
-_IRI = re.compile(r"(https?|urn):[^\s<>\"{}|\\^`]+")
-
 
 @dataclass(frozen=True)
 class Processing:
@@ -108,19 +123,8 @@ class Processing:
     retention: str
     transfers: LocalText
     security_measures: tuple[LocalText, ...]
-
-
-def local(text: LocalText, lang: str) -> str:
-    """``text`` in ``lang`` (else French, else any)."""
-    for key in (lang, "", "fr", *text):
-        if key in text:
-            return text[key]
-    return ""
-
-
-def expand_curie(value: str) -> str:
-    prefix, sep, rest = value.partition(":")
-    return CURIES[prefix] + rest if sep and prefix in CURIES else value
+    cnil: CnilFields = CnilFields()  # noqa: RUF009 (frozen: one shared default is safe)
+    """The CNIL model's further fields (:mod:`.register`)."""
 
 
 def parse_labels(c: Checker, table: Mapping[str, Any]) -> dict[str, LocalText]:
@@ -128,49 +132,13 @@ def parse_labels(c: Checker, table: Mapping[str, Any]) -> dict[str, LocalText]:
     out: dict[str, LocalText] = {}
     for iri, value in table.items():
         key = f'labels."{iri}"'
-        if not _IRI.fullmatch(iri):
+        if not IRI.fullmatch(iri):
             c.fail(key, "expected an absolute IRI (http, https or urn) as the key")
             continue
-        text = _text(c, key, value)
-        if text is not None:
-            out[iri] = text
+        found = text(c, key, value)
+        if found is not None:
+            out[iri] = found
     return out
-
-
-def _text(c: Checker, key: str, value: object) -> LocalText | None:
-    if isinstance(value, str) and value.strip():
-        return {"": value}
-    if isinstance(value, dict) and value:
-        bad = sorted(k for k in value if k not in LANGS)
-        if bad:
-            c.fail(f"{key}.{bad[0]}", f"unknown language, expected {' or '.join(LANGS)}")
-            return None
-        if all(isinstance(v, str) and v.strip() for v in value.values()):
-            return dict(value)
-    c.fail(key, f'expected a text or a table {{ fr = "...", en = "..." }}, got {value!r}')
-    return None
-
-
-def _texts(c: Checker, key: str, value: object) -> tuple[LocalText, ...]:
-    if not isinstance(value, list) or not value:
-        c.fail(key, f"expected a non-empty list of texts, got {value!r}")
-        return ()
-    found = [_text(c, f"{key}[{i}]", v) for i, v in enumerate(value)]
-    return tuple(t for t in found if t is not None)
-
-
-def _iris(c: Checker, key: str, value: object, *, empty: bool) -> tuple[str, ...]:
-    if not isinstance(value, list) or (not value and not empty):
-        c.fail(key, f"expected a {'' if empty else 'non-empty '}list of IRIs, got {value!r}")
-        return ()
-    out = []
-    for i, v in enumerate(value):
-        iri = expand_curie(v) if isinstance(v, str) else v
-        if not isinstance(iri, str) or not _IRI.fullmatch(iri):
-            c.fail(f"{key}[{i}]", f"expected an IRI or a dpv:/gui: CURIE, got {v!r}")
-        else:
-            out.append(iri)
-    return tuple(out)
 
 
 _KEYS = {
@@ -192,11 +160,11 @@ def parse_processing(c: Checker, key: str, table: object) -> Processing | None:
         c.fail(key, f"expected a table, got {table!r}")
         return None
     before = len(c.issues)
-    c.unknown(table, key, _KEYS)
+    c.unknown(table, key, _KEYS | OPTIONAL)
     for name in sorted(_KEYS - set(table)):
         c.fail(f"{key}.{name}", "missing; a record of processing needs " + ", ".join(sorted(_KEYS)))
     controller = table.get("controller")
-    if "controller" in table and not (isinstance(controller, str) and _IRI.fullmatch(controller)):
+    if "controller" in table and not (isinstance(controller, str) and IRI.fullmatch(controller)):
         c.fail(f"{key}.controller", f"expected the controller's IRI, got {controller!r}")
     basis = table.get("legal_basis")
     if "legal_basis" in table and basis not in LEGAL_BASES:
@@ -204,30 +172,24 @@ def parse_processing(c: Checker, key: str, table: object) -> Processing | None:
             f"{key}.legal_basis",
             f"expected one of {', '.join(LEGAL_BASES)} (RGPD art. 6(1)), got {basis!r}",
         )
-    retention = table.get("retention")
-    if "retention" in table and not (
-        isinstance(retention, str)
-        and _DURATION.fullmatch(retention)
-        and re.search("[1-9]", retention)
-    ):
-        c.fail(
-            f"{key}.retention",
-            f"expected an ISO 8601 duration such as P5Y or P18M, got {retention!r}",
-        )
+    retention = (
+        duration(c, f"{key}.retention", table["retention"]) if "retention" in table else None
+    )
     present = {k: v for k, v in table.items() if k in _KEYS}
     purposes, recipients = (
-        _iris(c, f"{key}.{name}", present[name], empty=name == "recipients")
+        iris(c, f"{key}.{name}", present[name], empty=name == "recipients")
         if name in present
         else ()
         for name in ("purposes", "recipients")
     )
     lists = {
-        name: _texts(c, f"{key}.{name}", present[name]) if name in present else ()
+        name: texts(c, f"{key}.{name}", present[name]) if name in present else ()
         for name in ("data_categories", "data_subjects", "security_measures")
     }
     transfers = (
-        _text(c, f"{key}.transfers", present["transfers"]) if "transfers" in present else None
+        text(c, f"{key}.transfers", present["transfers"]) if "transfers" in present else None
     )
+    cnil = parse_cnil_fields(c, key, table)
     if len(c.issues) > before:
         return None
     return Processing(
@@ -240,4 +202,5 @@ def parse_processing(c: Checker, key: str, table: object) -> Processing | None:
         retention=str(retention),
         transfers=transfers or {},
         security_measures=lists["security_measures"],
+        cnil=cnil,
     )

@@ -35,6 +35,7 @@ from connector.console.auth import AuthViews
 from connector.console.catalog import CatalogPage, DataSpaceCatalog
 from connector.console.core import Console
 from connector.console.logpage import LogPages
+from connector.console.register import RegisterPages
 from connector.console.settings import ConsoleSettings
 from connector.console.views import Pages
 
@@ -90,6 +91,7 @@ def create_console(
         else [Route("/catalog", console.signed_in(CatalogPage(console, catalog).page))]
     )
     auth, pages, logs = AuthViews(console), Pages(console), LogPages(console)
+    register = RegisterPages(console)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -103,7 +105,8 @@ def create_console(
             Route("/callback", auth.callback),
             Route("/logout", auth.logout, methods=["POST"]),
             Route("/datasets", console.signed_in(pages.datasets)),
-            Route("/register", console.signed_in(pages.register)),
+            Route("/register", console.signed_in(register.page)),
+            Route("/register.csv", console.signed_in(register.export)),
             Route("/log", console.signed_in(logs.log)),
             Route("/log/export.csv", console.signed_in(logs.export)),
             Route("/log/export.jsonld", console.signed_in(logs.export)),

@@ -19,9 +19,11 @@ query ConsoleDatasets($lang: String!) {
 REGISTER = """
 query ConsoleRegister($lang: String!) {
   processingRegister(lang: $lang) {
-    dataset datasetTitle controller { iri label } purposes { iri label }
+    kind dataset datasetTitle controller { iri label } purposes { iri label }
     legalBasis { iri label } dataCategories dataSubjects recipients { iri label }
     retention retentionIso transfers securityMeasures
+    controllerContact dpdContact rights jointControllers { iri label } processors sources
+    created updated dpia dpiaDate
   }
 }"""
 

@@ -104,23 +104,6 @@ class Pages:
             session=session,
         )
 
-    async def register(self, request: Request, session: Session) -> Response:
-        c = self.console
-        lang = render.language(request)
-        replies = await c.ask_all(session, queries.REGISTER, {"lang": lang})
-        records = [
-            {**rec, "node": r.node.name}
-            for r in replies
-            if r.ok
-            for rec in r.data.get("processingRegister") or []
-        ]
-        return c.page(
-            request,
-            "register.html",
-            {"records": records, "problems": problems(replies)},
-            session=session,
-        )
-
     async def integrity(self, request: Request, session: Session) -> Response:
         c = self.console
         replies = await c.ask_all(session, queries.INTEGRITY)

@@ -244,7 +244,12 @@ colour = "blue"
     )
     p = "datasets.conso.processing"
     assert issues_of(GOOD + bad, tmp_path) == [
-        (f"{p}.colour", f"unknown key, expected one of controller, {keys}"),
+        (
+            f"{p}.colour",
+            "unknown key, expected one of controller, created, data_categories, "
+            "data_subjects, dpia, dpia_date, joint_controllers, legal_basis, processors, "
+            "purposes, recipients, retention, security_measures, sources, transfers, updated",
+        ),
         (
             f"{p}.transfers",
             f"missing; a record of processing needs controller, {keys}",
@@ -360,4 +365,63 @@ def test_request_body_limit_and_audit_wait_are_read_and_checked(tmp_path: Path) 
     assert issues_of(GOOD + PROCESSING + wrong, tmp_path) == [
         ("limits.max_body_bytes", "expected a positive integer, got 0"),
         ("usage.audit_busy_timeout", "expected a positive number of seconds, got 'soon'"),
+    ]
+
+
+def test_the_cnil_model_fields_and_the_register_section(tmp_path: Path) -> None:
+    cnil = """joint_controllers = ["https://example.org/participants/atmo"]
+processors = ["Hébergeur : Scaleway (France)"]
+sources = [{ fr = "Relevés des fournisseurs", en = "Suppliers' readings" }]
+created = 2025-09-01
+updated = "2026-11-15"
+dpia = "done"
+dpia_date = "2025-08-20"
+
+[register]
+controller_contact = "Ville X, 1 place de la Mairie"
+dpd_contact = { fr = "dpd@ville-x.fr", en = "dpo@ville-x.fr" }
+rights = "Écrire au DPD."
+"""
+    path = tmp_path / "node.toml"
+    path.write_text(GOOD + PROCESSING + cnil, encoding="utf-8")
+    config = load_config(path)
+    p = config.datasets["conso"].processing
+    assert p is not None
+    assert p.cnil.joint_controllers == ("https://example.org/participants/atmo",)
+    assert p.cnil.sources == ({"fr": "Relevés des fournisseurs", "en": "Suppliers' readings"},)
+    assert (p.cnil.created, p.cnil.updated, p.cnil.dpia, p.cnil.dpia_date) == (
+        "2025-09-01",
+        "2026-11-15",
+        "done",
+        "2025-08-20",
+    )
+    assert config.register.dpd_contact == {"fr": "dpd@ville-x.fr", "en": "dpo@ville-x.fr"}
+    assert config.register.audit_retention == "P1Y"  # the CNIL's logging recommendation
+
+
+def test_cnil_fields_and_register_problems_are_named(tmp_path: Path) -> None:
+    bad = """created = "2026-13-01"
+updated = "2025-01-01"
+dpia = "maybe"
+dpia_date = "2025-08-20"
+processors = "the cloud"
+
+[register]
+dpo = "someone"
+audit_retention = "one year"
+"""
+    p = "datasets.conso.processing"
+    assert issues_of(GOOD + PROCESSING + bad, tmp_path) == [
+        (f"{p}.dpia", "expected one of done, planned, not_required, not_stated, got 'maybe'"),
+        (f"{p}.dpia_date", "a date for a DPIA that is 'not_stated' says nothing"),
+        (f"{p}.created", "expected a date such as 2026-11-15, got '2026-13-01'"),
+        (f"{p}.processors", "expected a non-empty list of texts, got 'the cloud'"),
+        (
+            "register.dpo",
+            "unknown key, expected one of audit_retention, controller_contact, dpd_contact, rights",
+        ),
+        (
+            "register.audit_retention",
+            "expected an ISO 8601 duration such as P5Y or P18M, got 'one year'",
+        ),
     ]

@@ -97,6 +97,26 @@ class ProcessingRecord:
     retention_iso: str = strawberry.field(description='ISO 8601 duration, e.g. "P5Y".')
     transfers: str
     security_measures: list[str]
+    kind: str = strawberry.field(
+        description='"dataset" (a dataset holding personal data) or "platform" (the '
+        "node's own processing: its audit log)."
+    )
+    controller_contact: str | None = strawberry.field(
+        description="The controller's contact details ([register]); null: not stated."
+    )
+    dpd_contact: str | None = strawberry.field(
+        description="The DPD's contact details ([register]); null: not stated."
+    )
+    rights: str | None = strawberry.field(
+        description="How people exercise their rights ([register]); null: not stated."
+    )
+    joint_controllers: list[Labelled]
+    processors: list[str]
+    sources: list[str]
+    created: str | None = strawberry.field(description="Date the record was created (ISO).")
+    updated: str | None = strawberry.field(description="Date it was last updated (ISO).")
+    dpia: str = strawberry.field(description="The data protection impact assessment, in words.")
+    dpia_date: str | None
 
     @classmethod
     def of(cls, r: dpd.ProcessingRecord) -> ProcessingRecord:
@@ -113,6 +133,17 @@ class ProcessingRecord:
             retention_iso=r.retention_iso,
             transfers=r.transfers,
             security_measures=list(r.security_measures),
+            kind=r.kind,
+            controller_contact=r.controller_contact,
+            dpd_contact=r.dpd_contact,
+            rights=r.rights,
+            joint_controllers=[Labelled.of(x) for x in r.joint_controllers],
+            processors=list(r.processors),
+            sources=list(r.sources),
+            created=r.created,
+            updated=r.updated,
+            dpia=r.dpia,
+            dpia_date=r.dpia_date,
         )
 
 

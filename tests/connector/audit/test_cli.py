@@ -183,8 +183,7 @@ def test_notice_drafts_from_the_log_facts(db: Db, capsys: pytest.CaptureFixture[
     # left after the gap: 6..12, seven entries from the 6th to the 12th; parties: univ
     # on 6, 9 and 12, atmo on the others
     assert (
-        "7 lisibles, écrites du 2026-11-06T12:00:00.000000Z au 2026-11-12T12:00:00.000000Z"
-        in out
+        "7 lisibles, écrites du 2026-11-06T12:00:00.000000Z au 2026-11-12T12:00:00.000000Z" in out
     )
     assert "2 participant(s)" in out
     assert "- mesures-salles\n- metres\n" in out

@@ -144,13 +144,26 @@ async def test_the_register_lists_personal_data_processing(
                 "retentionIso": "P5Y",
                 "transfers": "aucun transfert hors UE",
                 "securityMeasures": ["journal chaîné", "contrôle d'accès"],
+                "kind": "dataset",
+                "controllerContact": "Agglomération, 6 rue Saint-Michel",
+                "dpdContact": None,
+                "rights": "Écrire au DPD.",
+                "jointControllers": [],
+                "processors": ["Hébergeur en France"],
+                "sources": ["Relevés des fournisseurs"],
+                "created": "2025-09-01",
+                "updated": None,
+                "dpia": "Réalisée",
+                "dpiaDate": "2025-08-20",
             }
         ]
     }
     await login(client, issuer)
     r = await client.get("/console/register")
     row = re.search(
-        r'<tr data-node="cda" data-dataset="consommations-energie">(.*?)</tr>', r.text, re.S
+        r'<tr data-node="cda" data-dataset="consommations-energie" data-kind="dataset">(.*?)</tr>',
+        r.text,
+        re.S,
     )
     assert row is not None
     cells = [
@@ -161,15 +174,24 @@ async def test_the_register_lists_personal_data_processing(
         "Consommations d'énergie consommations-energie",
         "cda",
         "Agglomération de La Rochelle",
+        "non renseigné",
         "Fourniture du service",
         "Mission d'intérêt public",
         "consommation annuelle d'énergie",
         "occupants des logements",
         "La Rochelle Université",
+        "Hébergeur en France",
         "5 ans",
         "aucun transfert hors UE",
         "journal chaîné contrôle d'accès",
+        "Relevés des fournisseurs",
+        "2025-09-01 / non renseigné",
+        "Réalisée (2025-08-20)",
     ]
+    contacts = re.search(r'<tr data-node="cda">(.*?)</tr>', r.text, re.S)
+    assert contacts is not None
+    assert "Agglomération, 6 rue Saint-Michel" in contacts.group(1)
+    assert 'class="dpd-contact"><span class="not-stated">non renseigné</span>' in contacts.group(1)
 
 
 async def test_integrity_names_the_first_bad_entry(

@@ -136,7 +136,7 @@ async def test_policy_history_across_restarts(tmp_path: Path, clock: Clock) -> N
 REGISTER = """query($lang: String) { processingRegister(lang: $lang) {
   dataset datasetTitle controller { iri label } purposes { iri label } legalBasis { iri label }
   dataCategories dataSubjects recipients { iri label } retention retentionIso transfers
-  securityMeasures } }"""
+  securityMeasures kind dpia controllerContact } }"""
 
 
 async def test_processing_register_in_french_and_english(tmp_path: Path, clock: Clock) -> None:
@@ -150,10 +150,14 @@ async def test_processing_register_in_french_and_english(tmp_path: Path, clock: 
         "dataCategories": ["Consommations annuelles"],
         "retentionIso": "P1Y6M",
         "securityMeasures": ["Journal chaîné"],
+        "kind": "dataset",
+        "controllerContact": None,  # no [register] in this node's TOML: not stated
     }
-    assert fr["processingRegister"] == [
+    energy, platform = fr["processingRegister"]
+    assert [energy] == [
         {
             **common,
+            "dpia": "Non renseignée",
             "purposes": [
                 {
                     "iri": "https://w3id.org/dpv#ImprovePublicServices",
@@ -174,7 +178,15 @@ async def test_processing_register_in_french_and_english(tmp_path: Path, clock: 
             "transfers": "aucun transfert hors UE",
         }
     ]
-    (record,) = en["processingRegister"]
+    # the node's own processing: its audit log of who read what (RGPD art. 30 too)
+    assert (platform["kind"], platform["dataset"], platform["retentionIso"]) == (
+        "platform",
+        "audit-log",
+        "P1Y",  # the default: CNIL délibération 2021-122, access traces 6 months to 1 year
+    )
+    assert platform["legalBasis"]["iri"] == "https://w3id.org/dpv#LegalObligation"
+    assert [p["label"] for p in platform["purposes"]] == ["Le contrôle des accès", "La sécurité"]
+    record, _ = en["processingRegister"]
     assert record["purposes"][0]["label"] == "Improving public services"
     assert record["purposes"][1]["label"] == "Heating"
     assert record["legalBasis"]["label"] == "Public task (GDPR Art. 6(1)(e))"
