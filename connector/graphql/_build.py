@@ -20,9 +20,9 @@ from strawberry.types import ExecutionContext
 from connector.errors import SourceError
 from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
-from connector.graphql._carbon_results import ProjectCarbonField, add_project_carbon
 from connector.graphql._carbon import ConstructionProject as ConstructionProjectRef
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
+from connector.graphql._carbon_results import ProjectCarbonField, add_project_carbon
 from connector.graphql._common import PageInfo, PartitionDirective, term
 from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._entities import EntitySchema

@@ -185,15 +185,18 @@ class ProjectCarbonField:
         """The declarations by id, from their holder's node, in one request; each with
         the datasets the holder's answer says they came from."""
         reps = [{"__typename": "ProductDeclaration", "id": i} for i in dict.fromkeys(ids)]
+        payload = {"query": DECLARATIONS_QUERY, "variables": {"r": reps}}
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-                resp = await client.post(
-                    self.url, json={"query": DECLARATIONS_QUERY, "variables": {"r": reps}}
-                )
+            shared = self.builder.node.http_client
+            if shared is not None:
+                resp = await shared.post(self.url, json=payload, timeout=TIMEOUT)
+            else:
+                async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+                    resp = await client.post(self.url, json=payload)
             body = resp.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise SourceError(
-                f"product declarations: the node at {self.url} did not answer ({exc})"
+                "product declarations", f"the node at {self.url} did not answer ({exc})"
             ) from exc
         errors = body.get("errors") if isinstance(body, dict) else None
         data = body.get("data") if isinstance(body, dict) else None
