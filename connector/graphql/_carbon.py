@@ -332,6 +332,7 @@ class Carbon:
             usage=getattr(root, "usage", None),
             settings=self.settings,
             permit_year=permit_year,
+            missing_where=f"building {root.rnbId}",
             holder="this node",
         )
 
@@ -343,13 +344,15 @@ def embodied(
     usage: object,
     settings: CarbonConfig,
     permit_year: int | None,
+    missing_where: str,
     holder: str,
 ) -> dict[str, Any]:
     """The embodied part of a carbon answer: ``Ic_construction`` of one project's bill
     over its reference area, per lot and module, with the verdict — the same whichever
     node computes it (the agglomeration's with the bill, or the builder's with the
     declarations). ``usage`` is in ``Building.usage``'s values; ``settings.building_types``
-    maps it to a threshold type. ``holder`` names where the declarations were looked up."""
+    maps it to a threshold type. A declaration not found is an error naming
+    ``missing_where`` and ``holder`` (where the declarations were looked up)."""
     btype = settings.building_types.get(str(usage), str(usage))
     year = permit_year or chosen.permit_year or settings.permit_year
     if year is None:
@@ -361,7 +364,7 @@ def embodied(
     missing = sorted(set(wanted) - set(products))
     if missing:
         raise QueryError(
-            f"project {chosen.id!r}: no product declaration {', '.join(missing)} on {holder}"
+            f"{missing_where}: no product declaration {', '.join(missing)} on {holder}"
         )
     lines = [material_line_from_row(r, products[str(r["productId"])]) for r in chosen.lines]
     ic = ic_construction(lines, floor_area=chosen.reference_area, building_type=btype, year=year)

@@ -143,6 +143,7 @@ class ProjectCarbonField:
                 usage=getattr(root, "usage", None),
                 settings=self.settings,
                 permit_year=permit_year,
+                missing_where=f"project {ident!r}",
                 holder=f"the node at {self.settings.declarations}",
             )
             return ProjectCarbon(

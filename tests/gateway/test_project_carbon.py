@@ -5,7 +5,9 @@ that is down nulls the result with an error naming it, not the project."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,9 @@ import pytest
 from connector.app import create_app
 from connector.config import load_config
 from connector.demo.generate import DemoPaths
+from connector.errors import ConfigError
+from connector.graphql import build_schema
+from connector.node import Node
 from tests.gateway.conftest import Router, TokenTable, node_apps
 
 pytestmark = pytest.mark.anyio
@@ -73,3 +78,24 @@ async def test_the_holder_down_nulls_the_result_not_the_project(demo: DemoPaths)
     assert body["data"]["constructionProject"] == {"id": "LOG-MIN", "carbon": None}
     (error,) = body["errors"]
     assert "product declarations" in error["message"] and "http://cda/graphql" in error["message"]
+
+
+def test_the_declarations_holder_must_be_a_url(demo: DemoPaths, tmp_path: Path) -> None:
+    text = demo.configs["bouygues"].read_text(encoding="utf-8")
+    bad = tmp_path / "bouygues.toml"
+    bad.write_text(
+        re.sub(r'declarations = "[^"]*"', 'declarations = "cda"', text), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(bad)
+    assert "carbon.declarations" in str(caught.value)
+    assert "base URL of the node holding the product declarations" in str(caught.value)
+
+
+def test_without_declarations_the_builder_computes_nothing(demo: DemoPaths) -> None:
+    config = load_config(demo.configs["bouygues"])
+    assert config.carbon is not None
+    sdl = build_schema(Node.from_config(config)).as_str()
+    assert "type ProjectCarbon" in sdl and "): ProjectCarbon" in sdl
+    bare = replace(config, carbon=replace(config.carbon, declarations=None))
+    assert "ProjectCarbon" not in build_schema(Node.from_config(bare)).as_str()
