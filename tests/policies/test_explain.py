@@ -127,13 +127,20 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         POL + "bouygues/metres#resultats-agglomeration": (
             "permission",
-            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir des métrés par lot RE2020, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "The La Rochelle urban community may derive results from the RE2020 quantity take-offs, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir "
+            "des métrés par lot RE2020, pour le calcul de l'empreinte carbone, à condition de "
+            "citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may derive results from the RE2020 quantity "
+            "take-offs, for carbon accounting, provided it credits Bouygues Bâtiment Centre "
+            "Sud-Ouest.",
         ),
         POL + "bouygues/metres#resultats-bailleur": (
             "permission",
-            "Atlantique Habitat peut calculer des résultats à partir des métrés par lot RE2020, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "Atlantique Habitat may derive results from the RE2020 quantity take-offs, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat peut calculer des résultats à partir des métrés par lot RE2020, "
+            "pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre"
+            " Sud-Ouest.",
+            "Atlantique Habitat may derive results from the RE2020 quantity take-offs, for carbon"
+            " accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/metres#usage-bouygues": (
             "permission",
@@ -150,23 +157,34 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
     "bouygues-operations": {
         POL + "bouygues/operations#lecture-agglomeration": (
             "permission",
-            "La Communauté d'agglomération de La Rochelle peut lire les opérations de construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "The La Rochelle urban community may read the construction projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "La Communauté d'agglomération de La Rochelle peut lire les opérations de "
+            "construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may read the construction projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/operations#calcul-agglomeration": (
             "permission",
-            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir des opérations de construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "The La Rochelle urban community may derive results from the construction projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir "
+            "des opérations de construction, pour le calcul de l'empreinte carbone, à condition "
+            "de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may derive results from the construction projects, "
+            "for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/operations#lecture-bailleur": (
             "permission",
-            "Atlantique Habitat peut lire les opérations de construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "Atlantique Habitat may read the construction projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat peut lire les opérations de construction, pour le calcul de "
+            "l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may read the construction projects, for carbon accounting, "
+            "provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/operations#calcul-bailleur": (
             "permission",
-            "Atlantique Habitat peut calculer des résultats à partir des opérations de construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "Atlantique Habitat may derive results from the construction projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat peut calculer des résultats à partir des opérations de "
+            "construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may derive results from the construction projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/operations#usage-bouygues": (
             "permission",
@@ -177,13 +195,18 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
     "bouygues-bilans-carbone-operations": {
         POL + "bouygues/bilans-carbone-operations#lecture-agglomeration": (
             "permission",
-            "La Communauté d'agglomération de La Rochelle peut lire les bilans carbone des opérations, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "The La Rochelle urban community may read the carbon assessments of the projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "La Communauté d'agglomération de La Rochelle peut lire les bilans carbone des "
+            "opérations, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may read the carbon assessments of the projects, for"
+            " carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/bilans-carbone-operations#lecture-bailleur": (
             "permission",
-            "Atlantique Habitat peut lire les bilans carbone des opérations, pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
-            "Atlantique Habitat may read the carbon assessments of the projects, for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat peut lire les bilans carbone des opérations, pour le calcul de "
+            "l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may read the carbon assessments of the projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
         POL + "bouygues/bilans-carbone-operations#usage-bouygues": (
             "permission",
