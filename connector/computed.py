@@ -94,6 +94,27 @@ COMPUTED: dict[tuple[str, str], Computed] = {
             holder=("Building", "rnbId"),
         ),
         Computed(
+            "ConstructionProject",
+            "carbon",
+            "gui:hasProjectCarbon",
+            parts=(
+                Derivation(
+                    (
+                        ("MaterialLine", "projectId"),
+                        ("MaterialLine", "lot"),
+                        ("MaterialLine", "quantity"),
+                        ("MaterialLine", "productId"),
+                        ("ConstructionProject", "referenceArea"),
+                        ("ConstructionProject", "permitYear"),
+                        ("ConstructionProject", "usage"),
+                        ("ProductDeclaration", "gwpA1A3"),
+                        ("ProductDeclaration", "serviceLife"),
+                    )
+                ),
+            ),
+            holder=("ConstructionProject", "id"),
+        ),
+        Computed(
             "Space",
             "indoorAir",
             "gui:hasIndoorAirReport",

@@ -367,6 +367,13 @@ CONSTRUCTION_PROJECT = EntityType(
         _f("name", "rdfs:label", "String", "Name of the project.", sortable=True),
         _f("kind", "gui:projectKind", "String", "new_building, extension or renovation."),
         _f(
+            "usage",
+            "gui:projectUsage",
+            "String",
+            "Usage of what the project builds, in Building.usage's values (school, "
+            "collective_housing...): the RE2020 threshold it is compared with.",
+        ),
+        _f(
             "referenceArea",
             "gui:referenceArea",
             "Float",

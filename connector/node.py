@@ -24,6 +24,8 @@ class Node:
 
     config: NodeConfig
     sources: dict[str, Source]
+    http_client: httpx.AsyncClient | None = field(default=None, repr=False)
+    """The client the node calls other nodes with (None: one per batch of calls)."""
     _mapped: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -38,7 +40,7 @@ class Node:
                 m for m in config.entities.values() if m.source == name
             ]
             sources[name] = open_source(src, mappings, http_client=http_client)
-        return cls(config=config, sources=sources)
+        return cls(config=config, sources=sources, http_client=http_client)
 
     @property
     def entity_types(self) -> tuple[EntityType, ...]:

@@ -93,12 +93,18 @@ class CarbonConfig:
     bill of quantities it ``@requires`` from the node that holds it, and operational
     emissions from its own energy use). ``building_types`` maps our usage values to the
     building types of the RE2020 thresholds; ``material_dataset`` and
-    ``material_publisher`` name where the required bill comes from (for provenance)."""
+    ``material_publisher`` name where the required bill comes from (for provenance).
+
+    On the node that holds the bill instead (results-only sharing), ``declarations`` is
+    the base URL of the node holding the product declarations: the node computes its
+    projects' ``ConstructionProject.carbon`` from its own bill and those declarations,
+    and publishes only the result."""
 
     building_types: Mapping[str, str] = field(default_factory=dict)
     material_dataset: str | None = None
     material_publisher: str | None = None
     permit_year: int | None = None
+    declarations: str | None = None
 
 
 @dataclass(frozen=True)
@@ -293,7 +299,9 @@ def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:
         return None
     key = "carbon"
     c.unknown(
-        table, key, {"building_types", "material_dataset", "material_publisher", "permit_year"}
+        table,
+        key,
+        {"building_types", "material_dataset", "material_publisher", "permit_year", "declarations"},
     )
     types = c.table(table, key, "building_types", required=False)
     if not all(isinstance(v, str) for v in types.values()):
@@ -302,11 +310,20 @@ def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:
     if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
         c.fail(f"{key}.permit_year", f"expected a year, got {year!r}")
         year = None
+    declarations = c.string(table, key, "declarations", required=False) or None
+    if declarations is not None and not declarations.startswith(("http://", "https://")):
+        c.fail(
+            f"{key}.declarations",
+            f"expected the http(s) base URL of the node holding the product declarations, "
+            f"got {declarations!r}",
+        )
+        declarations = None
     return CarbonConfig(
         building_types={k: str(v) for k, v in types.items()},
         material_dataset=c.string(table, key, "material_dataset", required=False) or None,
         material_publisher=c.string(table, key, "material_publisher", required=False) or None,
         permit_year=year,
+        declarations=declarations.rstrip("/") if declarations else None,
     )
 
 

@@ -34,6 +34,7 @@ PROJECT_COLUMNS = (
     "nature",
     "sref_m2",
     "annee_depot_pc",
+    "usage_batiment",
 )
 FILE_NAME = "metres.csv"
 PROJECTS_FILE = "operations.csv"
@@ -48,7 +49,15 @@ def write_bouygues(folder: Path, *, school_rnb: str, housing_rnb: str) -> int:
         folder / PROJECTS_FILE,
         PROJECT_COLUMNS,
         [
-            (op, p["libelle"], rnb[op], p["nature"], p["sref_m2"], p["annee_depot_pc"])
+            (
+                op,
+                p["libelle"],
+                rnb[op],
+                p["nature"],
+                p["sref_m2"],
+                p["annee_depot_pc"],
+                p["usage"],
+            )
             for op, p in projects.items()
         ],
     )

@@ -57,7 +57,7 @@ PARTICIPANTS = (
         SPACE + "bailleur",
         "Atlantique Habitat (bailleur social, fictif)",
         ("social-landlord",),
-        (),
+        (GUI + "CarbonAccounting",),
     ),
 )
 

@@ -35,6 +35,7 @@ from connector.demo.generate import (
 )
 from connector.demo.participants import CONSOLE_CLIENT, register_all, register_console
 from connector.demo.showcase import federated, partitioned, showcase
+from connector.demo.showcase_results import results_only
 from connector.errors import GuichetError
 from issuer import IssuerSettings, create_issuer_app
 
@@ -151,6 +152,7 @@ async def _serve(
             audiences = [c.base_iri for c in configs.values()]
             print("\n" + await federated(gateway, issuer, creds, audiences))
             print("\n" + await partitioned(gateway, urls, configs))
+            print("\n" + await results_only(gateway, issuer, creds, audiences))
     except (GuichetError, httpx.HTTPError, KeyError) as exc:
         print(f"error: showcase failed: {exc}", file=sys.stderr)
         code = 1

@@ -300,7 +300,9 @@ async def federated(
     c = b["carbon"]
     ic = c["icConstruction"]
     out = [
-        f"6. FEDERATED — one query to the gateway, answered by three nodes ({gateway})",
+        f"6. FEDERATED — one query to the gateway, answered by three nodes ({gateway}); "
+        "the school extension's bill is shared with the agglomeration's node, which computes "
+        "its carbon",
         f"    {b['name']} — {b['address']} — {b['floorArea']:,.0f} m²",
         f"    project {c['project']} ({c['projectKind']}): {c['projectName']}, reference "
         f"area SRef {c['referenceArea']:,.0f} m², permit filed {c['permitYear']}",

@@ -22,6 +22,7 @@ from connector.graphql import _resolvers as rs
 from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
 from connector.graphql._carbon import ConstructionProject as ConstructionProjectRef
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
+from connector.graphql._carbon_results import ProjectCarbonField, add_project_carbon
 from connector.graphql._common import PageInfo, PartitionDirective, term
 from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._entities import EntitySchema
@@ -399,6 +400,8 @@ class SchemaBuilder:
             self._add_indoor_air(IndoorAir(self))
         if Carbon.applies(self):
             self._add_carbon(Carbon(self))
+        if ProjectCarbonField.applies(self):
+            add_project_carbon(self)
         finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
         query_ns: dict[str, Any] = {}
         for name in self.mapped:

@@ -20,6 +20,7 @@ for the caller and purpose — and passes them in the ``_entities`` representati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -27,9 +28,11 @@ from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
 from connector.computed import COMPUTED
+from connector.config.sections import CarbonConfig
 from connector.domain import (
     EnergyUse,
     OperationalCarbon,
+    ProductDeclaration,
     declaration_from_row,
     ic_construction,
     material_line_from_row,
@@ -321,38 +324,63 @@ class Carbon:
     async def _embodied(
         self, ctx: RequestContext, root: Any, chosen: ProjectBill, permit_year: int | None
     ) -> dict[str, Any]:
-        usage = getattr(root, "usage", None)
-        btype = self.settings.building_types.get(str(usage), str(usage))
-        year = permit_year or chosen.permit_year or self.settings.permit_year
-        if year is None:
-            raise QueryError(
-                f"project {chosen.id!r}: no permit year, so no RE2020 threshold period "
-                "(give carbon(permitYear: ...))"
-            )
         wanted = sorted({str(r.get("productId")) for r in chosen.lines})
         products = await self._products(ctx, wanted)
-        missing = sorted(set(wanted) - set(products))
-        if missing:
-            raise QueryError(
-                f"building {root.rnbId}: no product declaration {', '.join(missing)} on this node"
-            )
-        lines = [material_line_from_row(r, products[str(r["productId"])]) for r in chosen.lines]
-        ic = ic_construction(
-            lines, floor_area=chosen.reference_area, building_type=btype, year=year
+        return embodied(
+            chosen,
+            products,
+            usage=getattr(root, "usage", None),
+            settings=self.settings,
+            permit_year=permit_year,
+            missing_where=f"building {root.rnbId}",
+            holder="this node",
         )
-        return dict(
-            project=chosen.id,
-            project_name=chosen.name,
-            project_kind=chosen.kind,
-            reference_area=chosen.reference_area,
-            permit_year=year,
-            ic_construction=ic.kg_co2e_per_m2,
-            embodied_kg_co2e=ic.kg_co2e,
-            by_lot=[LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())],
-            by_module=[ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()],
-            module_d=ic.module_d_kg_co2e_per_m2,
-            threshold=ic.verdict.threshold,
-            threshold_period=ic.verdict.period,
-            verdict=ic.verdict.status,
-            verdict_reason=ic.verdict.reason,
+
+
+def embodied(
+    chosen: ProjectBill,
+    products: Mapping[str, ProductDeclaration],
+    *,
+    usage: object,
+    settings: CarbonConfig,
+    permit_year: int | None,
+    missing_where: str,
+    holder: str,
+) -> dict[str, Any]:
+    """The embodied part of a carbon answer: ``Ic_construction`` of one project's bill
+    over its reference area, per lot and module, with the verdict — the same whichever
+    node computes it (the agglomeration's with the bill, or the builder's with the
+    declarations). ``usage`` is in ``Building.usage``'s values; ``settings.building_types``
+    maps it to a threshold type. A declaration not found is an error naming
+    ``missing_where`` and ``holder`` (where the declarations were looked up)."""
+    btype = settings.building_types.get(str(usage), str(usage))
+    year = permit_year or chosen.permit_year or settings.permit_year
+    if year is None:
+        raise QueryError(
+            f"project {chosen.id!r}: no permit year, so no RE2020 threshold period "
+            "(give carbon(permitYear: ...))"
         )
+    wanted = sorted({str(r.get("productId")) for r in chosen.lines})
+    missing = sorted(set(wanted) - set(products))
+    if missing:
+        raise QueryError(
+            f"{missing_where}: no product declaration {', '.join(missing)} on {holder}"
+        )
+    lines = [material_line_from_row(r, products[str(r["productId"])]) for r in chosen.lines]
+    ic = ic_construction(lines, floor_area=chosen.reference_area, building_type=btype, year=year)
+    return dict(
+        project=chosen.id,
+        project_name=chosen.name,
+        project_kind=chosen.kind,
+        reference_area=chosen.reference_area,
+        permit_year=year,
+        ic_construction=ic.kg_co2e_per_m2,
+        embodied_kg_co2e=ic.kg_co2e,
+        by_lot=[LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())],
+        by_module=[ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()],
+        module_d=ic.module_d_kg_co2e_per_m2,
+        threshold=ic.verdict.threshold,
+        threshold_period=ic.verdict.period,
+        verdict=ic.verdict.status,
+        verdict_reason=ic.verdict.reason,
+    )

@@ -26,6 +26,7 @@ VALUE_TYPES = frozenset(
         "LotShare",
         "ModuleShare",
         "CarbonAssessment",
+        "ProjectCarbon",
         "MaterialLine",
         "ConstructionProject",
         "_Service",
@@ -222,6 +223,20 @@ class Declarer:
         for f in part.fields:
             self.declare("CarbonAssessment", f, Reads(computes=(operational,)))
         return embodied, operational
+
+    def project_carbon(self) -> None:
+        """``ConstructionProject.carbon`` on the bill's holder: derives from the bill and
+        the projects (never reads the bill); the result belongs to its own dataset."""
+        (part,) = COMPUTED[("ConstructionProject", "carbon")].parts
+        self.declare(
+            "ConstructionProject",
+            "carbon",
+            self._reads(
+                self.key("ConstructionProject"),
+                self.own("ConstructionProject", "carbon"),
+                computes=(self._derivation(part, period=False),),
+            ),
+        )
 
     def federation(self, types: Iterable[str]) -> None:
         self.declare(

@@ -55,7 +55,13 @@ def served_computed(config: NodeConfig) -> tuple[Computed, ...]:
     mapped = config.entities
     out = []
     for c in COMPUTED.values():
-        if c.name == "carbon":
+        if c.name == "carbon" and c.entity == "ConstructionProject":
+            ok = (
+                config.carbon is not None
+                and config.carbon.declarations is not None
+                and all(e in mapped for e in ("ConstructionProject", "MaterialLine"))
+            )
+        elif c.name == "carbon":
             ok = (
                 config.carbon is not None
                 and all(e in mapped for e in ("Building", "ProductDeclaration", "EnergyUse"))

@@ -32,6 +32,8 @@ ALL = {
     "atmo/mesures-salles",
     "atmo/capteurs-salles",
     "bouygues/metres",
+    "bouygues/operations",
+    "bouygues/bilans-carbone-operations",
 }
 ROOT = URIRef("http://gw/catalog")
 
@@ -176,7 +178,10 @@ async def test_content_negotiation_is_the_nodes(
             {"theme": "http://publications.europa.eu/resource/authority/data-theme/HEAL"},
             {"atmo/mesures-salles"},
         ),
-        ({"publisher": BOUYGUES}, {"bouygues/metres"}),
+        (
+            {"publisher": BOUYGUES},
+            {"bouygues/metres", "bouygues/operations", "bouygues/bilans-carbone-operations"},
+        ),
         ({"node": "atmo"}, {"atmo/mesures-salles", "atmo/capteurs-salles"}),
         ({"node": "atmo", "theme": "ENER"}, set()),
         ({"q": "zzzz introuvable"}, set()),
@@ -247,7 +252,7 @@ async def test_health_lists_each_nodes_catalog(make_gateway: GatewayFactory) -> 
     assert [(n["name"], n["url"], n["state"], n["datasets"]) for n in report["nodes"]] == [
         ("cda", "http://cda/catalog", "ok", 5),
         ("atmo", "http://atmo/catalog", "ok", 2),
-        ("bouygues", "http://bouygues/catalog", "ok", 1),
+        ("bouygues", "http://bouygues/catalog", "ok", 3),
     ]
 
 

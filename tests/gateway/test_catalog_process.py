@@ -50,7 +50,7 @@ def test_the_gateway_serves_the_nodes_catalogs_as_one(
     served = set(union.objects(root, DCAT.dataset))
     own = {name: turtle(f"{url}/catalog") for name, url in urls.items()}
     assert served == {ds for g in own.values() for ds in g.subjects(ODRL.hasPolicy, None)}
-    assert len(served) == 8
+    assert len(served) == 10
     for name, graph in own.items():
         (catalog,) = graph.subjects(DCAT.dataset, None, unique=True)
         assert (catalog, DCT.identifier, Literal(name)) in union

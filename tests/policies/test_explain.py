@@ -39,6 +39,8 @@ LABELS_FR = {
     D + "atmo/mesures-salles": "les mesures de CO2 des salles de classe",
     D + "atmo/capteurs-salles": "Salles équipées et capteurs",
     D + "bouygues/metres": "les métrés par lot RE2020",
+    D + "bouygues/operations": "les opérations de construction",
+    D + "bouygues/bilans-carbone-operations": "les bilans carbone des opérations",
     D + "cda/consommations-energie": "Consommations d'énergie des bâtiments",
     D + "cda/bilans-carbone": "les bilans carbone des bâtiments",
     D + "cda/declarations-environnementales": "les déclarations environnementales de produits",
@@ -59,6 +61,8 @@ LABELS_EN = {
     D + "atmo/mesures-salles": "the CO2 measurements in classrooms",
     D + "atmo/capteurs-salles": "Equipped rooms and sensors",
     D + "bouygues/metres": "the RE2020 quantity take-offs",
+    D + "bouygues/operations": "the construction projects",
+    D + "bouygues/bilans-carbone-operations": "the carbon assessments of the projects",
     D + "cda/consommations-energie": "Energy consumption of buildings",
     D + "cda/bilans-carbone": "the carbon assessments of buildings",
     D + "cda/declarations-environnementales": "the environmental product declarations",
@@ -121,6 +125,23 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
             "The La Rochelle urban community may read the RE2020 quantity take-offs, "
             "for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
         ),
+        POL + "bouygues/metres#resultats-agglomeration": (
+            "permission",
+            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir "
+            "des métrés par lot RE2020, pour le calcul de l'empreinte carbone, à condition de "
+            "citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may derive results from the RE2020 quantity "
+            "take-offs, for carbon accounting, provided it credits Bouygues Bâtiment Centre "
+            "Sud-Ouest.",
+        ),
+        POL + "bouygues/metres#resultats-bailleur": (
+            "permission",
+            "Atlantique Habitat peut calculer des résultats à partir des métrés par lot RE2020, "
+            "pour le calcul de l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre"
+            " Sud-Ouest.",
+            "Atlantique Habitat may derive results from the RE2020 quantity take-offs, for carbon"
+            " accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
         POL + "bouygues/metres#usage-bouygues": (
             "permission",
             "Bouygues Bâtiment Centre Sud-Ouest peut utiliser les métrés par lot RE2020.",
@@ -131,6 +152,66 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
             "La Communauté d'agglomération de La Rochelle ne peut pas diffuser "
             "les métrés par lot RE2020.",
             "The La Rochelle urban community may not distribute the RE2020 quantity take-offs.",
+        ),
+    },
+    "bouygues-operations": {
+        POL + "bouygues/operations#lecture-agglomeration": (
+            "permission",
+            "La Communauté d'agglomération de La Rochelle peut lire les opérations de "
+            "construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may read the construction projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/operations#calcul-agglomeration": (
+            "permission",
+            "La Communauté d'agglomération de La Rochelle peut calculer des résultats à partir "
+            "des opérations de construction, pour le calcul de l'empreinte carbone, à condition "
+            "de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may derive results from the construction projects, "
+            "for carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/operations#lecture-bailleur": (
+            "permission",
+            "Atlantique Habitat peut lire les opérations de construction, pour le calcul de "
+            "l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may read the construction projects, for carbon accounting, "
+            "provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/operations#calcul-bailleur": (
+            "permission",
+            "Atlantique Habitat peut calculer des résultats à partir des opérations de "
+            "construction, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may derive results from the construction projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/operations#usage-bouygues": (
+            "permission",
+            "Bouygues Bâtiment Centre Sud-Ouest peut utiliser les opérations de construction.",
+            "Bouygues Bâtiment Centre Sud-Ouest may use the construction projects.",
+        ),
+    },
+    "bouygues-bilans-carbone-operations": {
+        POL + "bouygues/bilans-carbone-operations#lecture-agglomeration": (
+            "permission",
+            "La Communauté d'agglomération de La Rochelle peut lire les bilans carbone des "
+            "opérations, pour le calcul de l'empreinte carbone, à condition de citer Bouygues "
+            "Bâtiment Centre Sud-Ouest.",
+            "The La Rochelle urban community may read the carbon assessments of the projects, for"
+            " carbon accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/bilans-carbone-operations#lecture-bailleur": (
+            "permission",
+            "Atlantique Habitat peut lire les bilans carbone des opérations, pour le calcul de "
+            "l'empreinte carbone, à condition de citer Bouygues Bâtiment Centre Sud-Ouest.",
+            "Atlantique Habitat may read the carbon assessments of the projects, for carbon "
+            "accounting, provided it credits Bouygues Bâtiment Centre Sud-Ouest.",
+        ),
+        POL + "bouygues/bilans-carbone-operations#usage-bouygues": (
+            "permission",
+            "Bouygues Bâtiment Centre Sud-Ouest peut utiliser les bilans carbone des opérations.",
+            "Bouygues Bâtiment Centre Sud-Ouest may use the carbon assessments of the projects.",
         ),
     },
     "cda-consommations-energie": {

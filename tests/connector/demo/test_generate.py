@@ -27,7 +27,7 @@ EXPECTED_DATASETS = {
         "facteurs-emission",
     },
     "atmo": {"mesures-salles", "capteurs-salles"},
-    "bouygues": {"metres"},
+    "bouygues": {"metres", "operations", "bilans-carbone-operations"},
     "lagord": {"patrimoine-communal", "consommations-equipements"},
     "bailleur": {"patrimoine-logement-social"},
 }

@@ -53,7 +53,7 @@ def test_one_policy_per_dataset() -> None:
             assert ds.policy.name == f"{node}-{ds.id}.jsonld"
             used.append(ds.policy)
     assert sorted(used) == POLICIES
-    assert len(POLICIES) == 11
+    assert len(POLICIES) == 13
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
