@@ -1,9 +1,10 @@
-"""Command-line entry points for policy authors (wired into ``guichet policy`` by the CLI).
+"""``guichet policy``: command-line entry points for policy authors.
 
 ``check_command(paths)`` validates policy files; ``evaluate_command(policies, request,
 state)`` prints the compliance report in Turtle and the decision with its reason. Both
-return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny, 2 when a file
-cannot be read or parsed.
+return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny and when a file
+cannot be read or parsed (2 is left to the command line itself, as in every ``guichet``
+command).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def load_policies(paths: Sequence[str]) -> list[Policy]:
 def check_command(paths: list[str]) -> tuple[int, str]:
     """Validate policy files; the text names every problem (file and offending term)."""
     if not paths:
-        return 2, "no policy file given"
+        return 1, "no policy file given"
     lines: list[str] = []
     policies: list[Policy] = []
     for path in paths:
@@ -55,7 +56,7 @@ def check_command(paths: list[str]) -> tuple[int, str]:
     issues = check_policies(policies)
     lines.extend(str(issue) for issue in issues)
     if lines:
-        return (2 if len(lines) > len(issues) else 1), "\n".join(lines)
+        return 1, "\n".join(lines)
     names = ", ".join(p.iri for p in policies)
     return 0, f"{len(policies)} policy(ies) valid: {names}"
 
@@ -75,7 +76,7 @@ def evaluate_command(
             else None
         )
     except PolicyError as exc:
-        return 2, str(exc)
+        return 1, str(exc)
     report = evaluate(policies, request, state or State())
     lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
     if report.rule:
@@ -87,18 +88,36 @@ def evaluate_command(
     return (0 if report.permitted else 1), "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m policies check FILE...`` or ``python -m policies evaluate POLICY...
-    --request FILE [--state FILE]``."""
-    parser = argparse.ArgumentParser(prog="python -m policies", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    """``guichet policy check FILE...`` and ``guichet policy evaluate POLICY... --request
+    FILE [--state FILE]``."""
+    p = argparse.ArgumentParser(
+        prog="guichet policy",
+        description="Check ODRL 2.2 policies (JSON-LD or Turtle) and evaluate a request "
+        "against them, as a node does. Exit status: 0 valid / permit, 1 problems / deny or "
+        "a file that cannot be read, 2 a command line that cannot be parsed.",
+    )
+    commands = p.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     check = commands.add_parser("check", help="validate policy files")
-    check.add_argument("files", nargs="+")
+    check.add_argument("files", nargs="+", help="policy files (JSON-LD or Turtle)")
     run = commands.add_parser("evaluate", help="evaluate a request against policies")
-    run.add_argument("policies", nargs="+")
-    run.add_argument("--request", required=True)
-    run.add_argument("--state")
-    args = parser.parse_args(argv)
+    run.add_argument("policies", nargs="+", help="policy files (JSON-LD or Turtle)")
+    run.add_argument(
+        "--request",
+        required=True,
+        help="the request (Turtle or JSON-LD; a FORCE EvaluationRequest or an ODRL Request)",
+    )
+    run.add_argument(
+        "--state",
+        help="the state of the world (Turtle or JSON-LD, FORCE sotw: current time, duty "
+        "states...); default: empty",
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``guichet policy ...`` (``argv`` without the ``guichet policy`` prefix)."""
+    args = parser().parse_args(argv)
     if args.command == "check":
         code, text = check_command(list(args.files))
     else:

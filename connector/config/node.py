@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 from connector.computed import COMPUTED
 from connector.config._checker import Checker as _Checker
+from connector.config._checker import did_you_mean
 from connector.config.entities import (
     EntityMapping,
 )
@@ -239,7 +240,11 @@ def _references(c: _Checker, table: Mapping[str, Any]) -> dict[str, str]:
     for name, base in table.items():
         key = f"node.references.{name}"
         if name not in ENTITIES:
-            c.fail(key, f"unknown entity type, expected one of {', '.join(ENTITIES)}")
+            c.fail(
+                key,
+                f"unknown entity type, expected one of {', '.join(ENTITIES)}"
+                + did_you_mean(name, ENTITIES),
+            )
         elif not isinstance(base, str) or not base.startswith(("http://", "https://")):
             c.fail(key, f"expected the http(s) base IRI of the owning node, got {base!r}")
         else:
@@ -256,7 +261,11 @@ def _sources(c: _Checker, table: Mapping[str, Any], file: Path) -> dict[str, Sou
             continue
         kind = spec.get("kind")
         if kind not in SOURCE_KINDS:
-            c.fail(f"{key}.kind", f"expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
+            c.fail(
+                f"{key}.kind",
+                f"expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}"
+                + (did_you_mean(kind, SOURCE_KINDS) if isinstance(kind, str) else ""),
+            )
             continue
         options = {k: v for k, v in spec.items() if k not in {"kind", "url", "path"}}
         if kind == "csv":
@@ -317,14 +326,23 @@ def _datasets(
         for ent, flds in c.table(spec, key, "entities").items():
             ekey = f"{key}.entities.{ent}"
             if ent not in entities:
-                c.fail(ekey, f"entity {ent!r} is not mapped in [entities]")
+                c.fail(
+                    ekey,
+                    f"entity {ent!r} is not mapped in [entities]" + did_you_mean(ent, entities),
+                )
                 continue
             if not isinstance(flds, list) or not all(isinstance(f, str) for f in flds):
                 c.fail(ekey, 'expected a list of field names or ["*"]')
                 continue
             for f in flds:
                 if f != "*" and f not in ENTITIES[ent].field_names and (ent, f) not in COMPUTED:
-                    c.fail(ekey, f"{ent} has no field {f!r}")
+                    c.fail(
+                        ekey,
+                        f"{ent} has no field {f!r}"
+                        + did_you_mean(
+                            f, [*ENTITIES[ent].field_names, *(n for e, n in COMPUTED if e == ent)]
+                        ),
+                    )
             covered[ent] = tuple(flds)
         policy_raw = spec.get("policy")
         policy: Path | None = None

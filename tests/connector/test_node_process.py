@@ -116,7 +116,7 @@ def test_bad_config_stops_the_node_with_file_key_and_expectation(tmp_path: Path)
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert (
         proc.stderr.strip()
         == (
