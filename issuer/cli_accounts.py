@@ -31,7 +31,7 @@ from issuer.accounts import Account, WebClient
 from issuer.registry import ParticipantRegistry
 from issuer.settings import IssuerSettings
 
-DEFAULT_DB: str = IssuerSettings.__dataclass_fields__["database_url"].default
+DEFAULT_DB = str(IssuerSettings.__dataclass_fields__["database_url"].default)
 T = TypeVar("T")
 
 

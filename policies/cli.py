@@ -66,17 +66,24 @@ def evaluate_command(
 ) -> tuple[int, str]:
     """Evaluate a request; the text is the Turtle report, then the decision and reason."""
     try:
-        policies = load_policies(policy_paths)
-        request = request_from_graph(
-            parse_text(_read(request_path), name=request_path), name=request_path
-        )
-        state = (
-            state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
-            if state_path
-            else None
-        )
+        return _evaluation(policy_paths, request_path, state_path)
     except PolicyError as exc:
         return 1, str(exc)
+
+
+def _evaluation(
+    policy_paths: list[str], request_path: str, state_path: str | None
+) -> tuple[int, str]:
+    """:func:`evaluate_command`, raising :class:`PolicyError` for a file it cannot use."""
+    policies = load_policies(policy_paths)
+    request = request_from_graph(
+        parse_text(_read(request_path), name=request_path), name=request_path
+    )
+    state = (
+        state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
+        if state_path
+        else None
+    )
     report = evaluate(policies, request, state or State())
     lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
     if report.rule:
@@ -118,9 +125,17 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``guichet policy ...`` (``argv`` without the ``guichet policy`` prefix)."""
     args = parser().parse_args(argv)
-    if args.command == "check":
-        code, text = check_command(list(args.files))
-    else:
-        code, text = evaluate_command(list(args.policies), args.request, args.state)
-    print(text, file=sys.stdout if code == 0 or args.command == "evaluate" else sys.stderr)
+    if args.command == "evaluate":
+        try:
+            code, text = _evaluation(list(args.policies), args.request, args.state)
+        except PolicyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(text)  # the report, whatever the decision
+        return code
+    code, text = check_command(list(args.files))
+    if code == 0:
+        print(text)
+    for line in text.splitlines() if code else ():
+        print(f"error: {line}", file=sys.stderr)
     return code
