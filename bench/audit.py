@@ -184,8 +184,14 @@ async def main(repeat: int, sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.audit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--repeat", type=int, default=30, help="runs per query (%(default)s)")
+    ap.add_argument(
+        "--sizes", default="1000,10000,100000", help="entries in the log, comma-separated"
+    )
     args = ap.parse_args()
     asyncio.run(main(args.repeat, sorted(int(s) for s in args.sizes.split(","))))

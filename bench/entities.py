@@ -91,6 +91,10 @@ async def main(repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=30)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.entities",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--repeat", type=int, default=30, help="runs per size (%(default)s)")
     asyncio.run(main(ap.parse_args().repeat))

@@ -2,7 +2,7 @@
 127.0.0.1, usage control off): p50 latency of the same federated queries, run side by side
 (alternating), with the ratio; and the number of requests each node receives per query for
 N = 10, 100 and 1,000 buildings, counted by a small reverse proxy in front of each node,
-which must not grow with N. While our gateway is not built, Apollo is measured alone.
+which must not grow with N. When `guichet gateway` cannot be started, Apollo is measured alone.
 
     .venv/bin/python -m bench.federation [--repeat 20] [--sizes 10,100,1000] [--dir DIR]
 """
@@ -252,9 +252,15 @@ async def _report(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.federation", description=__doc__)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--sizes", default="10,100,1000", help="numbers of buildings")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.federation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--repeat", type=int, default=20, help="runs per query (%(default)s)")
+    parser.add_argument(
+        "--sizes", default="10,100,1000", help="numbers of buildings, comma-separated"
+    )
     parser.add_argument("--dir", help="work folder (default: a temporary one)")
     args = parser.parse_args(argv)
     why = apollo_available()

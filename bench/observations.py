@@ -106,9 +106,13 @@ async def main(pages: int, size: int, repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--pages", type=int, default=10)
-    ap.add_argument("--size", type=int, default=500)
-    ap.add_argument("--repeat", type=int, default=10)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.observations",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--pages", type=int, default=10, help="pages walked per run (%(default)s)")
+    ap.add_argument("--size", type=int, default=500, help="readings per page (%(default)s)")
+    ap.add_argument("--repeat", type=int, default=10, help="runs (%(default)s)")
     a = ap.parse_args()
     asyncio.run(main(a.pages, a.size, a.repeat))

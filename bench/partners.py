@@ -411,7 +411,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.partners", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.partners",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sizes", default="3,10,28", help="numbers of commune nodes (at most 28)")
     parser.add_argument("--repeat", type=int, default=30, help="runs per query")
     parser.add_argument("--per-commune", type=int, default=300, help="buildings per commune")

@@ -42,7 +42,14 @@ from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
 from connector.graphql.ide import ASSET_ROUTE
-from connector.identity import Identity, JwtVerifier, TokenVerifier, VerifierSettings, unauthorized
+from connector.identity import (
+    PUBLIC_PARTY,
+    Identity,
+    JwtVerifier,
+    TokenVerifier,
+    VerifierSettings,
+    unauthorized,
+)
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
 from connector.node import Node
@@ -169,6 +176,15 @@ class NodeViews:
         )
 
 
+def no_auth_warning(config: NodeConfig) -> str:
+    """What a node without ``[auth]`` says when it starts: who can read it."""
+    return (
+        f"node {config.name!r} ({config.file}) has no [auth] section: it accepts no token, "
+        f"so EVERY caller is the public party {PUBLIC_PARTY} and reads whatever the "
+        "policies give the public. Add [auth] (issuer, audience) to know who calls."
+    )
+
+
 def create_app(
     config: NodeConfig,
     *,
@@ -204,6 +220,8 @@ def create_app(
             VerifierSettings(**config.auth.settings),
             client=http_client or httpx.AsyncClient(timeout=10),
         )
+    if verifier is None:
+        log.warning("%s", no_auth_warning(config))
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
     console = node_console(config)

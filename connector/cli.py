@@ -1,84 +1,43 @@
-"""The ``guichet`` command line.
+"""The ``guichet`` command line: every process of the data space and its tools.
 
-guichet node CONFIG [--host H] [--port P]   serve one connector node
-guichet check-config CONFIG... [--probe]     validate node configurations
-guichet sdl CONFIG                           print the node's subgraph SDL
-guichet demo [--once] [--dir DIR]            the La Rochelle demo data space and DPD console
-guichet policy check|evaluate ...            ODRL policies (see ``guichet policy -h``)
+Each sub-command has its own ``-h``. The exit status is the same everywhere
+(:data:`EXIT_STATUS`): 0 when all went well, 1 when the input is wrong or a check fails,
+2 when the command line itself cannot be parsed.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 
 from connector.commands import guarded
-from connector.config import NodeConfig, load_config
-from connector.errors import ConfigError
+from connector.config import load_config
+
+DESCRIPTION = """\
+Guichet: a federated data-space connector. Each partner serves its own data in place
+through a node; a gateway federates the nodes; an issuer gives the participants their
+OAuth 2.0 credentials; every decision is written to a node's audit log.
+"""
+
+EXIT_STATUS = """\
+exit status (every command):
+  0  all went well (a check found nothing wrong; a policy evaluation permits)
+  1  the input is wrong or a check fails: a bad configuration, policy or file, a
+     database that cannot be read, a broken audit chain, a policy evaluation that denies
+  2  the command line cannot be parsed (unknown option, missing or malformed argument)
+
+See "guichet COMMAND -h" for each command's options.
+"""
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.config:
-        try:
-            config = load_config(path)
-        except ConfigError as exc:
-            for issue in exc.issues:
-                print(f"error: {issue}", file=sys.stderr)
-            status = 1
-            continue
-        problems = _policy_problems(config)
-        if args.probe:
-            problems += asyncio.run(_probe(config))
-        for p in problems:
-            print(f"error: {config.file}: {p}", file=sys.stderr)
-        if problems:
-            status = 1
-        else:
-            print(
-                f"ok: {config.file}: node {config.name!r}, {len(config.sources)} source(s), "
-                f"{len(config.entities)} entity type(s), {len(config.datasets)} dataset(s)"
-            )
-    return status
+    from connector.check_config import check_configs
 
-
-def _policy_problems(config: NodeConfig) -> list[str]:
-    """Each dataset's policy, parsed and checked as the node will at start-up, and the
-    contradictions between the configuration and its policies (usage control only)."""
-    from datetime import UTC, datetime
-
-    from connector.usage import load_policies
-    from connector.usage.consistency import check_consistency
-
-    if not config.usage.enforce:
-        return []
-    policies = load_policies(config)
-    out = [
-        f"datasets.{ds}.policy: {p.error}"
-        for ds, p in policies.items()
-        if p.error and config.datasets[ds].policy is not None and "targets" not in p.error
-    ]
-    return out + [str(f) for f in check_consistency(config, policies, now=datetime.now(UTC))]
-
-
-async def _probe(config: NodeConfig) -> list[str]:
-    """Check the mapping against the live sources (tables and columns exist)."""
-    from connector.node import Node
-
-    node = Node.from_config(config)
-    problems: list[str] = []
-    try:
-        for name, source in node.sources.items():
-            check = getattr(source, "check", None)
-            if check is None:
-                continue
-            problems += [f"sources.{name}: {p}" for p in await check()]
-    finally:
-        await node.aclose()
-    return problems
+    return check_configs(args.config, probe=args.probe)
 
 
 def _node(args: argparse.Namespace) -> int:
@@ -87,6 +46,9 @@ def _node(args: argparse.Namespace) -> int:
     from connector.app import create_app
 
     config = load_config(args.config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
     uvicorn.run(create_app(config), host=host, port=port, log_level=args.log_level)
@@ -108,49 +70,51 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.dir), once=args.once, seed=args.seed, port_base=args.port_base)
 
 
-def _policy(args: argparse.Namespace) -> int:
-    from policies.cli import main as policy_main
-
-    return policy_main(args.rest)
-
-
-def _gateway(args: argparse.Namespace) -> int:
-    from connector.gateway.cli import main as gateway_main
-
-    code: int = gateway_main(args.rest)
-    return code
-
-
-def _audit(args: argparse.Namespace) -> int:
-    from connector.audit.cli import main as audit_main
-
-    return audit_main(args.rest)
-
-
 def parser() -> argparse.ArgumentParser:
+    """The ``guichet`` parser; ``gateway``, ``audit`` and ``policy`` hand their arguments
+    to their own parsers (:data:`DELEGATED`, :func:`sub_parser`)."""
     p = argparse.ArgumentParser(
-        prog="guichet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="guichet",
+        description=DESCRIPTION,
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
 
-    node = sub.add_parser("node", help="serve one connector node")
-    node.add_argument("config", help="node configuration (TOML)")
-    node.add_argument("--host")
-    node.add_argument("--port", type=int)
-    node.add_argument("--log-level", default="info")
+    node = sub.add_parser(
+        "node",
+        help="serve one connector node",
+        description="Serve one connector node: GraphQL at /graphql, linked data at /id/..., "
+        "the DCAT catalog at /catalog, /health. Without an [auth] section every caller is "
+        "public, and the node warns so when it starts.",
+    )
+    node.add_argument("config", help="the node's configuration (TOML)")
+    node.add_argument("--host", help="address to listen on (default: [node] host, 127.0.0.1)")
+    node.add_argument("--port", type=int, help="port to listen on (default: [node] port)")
+    node.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="uvicorn's log level (%(default)s)",
+    )
     node.set_defaults(func=_node)
 
-    check = sub.add_parser("check-config", help="validate node configuration files")
-    check.add_argument("config", nargs="+")
+    check = sub.add_parser(
+        "check-config",
+        help="validate node configuration files",
+        description="Check node configurations as the node will read them: the TOML, the "
+        "policies, and the mapping against sources held in local files (SQLite, CSV).",
+    )
+    check.add_argument("config", nargs="+", help="node configuration files (TOML)")
     check.add_argument(
         "--probe",
         action="store_true",
-        help="also check the mapped tables and columns on the live sources",
+        help="also check the mapped tables and columns on database servers and APIs",
     )
     check.set_defaults(func=_check_config)
 
     sdl = sub.add_parser("sdl", help="print the node's subgraph SDL")
-    sdl.add_argument("config")
+    sdl.add_argument("config", help="the node's configuration (TOML)")
     sdl.set_defaults(func=_sdl)
 
     demo = sub.add_parser("demo", help="start the La Rochelle demo data space")
@@ -162,7 +126,9 @@ def parser() -> argparse.ArgumentParser:
         default=".guichet-demo",
         help="where the demo databases are generated (default: .guichet-demo)",
     )
-    demo.add_argument("--seed", type=int, default=17)
+    demo.add_argument(
+        "--seed", type=int, default=17, help="seed of the generated demo data (%(default)s)"
+    )
     demo.add_argument(
         "--port-base",
         type=int,
@@ -176,32 +142,33 @@ def parser() -> argparse.ArgumentParser:
 
     add_issuer_parser(sub)
 
-    gw = sub.add_parser(
-        "gateway", help="serve the federation gateway over subgraphs", add_help=False
-    )
-    gw.add_argument("rest", nargs=argparse.REMAINDER)
-    gw.set_defaults(func=_gateway)
-
-    audit = sub.add_parser("audit", help="verify and export a node's audit log", add_help=False)
-    audit.add_argument("rest", nargs=argparse.REMAINDER)
-    audit.set_defaults(func=_audit)
-
-    policy = sub.add_parser("policy", help="check and evaluate ODRL policies", add_help=False)
-    policy.add_argument("rest", nargs=argparse.REMAINDER)
-    policy.set_defaults(func=_policy)
+    for name, (summary, _) in DELEGATED.items():
+        delegated = sub.add_parser(name, help=summary, add_help=False)
+        delegated.add_argument("rest", nargs=argparse.REMAINDER, help=f"see guichet {name} -h")
     return p
 
 
-DELEGATED = {"gateway": _gateway, "audit": _audit, "policy": _policy}
-"""Subcommands with a parser of their own: everything after the name is theirs."""
+def sub_parser(name: str) -> argparse.ArgumentParser:
+    """The own parser of a delegated sub-command (``gateway``, ``audit``, ``policy``)."""
+    parser_of: Callable[[], argparse.ArgumentParser] = import_module(DELEGATED[name][1]).parser
+    return parser_of()
+
+
+DELEGATED: dict[str, tuple[str, str]] = {
+    "gateway": ("serve the federation gateway over the nodes' subgraphs", "connector.gateway.cli"),
+    "audit": ("verify and export a node's audit log", "connector.audit.cli"),
+    "policy": ("check and evaluate ODRL policies", "policies.cli"),
+}
+"""Sub-commands with a parser of their own (the module's ``parser()``): everything after
+the name is theirs."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DELEGATED:
-        args = argparse.Namespace(rest=argv[1:], func=DELEGATED[argv[0]])
-    else:
-        args = parser().parse_args(argv)
+        run: Callable[[list[str]], int] = import_module(DELEGATED[argv[0]][1]).main
+        return run(argv[1:])
+    args = parser().parse_args(argv)
     return guarded(args.func, args)
 
 

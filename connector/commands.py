@@ -8,21 +8,42 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from connector.errors import ConfigError, GuichetError
 
 
 def guarded(command: Callable[..., int], *args: object) -> int:
-    """Run a command; our errors become ``error: ...`` lines on stderr and an exit status
-    (2 for a configuration, 1 otherwise), never a traceback."""
+    """Run a command; our errors become ``error: ...`` lines on stderr and exit status 1
+    (an error in the input: a configuration, a policy, a file...), never a traceback.
+    Status 2 stays argparse's: a command line that cannot be parsed."""
     try:
         return command(*args)
     except ConfigError as exc:
         for issue in exc.issues:
             print(f"error: {issue}", file=sys.stderr)
-        return 2
+        return 1
     except GuichetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (``None`` for another database, in memory or a
+    ``file:`` URI). :class:`ValueError` when ``url`` is no database URL.
+
+    >>> sqlite_file("sqlite+aiosqlite:///guichet-issuer.db")
+    PosixPath('guichet-issuer.db')
+    """
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ValueError(f"{url!r} is not a database URL") from exc
+    db = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:":
+        return None
+    return None if db.startswith("file:") else Path(db)

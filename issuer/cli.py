@@ -8,7 +8,10 @@
     guichet issuer rotate-keys [--key-dir DIR] [--alg ES256|RS256]
     guichet issuer add-account|add-web-client|accounts|web-clients ...   (see cli_accounts)
 
-The client secret is printed once, at registration, and stored only as a hash.
+Every command uses the same database, ``--db`` (default ``sqlite+aiosqlite:///guichet-
+issuer.db``, in the current folder), and the same key folder, ``--key-dir`` (default
+``guichet-issuer-keys``). The client secret is printed once, at registration, and stored
+only as a hash.
 """
 
 from __future__ import annotations
@@ -27,12 +30,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from joserfc.jwk import ECKey, Key, RSAKey
 
 from connector.errors import ConfigError, ConfigIssue
-from issuer.cli_accounts import add_account_parsers
+from issuer.cli_accounts import add_account_parsers, add_db_option, existing_db, wrote_to
 from issuer.keys import ALGORITHMS, KeyStore
 from issuer.registry import Credentials, Participant, ParticipantRegistry
 from issuer.settings import IssuerSettings
 
-DEFAULT_DB = IssuerSettings.__dataclass_fields__["database_url"].default
 DEFAULT_KEY_DIR = "guichet-issuer-keys"
 
 
@@ -172,11 +174,13 @@ def _register(args: argparse.Namespace) -> int:
         auth_method=args.auth_method,
         public_key_path=args.public_key,
     )
+    wrote_to(args.db)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    list_participants(args.db)
+    if not list_participants(existing_db(args.db)):
+        print(f"no participants in {args.db}", file=sys.stderr)
     return 0
 
 
@@ -185,12 +189,32 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--key-dir",
+        default=DEFAULT_KEY_DIR,
+        metavar="DIR",
+        help=f"the folder of the issuer's signing keys (default {DEFAULT_KEY_DIR})",
+    )
+
+
+def _alg_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--alg", choices=sorted(ALGORITHMS), default="ES256", help=f"{what} (%(default)s)"
+    )
+
+
 def add_issuer_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``issuer`` (with its own sub-commands) to a ``guichet`` sub-parser set."""
     issuer: argparse.ArgumentParser = subparsers.add_parser(
-        "issuer", help="the data space's OAuth 2.0 issuer"
+        "issuer",
+        help="the data space's OAuth 2.0 issuer: participants, people, keys",
+        description="The data-space authority's OAuth 2.0 issuer. Every command uses the "
+        "same database (--db) and key folder (--key-dir), with the same defaults.",
     )
-    sub = issuer.add_subparsers(dest="issuer_command", required=True)
+    sub = issuer.add_subparsers(
+        dest="issuer_command", required=True, title="commands", metavar="COMMAND"
+    )
 
     s = sub.add_parser("serve", help="run the issuer")
     s.add_argument("--issuer", required=True, help="public issuer URL, e.g. http://127.0.0.1:8100")
@@ -200,41 +224,54 @@ def add_issuer_parser(subparsers: Any) -> argparse.ArgumentParser:
         required=True,
         help="a node URL tokens may be issued for (repeat)",
     )
-    s.add_argument("--db", default=DEFAULT_DB, help=f"registry database URL (default {DEFAULT_DB})")
-    s.add_argument("--key-dir", default=DEFAULT_KEY_DIR)
-    s.add_argument("--lifetime", type=int, default=3600, help="token lifetime in seconds")
-    s.add_argument("--alg", choices=sorted(ALGORITHMS), default="ES256")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, help="default: the issuer URL's port")
-    s.add_argument("--log-level", default="info")
+    add_db_option(s)
+    _key_dir_option(s)
+    s.add_argument(
+        "--lifetime", type=int, default=3600, help="token lifetime in seconds (%(default)s)"
+    )
+    _alg_option(s, "the algorithm of a new signing key")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    s.add_argument("--port", type=int, help="port to listen on (default: the issuer URL's port)")
+    s.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="uvicorn's log level (%(default)s)",
+    )
     s.set_defaults(func=_serve)
 
     r = sub.add_parser("register", help="register a participant and print its credentials")
     r.add_argument("iri", help="participant IRI")
-    r.add_argument("--name", required=True)
-    r.add_argument("--role", action="append", default=[])
-    r.add_argument("--purpose", action="append", default=[], help="allowed DPV purpose IRI")
+    r.add_argument("--name", required=True, help="the participant's display name")
+    r.add_argument("--role", action="append", default=[], help="a role its tokens carry (repeat)")
+    r.add_argument(
+        "--purpose",
+        action="append",
+        default=[],
+        help="a DPV purpose IRI it may ask tokens for (repeat; dpv:X is expanded)",
+    )
     r.add_argument(
         "--auth-method",
         choices=["client_secret_basic", "private_key_jwt"],
         default="client_secret_basic",
+        help="how it authenticates at /token (%(default)s)",
     )
     r.add_argument("--public-key", help="JWK, JWKS or PEM public key (private_key_jwt)")
-    r.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(r)
     r.set_defaults(func=_register)
 
     ls = sub.add_parser("list", help="list the registered participants")
-    ls.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(ls)
     ls.set_defaults(func=_list)
 
     rot = sub.add_parser("rotate-keys", help="make a new signing key, keep the previous one")
-    rot.add_argument("--key-dir", default=DEFAULT_KEY_DIR)
-    rot.add_argument("--alg", choices=sorted(ALGORITHMS), default="ES256")
+    _key_dir_option(rot)
+    _alg_option(rot, "the new key's algorithm")
     rot.add_argument(
         "--retain",
         type=int,
         default=3600,
-        help="seconds a retired key stays published (>= token lifetime)",
+        help="seconds a retired key stays published (>= token lifetime; %(default)s)",
     )
     rot.set_defaults(func=_rotate)
     add_account_parsers(sub)

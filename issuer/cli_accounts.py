@@ -6,6 +6,10 @@
     guichet issuer accounts [--db URL]
     guichet issuer web-clients [--db URL]
 
+Every ``guichet issuer`` command reads and writes the same database: ``--db`` (default
+:data:`DEFAULT_DB`, a file in the current folder). The commands that only read refuse a
+SQLite file that is not there rather than create an empty one.
+
 A password never travels on the command line (it would show in the process list and the
 shell history): it is read from a file (``-`` for standard input; one trailing newline is
 dropped) or an environment variable, and only its scrypt hash is stored.
@@ -21,13 +25,52 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from connector.commands import sqlite_file
 from connector.errors import ConfigError, ConfigIssue
 from issuer.accounts import Account, WebClient
 from issuer.registry import ParticipantRegistry
 from issuer.settings import IssuerSettings
 
-DEFAULT_DB = IssuerSettings.__dataclass_fields__["database_url"].default
+DEFAULT_DB = str(IssuerSettings.__dataclass_fields__["database_url"].default)
 T = TypeVar("T")
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """``--db``, the same option with the same default on every ``guichet issuer`` command."""
+    parser.add_argument(
+        "--db",
+        default=DEFAULT_DB,
+        metavar="URL",
+        help="the issuer's database, the same for every guichet issuer command "
+        f"(default {DEFAULT_DB}: a file in the current folder)",
+    )
+
+
+def existing_db(url: str) -> str:
+    """``url``, once sure that a command which only reads will not create a new, empty
+    SQLite file (the sign of a ``--db`` that differs from the one written to)."""
+    try:
+        file = sqlite_file(url)
+    except ValueError as exc:
+        raise ConfigError([ConfigIssue("command line", "--db", str(exc))]) from exc
+    if file is not None and not file.is_file():
+        issue = ConfigIssue(
+            "command line",
+            "--db",
+            f"no issuer database at {file.resolve()} (default of every guichet issuer "
+            f"command: {DEFAULT_DB}, in the current folder)",
+        )
+        raise ConfigError([issue])
+    return url
+
+
+def _nothing_in(what: str, url: str) -> None:
+    print(f"no {what} in {url}", file=sys.stderr)
+
+
+def wrote_to(url: str) -> None:
+    """Say on stderr which database a command wrote to (where the others must look)."""
+    print(f"(issuer database: {url})", file=sys.stderr)
 
 
 def _run(db_url: str, action: Callable[[ParticipantRegistry], Awaitable[T]]) -> T:
@@ -123,50 +166,54 @@ def _add_account(args: argparse.Namespace) -> int:
     add_account(
         args.db, args.username, iri=args.iri, name=args.name, roles=args.role, password=password
     )
+    wrote_to(args.db)
     return 0
 
 
 def _add_web_client(args: argparse.Namespace) -> int:
     add_web_client(args.db, args.client_id, name=args.name, redirect_uris=args.redirect_uri)
+    wrote_to(args.db)
     return 0
 
 
 def _accounts(args: argparse.Namespace) -> int:
-    list_accounts(args.db)
+    if not list_accounts(existing_db(args.db)):
+        _nothing_in("person accounts", args.db)
     return 0
 
 
 def _web_clients(args: argparse.Namespace) -> int:
-    list_web_clients(args.db)
+    if not list_web_clients(existing_db(args.db)):
+        _nothing_in("web clients", args.db)
     return 0
 
 
 def add_account_parsers(sub: Any) -> None:
     """Add the account and web-client commands to ``guichet issuer``'s sub-parsers."""
     a = sub.add_parser("add-account", help="add a person account (login page)")
-    a.add_argument("username")
+    a.add_argument("username", help="the login name the person types")
     a.add_argument("--iri", required=True, help="the person's IRI (the tokens' sub)")
     a.add_argument("--name", required=True, help="display name")
     a.add_argument("--role", action="append", default=[], help="a role (repeat)")
     secret = a.add_mutually_exclusive_group(required=True)
     secret.add_argument("--password-file", help="file holding the password ('-': stdin)")
     secret.add_argument("--password-env", help="environment variable holding the password")
-    a.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(a)
     a.set_defaults(func=_add_account)
 
     w = sub.add_parser("add-web-client", help="register a public web client (code + PKCE)")
-    w.add_argument("client_id")
-    w.add_argument("--name", required=True)
+    w.add_argument("client_id", help="the client id the web app sends (e.g. guichet-console)")
+    w.add_argument("--name", required=True, help="display name shown on the login page")
     w.add_argument(
         "--redirect-uri", action="append", required=True, help="exact redirect URI (repeat)"
     )
-    w.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(w)
     w.set_defaults(func=_add_web_client)
 
     ls = sub.add_parser("accounts", help="list the person accounts")
-    ls.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(ls)
     ls.set_defaults(func=_accounts)
 
     wc = sub.add_parser("web-clients", help="list the web clients")
-    wc.add_argument("--db", default=DEFAULT_DB)
+    add_db_option(wc)
     wc.set_defaults(func=_web_clients)

@@ -1,4 +1,4 @@
-"""``python -m policies check FILE`` / ``python -m policies evaluate ...``."""
+"""``python -m policies ...``: the same as ``guichet policy ...``."""
 
 import sys
 

@@ -1,9 +1,10 @@
-"""Command-line entry points for policy authors (wired into ``guichet policy`` by the CLI).
+"""``guichet policy``: command-line entry points for policy authors.
 
 ``check_command(paths)`` validates policy files; ``evaluate_command(policies, request,
 state)`` prints the compliance report in Turtle and the decision with its reason. Both
-return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny, 2 when a file
-cannot be read or parsed.
+return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny and when a file
+cannot be read or parsed (2 is left to the command line itself, as in every ``guichet``
+command).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def load_policies(paths: Sequence[str]) -> list[Policy]:
 def check_command(paths: list[str]) -> tuple[int, str]:
     """Validate policy files; the text names every problem (file and offending term)."""
     if not paths:
-        return 2, "no policy file given"
+        return 1, "no policy file given"
     lines: list[str] = []
     policies: list[Policy] = []
     for path in paths:
@@ -55,7 +56,7 @@ def check_command(paths: list[str]) -> tuple[int, str]:
     issues = check_policies(policies)
     lines.extend(str(issue) for issue in issues)
     if lines:
-        return (2 if len(lines) > len(issues) else 1), "\n".join(lines)
+        return 1, "\n".join(lines)
     names = ", ".join(p.iri for p in policies)
     return 0, f"{len(policies)} policy(ies) valid: {names}"
 
@@ -65,17 +66,24 @@ def evaluate_command(
 ) -> tuple[int, str]:
     """Evaluate a request; the text is the Turtle report, then the decision and reason."""
     try:
-        policies = load_policies(policy_paths)
-        request = request_from_graph(
-            parse_text(_read(request_path), name=request_path), name=request_path
-        )
-        state = (
-            state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
-            if state_path
-            else None
-        )
+        return _evaluation(policy_paths, request_path, state_path)
     except PolicyError as exc:
-        return 2, str(exc)
+        return 1, str(exc)
+
+
+def _evaluation(
+    policy_paths: list[str], request_path: str, state_path: str | None
+) -> tuple[int, str]:
+    """:func:`evaluate_command`, raising :class:`PolicyError` for a file it cannot use."""
+    policies = load_policies(policy_paths)
+    request = request_from_graph(
+        parse_text(_read(request_path), name=request_path), name=request_path
+    )
+    state = (
+        state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
+        if state_path
+        else None
+    )
     report = evaluate(policies, request, state or State())
     lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
     if report.rule:
@@ -87,21 +95,47 @@ def evaluate_command(
     return (0 if report.permitted else 1), "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m policies check FILE...`` or ``python -m policies evaluate POLICY...
-    --request FILE [--state FILE]``."""
-    parser = argparse.ArgumentParser(prog="python -m policies", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    """``guichet policy check FILE...`` and ``guichet policy evaluate POLICY... --request
+    FILE [--state FILE]``."""
+    p = argparse.ArgumentParser(
+        prog="guichet policy",
+        description="Check ODRL 2.2 policies (JSON-LD or Turtle) and evaluate a request "
+        "against them, as a node does. Exit status: 0 valid / permit, 1 problems / deny or "
+        "a file that cannot be read, 2 a command line that cannot be parsed.",
+    )
+    commands = p.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     check = commands.add_parser("check", help="validate policy files")
-    check.add_argument("files", nargs="+")
+    check.add_argument("files", nargs="+", help="policy files (JSON-LD or Turtle)")
     run = commands.add_parser("evaluate", help="evaluate a request against policies")
-    run.add_argument("policies", nargs="+")
-    run.add_argument("--request", required=True)
-    run.add_argument("--state")
-    args = parser.parse_args(argv)
-    if args.command == "check":
-        code, text = check_command(list(args.files))
-    else:
-        code, text = evaluate_command(list(args.policies), args.request, args.state)
-    print(text, file=sys.stdout if code == 0 or args.command == "evaluate" else sys.stderr)
+    run.add_argument("policies", nargs="+", help="policy files (JSON-LD or Turtle)")
+    run.add_argument(
+        "--request",
+        required=True,
+        help="the request (Turtle or JSON-LD; a FORCE EvaluationRequest or an ODRL Request)",
+    )
+    run.add_argument(
+        "--state",
+        help="the state of the world (Turtle or JSON-LD, FORCE sotw: current time, duty "
+        "states...); default: empty",
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``guichet policy ...`` (``argv`` without the ``guichet policy`` prefix)."""
+    args = parser().parse_args(argv)
+    if args.command == "evaluate":
+        try:
+            code, text = _evaluation(list(args.policies), args.request, args.state)
+        except PolicyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(text)  # the report, whatever the decision
+        return code
+    code, text = check_command(list(args.files))
+    if code == 0:
+        print(text)
+    for line in text.splitlines() if code else ():
+        print(f"error: {line}", file=sys.stderr)
     return code

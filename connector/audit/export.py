@@ -5,9 +5,11 @@ lists (datasets, duties) are space-separated, ``details`` is canonical JSON, abs
 are empty cells, times are ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
 
 JSON-LD: one ``prov:Activity`` per entry (``{base_iri}/audit/{seq}``), associated with the
-party (``prov:wasAssociatedWith`` a ``prov:Agent``), using the datasets (``prov:used``;
-a dataset given by name becomes ``{base_iri}/catalog/{name}``, the node's catalog IRI),
-started at the entry's time (``prov:startedAtTime``, ``xsd:dateTime``). The rest is in
+party (``prov:wasAssociatedWith`` a ``prov:Agent``), using the datasets (``prov:used``:
+the IRI the node's ``/catalog`` publishes for each dataset id the entry names; an id the
+caller gives no IRI for, such as a dataset since removed from the configuration, is a
+blank ``dcat:Dataset`` with that ``dcterms:identifier``, never a made-up IRI), started at
+the entry's time (``prov:startedAtTime``, ``xsd:dateTime``). The rest is in
 Guichet's vocabulary (:data:`GUI_TERMS`). Purposes and duties that are IRIs are written
 as IRIs, anything else as a plain literal.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from connector.audit.canonical import canonical_json
@@ -26,7 +28,10 @@ GUI = "https://w3id.org/guichet/ontology#"
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-CONTEXT: dict[str, str] = {"prov": PROV, "gui": GUI, "xsd": XSD}
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+CONTEXT: dict[str, str] = {"prov": PROV, "gui": GUI, "xsd": XSD, "dcat": DCAT, "dcterms": DCTERMS}
 
 #: the gui: terms the JSON-LD export uses (to be defined in ontology/guichet.ttl)
 GUI_TERMS: tuple[str, ...] = (
@@ -97,30 +102,40 @@ def export_csv(entries: Iterable[StoredEntry]) -> str:
     return out.getvalue()
 
 
-def export_jsonld(entries: Iterable[StoredEntry], base_iri: str) -> dict[str, Any]:
+def export_jsonld(
+    entries: Iterable[StoredEntry], base_iri: str, datasets: Mapping[str, str]
+) -> dict[str, Any]:
     """The entries as a JSON-LD document (``@context`` + ``@graph``) in PROV-O terms.
 
-    ``base_iri`` is the node's base IRI (``https://node.example``).
+    ``base_iri`` is the node's base IRI (``https://node.example``); ``datasets`` the IRI
+    of each dataset by its id (:func:`connector.usage.resources.resource_iris`).
     """
     base = base_iri.rstrip("/")
-    return {"@context": dict(CONTEXT), "@graph": [_activity(e, base) for e in entries]}
+    return {
+        "@context": dict(CONTEXT),
+        "@graph": [_activity(e, base, datasets) for e in entries],
+    }
 
 
 def _ref(value: str) -> dict[str, str] | str:
     return {"@id": value} if is_iri(value) else value
 
 
-def _dataset(name: str, base: str) -> dict[str, str]:
-    return {"@id": name if is_iri(name) else f"{base}/catalog/{name}"}
+def _dataset(name: str, datasets: Mapping[str, str]) -> dict[str, str]:
+    if is_iri(name):
+        return {"@id": name}
+    if name in datasets:
+        return {"@id": datasets[name]}
+    return {"@type": "dcat:Dataset", "dcterms:identifier": name}
 
 
-def _activity(e: StoredEntry, base: str) -> dict[str, Any]:
+def _activity(e: StoredEntry, base: str, datasets: Mapping[str, str]) -> dict[str, Any]:
     node: dict[str, Any] = {
         "@id": f"{base}/audit/{e.seq}",
         "@type": "prov:Activity",
         "prov:startedAtTime": {"@value": format_time(e.time), "@type": "xsd:dateTime"},
         "prov:wasAssociatedWith": {"@id": e.party, "@type": "prov:Agent"},
-        "prov:used": [_dataset(d, base) for d in e.datasets],
+        "prov:used": [_dataset(d, datasets) for d in e.datasets],
         "gui:sequenceNumber": e.seq,
         "gui:node": e.node,
         "gui:decision": e.decision,

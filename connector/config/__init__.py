@@ -17,7 +17,6 @@ from connector.config.entities import (
 from connector.config.node import (
     DatasetConfig,
     NodeConfig,
-    SourceConfig,
     load_config,
     parse_config,
 )
@@ -30,6 +29,7 @@ from connector.config.sections import (
     Limits,
     UsageConfig,
 )
+from connector.config.sources import SourceConfig
 
 __all__ = [
     "AuthConfig",

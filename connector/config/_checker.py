@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from connector.errors import ConfigIssue
+
+
+def did_you_mean(name: str, choices: Collection[str]) -> str:
+    """``"; did you mean 'participant'?"`` when one of ``choices`` is close to ``name``
+    (:func:`difflib.get_close_matches`, its default similarity cutoff 0.6), else ``""``."""
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class Checker:
@@ -58,5 +66,6 @@ class Checker:
             if name not in allowed:
                 self.fail(
                     f"{key}.{name}" if key else name,
-                    f"unknown key, expected one of {', '.join(sorted(allowed))}",
+                    f"unknown key, expected one of {', '.join(sorted(allowed))}"
+                    + did_you_mean(name, allowed),
                 )

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector.config._checker import Checker as _Checker
+from connector.config._checker import did_you_mean
 from connector.model import ENTITIES
 
 UNITS_FILE = Path(__file__).resolve().parents[2] / "ontology" / "units.csv"
@@ -99,7 +100,11 @@ def parse_entities(
     for name, spec in table.items():
         key = f"entities.{name}"
         if name not in ENTITIES:
-            c.fail(key, f"unknown entity type, expected one of {', '.join(ENTITIES)}")
+            c.fail(
+                key,
+                f"unknown entity type, expected one of {', '.join(ENTITIES)}"
+                + did_you_mean(name, ENTITIES),
+            )
             continue
         if not isinstance(spec, dict):
             c.fail(key, "expected a table")
@@ -109,7 +114,8 @@ def parse_entities(
         if source and source not in sources:
             c.fail(
                 f"{key}.source",
-                f"no source named {source!r}; declared: {', '.join(sources) or 'none'}",
+                f"no source named {source!r}; declared: {', '.join(sources) or 'none'}"
+                + did_you_mean(source, sources),
             )
         tbl = c.string(spec, key, "table")
         entity = ENTITIES[name]
@@ -118,7 +124,9 @@ def parse_entities(
             fkey = f"{key}.fields.{fname}"
             if fname not in entity.field_names:
                 c.fail(
-                    fkey, f"{name} has no field {fname!r}; fields: {', '.join(entity.field_names)}"
+                    fkey,
+                    f"{name} has no field {fname!r}; fields: {', '.join(entity.field_names)}"
+                    + did_you_mean(fname, entity.field_names),
                 )
                 continue
             fm = parse_field(c, fkey, fname, fspec, entity.field(fname).unit, units)

@@ -41,10 +41,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from connector.computed import COMPUTED
 from connector.config._checker import Checker as _Checker
+from connector.config._checker import did_you_mean
 from connector.config.entities import (
     EntityMapping,
 )
@@ -67,23 +68,11 @@ from connector.config.sections import (
     _limits,
     _usage,
 )
-from connector.config.sections import (
-    resolve_sqlite as _resolve_sqlite,
-)
+from connector.config.sources import SourceConfig
+from connector.config.sources import parse_references as _references
+from connector.config.sources import parse_sources as _sources
 from connector.errors import ConfigError, ConfigIssue
 from connector.model import ENTITIES
-
-SourceKind = Literal["sql", "csv", "http"]
-SOURCE_KINDS: tuple[str, ...] = ("sql", "csv", "http")
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    name: str
-    kind: SourceKind
-    url: str | None = None
-    path: Path | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -237,53 +226,6 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     )
 
 
-def _references(c: _Checker, table: Mapping[str, Any]) -> dict[str, str]:
-    """``[node.references] Building = "https://cda.example"``: base IRI of the node that
-    owns the entities of a type this node only refers to."""
-    out: dict[str, str] = {}
-    for name, base in table.items():
-        key = f"node.references.{name}"
-        if name not in ENTITIES:
-            c.fail(key, f"unknown entity type, expected one of {', '.join(ENTITIES)}")
-        elif not isinstance(base, str) or not base.startswith(("http://", "https://")):
-            c.fail(key, f"expected the http(s) base IRI of the owning node, got {base!r}")
-        else:
-            out[name] = base.rstrip("/")
-    return out
-
-
-def _sources(c: _Checker, table: Mapping[str, Any], file: Path) -> dict[str, SourceConfig]:
-    out: dict[str, SourceConfig] = {}
-    for name, spec in table.items():
-        key = f"sources.{name}"
-        if not isinstance(spec, dict):
-            c.fail(key, "expected a table")
-            continue
-        kind = spec.get("kind")
-        if kind not in SOURCE_KINDS:
-            c.fail(f"{key}.kind", f"expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
-            continue
-        options = {k: v for k, v in spec.items() if k not in {"kind", "url", "path"}}
-        if kind == "csv":
-            raw = c.string(spec, key, "path")
-            path = (file.parent / raw).resolve() if raw else None
-            out[name] = SourceConfig(name, "csv", path=path, options=options)
-            continue
-        url = c.string(spec, key, "url")
-        if kind == "sql" and url:
-            url = _resolve_sqlite(url, file)
-            if "+" not in url.split(":", 1)[0]:
-                c.fail(
-                    f"{key}.url",
-                    "expected an async SQLAlchemy URL such as "
-                    f"'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...', got {url!r}",
-                )
-        if kind == "http" and url and not url.startswith(("http://", "https://")):
-            c.fail(f"{key}.url", f"expected an http(s) URL, got {url!r}")
-        out[name] = SourceConfig(name, kind, url=url, options=options)
-    return out
-
-
 def _datasets(
     c: _Checker,
     table: Mapping[str, Any],
@@ -322,14 +264,23 @@ def _datasets(
         for ent, flds in c.table(spec, key, "entities").items():
             ekey = f"{key}.entities.{ent}"
             if ent not in entities:
-                c.fail(ekey, f"entity {ent!r} is not mapped in [entities]")
+                c.fail(
+                    ekey,
+                    f"entity {ent!r} is not mapped in [entities]" + did_you_mean(ent, entities),
+                )
                 continue
             if not isinstance(flds, list) or not all(isinstance(f, str) for f in flds):
                 c.fail(ekey, 'expected a list of field names or ["*"]')
                 continue
             for f in flds:
                 if f != "*" and f not in ENTITIES[ent].field_names and (ent, f) not in COMPUTED:
-                    c.fail(ekey, f"{ent} has no field {f!r}")
+                    c.fail(
+                        ekey,
+                        f"{ent} has no field {f!r}"
+                        + did_you_mean(
+                            f, [*ENTITIES[ent].field_names, *(n for e, n in COMPUTED if e == ent)]
+                        ),
+                    )
             covered[ent] = tuple(flds)
         policy_raw = spec.get("policy")
         policy: Path | None = None

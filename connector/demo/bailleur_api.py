@@ -87,11 +87,14 @@ def create_api(data: Path) -> Starlette:
 def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
-    parser = argparse.ArgumentParser(prog="python -m connector.demo.bailleur_api")
+    parser = argparse.ArgumentParser(
+        prog="python -m connector.demo.bailleur_api",
+        description="The demo landlord's JSON API (started by guichet demo).",
+    )
     parser.add_argument("--data", type=Path, required=True, help="residences.json")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8107)
-    parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--host", default="127.0.0.1", help="address (%(default)s)")
+    parser.add_argument("--port", type=int, default=8107, help="port (%(default)s)")
+    parser.add_argument("--log-level", default="warning", help="uvicorn's (%(default)s)")
     args = parser.parse_args(argv)
     uvicorn.run(create_api(args.data), host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.audit import StoredEntry, export_csv, export_jsonld
+from connector.config import NodeConfig
 from connector.dpd._context import AuditContext, authorise, usage_control
 from connector.dpd._filter import FilterValues, checked_filter, filter_details
 from connector.errors import QueryError
 from connector.identity import Identity
+from connector.usage.resources import resource_iris
 
 MAX_PAGE = 1000
 
@@ -96,17 +98,19 @@ async def audit_log(
     )
 
 
-def export_text(entries: Sequence[StoredEntry], fmt: ExportFormat, base_iri: str) -> str:
-    """``entries`` as CSV, or as JSON-LD in PROV-O terms."""
+def export_text(entries: Sequence[StoredEntry], fmt: ExportFormat, config: NodeConfig) -> str:
+    """``entries`` as CSV, or as JSON-LD in PROV-O terms (the datasets by the IRIs the
+    node's ``/catalog`` publishes)."""
     if fmt is ExportFormat.CSV:
         return export_csv(entries)
-    return json.dumps(export_jsonld(entries, base_iri), ensure_ascii=False)
+    document = export_jsonld(entries, config.base_iri, resource_iris(config))
+    return json.dumps(document, ensure_ascii=False)
 
 
 async def audit_export(ctx: AuditContext, fmt: ExportFormat, f: FilterValues | None = None) -> str:
     """The entries matching ``f`` as CSV, or JSON-LD in PROV-O terms."""
     found = await entries_for(ctx, f, "auditExport", {"format": fmt.value, **filter_details(f)})
-    return export_text(found, fmt, ctx.config.base_iri)
+    return export_text(found, fmt, ctx.config)
 
 
 async def audit_chain(ctx: AuditContext) -> ChainStatus:

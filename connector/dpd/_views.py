@@ -18,6 +18,7 @@ from connector.dpd._log import entries_for
 from connector.errors import AuditError, QueryError
 from connector.identity.asgi import caller
 from connector.usage import UsageControl
+from connector.usage.resources import resource_iris
 
 log = logging.getLogger("guichet.node")
 
@@ -67,7 +68,8 @@ async def export_view(
         return JSONResponse({"error": str(exc)}, status_code=400)
     if fmt == "csv":
         return Response(export_csv(found), media_type="text/csv; charset=utf-8")
-    return JSONResponse(export_jsonld(found, config.base_iri), media_type="application/ld+json")
+    document = export_jsonld(found, config.base_iri, resource_iris(config))
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 def protected_resource(config: NodeConfig) -> Callable[[Request], Awaitable[Response]]:

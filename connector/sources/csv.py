@@ -128,6 +128,16 @@ class CsvSource:
             entity, lambda recs: _memory.aggregate(entity, query, recs, self.format)
         )
 
+    def local_files(self) -> dict[str, Path]:
+        """The files this source reads, by the configuration key naming each: the folder
+        or file (``path``), then each entity's file (``entities.<Entity>.table``)."""
+        files = {f"sources.{self.name}.path": self.path}
+        if not self.path.is_dir():
+            return files
+        for entity in self._entities.values():
+            files[f"entities.{entity.name}.table"] = self.file_of(entity)
+        return files
+
     async def check(self) -> list[str]:
         """Problems of the mappings against the files' headers; [] if none."""
         problems: list[str] = []
@@ -148,6 +158,10 @@ class CsvSource:
         if not self.path.exists() or missing:
             what = ", ".join(missing) if missing else str(self.path.name)
             return Health(self.name, False, f"file not found or not readable: {what}", now)
+        problems = await self.check()
+        if problems:
+            detail = "; ".join(p.removeprefix(f"source {self.name!r}: ") for p in problems)
+            return Health(self.name, False, f"mapping: {detail}", now)
         return Health(self.name, True, "files readable", now)
 
     async def aclose(self) -> None:

@@ -76,6 +76,10 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(db)
 
 
+class _MissingTable(SourceError):
+    """A mapped table the database does not have (a mapping problem, not an outage)."""
+
+
 def _number(options: dict[str, Any], name: str, default: float) -> float:
     value = options.get(name, default)
     return float(value) if isinstance(value, int | float) and value > 0 else default
@@ -141,7 +145,7 @@ class SqlSource:
                 info: TableInfo = await conn.run_sync(reflect, table, datetimes)
                 return info
         except NoSuchTableError as exc:
-            raise SourceError(
+            raise _MissingTable(
                 self.name, f"table {table!r} not found (mapped by entity {entity.name})"
             ) from exc
 
@@ -153,6 +157,12 @@ class SqlSource:
     def _guard(self, cm: Any) -> Any:
         return _Guarded(self, cm)
 
+    def local_files(self) -> dict[str, Path]:
+        """The SQLite file this source reads, by the configuration key naming it (none for
+        a database server): the configuration checker looks at it without ``--probe``."""
+        file = self._sqlite_file
+        return {} if file is None else {f"sources.{self.name}.url": file.resolve()}
+
     async def check(self) -> list[str]:
         """Problems of the mappings against the real schema (tables, columns); [] if none.
 
@@ -161,12 +171,28 @@ class SqlSource:
         for entity in self._entities.values():
             try:
                 info = await self._reflect(entity)
-            except SourceError as exc:
-                if "not found" not in str(exc):
-                    raise
+            except _MissingTable:
                 problems.append(f"entity {entity.name}: table {entity.mapping.table!r} not found")
                 continue
             problems.extend(_problems(entity, info))
+        return problems
+
+    async def _unchecked_mappings(self) -> list[str]:
+        """The mapping problems of the tables not yet read successfully (each table is
+        reflected once it is right, then remembered), for ``/health``."""
+        problems: list[str] = []
+        for entity in self._entities.values():
+            if entity.name in self._tables:
+                continue
+            try:
+                with anyio.fail_after(min(self._connect_timeout, 5.0)):
+                    await self._table(entity)
+            except _MissingTable:
+                problems.append(f"entity {entity.name}: table {entity.mapping.table!r} not found")
+            except SourceError as exc:
+                problems.append(str(exc).removeprefix(f"source {self.name!r}: "))
+            except (TimeoutError, SQLAlchemyError, OSError) as exc:
+                problems.append(f"entity {entity.name}: not checked ({type(exc).__name__})")
         return problems
 
     # queries ------------------------------------------------------------------------
@@ -212,6 +238,9 @@ class SqlSource:
                 self.name, False, f"{UNAVAILABLE} ({type(exc).__name__})", datetime.now(UTC)
             )
         ms = round((time.monotonic() - started) * 1000, 1)
+        problems = await self._unchecked_mappings()
+        if problems:
+            return Health(self.name, False, f"mapping: {'; '.join(problems)}", datetime.now(UTC))
         return Health(
             self.name,
             True,

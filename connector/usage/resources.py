@@ -27,6 +27,14 @@ def audit_log_dataset(config: NodeConfig) -> DatasetConfig:
     )
 
 
+def resource_iris(config: NodeConfig) -> dict[str, str]:
+    """The IRI of each resource usage control decides on, by the id an audit entry names:
+    each dataset's, as ``/catalog`` publishes it, and the audit log's."""
+    iris = {ds.id: ds.iri for ds in config.datasets.values()}
+    iris[AUDIT_LOG] = audit_log_dataset(config).iri
+    return iris
+
+
 def audit_log_policy(config: NodeConfig) -> Policy:
     """Read, for callers holding the DPD role; nothing else, for no one else."""
     uid = f"{config.base_iri}/policies/{AUDIT_LOG}"

@@ -10,6 +10,7 @@ import pytest
 
 from connector.config import load_config
 from connector.errors import ConfigError
+from tests.connector.tiny import make_tiny
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,7 +132,8 @@ def test_demo_templates_are_valid() -> None:
 def test_check_config_command(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(BROKEN, encoding="utf-8")
-    good = ROOT / "connector" / "demo" / "cda.toml"
+    (tmp_path / "tiny").mkdir()
+    good = make_tiny(tmp_path / "tiny")
     proc = subprocess.run(
         [sys.executable, "-m", "connector.cli", "check-config", str(good), str(bad)],
         capture_output=True,
@@ -141,7 +143,7 @@ def test_check_config_command(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stdout.startswith(
-        f"ok: {good}: node 'cda', 1 source(s), 4 entity type(s), 5 dataset(s)"
+        f"ok: {good}: node 'tiny', 1 source(s), 5 entity type(s), 3 dataset(s)"
     )
     lines = proc.stderr.splitlines()
     assert len(lines) == 18

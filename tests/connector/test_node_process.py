@@ -116,7 +116,7 @@ def test_bad_config_stops_the_node_with_file_key_and_expectation(tmp_path: Path)
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert (
         proc.stderr.strip()
         == (
@@ -128,3 +128,26 @@ def test_bad_config_stops_the_node_with_file_key_and_expectation(tmp_path: Path)
             f"error: {config}: entities.Observation.source: no source named 'ville'; declared: none"
         ).strip()
     )
+
+
+def test_a_node_without_auth_says_every_caller_is_public(tmp_path: Path) -> None:
+    port = free_port()
+    config = make_tiny(tmp_path, port=port)
+    assert "[auth]" not in config.read_text()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector.cli", "node", str(config), "--log-level", "warning"],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", proc)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert (
+        f"WARNING guichet.node: node 'tiny' ({config}) has no [auth] section: it accepts no "
+        "token, so EVERY caller is the public party "
+        "https://guichet.agglo-larochelle.fr/participants/public and reads whatever the "
+        "policies give the public. Add [auth] (issuer, audience) to know who calls.\n"
+    ) in err

@@ -19,6 +19,7 @@ UNIV = SPACE + "univ-lr"
 CDA = SPACE + "cda"
 PROV_ACTIVITY = "http://www.w3.org/ns/prov#Activity"
 PROV_AGENT = "http://www.w3.org/ns/prov#wasAssociatedWith"
+PROV_USED = "http://www.w3.org/ns/prov#used"
 
 
 def stored(space: DemoSpace, node: str, party: str, decision: str) -> list[int]:
@@ -122,6 +123,12 @@ def test_the_exports_hold_what_the_filter_shows(
     assert len(activities) == len(expected), document
     for activity in activities:
         assert [a["@id"] for a in activity[PROV_AGENT]] == [UNIV], activity
+    # the datasets by the IRIs atmo's /catalog publishes (connector/demo/atmo.toml's `iri`)
+    used = {u["@id"] for activity in activities for u in activity[PROV_USED]}
+    assert used and used <= {
+        "https://guichet.agglo-larochelle.fr/datasets/atmo/mesures-salles",
+        "https://guichet.agglo-larochelle.fr/datasets/atmo/capteurs-salles",
+    }, used
 
     # no node chosen: the export merges every node's entries (the agglomeration's federated
     # query of the showcase reached all three)

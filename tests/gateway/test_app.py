@@ -233,11 +233,11 @@ async def test_mutations_are_refused_over_get(
 
 
 def test_main_says_what_is_wrong_with_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--subgraph", "cda"]) == 2
+    assert main(["--subgraph", "cda"]) == 1
     assert (
         "error: --subgraph: cda: expected NAME=URL with an http(s) URL" in capsys.readouterr().err
     )
     assert main([]) == 2
     assert "give --subgraph NAME=URL or --supergraph FILE" in capsys.readouterr().err
-    assert main(["--supergraph", "/nonexistent/supergraph.toml"]) == 2
+    assert main(["--supergraph", "/nonexistent/supergraph.toml"]) == 1
     assert "supergraph.toml: -: file not found" in capsys.readouterr().err

@@ -50,11 +50,11 @@ def test_register_prints_the_credentials_once_and_list_shows_no_secret(
     assert secret not in listed
 
 
-def test_register_errors_name_the_field_and_exit_2(
+def test_register_errors_name_the_field_and_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'i.db'}"
-    assert main(["register", "bouygues", "--name", "B", "--db", db]) == 2
+    assert main(["register", "bouygues", "--name", "B", "--db", db]) == 1
     assert "iri: expected an absolute IRI, got 'bouygues'" in capsys.readouterr().err
 
     private = tmp_path / "private.jwk"
@@ -74,7 +74,7 @@ def test_register_errors_name_the_field_and_exit_2(
                 str(private),
             ]
         )
-        == 2
+        == 1
     )
     assert "contains a private key" in capsys.readouterr().err
 
@@ -94,7 +94,7 @@ def test_register_errors_name_the_field_and_exit_2(
                 str(missing),
             ]
         )
-        == 2
+        == 1
     )
     assert str(missing) in capsys.readouterr().err
 

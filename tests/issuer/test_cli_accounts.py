@@ -52,22 +52,22 @@ def test_add_account_from_the_environment_and_stdin(
         assert getattr(outcome, "username", None) == username
 
 
-def test_add_account_errors_name_the_problem_and_exit_2(
+def test_add_account_errors_name_the_problem_and_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = db_url(tmp_path)
     base = ["--iri", DPD, "--name", "C", "--db", db]
     monkeypatch.delenv("NO_SUCH_VARIABLE", raising=False)
-    assert main(["add-account", "dpd", *base, "--password-env", "NO_SUCH_VARIABLE"]) == 2
+    assert main(["add-account", "dpd", *base, "--password-env", "NO_SUCH_VARIABLE"]) == 1
     assert "environment: NO_SUCH_VARIABLE: the variable is not set" in capsys.readouterr().err
 
     missing = tmp_path / "nope"
-    assert main(["add-account", "dpd", *base, "--password-file", str(missing)]) == 2
+    assert main(["add-account", "dpd", *base, "--password-file", str(missing)]) == 1
     assert f"{missing}: password_file:" in capsys.readouterr().err
 
     short = tmp_path / "short"
     short.write_text("abc\n")
-    assert main(["add-account", "dpd", *base, "--password-file", str(short)]) == 2
+    assert main(["add-account", "dpd", *base, "--password-file", str(short)]) == 1
     assert "password: expected 12 to 1024 characters, got 3" in capsys.readouterr().err
 
     with pytest.raises(SystemExit):  # argparse: a password source is required
@@ -87,5 +87,5 @@ def test_add_web_client_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out == f"guichet-console\tConsole DPD\t{one} {two}\n"
 
     bad = ["add-web-client", "app", "--name", "A", "--redirect-uri", "http://example.org/cb"]
-    assert main([*bad, "--db", db]) == 2
+    assert main([*bad, "--db", db]) == 1
     assert "plain http is accepted on loopback only" in capsys.readouterr().err

@@ -79,7 +79,7 @@ def test_check_unreadable_and_malformed_files(tmp_path: Path) -> None:
         tmp_path, "remote.jsonld", {"@context": "https://example.org/ctx.jsonld", "@type": "Set"}
     )
     code, text = check_command([broken, turtle, missing, remote])
-    assert code == 2
+    assert code == 1
     lines = text.splitlines()
     assert lines[0].startswith(f"{broken}: not valid JSON (line 1")
     assert lines[1].startswith(f"{turtle}: not valid Turtle")
@@ -160,7 +160,7 @@ def test_evaluate_with_a_bad_request_file(tmp_path: Path) -> None:
     policy = write(tmp_path, "p.jsonld", GOOD)
     code, text = evaluate_command([policy], write(tmp_path, "r.ttl", PREFIXES), None)
     assert (code, text) == (
-        2,
+        1,
         f"{tmp_path / 'r.ttl'}: no sotw:EvaluationRequest nor odrl:Request found",
     )
 

@@ -9,13 +9,19 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
+from pyld import jsonld
 
+import ontology
+from connector.app import create_app
 from connector.audit import StoredEntry
 from connector.audit.cli import main
+from connector.config import load_config
 from tests.connector.audit.conftest import Db, record
 
 UNIV = "https://guichet.example/participants/univ"
+DCAT = "http://www.w3.org/ns/dcat#"
 
 
 def fill(db: Db) -> list[StoredEntry]:
@@ -100,22 +106,76 @@ def test_export_csv_with_filters(db: Db, capsys: pytest.CaptureFixture[str]) -> 
     ]
 
 
+NODE = """
+[node]
+name = "atmo"
+participant = "https://guichet.example/participants/atmo"
+base_iri = "http://127.0.0.1:8102"
+
+[sources.files]
+kind = "csv"
+path = "."
+
+[entities.EnergyUse]
+source = "files"
+table = "conso.csv"
+[entities.EnergyUse.fields]
+id = "id"
+
+[entities.MaterialLine]
+source = "files"
+table = "metres.csv"
+[entities.MaterialLine.fields]
+id = "id"
+
+[datasets.mesures-salles]
+iri = "https://guichet.example/datasets/atmo/mesures-salles"
+title = "Mesures"
+entities = { EnergyUse = ["*"] }
+
+[datasets.metres]
+iri = "https://guichet.example/datasets/bouygues/metres"
+title = "Métrés"
+entities = { MaterialLine = ["*"] }
+
+[usage]
+enforce = false
+audit_db = "{db}"
+"""
+
+
+def node_config(tmp_path: Path, db: Db) -> Path:
+    config = tmp_path / "atmo.toml"
+    config.write_text(NODE.replace("{db}", db.url), encoding="utf-8")
+    return config
+
+
+async def catalog_datasets(config: Path) -> set[str]:
+    """The dataset IRIs the node's own /catalog publishes."""
+    app = create_app(load_config(config))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+        catalog = (await client.get("/catalog")).json()
+    expanded = jsonld.expand(catalog, {"documentLoader": ontology.document_loader})
+    (node,) = [n for n in expanded if DCAT + "dataset" in n]
+    return {d["@id"] for d in node[DCAT + "dataset"]}
+
+
 def test_export_jsonld_by_dataset(
     db: Db, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     fill(db)
+    config = node_config(tmp_path, db)
     target = tmp_path / "audit.jsonld"
     code, out, _ = run(
         capsys,
         "export",
-        "--db",
-        db.url,
+        "--config",
+        str(config),
         "--table",
         db.table,
         "--format",
         "jsonld",
-        "--base-iri",
-        "http://127.0.0.1:8102",
         "--dataset",
         "metres",
         "--output",
@@ -126,6 +186,29 @@ def test_export_jsonld_by_dataset(
     assert [n["@id"] for n in document["@graph"]] == [
         f"http://127.0.0.1:8102/audit/{n}" for n in (2, 4, 6, 8, 10, 12)
     ]
+    assert {u["@id"] for n in document["@graph"] for u in n["prov:used"]} == {
+        "https://guichet.example/datasets/bouygues/metres"
+    }
+
+
+def test_export_jsonld_names_the_datasets_as_the_catalog_does(
+    db: Db, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fill(db)
+    config = node_config(tmp_path, db)
+    argv = ["export", "--config", str(config), "--table", db.table, "--format", "jsonld"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    used = {u["@id"] for n in json.loads(out)["@graph"] for u in n["prov:used"]}
+    published = asyncio.run(catalog_datasets(config))
+    assert (
+        used
+        == published
+        == {
+            "https://guichet.example/datasets/atmo/mesures-salles",
+            "https://guichet.example/datasets/bouygues/metres",
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,20 +221,20 @@ def test_export_jsonld_by_dataset(
         (["verify", "--db", "not a url"], "error: --db: 'not a url' is not a database URL"),
         (
             ["export", "--db", "sqlite+aiosqlite://", "--format", "jsonld"],
-            "error: --base-iri is required with --format jsonld",
+            "error: --format jsonld needs --config (the node's configuration",
         ),
     ],
 )
 def test_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, "")
+    assert (code, out) == (1, "")
     assert err.startswith(message)
 
 
 def test_missing_table_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty.db").write_bytes(b"")
     code, _, err = run(capsys, "verify", "--db", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-    assert code == 2
+    assert code == 1
     assert err.startswith("error: cannot read the audit log (table guichet_audit): ")
     assert "no such table" in err
 

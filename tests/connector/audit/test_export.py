@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import rdflib
 from pyld import jsonld
-from rdflib import RDF, Literal, URIRef
+from rdflib import DCTERMS, RDF, BNode, Literal, URIRef
 
 from connector.audit import StoredEntry, export_csv, export_jsonld
 
@@ -17,6 +17,10 @@ BASE = "https://atmo.example/"  # the trailing slash is dropped
 UNIV = "https://guichet.example/participants/univ"
 RULE = "https://guichet.example/policies/atmo#hourly"
 DPV_RESEARCH = "https://w3id.org/dpv#AcademicResearch"
+# the IRI the node's /catalog publishes for each dataset id; "metres" has none here (a
+# dataset since removed from the configuration, say)
+DATASETS = {"mesures-salles": "https://guichet.example/datasets/atmo/mesures-salles"}
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 ODRL_ATTRIBUTE = "http://www.w3.org/ns/odrl/2/attribute"
 
 ENTRIES = [
@@ -86,10 +90,12 @@ def test_csv_of_nothing_is_the_header() -> None:
 
 
 def test_jsonld_triples() -> None:
-    document = export_jsonld(ENTRIES, BASE)
+    document = export_jsonld(ENTRIES, BASE, DATASETS)
     graph = rdflib.Graph().parse(data=json.dumps(document), format="json-ld")
     e1 = URIRef("https://atmo.example/audit/1")
     e2 = URIRef("https://atmo.example/audit/2")
+    metres = graph.value(e2, PROV.used)
+    assert isinstance(metres, BNode)  # no IRI is made up for a dataset without one
     univ = URIRef(UNIV)
     public = URIRef("https://guichet.example/participants/public")
     when = rdflib.XSD.dateTime
@@ -98,7 +104,7 @@ def test_jsonld_triples() -> None:
         (e1, PROV.startedAtTime, Literal("2026-11-26T09:30:00.250000Z", datatype=when)),
         (e1, PROV.wasAssociatedWith, univ),
         (univ, RDF.type, PROV.Agent),
-        (e1, PROV.used, URIRef("https://atmo.example/catalog/mesures-salles")),
+        (e1, PROV.used, URIRef("https://guichet.example/datasets/atmo/mesures-salles")),
         (e1, PROV.used, URIRef("https://guichet.example/datasets/capteurs")),
         (e1, GUI.sequenceNumber, Literal(1)),
         (e1, GUI.node, Literal("atmo")),
@@ -119,7 +125,9 @@ def test_jsonld_triples() -> None:
         (e2, PROV.startedAtTime, Literal("2026-11-26T10:00:00.000000Z", datatype=when)),
         (e2, PROV.wasAssociatedWith, public),
         (public, RDF.type, PROV.Agent),
-        (e2, PROV.used, URIRef("https://atmo.example/catalog/metres")),
+        (e2, PROV.used, metres),
+        (metres, RDF.type, DCAT.Dataset),
+        (metres, DCTERMS.identifier, Literal("metres")),
         (e2, GUI.sequenceNumber, Literal(2)),
         (e2, GUI.node, Literal("atmo")),
         (e2, GUI.decision, Literal("deny")),
@@ -132,11 +140,18 @@ def test_jsonld_triples() -> None:
 
 
 def test_jsonld_expands_with_pyld_to_the_same_terms() -> None:
-    expanded = jsonld.expand(export_jsonld(ENTRIES[1:], BASE))
-    (node,) = expanded
+    expanded = jsonld.expand(export_jsonld(ENTRIES, BASE, DATASETS))
+    assert expanded[0]["http://www.w3.org/ns/prov#used"] == [
+        {"@id": "https://guichet.example/datasets/atmo/mesures-salles"},
+        {"@id": "https://guichet.example/datasets/capteurs"},
+    ]
+    node = expanded[1]
     assert node["@id"] == "https://atmo.example/audit/2"
     assert node["@type"] == ["http://www.w3.org/ns/prov#Activity"]
     assert node["https://w3id.org/guichet/ontology#decision"] == [{"@value": "deny"}]
     assert node["http://www.w3.org/ns/prov#used"] == [
-        {"@id": "https://atmo.example/catalog/metres"}
+        {
+            "@type": ["http://www.w3.org/ns/dcat#Dataset"],
+            "http://purl.org/dc/terms/identifier": [{"@value": "metres"}],
+        }
     ]

@@ -102,8 +102,6 @@ def test_a_tampered_log_is_an_alert_in_health_and_a_drafted_notice(tmp_path: Pat
             "connector.cli",
             "audit",
             "notice",
-            "--db",
-            f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}",
             "--config",
             str(config),
         ],
