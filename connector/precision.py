@@ -54,3 +54,20 @@ def presented(entity: EntityType, row: Mapping[str, object]) -> dict[str, object
         if f.type == "Float" and f.name in out:
             out[f.name] = rounded(out[f.name], field_unit(f, out))
     return out
+
+
+KG_CO2E_DECIMALS = 0
+"""Emissions in kg CO2e are given to the kilogram: the factors they come from carry three
+significant digits (DPE 2021: 0.227 kg CO2e/kWh for natural gas), so finer is noise."""
+KG_CO2E_PER_M2_DECIMALS = 1
+"""Intensities in kg CO2e/m² (and per m² and year) to one decimal: the RE2020 thresholds
+are whole numbers, the decimal shows which side of one a result lies."""
+
+
+def carbon(value: float | None, *, per_m2: bool) -> float | None:
+    """A computed emission (kg CO2e) or intensity (kg CO2e/m²) as every face gives it;
+    verdicts are decided on the unrounded value, before."""
+    if value is None:
+        return None
+    decimals = KG_CO2E_PER_M2_DECIMALS if per_m2 else KG_CO2E_DECIMALS
+    return round(value, decimals) + 0.0

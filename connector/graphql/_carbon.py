@@ -44,6 +44,7 @@ from connector.graphql._carbon_project import ProjectBill, choose_project
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
 from connector.graphql._indoor import DatasetRef
+from connector.precision import carbon
 from connector.sources.base import Condition, Select
 from connector.usage import Action, GroupCount, PolicyDenied
 
@@ -119,7 +120,7 @@ def _operational_year(root: Any, info: strawberry.Info) -> int | None:
 
 def _operational_per_year(root: Any, info: strawberry.Info) -> float | None:
     energy = _operational(root, info)
-    return energy.kg_co2e_per_year if energy is not None else None
+    return carbon(energy.kg_co2e_per_year, per_m2=False) if energy is not None else None
 
 
 def _operational_method(root: Any, info: strawberry.Info) -> str | None:
@@ -129,7 +130,7 @@ def _operational_method(root: Any, info: strawberry.Info) -> str | None:
 
 def _operational_per_m2(root: Any, info: strawberry.Info) -> float | None:
     energy = _operational(root, info)
-    return energy.kg_co2e_per_m2_year if energy is not None else None
+    return carbon(energy.kg_co2e_per_m2_year, per_m2=True) if energy is not None else None
 
 
 @strawberry.federation.type(
@@ -374,11 +375,17 @@ def embodied(
         project_kind=chosen.kind,
         reference_area=chosen.reference_area,
         permit_year=year,
-        ic_construction=ic.kg_co2e_per_m2,
-        embodied_kg_co2e=ic.kg_co2e,
-        by_lot=[LotShare(lot=k, kg_co2e_per_m2=v) for k, v in sorted(ic.by_lot.items())],
-        by_module=[ModuleShare(module=k, kg_co2e_per_m2=v) for k, v in ic.by_module.items()],
-        module_d=ic.module_d_kg_co2e_per_m2,
+        ic_construction=carbon(ic.kg_co2e_per_m2, per_m2=True),
+        embodied_kg_co2e=carbon(ic.kg_co2e, per_m2=False),
+        by_lot=[
+            LotShare(lot=k, kg_co2e_per_m2=carbon(v, per_m2=True) or 0.0)
+            for k, v in sorted(ic.by_lot.items())
+        ],
+        by_module=[
+            ModuleShare(module=k, kg_co2e_per_m2=carbon(v, per_m2=True) or 0.0)
+            for k, v in ic.by_module.items()
+        ],
+        module_d=carbon(ic.module_d_kg_co2e_per_m2, per_m2=True),
         threshold=ic.verdict.threshold,
         threshold_period=ic.verdict.period,
         verdict=ic.verdict.status,

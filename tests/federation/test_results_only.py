@@ -71,9 +71,11 @@ def test_the_landlord_gets_the_housing_result_and_never_the_bill(
     assert carbon["project"] == "LOG-MIN" and carbon["referenceArea"] == 2400
     # metres_illustratifs.csv: the housing project's lots 1 to 13 are not all present, but
     # every lot given appears, and the lots sum to the total (per m² of the 2,400 m² SRef)
+    # every figure is served rounded (per m² to 0.1, kg to 1: README "Numbers and their
+    # precision"), so the sums agree within the roundings, half a step each
     lots = sum(x["kgCo2ePerM2"] for x in carbon["byLot"])
-    assert abs(lots - carbon["icConstruction"]) < 1e-6 * carbon["icConstruction"]
-    assert abs(carbon["embodiedKgCo2e"] / 2400 - carbon["icConstruction"]) < 1e-9 * lots
+    assert abs(lots - carbon["icConstruction"]) <= 0.05 * (len(carbon["byLot"]) + 1)
+    assert abs(carbon["embodiedKgCo2e"] / 2400 - carbon["icConstruction"]) <= 0.05 + 0.5 / 2400
     # collective housing, permit filed 2025: the 2025-2027 threshold of décret 2021-1004
     assert carbon["thresholdPeriod"] == "2025-2027"
     assert carbon["computedBy"] == BOUYGUES
