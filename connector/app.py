@@ -262,7 +262,9 @@ def create_app(
             Route(
                 "/audit/graphql",
                 AuthGate(
-                    audit_graphql(config, audit, control, refusals=refusals), verifier, refusals
+                    audit_graphql(config, audit, control, refusals=refusals, node=node),
+                    verifier,
+                    refusals,
                 ),
                 methods=["GET", "POST"],
             ),

@@ -238,6 +238,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_sources": ("Sources des données", "Data sources"),
     "col_dates": ("Création / mise à jour", "Created / updated"),
     "col_dpia": ("Analyse d'impact (AIPD)", "Impact assessment (DPIA)"),
+    "retention_caption": (
+        "Durées de conservation : données détenues au-delà de la durée déclarée",
+        "Retention: data held beyond the declared period",
+    ),
+    "col_entity": ("Type d'entité", "Entity type"),
+    "col_cutoff": ("Antérieures au", "Older than"),
+    "col_state": ("État", "State"),
+    "col_overdue": ("Lignes à effacer", "Rows to erase"),
+    "col_oldest": ("Plus ancienne", "Oldest"),
+    "retention_ok": ("à jour", "up to date"),
+    "retention_overdue": ("dépassée", "overdue"),
+    "retention_undated": ("non datée", "undated"),
     # log
     "log_title": ("Journal des accès", "Access log"),
     "log_filters": ("Filtres", "Filters"),

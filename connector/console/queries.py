@@ -25,6 +25,7 @@ query ConsoleRegister($lang: String!) {
     controllerContact dpdContact rights jointControllers { iri label } processors sources
     created updated dpia dpiaDate
   }
+  retention { dataset datasetTitle entity field cutoff state overdueRows oldest retentionIso }
 }"""
 
 CHOICES = """

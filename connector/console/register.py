@@ -105,6 +105,12 @@ class RegisterPages:
                 "records": [r for r in records if r["kind"] == "dataset"],
                 "platform": [r for r in records if r["kind"] == "platform"],
                 "contacts": list(contacts.values()),
+                "retention": [
+                    {**row, "node": reply.node.name}
+                    for reply in replies
+                    if reply.ok
+                    for row in reply.data.get("retention") or []
+                ],
                 "problems": problems(replies),
             },
             session=session,

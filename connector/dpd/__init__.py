@@ -59,6 +59,7 @@ from connector.dpd._node import (
     purposes,
 )
 from connector.dpd._register import ProcessingRecord, processing_register
+from connector.dpd._retention import RetentionStatus, retention_status
 from connector.dpd._views import WELL_KNOWN, export_view, on_startup, protected_resource
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "PolicySentence",
     "PolicyVersionInfo",
     "ProcessingRecord",
+    "RetentionStatus",
     "WhatIf",
     "audit_chain",
     "audit_counts",
@@ -103,5 +105,6 @@ __all__ = [
     "protected_resource",
     "purposes",
     "record_policy_versions",
+    "retention_status",
     "what_if",
 ]

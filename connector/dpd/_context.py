@@ -4,7 +4,7 @@ logs each request (one entry naming every field asked, whatever their number).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 
@@ -14,6 +14,9 @@ from connector.config import NodeConfig
 from connector.errors import AuditError, GuichetError, QueryError
 from connector.identity import Identity
 from connector.usage import Action, UsageControl, Use
+
+if TYPE_CHECKING:
+    from connector.node import Node
 from connector.usage.resources import AUDIT_LOG
 
 
@@ -37,6 +40,7 @@ class AuditContext:
     variables: dict[str, Any] | None = None
     control: UsageControl | None = None
     fields: tuple[str, ...] = ()
+    node: Node | None = None  # the node's sources, for the retention watch
     read_lock: anyio.Lock = field(default_factory=anyio.Lock)
     read_allowed: bool | None = None
 

@@ -127,12 +127,19 @@ def audit_graphql(
     control: UsageControl,
     *,
     refusals: RefusalHook | None = None,
+    node: Node | None = None,
 ) -> GraphQLView[AuditContext]:
-    """``/audit/graphql``: the DPD's endpoint over ``audit``."""
+    """``/audit/graphql``: the DPD's endpoint over ``audit`` (and, for the retention
+    watch, the node's sources)."""
 
     def context(request: HTTPConnection, response: Response | WebSocket) -> AuditContext:
         return AuditContext(
-            config, audit, caller(request), document="POST /audit/graphql", control=control
+            config,
+            audit,
+            caller(request),
+            document="POST /audit/graphql",
+            control=control,
+            node=node,
         )
 
     return GraphQLView(AUDIT_SCHEMA, context, refusals=refusals)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
+from datetime import date
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -53,6 +54,18 @@ def test_the_register_follows_the_cnil_model_exports_and_prints(
         expect(row.locator("code")).to_have_text("audit-log")
         retention = config(demo_space, node)["register"]["audit_retention"]
         expect(row.locator("span[title]")).to_have_attribute("title", retention)
+    # retention: cda keeps the energy records P5Y; the demo holds 2023 and 2024, so nothing
+    # is overdue; the cut-off is today five years back
+    today = date.today()
+    five_years = today.replace(year=today.year - 5, day=min(today.day, 28))
+    watched = page.locator(
+        '#retention tr[data-node="cda"][data-dataset="consommations-energie"]'
+        '[data-entity="EnergyUse"]'
+    )
+    expect(watched.locator(".state")).to_have_text("à jour")
+    expect(watched.locator(".overdue")).to_have_text("0")
+    if today.day <= 28:
+        expect(watched.locator(".cutoff")).to_have_text(five_years.isoformat())
     shot("register-cnil", full=True)
 
     with page.expect_download() as info:

@@ -147,6 +147,29 @@ class ProcessingRecord:
         )
 
 
+@strawberry.type(
+    description="A personal dataset's entity type against the retention its record declares."
+)
+class RetentionStatus:
+    dataset: str
+    dataset_title: str
+    entity: str
+    retention_iso: str
+    field: str | None = strawberry.field(description="The date the age is read from.")
+    cutoff: str = strawberry.field(description="Rows dated before this date are overdue.")
+    state: str = strawberry.field(description='"ok", "overdue" or "undated".')
+    overdue_rows: int
+    oldest: str | None = strawberry.field(description="The oldest overdue row's date.")
+
+    @classmethod
+    def of(cls, r: dpd.RetentionStatus) -> RetentionStatus:
+        return cls(**{k: getattr(r, k) for k in r.__dataclass_fields__})
+
+
+async def _retention(info: strawberry.Info[AuditContext, None]) -> list[RetentionStatus]:
+    return [RetentionStatus.of(r) for r in await dpd.retention_status(info.context)]
+
+
 async def _node(info: strawberry.Info[AuditContext, None]) -> NodeInfo:
     n = await dpd.node_info(info.context)
     return NodeInfo(name=n.name, title=n.title, participant=n.participant)
@@ -187,6 +210,11 @@ class DatasetsQuery:
     processing_register: list[ProcessingRecord] = strawberry.field(
         resolver=_register,
         description="The record of processing of each dataset holding personal data.",
+    )
+    retention: list[RetentionStatus] = strawberry.field(
+        resolver=_retention,
+        description="Rows held beyond the retention each personal dataset declares, counted "
+        "by the source (one statement per entity type); nothing is deleted.",
     )
     labels: list[Labelled] = strawberry.field(
         resolver=_labels, description="Parties and groups the node knows by name."

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from connector.dpd._retention import cutoff
 from tests.connector.dpd.console_node import P, running, write_console_node
 from tests.connector.usage.conftest import POLICIES, Clock
 
@@ -243,3 +245,56 @@ async def test_protected_resource_metadata(tmp_path: Path, clock: Clock) -> None
         r = await dpd.client.get("/.well-known/oauth-protected-resource")
     assert r.status_code == 404
     assert r.json() == {"error": "this node accepts no tokens: no [auth] issuer is configured"}
+
+
+RETENTION = (
+    """{ retention { dataset entity field cutoff state overdueRows oldest retentionIso } }"""
+)
+
+
+@pytest.mark.parametrize(
+    ("now", "duration", "cut"),
+    [
+        # by hand, the calendar way: months move the month, a missing day is the month's last
+        ("2026-03-10", "P1Y6M", "2024-09-10"),
+        ("2026-03-10", "P5Y", "2021-03-10"),
+        ("2026-03-31", "P1M", "2026-02-28"),
+        ("2024-02-29", "P1Y", "2023-02-28"),
+        ("2026-01-15", "P2W3D", "2025-12-29"),
+    ],
+)
+def test_the_retention_cutoff(now: str, duration: str, cut: str) -> None:
+    moment = datetime.fromisoformat(now).replace(tzinfo=UTC)
+    assert cutoff(moment, duration).date().isoformat() == cut
+
+
+async def test_retention_counts_the_rows_held_beyond_the_declared_period(
+    tmp_path: Path, clock: Clock
+) -> None:
+    # energie keeps P1Y6M; on 2026-03-10 (the clock) the cut-off is 2024-09-10, so a year
+    # is overdue once it ended before: 2023 and earlier. tiny.db holds 2024 only.
+    config = write_console_node(tmp_path)
+    async with running(config, clock) as dpd:
+        (status,) = (await dpd.data(RETENTION))["retention"]
+        assert status == {
+            "dataset": "energie",
+            "entity": "EnergyUse",
+            "field": "year",
+            "cutoff": "2024-09-10",
+            "state": "ok",
+            "overdueRows": 0,
+            "oldest": None,
+            "retentionIso": "P1Y6M",
+        }
+        with sqlite3.connect(tmp_path / "tiny.db") as con:  # the holder keeps two old rows
+            con.executemany(
+                "INSERT INTO consommations VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    ("E8", "PG46YY6YJW8N", 2019, "gaz naturel", "chauffage", 80.0),
+                    ("E9", "PG46YY6YJW8N", 2023, "gaz naturel", "chauffage", 75.0),
+                ],
+            )
+        (status,) = (await dpd.data(RETENTION))["retention"]
+        assert (status["state"], status["overdueRows"], status["oldest"]) == ("overdue", 2, "2019")
+        refused = await dpd(RETENTION, token="city")  # the DPD's alone, as the whole log
+        assert refused["data"] is None
