@@ -28,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
@@ -319,6 +320,11 @@ class AuditLog:
             out.append(t.c.time >= format_time(f.since))
         if f.until is not None:
             out.append(t.c.time < format_time(f.until))
+        if f.keys:  # keys read are JSON strings in details: "K", or "K/..." (a room of K)
+            quoted = [json.dumps(k, ensure_ascii=False) for k in f.keys]
+            texts = [*quoted, *(q[:-1] + "/" for q in quoted)]
+            out.append(t.c.details.contains('"keys":{', autoescape=True))  # reads, not searches
+            out.append(sa.or_(*(t.c.details.contains(q, autoescape=True) for q in texts)))
         return out
 
     async def head(self) -> tuple[int, str]:

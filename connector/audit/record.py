@@ -235,6 +235,8 @@ class AuditFilter:
     client_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    keys: tuple[str, ...] = ()
+    """Entries that read an entity under any of these keys (or pseudonyms)."""
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):

@@ -11,10 +11,22 @@ from connector.audit import AuditFilter
 from connector.audit.record import Outcome, is_iri
 from connector.dpd._context import AuditContext
 from connector.errors import QueryError
+from connector.sources.base import Condition, Select
+from connector.usage.decision import search_keys
 from policies.explain import Lang
 
 LANGS = ("fr", "en")
-FILTER_KEYS = ("party", "dataset", "decision", "purpose", "client_id", "since", "until")
+FILTER_KEYS = (
+    "party",
+    "dataset",
+    "decision",
+    "purpose",
+    "client_id",
+    "since",
+    "until",
+    "entity",
+    "address",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,8 @@ class FilterValues:
     client_id: str | None = None
     since: str | None = None
     until: str | None = None
+    entity: str | None = None
+    address: str | None = None
 
 
 def filter_details(f: FilterValues | None) -> dict[str, Any]:
@@ -95,4 +109,38 @@ async def checked_filter(ctx: AuditContext, f: FilterValues | None) -> AuditFilt
         client_id=f.client_id,
         since=since,
         until=until,
+        keys=await _keys(ctx, f),
     )
+
+
+async def _keys(ctx: AuditContext, f: FilterValues) -> tuple[str, ...]:
+    """The keys an access to ``f.entity`` or to the building at ``f.address`` left in the
+    entries (:func:`connector.usage.decision.search_keys`); none asked: no condition."""
+    wanted: list[str] = []
+    if f.entity is not None:
+        if not f.entity.strip():
+            raise QueryError("filter.entity: expected an entity key such as an RNB id, got ''")
+        wanted.append(f.entity.strip())
+    if f.address is not None:
+        buildings = await _at_address(ctx, f.address)
+        if not buildings:
+            raise QueryError(f"filter.address: no building of this node at {f.address!r}")
+        wanted += buildings
+    if not wanted:
+        return ()
+    key = ctx.control.pseudonym_key if ctx.control is not None else None
+    entities = tuple(ctx.config.entities)
+    return tuple(k for value in wanted for k in search_keys(key, entities, value))
+
+
+async def _at_address(ctx: AuditContext, address: str) -> list[str]:
+    """The RNB ids of this node's buildings at ``address`` (exactly as the register writes
+    it), found by the source."""
+    node = ctx.node
+    if node is None or "Building" not in ctx.config.entities:
+        raise QueryError("filter.address: this node holds no buildings to look the address up")
+    if "address" not in ctx.config.entities["Building"].fields:
+        raise QueryError("filter.address: this node's buildings have no address")
+    where = (Condition("address", "eq", address.strip()),)
+    rows = await node.select(Select(entity="Building", fields=("rnbId",), where=where))
+    return [str(r["rnbId"]) for r in rows]

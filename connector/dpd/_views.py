@@ -58,6 +58,8 @@ async def export_view(
             client_id=args.get("client_id"),
             since=args.get("since"),
             until=args.get("until"),
+            entity=args.get("entity"),
+            address=args.get("address"),
         )
         for name in ("since", "until"):
             parse_moment(name, args.get(name))

@@ -55,6 +55,8 @@ def _instance(info: Any, builder: SchemaBuilder, entity: EntityType, row: dict[s
             if values.get(name) is not None:
                 values[name] = decision.pseudonym(entity.name, values[name])
         decision.count_rows(entity.name, 1)
+        subject = row.get(entity.subject) if entity.subject else None
+        decision.read_key(entity.name, row.get(entity.key), subject)
     return cls(**values)
 
 

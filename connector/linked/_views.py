@@ -134,6 +134,8 @@ class LinkedViews:
             for name in decision.hidden(entity.name):
                 row.pop(name, None)
             decision.count_rows(entity.name, 1)
+            subject = row.get(entity.subject) if entity.subject else None
+            decision.read_key(entity.name, row.get(entity.key), subject)
         node = expanded_entity(self.config, entity, row, children)
         return self.rdf_response(request, [node])
 

@@ -285,6 +285,11 @@ class UsageControl:
                 }
             if "inform" in d.duties:
                 details["informDpd"] = True
+            read = decision.keys.get(d.dataset.id) if d.permitted else None
+            if read:
+                details["keys"] = {entity: list(keys) for entity, keys in sorted(read.items())}
+                if decision.keys_cut.get(d.dataset.id):
+                    details["keysNotKept"] = decision.keys_cut[d.dataset.id]
             await self.audit.append(
                 AuditRecord(
                     time=decision.time,

@@ -20,7 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +110,26 @@ def undecided(use: Use, dataset: DatasetConfig) -> Decision:
     )
 
 
+KEYS_PER_ENTRY = 100
+"""Keys kept per entity type in one audit entry: enough for a page, bounded for a flood."""
+
+
+def pseudonym(key: bytes, entity: str, value: object) -> str:
+    """The pseudonym of ``entity``'s ``value`` under the node's key (HMAC-SHA-256)."""
+    mac = hmac.new(key, f"{entity}\x1f{value}".encode(), hashlib.sha256)
+    return "anon-" + base64.b32encode(mac.digest()[:10]).decode().lower()
+
+
+def search_keys(key: bytes | None, entities: Iterable[str], value: str) -> tuple[str, ...]:
+    """What an audit entry holds for an access to the entity ``value`` names: the key as
+    is, and its pseudonym as any entity's key or subject (personal datasets)."""
+    found = [value]
+    if key is not None:
+        for entity in entities:
+            found += [pseudonym(key, entity, value), pseudonym(key, f"{entity}.subject", value)]
+    return tuple(found)
+
+
 @dataclass
 class RequestDecision:
     """The decisions of one request, and what faces need from them."""
@@ -120,6 +140,10 @@ class RequestDecision:
     pseudonym_key: bytes
     time: datetime
     rows: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """The keys of the entities read, per dataset and entity type (at most
+    :data:`KEYS_PER_ENTRY` each; pseudonyms for personal data): kept in the audit entry."""
+    keys_cut: dict[str, int] = field(default_factory=dict)
     resources: Mapping[str, DatasetConfig] = field(default_factory=dict)
     """What the node holds besides its datasets (its audit log)."""
     withheld: dict[Use, int] = field(default_factory=dict)
@@ -238,12 +262,34 @@ class RequestDecision:
         return frozenset(out)
 
     def pseudonym(self, entity: str, value: object) -> str:
-        mac = hmac.new(self.pseudonym_key, f"{entity}\x1f{value}".encode(), hashlib.sha256)
-        return "anon-" + base64.b32encode(mac.digest()[:10]).decode().lower()
+        return pseudonym(self.pseudonym_key, entity, value)
 
-    def count_rows(self, entity: str, n: int) -> None:
-        """``n`` more rows of ``entity`` returned: counted once for each dataset they draw on."""
-        ids: frozenset[str] = self._once(
+    def read_key(self, entity: str, key: object, subject: object = None) -> None:
+        """One more ``entity`` read, its key ``key`` (and ``subject``, the value of the
+        entity's subject field: the dwelling an energy use is about): remembered for the
+        audit entry of each dataset it draws on, as pseudonyms where the dataset holds
+        personal data (the DPD finds them again by the same pseudonyms, :func:`search_keys`),
+        at most :data:`KEYS_PER_ENTRY` per entity type and dataset (beyond: counted)."""
+        named = [(entity, key)]
+        if subject is not None:
+            named.append((f"{entity}.subject", subject))
+        for ds_id in self._datasets_of(entity):
+            ds = self.config.datasets.get(ds_id)
+            personal = ds is not None and ds.personal_data
+            seen = self.keys.setdefault(ds_id, {}).setdefault(entity, [])
+            for name, value in named:
+                if value is None:
+                    continue
+                kept = self.pseudonym(name, value) if personal else str(value)
+                if kept in seen:
+                    continue
+                if len(seen) < KEYS_PER_ENTRY:
+                    seen.append(kept)
+                else:
+                    self.keys_cut[ds_id] = self.keys_cut.get(ds_id, 0) + 1
+
+    def _datasets_of(self, entity: str) -> frozenset[str]:
+        found: frozenset[str] = self._once(
             "datasets",
             entity,
             lambda: frozenset(
@@ -252,7 +298,11 @@ class RequestDecision:
                 if (ds := self.config.dataset_of(entity, f)) is not None
             ),
         )
-        self.count(ids, n)
+        return found
+
+    def count_rows(self, entity: str, n: int) -> None:
+        """``n`` more rows of ``entity`` returned: counted once for each dataset they draw on."""
+        self.count(self._datasets_of(entity), n)
 
     def count(self, datasets: frozenset[str] | set[str], n: int) -> None:
         for ds_id in datasets:

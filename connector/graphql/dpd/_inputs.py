@@ -22,6 +22,16 @@ class AuditFilterInput:
     until: str | None = strawberry.field(
         default=None, description="ISO 8601 date-time, exclusive (without an offset: UTC)."
     )
+    entity: str | None = strawberry.field(
+        default=None,
+        description="Entries that read this entity: an RNB id, a room or sensor key, any "
+        "entity's key (its rooms too: keys under it), pseudonymised or not.",
+    )
+    address: str | None = strawberry.field(
+        default=None,
+        description="Entries that read a building at this address (exactly as the register "
+        "writes it), or anything about it.",
+    )
 
 
 def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
@@ -36,4 +46,6 @@ def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
         client_id=f.client_id,
         since=f.since,
         until=f.until,
+        entity=f.entity,
+        address=f.address,
     )
