@@ -56,6 +56,7 @@ def test_the_walk_reaches_every_command() -> None:
         "audit",
         "audit verify",
         "audit export",
+        "audit notice",
         "policy",
         "policy check",
         "policy evaluate",
