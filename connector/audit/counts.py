@@ -105,10 +105,14 @@ async def distinct_values(log: AuditLog, what: str) -> set[str]:
     return {str(r["value"]) for r in rows}
 
 
-async def index_problem(log: AuditLog, *, chunk: int = 1000) -> Problem | None:
+async def index_problem(
+    log: AuditLog, *, chunk: int = 1000, upto: int | None = None
+) -> Problem | None:
     """The first entry whose rows in ``{table}_datasets`` are not the datasets it names
     (the index is not hashed: counts would silently lie if it were edited). A log whose
-    index was never built (no node started on it since) has nothing to check."""
+    index was never built (no node started on it since) has nothing to check. ``upto``:
+    the last entry the chain walk verified; entries the node appends while this runs are
+    left for the next check (reading them half-written would be a false alarm)."""
     t, d = log.table, log.datasets
     async with log._guard("cannot read the audit log"), log.engine.connect() as conn:
         built = await conn.run_sync(lambda sync: sa.inspect(sync).has_table(d.name))
@@ -116,11 +120,14 @@ async def index_problem(log: AuditLog, *, chunk: int = 1000) -> Problem | None:
         return None
     after = 0
     while True:
-        rows = await log._fetch(
-            sa.select(t.c.seq, t.c.datasets).where(t.c.seq > after).order_by(t.c.seq).limit(chunk)
-        )
+        main = sa.select(t.c.seq, t.c.datasets).where(t.c.seq > after)
+        if upto is not None:
+            main = main.where(t.c.seq <= upto)
+        rows = await log._fetch(main.order_by(t.c.seq).limit(chunk))
         last = int(rows[-1]["seq"]) if rows else None
         stmt = sa.select(d.c.seq, d.c.dataset).where(d.c.seq > after)
+        if upto is not None:
+            stmt = stmt.where(d.c.seq <= upto)
         if last is not None and len(rows) == chunk:
             stmt = stmt.where(d.c.seq <= last)
         indexed: dict[int, set[str]] = {}
@@ -143,5 +150,24 @@ async def index_problem(log: AuditLog, *, chunk: int = 1000) -> Problem | None:
                 f"REMOVED entries from #{seq}: the dataset index still lists entry #{seq}",
             )
         if len(rows) < chunk:
-            return None
+            return await _orphans(log, upto) if upto is not None else None
         after = int(rows[-1]["seq"])
+
+
+async def _orphans(log: AuditLog, upto: int) -> Problem | None:
+    """Index rows past ``upto`` with no entry: one statement (one snapshot), so an entry
+    the node appends meanwhile, written with its index rows in one transaction, is never
+    taken for a removal; entries cut from the end but left in the index are."""
+    t, d = log.table, log.datasets
+    missing = ~sa.exists(sa.select(t.c.seq).where(t.c.seq == d.c.seq))
+    rows = await log._fetch(
+        sa.select(sa.func.min(d.c.seq).label("seq")).where(d.c.seq > upto, missing)
+    )
+    seq = rows[0]["seq"] if rows else None
+    if seq is None:
+        return None
+    return Problem(
+        "removed",
+        int(seq),
+        f"REMOVED entries from #{seq}: the dataset index still lists entry #{seq}",
+    )

@@ -353,7 +353,8 @@ class AuditLog:
         chain intact, the dataset index (``{table}_datasets``) is checked against it.
         """
         report = await verify_chain(self, expect_head=expect_head, chunk=chunk)
-        if report.ok and (problem := await _counts.index_problem(self, chunk=chunk)):
+        upto = report.head_seq  # what the walk verified: later appends wait for the next check
+        if report.ok and (problem := await _counts.index_problem(self, chunk=chunk, upto=upto)):
             return replace(report, problem=problem)
         return report
 

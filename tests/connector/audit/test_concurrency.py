@@ -112,3 +112,29 @@ async def test_four_processes(db: Db, tmp_path: Path) -> None:
         mine = [e.reason for e in entries if e.node == f"p{k}"]
         assert mine == [f"p{k}-{i}" for i in range(50)]
     await log.aclose()
+
+
+async def test_checks_while_the_node_writes_raise_no_false_alarm(db: Db) -> None:
+    """The running node verifies its chain while it appends (connector.audit.watch): a check
+    must never take an entry being written for a removed or altered one."""
+    writer, checker = db.log(), db.log()
+    await writer.setup()
+    reports = []
+    done = anyio.Event()
+
+    async def write() -> None:
+        for i in range(300):
+            await writer.append(record(i, datasets=("mesures-salles", "metres")))
+        done.set()
+
+    async def check() -> None:
+        while not done.is_set():
+            reports.append(await checker.verify(chunk=16))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(write)
+        tg.start_soon(check)
+    assert len(reports) > 3
+    assert [str(r) for r in reports if not r.ok] == []
+    await writer.aclose()
+    await checker.aclose()
