@@ -15,7 +15,8 @@ and returning frozen values; :mod:`connector.graphql.dpd` serves them as GraphQL
 Modules: :mod:`._context` (the context, the role check that logs), :mod:`._filter` (the
 filter, checked), :mod:`._log` (entries, export, chain, what-if), :mod:`._node` (the node,
 its names and purposes), :mod:`._datasets` (policies and their versions),
-:mod:`._register` (the record of processing), :mod:`._counts`, :mod:`._views` (Starlette).
+:mod:`._register` (the record of processing), :mod:`._counts`, :mod:`._views` (Starlette),
+:mod:`._summary` (counts by participant type and purpose, for the families' page).
 """
 
 from connector.dpd._context import AuditContext, Forbidden, authorise
@@ -59,6 +60,7 @@ from connector.dpd._node import (
     purposes,
 )
 from connector.dpd._register import ProcessingRecord, processing_register
+from connector.dpd._summary import UsageSummary, summary_view, usage_summary
 from connector.dpd._views import WELL_KNOWN, export_view, on_startup, protected_resource
 
 __all__ = [
@@ -80,6 +82,7 @@ __all__ = [
     "PolicySentence",
     "PolicyVersionInfo",
     "ProcessingRecord",
+    "UsageSummary",
     "WhatIf",
     "audit_chain",
     "audit_counts",
@@ -103,5 +106,7 @@ __all__ = [
     "protected_resource",
     "purposes",
     "record_policy_versions",
+    "summary_view",
+    "usage_summary",
     "what_if",
 ]
