@@ -13,6 +13,7 @@ figure comes from is said in :mod:`._transparence_data`.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,7 +110,8 @@ def lang_of(request: Request) -> Lang:
 
 
 def percent(share: float, lang: Lang) -> str:
-    value = round(100 * share)
+    """``share`` (0 to 1) in per cent, rounded half up."""
+    value = math.floor(100 * share + 0.5)
     return f"{value}\u202f%" if lang == "fr" else f"{value}%"
 
 
@@ -194,6 +196,7 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         c = self.constants
+        context.setdefault("problems", [])
         html = ENV.get_template(template).render(
             t=self.t,
             lang=self.lang,
