@@ -312,7 +312,7 @@ class Transparence:
             *(self.sources.summary(n, lang) for n in nodes), return_exceptions=True
         )
         labels: dict[str, str] = {}
-        counts = []
+        counts: list[dict[str, Any]] = []
         t = words(lang)
         for node, s in zip(nodes, summaries, strict=True):
             if isinstance(s, BaseException):

@@ -85,12 +85,12 @@ def week_chart(
             f'<line x1="{x:.1f}" x2="{x + bar:.1f}" y1="{y(w.max):.1f}" y2="{y(w.max):.1f}" '
             f'stroke="{MAX_COLOUR}" stroke-width="2"/>'
         )
-    for ppm, colour in ((guidance, GUIDANCE_COLOUR), (action, ACTION_COLOUR)):
+    for mark, colour in ((guidance, GUIDANCE_COLOUR), (action, ACTION_COLOUR)):
         parts.append(
-            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(ppm):.1f}" y2="{y(ppm):.1f}" '
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(mark):.1f}" y2="{y(mark):.1f}" '
             f'stroke="{colour}" stroke-width="2" stroke-dasharray="6 4"/>'
-            f'<text x="{LEFT + plot_w + 6}" y="{y(ppm) + 4:.1f}" font-size="13" '
-            f'fill="{colour}">{ppm:g} ppm</text>'
+            f'<text x="{LEFT + plot_w + 6}" y="{y(mark) + 4:.1f}" font-size="13" '
+            f'fill="{colour}">{mark:g} ppm</text>'
         )
     if weeks:
         for i in (0, len(weeks) - 1):
