@@ -158,7 +158,9 @@ class Page:
 
     def room(self, space: dict[str, Any], report: dict[str, Any] | None) -> dict[str, Any]:
         code = space["id"].rsplit("/", 1)[-1]
-        room: dict[str, Any] = {"id": code, "code": code, "name": space["name"], "air": None}
+        name = space["name"]
+        title = f"{code} « {name} »" if self.lang == "fr" else f"{code} “{name}”"
+        room: dict[str, Any] = {"code": code, "name": name, "title": title, "air": None}
         if report is None:
             return room
         weeks = sorted(report.get("weeks") or [], key=lambda w: w["week"])
@@ -176,7 +178,7 @@ class Page:
                 guidance=c.guidance_ppm,
                 action=c.action_ppm,
                 chart_id=chart_id,
-                title=self.t["chart_title"].format(room=f"{code} « {space['name']} »"),
+                title=self.t["chart_title"].format(room=title),
                 description=self.t["chart_desc"].format(
                     guidance=round(c.guidance_ppm), action=round(c.action_ppm)
                 ),

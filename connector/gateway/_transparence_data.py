@@ -26,6 +26,7 @@ from rdflib.term import Node
 from connector.errors import AuthError, GatewayError
 from connector.gateway._catalog import DCT, GUI, ODRL
 from connector.gateway._gateway import Gateway
+from policies import Policy
 from policies.parse import policies_from_graph
 
 SCHOOLS_QUERY = """query TransparenceSchools {
@@ -69,7 +70,7 @@ class CatalogEntry:
     description: str
     publisher: str
     personal_data: bool | None
-    policy: Any
+    policy: Policy | None
 
 
 def origin(url: str) -> str:
