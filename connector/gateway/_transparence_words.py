@@ -28,6 +28,11 @@ _FR = {
         "personnelle et ne demande aucune connexion."
     ),
     "switch": "English",
+    "footer": (
+        "Page publique du guichet de données : sans connexion, sans cookie, sans script. "
+        "Chaque affichage de cette page lit les données comme le public et compte dans "
+        "« public, sans jeton »."
+    ),
     "schools": "Écoles",
     "schools_lead": "Choisissez une école pour voir l'air de ses classes.",
     "no_schools": "Aucune école n'est publiée dans l'espace de données.",
@@ -128,6 +133,11 @@ _EN = {
         "measurements and on which terms. It holds no personal data and needs no login."
     ),
     "switch": "Français",
+    "footer": (
+        "A public page of the data space: no login, no cookie, no script. Each view of this "
+        "page reads the data as the public does and counts under “the public, without a "
+        "token”."
+    ),
     "schools": "Schools",
     "schools_lead": "Choose a school to see the air in its classrooms.",
     "no_schools": "No school is published in the data space.",
