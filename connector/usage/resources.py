@@ -3,6 +3,9 @@
 The node's audit log is one: reading it (the DPD's endpoint, its exports, the console) is
 a ``read`` of the resource :data:`AUDIT_LOG`, decided by the same evaluator as any dataset,
 under a policy the node writes from its configuration: read, for the ``[usage] dpd_role``.
+Its usage summary (:data:`AUDIT_SUMMARY`, ``GET /audit/summary``: counts by participant
+type and purpose) is another: read, for the ``[usage] transparency_role`` (the families'
+page's participant) and the DPD role.
 """
 
 from __future__ import annotations
