@@ -11,6 +11,7 @@ import pytest
 
 from connector.app import create_app
 from connector.config import load_config
+from connector.errors import ConfigError
 from connector.identity import Identity
 from tests.connector.usage.conftest import (
     BASE,
@@ -102,3 +103,15 @@ async def test_an_unknown_parameter_is_refused(typed_node) -> None:
     )
     assert r.status_code == 400
     assert r.json() == {"error": "unknown parameter 'party'; expected lang"}
+
+
+def test_a_party_type_that_is_not_a_name_is_a_config_error(tmp_path: Path) -> None:
+    config = write_node(tmp_path)
+    config.write_text(
+        config.read_text("utf-8") + f'[usage.party_types]\n"{P}city" = 3\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert [(i.key, i.message) for i in caught.value.issues] == [
+        (f"usage.party_types.{P}city", "expected a type name such as 'recherche', got 3")
+    ]
