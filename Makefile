@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APOLLO := tools/apollo/node_modules/.installed
+AXE := tools/axe/node_modules/.installed
 
-.PHONY: demo test lint importlint typecheck pytest bench install apollo postgres chromium clean
+.PHONY: demo test lint importlint typecheck pytest bench install apollo axe postgres chromium clean
 
 install: $(STAMP)
 
@@ -22,6 +23,13 @@ apollo: $(APOLLO)
 
 $(APOLLO): tools/apollo/package.json tools/apollo/package-lock.json
 	cd tools/apollo && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# axe-core, the accessibility check of the families' page in the Chromium tests
+axe: $(AXE)
+
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 postgres:
@@ -45,7 +53,7 @@ importlint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(APOLLO) postgres chromium
+pytest: $(STAMP) $(APOLLO) $(AXE) postgres chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -59,4 +67,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.audit
 
 clean:
-	rm -rf $(VENV) tools/apollo/node_modules .guichet-demo .pytest_cache .mypy_cache
+	rm -rf $(VENV) tools/apollo/node_modules tools/axe/node_modules .guichet-demo .pytest_cache .mypy_cache

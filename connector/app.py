@@ -20,6 +20,7 @@ before a usage decision is written to the audit log (:mod:`connector.refusals`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ from connector.audit.watch import ChainWatch
 from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
-from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource
+from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
@@ -280,6 +281,16 @@ def create_app(
             Route(
                 "/audit/export.jsonld",
                 AuthGate(AuditExport(config, audit, control, "jsonld"), verifier, refusals),
+            ),
+            Route(
+                "/audit/summary",
+                AuthGate(
+                    _Endpoint(
+                        functools.partial(summary_view, config=config, audit=audit, control=control)
+                    ),
+                    verifier,
+                    refusals,
+                ),
             ),
         ]
     mounts = [Mount(CONSOLE_PATH, app=console)] if console is not None else []

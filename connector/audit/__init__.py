@@ -15,7 +15,7 @@ Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON
 """
 
 from connector.audit.canonical import canonical_json
-from connector.audit.counts import Count, Counts
+from connector.audit.counts import Count, Counts, UseCount
 from connector.audit.export import CSV_COLUMNS, GUI_TERMS, export_csv, export_jsonld
 from connector.audit.log import MAX_LIMIT, AuditLog
 from connector.audit.operation import operation_hash
@@ -44,6 +44,7 @@ __all__ = [
     "PolicyVersions",
     "Problem",
     "StoredEntry",
+    "UseCount",
     "VerifyReport",
     "canonical_json",
     "export_csv",

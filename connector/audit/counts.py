@@ -171,3 +171,42 @@ async def _orphans(log: AuditLog, upto: int) -> Problem | None:
         int(seq),
         f"REMOVED entries from #{seq}: the dataset index still lists entry #{seq}",
     )
+
+
+@dataclass(frozen=True)
+class UseCount:
+    """Entries naming ``dataset`` by one party for one purpose (``None``: none declared)."""
+
+    dataset: str
+    party: str
+    purpose: str | None
+    permit: int
+    deny: int
+
+
+async def use_counts(log: AuditLog, filters: AuditFilter | None = None) -> tuple[UseCount, ...]:
+    """Entries matching ``filters`` grouped by dataset, party and purpose, in one statement;
+    entries naming no dataset (the log's own reads) are not counted."""
+    t, d = log.table, log.datasets
+    rows = await log._fetch(
+        sa.select(
+            d.c.dataset,
+            t.c.party,
+            t.c.purpose,
+            _tally(t.c.decision, Outcome.PERMIT).label("permit"),
+            _tally(t.c.decision, Outcome.DENY).label("deny"),
+        )
+        .select_from(t.join(d, d.c.seq == t.c.seq))
+        .where(*log._conditions(filters or AuditFilter()))
+        .group_by(d.c.dataset, t.c.party, t.c.purpose)
+    )
+    return tuple(
+        UseCount(
+            dataset=str(r["dataset"]),
+            party=str(r["party"]),
+            purpose=None if r["purpose"] is None else str(r["purpose"]),
+            permit=int(r["permit"]),
+            deny=int(r["deny"]),
+        )
+        for r in rows
+    )

@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from connector.audit import _schema
 from connector.audit import counts as _counts
-from connector.audit.counts import Counts
+from connector.audit.counts import Counts, UseCount
 from connector.audit.record import (
     GENESIS,
     AuditFilter,
@@ -275,6 +275,10 @@ class AuditLog:
     async def counts(self, filters: AuditFilter | None = None) -> Counts:
         """Matching entries by decision, party and dataset (SQL ``GROUP BY``)."""
         return await _counts.group_counts(self, filters)
+
+    async def use_counts(self, filters: AuditFilter | None = None) -> tuple[UseCount, ...]:
+        """Matching entries by dataset, party and purpose (the families' page's summary)."""
+        return await _counts.use_counts(self, filters)
 
     async def count_per_dataset(
         self, filters: AuditFilter, datasets: Collection[str]

@@ -51,6 +51,12 @@ class UsageConfig:
     benchmarks and private test nodes only); ``memberships`` gives the ``odrl:partOf`` facts
     (party IRI = [collection IRIs]) the node knows about its callers.
 
+    ``transparency_role`` is the role of the families' page's participant: it may read the
+    node's usage summary (``GET /audit/summary``: counts by participant type and purpose,
+    never a party), and nothing else of the log; ``party_types`` (party IRI = type key, e.g.
+    ``"recherche"``) is how that summary groups callers (the public is ``public``, a party
+    not listed ``autre``).
+
     ``min_group_size`` and ``min_subjects`` are the floors every aggregate and derived
     value obeys for a caller who may not read its rows: each group is built from cells of
     at least ``min_group_size`` rows (readings), and, for personal data, of at least
@@ -67,6 +73,8 @@ class UsageConfig:
     pseudonym_key_file: Path | None = None
     memberships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dpd_role: str = "dpd"
+    transparency_role: str = "transparence"
+    party_types: Mapping[str, str] = field(default_factory=dict)
     min_group_size: int = MIN_GROUP_SIZE
     min_subjects: int = MIN_SUBJECTS
     audit_busy_timeout: float = 30.0
@@ -188,6 +196,8 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
             "pseudonym_key_file",
             "memberships",
             "dpd_role",
+            "transparency_role",
+            "party_types",
             "min_group_size",
             "min_subjects",
             "audit_busy_timeout",
@@ -211,12 +221,25 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
             c.fail(f"usage.memberships.{party}", "expected a list of collection IRIs")
             continue
         memberships[party] = tuple(groups)
+    party_types: dict[str, str] = {}
+    for party, kind in c.table(table, "usage", "party_types", required=False).items():
+        if not isinstance(kind, str) or not kind:
+            c.fail(
+                f"usage.party_types.{party}",
+                f"expected a type name such as 'recherche', got {kind!r}",
+            )
+            continue
+        party_types[party] = kind
     return UsageConfig(
         enforce=enforce,
         audit_db=audit_db,
         pseudonym_key_file=(file.parent / key_raw).resolve(),
         memberships=memberships,
         dpd_role=c.string(table, "usage", "dpd_role", required=False, default="dpd"),
+        transparency_role=c.string(
+            table, "usage", "transparency_role", required=False, default="transparence"
+        ),
+        party_types=party_types,
         min_group_size=_floor(c, table, "min_group_size", MIN_GROUP_SIZE),
         min_subjects=_floor(c, table, "min_subjects", MIN_SUBJECTS),
         audit_busy_timeout=_seconds(c, table, "audit_busy_timeout", 30.0),

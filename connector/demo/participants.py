@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from connector.errors import AuthError
+from connector.gateway import Participant, TransparenceSettings
 from issuer import ParticipantRegistry
 
 SPACE = "https://guichet.agglo-larochelle.fr/participants/"
@@ -51,6 +52,13 @@ PARTICIPANTS = (
         "bouygues", SPACE + "bouygues", "Bouygues Bâtiment Centre Sud-Ouest", ("construction",), ()
     ),
     DemoParticipant("dpd", SPACE + "cda/dpd", "DPD de l'agglomération", ("dpd",), ()),
+    DemoParticipant(
+        "transparence",
+        SPACE + "cda/transparence",
+        "Page des familles et des citoyens",
+        ("transparence",),
+        (),
+    ),
     DemoParticipant("lagord", SPACE + "lagord", "Commune de Lagord", ("commune",), ()),
     DemoParticipant(
         "bailleur",
@@ -163,3 +171,22 @@ async def token(
         raise AuthError(f"the issuer refused a token: {r.text}")
     value: str = r.json()["access_token"]
     return value
+
+
+DPD_NAME = "Délégué à la protection des données de l'agglomération (démo)"
+DPD_CONTACT = "dpd@agglo-larochelle.example"
+"""The demo's DPD contact on the families' page: an ``.example`` address (RFC 2606), not a
+real mailbox."""
+
+
+def families_page(issuer: str, creds: Mapping[str, Mapping[str, str]]) -> TransparenceSettings:
+    """The families' page of the demo's gateway: the demo's school year, its DPD contact and
+    the page's own participant (``transparence`` in ``credentials.json``; a demo folder made
+    before it existed gives a page without usage counts)."""
+    own = creds.get("transparence")
+    participant = (
+        Participant(issuer, own["client_id"], own["client_secret"])
+        if own and own.get("client_secret")
+        else None
+    )
+    return TransparenceSettings(dpd_name=DPD_NAME, dpd_contact=DPD_CONTACT, participant=participant)

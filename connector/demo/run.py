@@ -33,7 +33,12 @@ from connector.demo.generate import (
     DemoPaths,
     generate,
 )
-from connector.demo.participants import CONSOLE_CLIENT, register_all, register_console
+from connector.demo.participants import (
+    CONSOLE_CLIENT,
+    families_page,
+    register_all,
+    register_console,
+)
 from connector.demo.showcase import federated, partitioned, showcase
 from connector.demo.showcase_results import results_only
 from connector.errors import GuichetError
@@ -109,7 +114,12 @@ async def _serve(
     if gateway_port is not None:
         from connector.gateway import create_gateway_app
 
-        app = create_gateway_app(urls, console_issuer=issuer, console_client_id=CONSOLE_CLIENT)
+        app = create_gateway_app(
+            urls,
+            console_issuer=issuer,
+            console_client_id=CONSOLE_CLIENT,
+            transparence=families_page(issuer, creds),
+        )
         gw = _server(app, "127.0.0.1", gateway_port)
         servers.append(gw)
         tasks.append(asyncio.create_task(gw.serve()))

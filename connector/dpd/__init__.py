@@ -15,7 +15,8 @@ and returning frozen values; :mod:`connector.graphql.dpd` serves them as GraphQL
 Modules: :mod:`._context` (the context, the role check that logs), :mod:`._filter` (the
 filter, checked), :mod:`._log` (entries, export, chain, what-if), :mod:`._node` (the node,
 its names and purposes), :mod:`._datasets` (policies and their versions),
-:mod:`._register` (the record of processing), :mod:`._counts`, :mod:`._views` (Starlette).
+:mod:`._register` (the record of processing), :mod:`._counts`, :mod:`._views` (Starlette),
+:mod:`._summary` (counts by participant type and purpose, for the families' page).
 """
 
 from connector.dpd._context import AuditContext, Forbidden, authorise
@@ -60,6 +61,7 @@ from connector.dpd._node import (
 )
 from connector.dpd._register import ProcessingRecord, processing_register
 from connector.dpd._retention import RetentionStatus, retention_status
+from connector.dpd._summary import UsageSummary, summary_view, usage_summary
 from connector.dpd._views import WELL_KNOWN, export_view, on_startup, protected_resource
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "PolicyVersionInfo",
     "ProcessingRecord",
     "RetentionStatus",
+    "UsageSummary",
     "WhatIf",
     "audit_chain",
     "audit_counts",
@@ -106,5 +109,7 @@ __all__ = [
     "purposes",
     "record_policy_versions",
     "retention_status",
+    "summary_view",
+    "usage_summary",
     "what_if",
 ]

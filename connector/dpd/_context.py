@@ -14,10 +14,10 @@ from connector.config import NodeConfig
 from connector.errors import AuditError, GuichetError, QueryError
 from connector.identity import Identity
 from connector.usage import Action, UsageControl, Use
+from connector.usage.resources import AUDIT_LOG, AUDIT_SUMMARY
 
 if TYPE_CHECKING:
     from connector.node import Node
-from connector.usage.resources import AUDIT_LOG
 
 
 class Forbidden(GuichetError):
@@ -45,19 +45,33 @@ class AuditContext:
     read_allowed: bool | None = None
 
 
-async def authorise(ctx: AuditContext, what: str, details: dict[str, Any]) -> None:
-    """Refuse non-DPD callers; log the read or the refusal, once per request: the first
-    field to get here writes the entry, naming every root field of the request."""
+async def authorise(
+    ctx: AuditContext, what: str, details: dict[str, Any], *, resource: str = AUDIT_LOG
+) -> None:
+    """Refuse callers the ``resource``'s policy does not let read it (the audit log: the
+    DPD role; its usage summary: the families' page's role too); log the read or the
+    refusal, once per request: the first field to get here writes the entry, naming every
+    root field of the request."""
     async with ctx.read_lock:
         if ctx.read_allowed is None:
-            ctx.read_allowed = await _log_read(ctx, what, details)
+            ctx.read_allowed = await _log_read(ctx, what, details, resource)
     if not ctx.read_allowed:
-        raise Forbidden(f"reading the audit log needs the role {ctx.config.usage.dpd_role!r}")
+        raise Forbidden(_refused(ctx, resource))
 
 
-async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bool:
+def _refused(ctx: AuditContext, resource: str) -> str:
+    usage = ctx.config.usage
+    if resource == AUDIT_SUMMARY:
+        return (
+            f"reading the usage summary needs the role {usage.transparency_role!r} "
+            f"or {usage.dpd_role!r}"
+        )
+    return f"reading the audit log needs the role {usage.dpd_role!r}"
+
+
+async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any], resource: str) -> bool:
     await ctx.audit.setup()
-    use = Use(dataset=AUDIT_LOG, action=Action.READ)  # the one decision, on the audit log
+    use = Use(dataset=resource, action=Action.READ)  # the one decision, on the resource
     decided = (await usage_control(ctx).decide(ctx.identity, [use])).decision(use)
     allowed, rule = decided.permitted, decided.rule
     if len(ctx.fields) > 1:
@@ -74,15 +88,19 @@ async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bo
             operation_hash=operation_hash(ctx.document, ctx.variables or {}),
             operation_name=what,
             rule=rule,
-            reason=(
-                f"{what}: the DPD read the audit log"
-                if allowed
-                else f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
-            ),
+            reason=_reason(ctx, what, resource, allowed=allowed),
             details={"action": "auditRead", **details},
         )
     )
     return allowed
+
+
+def _reason(ctx: AuditContext, what: str, resource: str, *, allowed: bool) -> str:
+    if resource == AUDIT_SUMMARY:
+        return f"{what}: " + ("read the usage summary" if allowed else _refused(ctx, resource))
+    if allowed:
+        return f"{what}: the DPD read the audit log"
+    return f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
 
 
 def _loggable(variables: dict[str, Any]) -> Any:

@@ -10,6 +10,8 @@ leading underscore are internals, :mod:`.cli` is ``guichet gateway``.
     _gateway.Gateway keeps the last good supergraph and polls the SDLs; _app serves it;
     _catalog.CatalogUnion: the nodes' DCAT catalogs as one, refreshed with the SDLs, served at
     /catalog and searched (_catalog_search);
+    _transparence: the families' and citizens' page at /transparence/ (its reads in
+    _transparence_data, its words in _transparence_words, its chart in _transparence_chart);
     _create.create_gateway_app builds the whole app (the DPD console mounted if asked).
 """
 
@@ -22,6 +24,8 @@ from connector.gateway._plan import Condition, Fetch, QueryPlan
 from connector.gateway._planner import plan
 from connector.gateway._sdl import Subgraph, parse_subgraph
 from connector.gateway._supergraph import Supergraph
+from connector.gateway._transparence import TransparenceSettings
+from connector.gateway._transparence_data import Participant
 
 __all__ = [
     "Condition",
@@ -29,12 +33,14 @@ __all__ = [
     "Gateway",
     "GatewaySettings",
     "Limits",
+    "Participant",
     "QueryPlan",
     "Subgraph",
     "SubgraphClient",
     "SubgraphReply",
     "SubgraphSource",
     "Supergraph",
+    "TransparenceSettings",
     "compose",
     "create_gateway_app",
     "parse_subgraph",

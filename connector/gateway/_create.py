@@ -1,5 +1,6 @@
 """The gateway as an ASGI app, from subgraph URLs or a supergraph config file, with the
-DPD console mounted when it is given an issuer and a client id."""
+families' page (``/transparence/``) and the DPD console mounted when it is given an issuer
+and a client id."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from connector.gateway._app import build_app, owned_client
 from connector.gateway._config import load_supergraph_config
 from connector.gateway._gateway import Gateway, GatewaySettings, SubgraphSource
 from connector.gateway._http import SubgraphClient
+from connector.gateway._transparence import TransparenceSettings, transparence_routes
 
 
 def create_gateway_app(
@@ -30,6 +32,7 @@ def create_gateway_app(
     console_client_id: str | None = None,
     console_session: tuple[int, int] = (900, 8 * 3600),
     console_timezone: str = "Europe/Paris",
+    transparence: TransparenceSettings | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -40,7 +43,9 @@ def create_gateway_app(
     gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
     DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
     subgraph URL without its path); ``console_session`` is its sessions' idle and absolute
-    lifetimes in seconds, ``console_timezone`` the zone it shows times in.
+    lifetimes in seconds, ``console_timezone`` the zone it shows times in. The families'
+    page is served at ``/transparence/`` (:mod:`._transparence`); ``transparence`` gives its
+    school year, its DPD contact and its own participant (without one: no usage counts).
     """
     settings = settings or GatewaySettings()
     sources = (
@@ -56,7 +61,7 @@ def create_gateway_app(
         http=http, timeout=settings.timeout, retries=settings.retries, timeouts=settings.timeouts
     )
     gateway = Gateway(sources, client=client, settings=settings)
-    mounts: list[BaseRoute] = []
+    mounts: list[BaseRoute] = transparence_routes(gateway, transparence or TransparenceSettings())
     closers: list[Callable[[], Awaitable[None]]] = [http.aclose] if owned else []
     if console_issuer or console_client_id:
         if not (console_issuer and console_client_id):

@@ -39,7 +39,14 @@ from connector.usage.decision import Decision, RequestDecision, load_pseudonym_k
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
 from connector.usage.loading import DatasetPolicy
-from connector.usage.resources import AUDIT_LOG, audit_log_dataset, audit_log_policy
+from connector.usage.resources import (
+    AUDIT_LOG,
+    AUDIT_SUMMARY,
+    audit_log_dataset,
+    audit_log_policy,
+    audit_summary_dataset,
+    audit_summary_policy,
+)
 from policies import GP, ODRL, Policy, State, UsageCount
 from policies.model import rule_constraints
 
@@ -94,8 +101,14 @@ class UsageControl:
         self._offered = {ds for ds, p in self.policies.items() if p.offers}
         self._agreed: set[str] = set()
         # what the node holds besides its datasets, decided by the same judge
-        self.resources = {AUDIT_LOG: audit_log_dataset(config)}
-        self._resource_policies = {AUDIT_LOG: (audit_log_policy(config),)}
+        self.resources = {
+            AUDIT_LOG: audit_log_dataset(config),
+            AUDIT_SUMMARY: audit_summary_dataset(config),
+        }
+        self._resource_policies = {
+            AUDIT_LOG: (audit_log_policy(config),),
+            AUDIT_SUMMARY: (audit_summary_policy(config),),
+        }
 
     @property
     def pseudonym_key(self) -> bytes:
