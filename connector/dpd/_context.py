@@ -75,7 +75,11 @@ async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any]) -> bo
                 if allowed
                 else f"{what}: refused, the caller lacks the role {ctx.config.usage.dpd_role!r}"
             ),
-            details={"action": "auditRead", **details},
+            details={
+                "action": "auditRead",
+                "reasonCode": "audit-read" if allowed else "audit-forbidden",
+                **details,
+            },
         )
     )
     return allowed
