@@ -11,7 +11,7 @@ programs and translations (the DPD console words each code in French and English
 ``not-understood``              a term, profile or ``inheritFrom`` is not understood
 ``no-policy``                   no policy was given
 ``no-permission``               no permission applies (closed world)
-``not-assignee``                the closest permission names another party
+``not-assignee``                the permissions about this use name other parties
 ``constraint-failed:<operand>`` the closest permission's constraint on ``<operand>``
                                 (the left operand's local name, e.g. ``purpose``) fails
 ``duty-violated``               the closest permission's duty was violated
@@ -52,19 +52,22 @@ def _operand(node: ConstraintNode) -> str:
 
 def closest_permission(pairs: Sequence[tuple[Rule, RuleReport]]) -> tuple[str | None, str]:
     """The permission that came closest to allowing the request, and the code of what it
-    lacked: the first permission about this target and action (in policy order); without
-    one, ``(None, "no-permission")``."""
-    for rule, report in pairs:
-        if rule.kind != "permission":
-            continue
-        premises = report.premises
-        if any(not p.satisfied for p in premises if p.kind in _SCOPE):
-            continue
-        if any(p.kind == "party" and not p.satisfied for p in premises):
-            return rule.iri, NOT_ASSIGNEE
-        checked = [p for p in premises if p.kind == "constraint"]  # rule.constraints' order
-        for node, premise in zip(rule.constraints, checked, strict=False):
-            if not premise.satisfied:
-                return rule.iri, f"{CONSTRAINT_FAILED}:{_operand(node)}"
-        return rule.iri, DUTY_VIOLATED
+    lacked: among the permissions about this target and action, the first (in the
+    parser's order: by IRI, RDF keeping none) granted to the caller, else the first
+    granted to another party; without any, ``(None, "no-permission")``."""
+    about = [
+        (rule, report)
+        for rule, report in pairs
+        if rule.kind == "permission"
+        and all(p.satisfied for p in report.premises if p.kind in _SCOPE)
+    ]
+    for rule, report in about:
+        if all(p.satisfied for p in report.premises if p.kind == "party"):
+            checked = [p for p in report.premises if p.kind == "constraint"]
+            for node, premise in zip(rule.constraints, checked, strict=False):
+                if not premise.satisfied:  # checked follows rule.constraints' order
+                    return rule.iri, f"{CONSTRAINT_FAILED}:{_operand(node)}"
+            return rule.iri, DUTY_VIOLATED
+    if about:
+        return about[0][0].iri, NOT_ASSIGNEE
     return None, NO_PERMISSION

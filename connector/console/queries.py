@@ -40,7 +40,7 @@ query ConsoleLog($filter: AuditFilterInput, $first: Int!, $after: Int) {
     byDataset { key label permit deny total }
   }
   auditLog(filter: $filter, first: $first, after: $after, newestFirst: true) {
-    entries { seq time node party purpose datasets decision rule reason }
+    entries { seq time node party clientId purpose datasets decision rule reason reasonCode }
     hasNextPage
   }
 }"""
@@ -63,6 +63,6 @@ query ConsoleWhatIf(
     party: $party, dataset: $dataset, purpose: $purpose, action: $action,
     aggregationLevel: $level
   ) {
-    decision reason policy rule duties
+    decision reason reasonCode policy rule duties
   }
 }"""

@@ -61,3 +61,16 @@ def test_each_outcome_has_its_code(
 
 def test_no_policy() -> None:
     assert evaluate([], req(), State()).code == "no-policy"
+
+
+def test_the_closest_permission_is_one_granted_to_the_caller() -> None:
+    """A permission for another party comes first in the policy, but the one granted to
+    the caller is closer: its failed condition is what the caller lacked."""
+    document = policy(
+        permission=[
+            rule("staff", assignee=EX + "bob"),
+            rule("research", constraint=[PURPOSE]),
+        ]
+    )
+    report = evaluate(jsonld_policy(document), req(), State())
+    assert (report.code, report.closest) == ("constraint-failed:purpose", EX + "research")
