@@ -235,6 +235,8 @@ class AuditFilter:
     client_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    exclude_client_id: str | None = None
+    """Leave out this client's entries (the DPD console's own reads of the log)."""
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):

@@ -126,6 +126,7 @@ class LogPages:
             "filter_errors": filters.errors,
             "problems": problems(choices),
             "timezone": c.settings.timezone,
+            "console_client": c.settings.client_id,
         }
         asked = holders(filters, choices, names)
         cursors = parse_older(request.query_params.get("older", ""), names)
@@ -137,7 +138,8 @@ class LogPages:
             ]
         if context["filter_errors"]:
             return c.page(request, "log.html", context, session=session, status=400)
-        variables = {"filter": filters.variables(), "first": SHOWN}
+        console_client = c.settings.client_id
+        variables = {"filter": filters.variables(console_client), "first": SHOWN}
         nodes = c.chosen(asked)
         replies = await c.ask_all(
             session,
@@ -165,6 +167,7 @@ class LogPages:
                         "code_text": reason_text(lang, e.get("reasonCode")),
                         "rule_text": rules.get(e["rule"] or ""),
                         "no_rule_text": "" if e["rule"] else no_rule_text(lang),
+                        "console_read": e.get("clientId") == console_client,
                     }
                 )
         entries.sort(key=lambda e: (e["time"], e["node"], e["seq"]), reverse=True)
@@ -227,7 +230,10 @@ class LogPages:
             detail = t("dataset_nowhere").format(value=filters.dataset)
             return c.error(request, "bad-request", detail=detail)
         nodes = c.chosen(asked)
-        variables = {"format": fmt.upper(), "filter": filters.variables()}
+        variables = {
+            "format": fmt.upper(),
+            "filter": filters.variables(c.settings.client_id),
+        }
         replies = await c.ask_all(session, queries.EXPORT, variables, nodes=nodes)
         failed = problems(replies)
         if failed:

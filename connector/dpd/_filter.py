@@ -14,7 +14,16 @@ from connector.errors import QueryError
 from policies.explain import Lang
 
 LANGS = ("fr", "en")
-FILTER_KEYS = ("party", "dataset", "decision", "purpose", "client_id", "since", "until")
+FILTER_KEYS = (
+    "party",
+    "dataset",
+    "decision",
+    "purpose",
+    "client_id",
+    "since",
+    "until",
+    "exclude_client_id",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class FilterValues:
     client_id: str | None = None
     since: str | None = None
     until: str | None = None
+    exclude_client_id: str | None = None
 
 
 def filter_details(f: FilterValues | None) -> dict[str, Any]:
@@ -95,4 +105,5 @@ async def checked_filter(ctx: AuditContext, f: FilterValues | None) -> AuditFilt
         client_id=f.client_id,
         since=since,
         until=until,
+        exclude_client_id=f.exclude_client_id,
     )

@@ -22,6 +22,11 @@ class AuditFilterInput:
     until: str | None = strawberry.field(
         default=None, description="ISO 8601 date-time, exclusive (without an offset: UTC)."
     )
+    exclude_client_id: str | None = strawberry.field(
+        default=None,
+        description="Leave out this client's entries (the DPD console's own reads: "
+        "`guichet-console` in the demo).",
+    )
 
 
 def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
@@ -36,4 +41,5 @@ def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
         client_id=f.client_id,
         since=f.since,
         until=f.until,
+        exclude_client_id=f.exclude_client_id,
     )

@@ -223,3 +223,20 @@ async def test_audit_reads_are_decided_by_usage_control_like_any_dataset(node) -
     decided = await node.app.state.usage.decide(dpd, [Use(dataset=AUDIT_LOG, action=Action.READ)])
     (only,) = decided.decisions.values()
     assert only.permitted and only.rule == rule
+
+
+async def test_a_clients_entries_can_be_left_out_of_counts_and_pages(node) -> None:
+    """``excludeClientId`` (the console leaves out its own reads so): entries of that
+    client go, entries of other clients and of callers without a client stay."""
+    await node(BUILDING, token="city")  # client city-app: energie and registre, 2 entries
+    await node(BUILDING)  # the public, no client: 2 entries
+    query = """query($f: AuditFilterInput) { auditCounts(filter: $f) { total byParty { key } }
+      auditLog(filter: $f) { entries { party clientId } } }"""
+    body = await audit(node, query, "dpd", f={"excludeClientId": "city-app"})
+    assert "errors" not in body, body
+    counts = body["data"]["auditCounts"]
+    # 2 public entries + this very read by the DPD (logged before the query runs) = 3
+    assert counts["total"] == 3
+    assert P + "city" not in {c["key"] for c in counts["byParty"]}
+    clients = [e["clientId"] for e in body["data"]["auditLog"]["entries"]]
+    assert "city-app" not in clients and clients.count(None) == 2
