@@ -45,6 +45,14 @@ query ConsoleLog($filter: AuditFilterInput, $first: Int!, $after: Int) {
   }
 }"""
 
+AGREEMENTS = """
+query ConsoleAgreements($lang: String!) {
+  agreements(lang: $lang) {
+    iri party { iri label } dataset datasetTitle offer purpose { iri label } issued duties
+    sentences { rule kind text }
+  }
+}"""
+
 EXPORT = """
 query ConsoleExport($format: ExportFormat!, $filter: AuditFilterInput) {
   auditExport(format: $format, filter: $filter)

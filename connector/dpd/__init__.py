@@ -18,6 +18,7 @@ its names and purposes), :mod:`._datasets` (policies and their versions),
 :mod:`._register` (the record of processing), :mod:`._counts`, :mod:`._views` (Starlette).
 """
 
+from connector.dpd._agreements import AgreementRecord, agreements
 from connector.dpd._context import AuditContext, Forbidden, authorise
 from connector.dpd._counts import AuditCounts, Count, audit_counts
 from connector.dpd._datasets import (
@@ -66,6 +67,7 @@ __all__ = [
     "LANGS",
     "MAX_PAGE",
     "WELL_KNOWN",
+    "AgreementRecord",
     "AuditContext",
     "AuditCounts",
     "ChainStatus",
@@ -81,6 +83,7 @@ __all__ = [
     "PolicyVersionInfo",
     "ProcessingRecord",
     "WhatIf",
+    "agreements",
     "audit_chain",
     "audit_counts",
     "audit_export",
