@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from . import codes
 from .model import Policy, Rule
 from .profile import Context
 from .report import DutyToPerform, Outcome, PolicyReport, Report, RuleReport
@@ -86,11 +87,16 @@ def evaluate_policy(
     """One policy's outcome (``permit``, ``deny`` or ``not-applicable``) for the request."""
     merged = merge_inherited(policy, pool)
     if isinstance(merged, str):
-        return PolicyReport(policy=policy.iri, outcome="deny", reason=merged)
+        return PolicyReport(
+            policy=policy.iri, outcome="deny", reason=merged, code=codes.NOT_UNDERSTOOD
+        )
     unknown_profiles = [p for p in merged.profiles if p not in KNOWN_PROFILES]
     if unknown_profiles:
         return PolicyReport(
-            policy=policy.iri, outcome="deny", reason=f"unknown profile {unknown_profiles[0]}"
+            policy=policy.iri,
+            outcome="deny",
+            reason=f"unknown profile {unknown_profiles[0]}",
+            code=codes.NOT_UNDERSTOOD,
         )
     ctx = Context(request=request, state=state, policy=policy.iri)
     pairs = [(rule, evaluate_rule(rule, ctx)) for rule in merged.rules]
@@ -101,6 +107,9 @@ def evaluate_policy(
         reason: str,
         rule: str | None = None,
         duties: tuple[DutyToPerform, ...] = (),
+        *,
+        code: str,
+        closest: str | None = None,
     ) -> PolicyReport:
         return PolicyReport(
             policy=policy.iri,
@@ -109,11 +118,18 @@ def evaluate_policy(
             rule=rule,
             rules=reports,
             duties=duties,
+            code=code,
+            closest=closest,
         )
 
     fatal = next(((rule, r.fatal) for rule, r in pairs if r.fatal), None)
     if fatal is not None:
-        return done("deny", f"policy {policy.iri} is not understood: {fatal[1]}", fatal[0].iri)
+        return done(
+            "deny",
+            f"policy {policy.iri} is not understood: {fatal[1]}",
+            fatal[0].iri,
+            code=codes.NOT_UNDERSTOOD,
+        )
     permits = [(rule, r) for rule, r in pairs if rule.kind == "permission" and r.active]
     prohibits = [(rule, r) for rule, r in pairs if rule.kind == "prohibition" and r.active]
     undecided = [
@@ -128,6 +144,7 @@ def evaluate_policy(
             f"prohibition {prohibits[0][0].iri} both apply to {_asked(request)} and its "
             "conflict strategy is invalid",
             prohibits[0][0].iri,
+            code=codes.CONFLICT,
         )
     if prohibits:
         rule, report = prohibits[0]
@@ -136,6 +153,7 @@ def evaluate_policy(
             f"prohibition {rule.iri} forbids {_asked(request)} "
             f"({report.reason.removeprefix('active: ')})",
             rule.iri,
+            code=codes.PROHIBITED,
         )
     if undecided:
         rule, report = undecided[0]
@@ -144,6 +162,7 @@ def evaluate_policy(
             f"cannot tell whether prohibition {rule.iri} applies to "
             f"{_asked(request)}: {report.unknown}",
             rule.iri,
+            code=codes.PROHIBITION_UNDECIDED,
         )
     if permits:
         rule, report = _pick_permission(permits)
@@ -164,10 +183,12 @@ def evaluate_policy(
         reason = f"permission {rule.iri} allows {_asked(request)}"
         if duties:
             reason += " with duties: " + ", ".join(short(d.action) for d in duties)
-        return done("permit", reason, rule.iri, duties)
+        return done("permit", reason, rule.iri, duties, code=codes.PERMITTED)
     why = [f"{rule.iri} is {report.reason}" for rule, report in pairs if rule.kind == "permission"]
     reason = f"no permission of policy {policy.iri} allows {_asked(request)}"
-    return done("not-applicable", reason + (": " + "; ".join(why) if why else ""))
+    closest, code = codes.closest_permission(pairs)
+    why_text = ": " + "; ".join(why) if why else ""
+    return done("not-applicable", reason + why_text, code=code, closest=closest)
 
 
 def evaluate(
@@ -194,7 +215,9 @@ def evaluate(
     """
     policies = [policy] if isinstance(policy, Policy) else list(policy)
     if not policies:
-        return Report(decision="deny", reason="no policy was given", request=request.iri)
+        return Report(
+            decision="deny", reason="no policy was given", request=request.iri, code=codes.NO_POLICY
+        )
     pool = {p.iri: p for p in [*library, *policies]}
     reports = tuple(evaluate_policy(p, request, state, pool) for p in policies)
     created = state.now.isoformat() if state.now else None
@@ -208,6 +231,7 @@ def evaluate(
                 policy=report.policy,
                 policies=reports,
                 created=created,
+                code=report.code,
             )
     for report in reports:
         if report.outcome == "permit":
@@ -220,12 +244,16 @@ def evaluate(
                 duties=report.duties,
                 policies=reports,
                 created=created,
+                code=report.code,
             )
     reason = "; ".join(r.reason for r in reports)
+    nearest = next((r for r in reports if r.closest), reports[0])
     return Report(
         decision="deny",
         reason=f"denied (not permitted): {reason}",
         request=request.iri,
         policies=reports,
         created=created,
+        code=nearest.code,
+        closest=nearest.closest,
     )

@@ -106,6 +106,10 @@ class PolicyReport:
     rule: str | None = None
     rules: tuple[RuleReport, ...] = ()
     duties: tuple[DutyToPerform, ...] = ()
+    code: str = ""
+    """The reason code (:mod:`policies.codes`)."""
+    closest: str | None = None
+    """Not applicable: the permission that came closest (what it lacked is in ``code``)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,10 @@ class Report:
     duties: tuple[DutyToPerform, ...] = ()
     policies: tuple[PolicyReport, ...] = ()
     created: str | None = None
+    code: str = ""
+    """The reason code (:mod:`policies.codes`): stable, for programs and translations."""
+    closest: str | None = None
+    """A deny for want of a permission: the permission that came closest, if any."""
 
     @property
     def permitted(self) -> bool:

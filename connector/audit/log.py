@@ -317,6 +317,8 @@ class AuditLog:
             "client_id": f.client_id,
         }
         out += [t.c[name] == value for name, value in equal.items() if value is not None]
+        if f.exclude_client_id is not None:
+            out.append(sa.or_(t.c.client_id.is_(None), t.c.client_id != f.exclude_client_id))
         if f.dataset is not None:
             d = self.datasets
             out.append(t.c.seq.in_(sa.select(d.c.seq).where(d.c.dataset == f.dataset)))

@@ -237,6 +237,8 @@ class AuditFilter:
     until: datetime | None = None
     keys: tuple[str, ...] = ()
     """Entries that read an entity under any of these keys (or pseudonyms)."""
+    exclude_client_id: str | None = None
+    """Leave out this client's entries (the DPD console's own reads of the log)."""
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):

@@ -8,7 +8,7 @@ Routes (relative to the mount)::
     /                    home: who is logged in, each node and its log's integrity
     /login  /callback    OAuth 2.0 authorization code + PKCE with the issuer
     POST /logout         close the session (CSRF token)
-    /datasets /register /log /integrity /whatif     the DPD's pages
+    /datasets /register /log /integrity /whatif /agreements     the DPD's pages
     /catalog             the data space's catalog (when given one: the gateway's)
     /log/export.csv  /log/export.jsonld             the log, filtered, all chosen nodes
     /static/...          the stylesheet (no external asset anywhere)
@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connector.console.agreements import AgreementsPage
 from connector.console.auth import AuthViews
 from connector.console.catalog import CatalogPage, DataSpaceCatalog
 from connector.console.core import Console
@@ -92,6 +93,7 @@ def create_console(
     )
     auth, pages, logs = AuthViews(console), Pages(console), LogPages(console)
     register = RegisterPages(console)
+    agreements = AgreementsPage(console)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -112,6 +114,7 @@ def create_console(
             Route("/log/export.jsonld", console.signed_in(logs.export)),
             Route("/integrity", console.signed_in(pages.integrity)),
             Route("/whatif", console.signed_in(pages.whatif)),
+            Route("/agreements", console.signed_in(agreements.agreements)),
             *extra,
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],

@@ -24,7 +24,7 @@ LEVELS = ("PT1H", "P1D", "P1M")
 """Aggregation levels the what-if form offers (``gui:aggregationLevel``, xsd:duration)."""
 IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 DATASET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-FIELDS = ("node", "party", "dataset", "decision", "purpose", "since", "until")
+FIELDS = ("node", "party", "dataset", "decision", "purpose", "since", "until", "console")
 
 __all__ = ["LogFilters", "WhatIfForm", "parse_log_filters", "parse_whatif", "translator"]
 
@@ -41,11 +41,16 @@ class LogFilters:
     purpose: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    console: bool = False
+    """Whether to include the console's own reads of the logs (left out by default)."""
     errors: tuple[tuple[str, str], ...] = field(default=())
 
-    def variables(self) -> dict[str, Any]:
-        """The node's ``AuditFilterInput``."""
+    def variables(self, console_client: str | None = None) -> dict[str, Any]:
+        """The node's ``AuditFilterInput``; the entries of ``console_client`` (the
+        console's own reads) are left out unless the filter includes them."""
         out: dict[str, Any] = {}
+        if console_client is not None and not self.console:
+            out["excludeClientId"] = console_client
         for key in ("party", "dataset", "decision", "purpose"):
             if (value := getattr(self, key)) is not None:
                 out[key] = value
@@ -103,6 +108,11 @@ def parse_log_filters(
             errors.append(
                 (key, t("bad_decision").format(value=value, expected=", ".join(DECISIONS)))
             )
+        elif key == "console":
+            if value == "1":
+                values[key] = True
+            else:
+                errors.append((key, t("bad_console").format(value=value)))
         elif key in ("since", "until"):
             try:
                 values[key] = parse_time(value, zone)

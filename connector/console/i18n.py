@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from connector.console.words import DPD_MESSAGES
+
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
 
@@ -403,6 +405,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_aggregate": ("agréger", "aggregate"),
     "action_derive": ("dériver (calcul)", "derive (computation)"),
 }
+
+MESSAGES |= DPD_MESSAGES
 
 
 def translator(lang: str) -> Callable[[str], str]:

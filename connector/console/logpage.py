@@ -20,8 +20,15 @@ from connector.console.core import Console
 from connector.console.filters import DECISIONS, LogFilters, parse_log_filters
 from connector.console.i18n import translator
 from connector.console.nodes import NodeReply
+from connector.console.reasons import no_rule_text, reason_text
 from connector.console.sessions import Session
-from connector.console.views import choice_options, decision_text, problems, time_text
+from connector.console.views import (
+    choice_options,
+    decision_text,
+    problems,
+    rule_sentences,
+    time_text,
+)
 
 SHOWN = 200
 
@@ -46,17 +53,6 @@ def dataset_counts(replies: Sequence[NodeReply]) -> list[dict[str, Any]]:
         for c in (r.data.get("auditCounts") or {}).get("byDataset") or []
     ]
     return sorted(rows, key=lambda x: (-int(x["total"]), x["label"]))
-
-
-def rule_sentences(replies: Sequence[NodeReply]) -> dict[str, str]:
-    """Each policy rule's IRI → its sentence, in the page's language, as the nodes wrote it."""
-    return {
-        str(s["rule"]): str(s["text"])
-        for r in replies
-        if r.ok
-        for d in r.data.get("datasets") or []
-        for s in d.get("sentences") or []
-    }
 
 
 def parse_older(value: str, names: Sequence[str]) -> dict[str, int] | None:
@@ -130,6 +126,7 @@ class LogPages:
             "filter_errors": filters.errors,
             "problems": problems(choices),
             "timezone": c.settings.timezone,
+            "console_client": c.settings.client_id,
         }
         asked = holders(filters, choices, names)
         cursors = parse_older(request.query_params.get("older", ""), names)
@@ -141,7 +138,8 @@ class LogPages:
             ]
         if context["filter_errors"]:
             return c.page(request, "log.html", context, session=session, status=400)
-        variables = {"filter": filters.variables(), "first": SHOWN}
+        console_client = c.settings.client_id
+        variables = {"filter": filters.variables(console_client), "first": SHOWN}
         nodes = c.chosen(asked)
         replies = await c.ask_all(
             session,
@@ -166,7 +164,10 @@ class LogPages:
                         "party_label": labels.get(e["party"], e["party"]),
                         "purpose_label": labels.get(e["purpose"] or "", e["purpose"] or ""),
                         "decision_text": decision_text(t, e["decision"]),
+                        "code_text": reason_text(lang, e.get("reasonCode")),
                         "rule_text": rules.get(e["rule"] or ""),
+                        "no_rule_text": "" if e["rule"] else no_rule_text(lang),
+                        "console_read": e.get("clientId") == console_client,
                     }
                 )
         entries.sort(key=lambda e: (e["time"], e["node"], e["seq"]), reverse=True)
@@ -229,7 +230,10 @@ class LogPages:
             detail = t("dataset_nowhere").format(value=filters.dataset)
             return c.error(request, "bad-request", detail=detail)
         nodes = c.chosen(asked)
-        variables = {"format": fmt.upper(), "filter": filters.variables()}
+        variables = {
+            "format": fmt.upper(),
+            "filter": filters.variables(c.settings.client_id),
+        }
         replies = await c.ask_all(session, queries.EXPORT, variables, nodes=nodes)
         failed = problems(replies)
         if failed:

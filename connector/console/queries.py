@@ -43,8 +43,16 @@ query ConsoleLog($filter: AuditFilterInput, $first: Int!, $after: Int) {
     byDataset { key label permit deny total }
   }
   auditLog(filter: $filter, first: $first, after: $after, newestFirst: true) {
-    entries { seq time node party purpose datasets decision rule reason }
+    entries { seq time node party clientId purpose datasets decision rule reason reasonCode }
     hasNextPage
+  }
+}"""
+
+AGREEMENTS = """
+query ConsoleAgreements($lang: String!) {
+  agreements(lang: $lang) {
+    iri party { iri label } dataset datasetTitle offer purpose { iri label } issued duties
+    sentences { rule kind text }
   }
 }"""
 
@@ -66,6 +74,6 @@ query ConsoleWhatIf(
     party: $party, dataset: $dataset, purpose: $purpose, action: $action,
     aggregationLevel: $level
   ) {
-    decision reason policy rule duties
+    decision reason reasonCode policy rule duties
   }
 }"""

@@ -17,6 +17,7 @@ from connector.console.core import Console
 from connector.console.filters import ACTIONS, LEVELS, parse_whatif
 from connector.console.i18n import MESSAGES, translator
 from connector.console.nodes import NodeReply
+from connector.console.reasons import duties_text, reason_text
 from connector.console.sessions import Session
 
 
@@ -39,6 +40,17 @@ def time_text(value: str, zone: tzinfo = UTC) -> str:
 def decision_text(t: Any, decision: str) -> str:
     key = f"decision_{decision}"
     return str(t(key)) if key in MESSAGES else decision
+
+
+def rule_sentences(replies: Sequence[NodeReply]) -> dict[str, str]:
+    """Each policy rule's IRI → its sentence, in the page's language, as the nodes wrote it."""
+    return {
+        str(s["rule"]): str(s["text"])
+        for r in replies
+        if r.ok
+        for d in r.data.get("datasets") or []
+        for s in d.get("sentences") or []
+    }
 
 
 def pretty_policy(policy: str | None) -> str:
@@ -146,6 +158,9 @@ class Pages:
                 if reply.ok:
                     found = dict(reply.data.get("whatIf") or {})
                     found["decision_text"] = decision_text(t, str(found.get("decision")))
+                    found["code_text"] = reason_text(lang, found.get("reasonCode"))
+                    found["duties_text"] = duties_text(lang, found.get("duties") or [])
+                    found["rule_text"] = rule_sentences(choices).get(found.get("rule") or "")
                     result = found
                 else:
                     shown = [*shown, reply]

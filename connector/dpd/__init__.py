@@ -19,6 +19,7 @@ its names and purposes), :mod:`._datasets` (policies and their versions),
 :mod:`._summary` (counts by participant type and purpose, for the families' page).
 """
 
+from connector.dpd._agreements import AgreementRecord, agreements
 from connector.dpd._context import AuditContext, Forbidden, authorise
 from connector.dpd._counts import AuditCounts, Count, audit_counts
 from connector.dpd._datasets import (
@@ -69,6 +70,7 @@ __all__ = [
     "LANGS",
     "MAX_PAGE",
     "WELL_KNOWN",
+    "AgreementRecord",
     "AuditContext",
     "AuditCounts",
     "ChainStatus",
@@ -86,6 +88,7 @@ __all__ = [
     "RetentionStatus",
     "UsageSummary",
     "WhatIf",
+    "agreements",
     "audit_chain",
     "audit_counts",
     "audit_export",

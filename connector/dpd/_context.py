@@ -89,7 +89,11 @@ async def _log_read(ctx: AuditContext, what: str, details: dict[str, Any], resou
             operation_name=what,
             rule=rule,
             reason=_reason(ctx, what, resource, allowed=allowed),
-            details={"action": "auditRead", **details},
+            details={
+                "action": "auditRead",
+                "reasonCode": "audit-read" if allowed else "audit-forbidden",
+                **details,
+            },
         )
     )
     return allowed

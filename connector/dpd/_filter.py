@@ -26,6 +26,7 @@ FILTER_KEYS = (
     "until",
     "entity",
     "address",
+    "exclude_client_id",
 )
 
 
@@ -43,6 +44,7 @@ class FilterValues:
     until: str | None = None
     entity: str | None = None
     address: str | None = None
+    exclude_client_id: str | None = None
 
 
 def filter_details(f: FilterValues | None) -> dict[str, Any]:
@@ -110,6 +112,7 @@ async def checked_filter(ctx: AuditContext, f: FilterValues | None) -> AuditFilt
         since=since,
         until=until,
         keys=await _keys(ctx, f),
+        exclude_client_id=f.exclude_client_id,
     )
 
 

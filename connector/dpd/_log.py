@@ -56,6 +56,7 @@ class WhatIf:
 
     decision: str
     reason: str
+    reason_code: str
     policy: str | None
     rule: str | None
     duties: tuple[str, ...]
@@ -157,6 +158,7 @@ async def what_if(
     return WhatIf(
         decision=str(d.outcome),
         reason=d.reason,
+        reason_code=d.code,
         policy=d.policy,
         rule=d.rule,
         duties=tuple(d.duties),

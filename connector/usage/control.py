@@ -39,6 +39,7 @@ from connector.usage.decision import Decision, RequestDecision, load_pseudonym_k
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
 from connector.usage.loading import DatasetPolicy
+from connector.usage.reasons import refusal_code
 from connector.usage.resources import (
     AUDIT_LOG,
     AUDIT_SUMMARY,
@@ -271,7 +272,11 @@ class UsageControl:
                     datasets=(ds_id,),
                     rule=offer,
                     reason=f"offer {offer} accepted as agreement {iri}",
-                    details={"action": "acceptOffer", "agreement": iri},
+                    details={
+                        "action": "acceptOffer",
+                        "agreement": iri,
+                        "reasonCode": "offer-accepted",
+                    },
                 )
             )
             return agreement
@@ -285,9 +290,15 @@ class UsageControl:
         for d in decision.decisions.values():
             if d.pending:  # the query never reached the aggregate: nothing was returned
                 d = replace(
-                    d, outcome=Outcome.DENY, per_group=None, reason="not executed: " + d.reason
+                    d,
+                    outcome=Outcome.DENY,
+                    per_group=None,
+                    reason="not executed: " + d.reason,
+                    code="not-executed",
                 )
             details: dict[str, Any] = {"action": str(d.action)}
+            if d.code:
+                details["reasonCode"] = d.code
             if d.level:
                 details["aggregationLevel"] = d.level
             if d.grain is not None:
@@ -338,7 +349,11 @@ class UsageControl:
         names the refusal (``details.refused``), ``reason`` says why; ``request_id`` is the
         one the caller got, for the operator's log."""
         await self._setup()
-        details: dict[str, Any] = {"action": "refused", "refused": what}
+        details: dict[str, Any] = {
+            "action": "refused",
+            "refused": what,
+            "reasonCode": refusal_code(what, reason),
+        }
         if request_id is not None:
             details["requestId"] = request_id
         await self.audit.append(

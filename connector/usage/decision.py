@@ -58,6 +58,10 @@ class Decision:
     dataset: DatasetConfig
     outcome: Outcome
     reason: str
+    code: str = ""
+    """The reason code: :mod:`policies.codes`, or the node's own (``dataset-closed``,
+    ``offer-not-accepted``, ``duty-unenforceable``, ``cells-cut``, ``too-fine``,
+    ``group-too-small``, ``too-few-subjects``, ``undecided``, ``not-executed``)."""
     policy: str | None = None
     rule: str | None = None
     duties: tuple[str, ...] = ()
@@ -107,6 +111,7 @@ def undecided(use: Use, dataset: DatasetConfig) -> Decision:
         dataset=dataset,
         outcome=Outcome.DENY,
         reason="the node could not decide this access before execution",
+        code="undecided",
     )
 
 

@@ -70,12 +70,13 @@ class Judge:
         act = action or use.action
         loaded = self.policies.get(ds.id, f"dataset {ds.id!r} has no policy")
         if isinstance(loaded, str):
-            return self._deny(ds, use, loaded, level=level)
+            return self._deny(ds, use, loaded, code="dataset-closed", level=level)
         if not loaded:
             return self._deny(
                 ds,
                 use,
                 f"dataset {ds.id!r} is only offered: accept one of its offers first (acceptOffer)",
+                code="offer-not-accepted",
                 level=level,
             )
         request = Request.create(
@@ -97,6 +98,7 @@ class Judge:
                 use,
                 f"the permit requires the duty {short_name(unknown[0])}, which this node "
                 "cannot enforce",
+                code="duty-unenforceable",
                 policy=policy,
                 rule=report.rule,
                 level=level,
@@ -106,8 +108,9 @@ class Judge:
             dataset=ds,
             outcome=Outcome(report.decision),
             reason=report.reason,
+            code=report.code,
             policy=policy,
-            rule=report.rule,
+            rule=report.rule or report.closest,
             duties=tuple(short_name(d.action) for d in report.duties),
             attribution=tuple(
                 p for d in report.duties if d.action == ODRL + "attribute" for _, p in d.parties
@@ -121,6 +124,7 @@ class Judge:
         use: Use,
         reason: str,
         *,
+        code: str,
         policy: str | None = None,
         rule: str | None = None,
         level: str | None = None,
@@ -130,6 +134,7 @@ class Judge:
             dataset=ds,
             outcome=Outcome.DENY,
             reason=reason,
+            code=code,
             policy=policy,
             rule=rule,
             level=level,
@@ -181,6 +186,7 @@ class Judge:
                 f"filters on {', '.join(use.cuts)} cut groups into parts of any size; under "
                 f"a permit to {use.action} (not to read), filter only on what groups are "
                 "made of, and on time by whole units",
+                code="cells-cut",
                 policy=asked.policy,
                 rule=asked.rule,
                 level=level,
@@ -192,13 +198,22 @@ class Judge:
                 use,
                 f"no unit of time ({', '.join(CELL_UNITS)}) is coarse enough for the permit "
                 f"to {use.action} {ds.id}",
+                code="too-fine",
                 policy=asked.policy,
                 rule=asked.rule,
                 level=level,
             )
         problem = self._misfit(use, unit)
         if problem:
-            return self._deny(ds, use, problem, policy=asked.policy, rule=asked.rule, level=level)
+            return self._deny(
+                ds,
+                use,
+                problem,
+                code="cells-cut",
+                policy=asked.policy,
+                rule=asked.rule,
+                level=level,
+            )
         floors = self.config.usage
         grain_rows = floors.min_group_size
         grain_subjects = floors.min_subjects if ds.personal_data else 1
@@ -213,6 +228,7 @@ class Judge:
                     ds,
                     use,
                     f"a group of {group.rows} rows is below the node's minimum of {grain_rows}",
+                    code="group-too-small",
                     policy=asked.policy,
                     rule=asked.rule,
                     level=level,
@@ -224,6 +240,7 @@ class Judge:
                     f"{ds.id} holds personal data: a value over {group.subjects} subject(s) "
                     f"is personal data, and the minimum for a caller who may not read the "
                     f"rows is {grain_subjects}",
+                    code="too-few-subjects",
                     policy=asked.policy,
                     rule=asked.rule,
                     level=level,

@@ -52,7 +52,9 @@ def refused(
     party: str = P + "city",
     client_id: str | None = "city-app",
     operation_name: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
+    """The entry of a refusal; its reason code is ``code``, else the refusal's kind."""
     return {
         "seq": seq,
         "time": "2026-03-10T09:00:00.000000Z",
@@ -68,7 +70,12 @@ def refused(
         "reason": reason,
         "duties": [],
         "rows_returned": None,
-        "details": {"action": "refused", "refused": what, "requestId": request_id},
+        "details": {
+            "action": "refused",
+            "reasonCode": code or what,
+            "refused": what,
+            "requestId": request_id,
+        },
     }
 
 
@@ -237,6 +244,7 @@ async def test_a_refused_token_is_one_entry_naming_the_public_party(node: Node) 
             sha(f"{m} {p}"),
             party=PUBLIC,
             client_id=None,
+            code="invalid-token",
         )
         for i, (m, p) in enumerate(zip(method, paths, strict=True), 1)
     ]
@@ -250,30 +258,44 @@ NOPE = "Cannot query field 'nope' on type "
 CHAINS = "{ " + " ".join(f"c{i}: auditChain {{ ok }}" for i in range(31)) + " }"
 DEEP = "{ spaces { nodes { building { spaces { building { spaces { building { rnbId } } } } } } } }"
 INVALID = [
-    ("/graphql", aliases(4), None, "4 aliases found. Allowed: 3"),
-    ("/graphql", DEEP, None, "'anonymous' exceeds maximum operation depth of 6"),
+    ("/graphql", aliases(4), None, "4 aliases found. Allowed: 3", "over-limit"),
+    ("/graphql", DEEP, None, "'anonymous' exceeds maximum operation depth of 6", "over-limit"),
     (
         "/graphql",
         "query Many { " + "buildings { totalCount } " * 100 + "}",
         "Many",
         "Syntax Error: Document contains more than 400 tokens. Parsing aborted.",
+        "over-limit",
     ),
     (
         "/graphql",
         "query Q { castles { name } }",
         "Q",
         "Cannot query field 'castles' on type 'Query'.",
+        "invalid-query",
     ),
-    ("/graphql", "{ buildings {", None, "Syntax Error: Expected Name, found <EOF>."),
-    ("/audit/graphql", "{ auditLog { nope } }", None, NOPE + "'AuditPage'."),
-    ("/audit/graphql", CHAINS, None, "31 aliases found. Allowed: 30"),
-    ("/agreements/graphql", "{ agreements { nope } }", None, NOPE + "'Agreement'."),
+    (
+        "/graphql",
+        "{ buildings {",
+        None,
+        "Syntax Error: Expected Name, found <EOF>.",
+        "invalid-query",
+    ),
+    ("/audit/graphql", "{ auditLog { nope } }", None, NOPE + "'AuditPage'.", "invalid-query"),
+    ("/audit/graphql", CHAINS, None, "31 aliases found. Allowed: 30", "over-limit"),
+    (
+        "/agreements/graphql",
+        "{ agreements { nope } }",
+        None,
+        NOPE + "'Agreement'.",
+        "invalid-query",
+    ),
 ]
 
 
 async def test_an_operation_over_the_limits_or_invalid_is_one_entry(node: Node) -> None:
     expected = []
-    for i, (path, query, name, message) in enumerate(INVALID, 1):
+    for i, (path, query, name, message, code) in enumerate(INVALID, 1):
         body = {"query": query, "operationName": name}
         headers = {"Authorization": "Bearer city", "X-Request-Id": f"q{i}"}
         r = await node.client.post(path, json=body, headers=headers)
@@ -282,7 +304,13 @@ async def test_an_operation_over_the_limits_or_invalid_is_one_entry(node: Node) 
         assert [e["message"] for e in r.json()["errors"]] == [message]
         expected.append(
             refused(
-                i, "invalid-query", message, f"q{i}", operation_hash(query), operation_name=name
+                i,
+                "invalid-query",
+                message,
+                f"q{i}",
+                operation_hash(query),
+                operation_name=name,
+                code=code,
             )
         )
     assert await node.entries() == expected
@@ -294,14 +322,16 @@ async def test_a_repeated_operation_is_refused_and_recorded_every_time(node: Nod
     entry, like the first (strawberry's own ParserCache would answer it but skip the entry)."""
     expected = []
     sent = [*INVALID, *INVALID]
-    for i, (path, query, name, message) in enumerate(sent, 1):
+    for i, (path, query, name, message, code) in enumerate(sent, 1):
         body = {"query": query, "operationName": name}
         headers = {"Authorization": "Bearer city", "X-Request-Id": f"r{i}"}
         r = await node.client.post(path, json=body, headers=headers)
         assert [e["message"] for e in r.json()["errors"]] == [message]
         fingerprint = operation_hash(query)
         expected.append(
-            refused(i, "invalid-query", message, f"r{i}", fingerprint, operation_name=name)
+            refused(
+                i, "invalid-query", message, f"r{i}", fingerprint, operation_name=name, code=code
+            )
         )
     assert await node.entries() == expected
 
@@ -334,9 +364,10 @@ async def test_a_refused_read_with_huge_variables_is_one_bounded_entry(node: Nod
         "reading the audit log needs the role 'dpd'"
     ]
     (entry,) = await node.entries()
-    full = '{"action":"auditRead","party":"' + party + '"}'
+    full = '{"action":"auditRead","party":"' + party + '","reasonCode":"audit-forbidden"}'
     assert entry["details"] == {
         "action": "auditRead",
+        "reasonCode": "audit-forbidden",
         "truncated": {"details": {"sha256": sha(full), "length": len(full)}},
     }
     assert (entry["party"], entry["decision"], entry["operation_name"]) == (

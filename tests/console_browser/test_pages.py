@@ -33,18 +33,21 @@ def test_a_policy_reads_in_french_beside_its_json_ld(dpd_page: Page, shot: Shot)
     )
     expect(section).to_have_count(1)
     on_disk = json.loads(POLICY.read_text("utf-8"))
+    policy_set, offer = on_disk["@graph"]  # the Set, and an Offer to researchers
     sentences = section.locator("ol.policy-sentences > li")
-    # one sentence per permission of the policy: everyone may derive results, crediting the
-    # agglomeration; the agglomeration itself may use its readings
+    # one sentence per permission of the Set: everyone may derive results, crediting the
+    # agglomeration; the agglomeration itself may use its readings; and one for the Offer's
     rules = {li.get_attribute("data-rule") for li in sentences.all()}
-    assert rules == {r["uid"] for r in on_disk["permission"]}
+    assert rules == {r["uid"] for r in policy_set["permission"] + offer["permission"]}
     texts = sentences.all_inner_texts()
     assert any(t.startswith("Tout le monde peut") for t in texts), texts
     assert any("peut utiliser" in t for t in texts), texts
     # the policy as enforced, beside the sentences (the versions table keeps more below)
     enforced = json.loads(section.locator("pre.policy-jsonld").first.inner_text())
-    assert enforced["uid"] == on_disk["uid"]
-    assert [r["uid"] for r in enforced["permission"]] == [r["uid"] for r in on_disk["permission"]]
+    assert [n["uid"] for n in enforced["@graph"]] == [policy_set["uid"], offer["uid"]]
+    assert [r["uid"] for r in enforced["@graph"][0]["permission"]] == [
+        r["uid"] for r in policy_set["permission"]
+    ]
     # the policy has not changed since the demo started: one version
     versions = section.locator("table.policy-versions tr[data-version]")
     expect(versions).to_have_count(1)

@@ -296,7 +296,9 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
 
 
 def demo_policy(name: str) -> Policy:
-    (policy,) = parse_policies((DEMO / f"{name}.jsonld").read_text(encoding="utf-8"))
+    """The file's Set (a file may hold Offers beside it)."""
+    found = parse_policies((DEMO / f"{name}.jsonld").read_text(encoding="utf-8"))
+    (policy,) = [p for p in found if p.type == ODRL + "Set"]
     return policy
 
 

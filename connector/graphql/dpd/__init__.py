@@ -14,6 +14,7 @@ import strawberry
 from connector.config.sections import Limits
 from connector.graphql._masking import QuietSchema
 from connector.graphql._refused import RecordRefusals, limit_extensions
+from connector.graphql.dpd._agreements import AgreementsQuery
 from connector.graphql.dpd._counts import CountsQuery
 from connector.graphql.dpd._datasets import DatasetsQuery
 from connector.graphql.dpd._inputs import AuditFilterInput
@@ -24,8 +25,8 @@ __all__ = ["AUDIT_SCHEMA", "AuditFilterInput", "DpdRequest", "Query", "root_fiel
 
 
 @strawberry.type
-class Query(LogQuery, DatasetsQuery, CountsQuery):
-    """The DPD's endpoint: the log, the node's datasets and register, counts."""
+class Query(LogQuery, DatasetsQuery, CountsQuery, AgreementsQuery):
+    """The DPD's endpoint: the log, the node's datasets and register, counts, agreements."""
 
 
 AUDIT_SCHEMA = QuietSchema(

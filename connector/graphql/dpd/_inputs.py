@@ -32,6 +32,11 @@ class AuditFilterInput:
         description="Entries that read a building at this address (exactly as the register "
         "writes it), or anything about it.",
     )
+    exclude_client_id: str | None = strawberry.field(
+        default=None,
+        description="Leave out this client's entries (the DPD console's own reads: "
+        "`guichet-console` in the demo).",
+    )
 
 
 def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
@@ -48,4 +53,5 @@ def filter_values(f: AuditFilterInput | None) -> FilterValues | None:
         until=f.until,
         entity=f.entity,
         address=f.address,
+        exclude_client_id=f.exclude_client_id,
     )

@@ -40,6 +40,9 @@ class AuditEntry:
     decision: str
     rule: str | None
     reason: str
+    reason_code: str | None = strawberry.field(
+        description="Why, as a stable code (`details.reasonCode`; none in older entries)."
+    )
     duties: list[str]
     rows_returned: int | None
     details: str = strawberry.field(description="Further facts, canonical JSON.")
@@ -61,6 +64,7 @@ class AuditEntry:
             decision=e.decision,
             rule=e.rule,
             reason=e.reason,
+            reason_code=_code(e.details.get("reasonCode")),
             duties=list(e.duties),
             rows_returned=e.rows_returned,
             details=json.dumps(e.details, sort_keys=True, ensure_ascii=False),
@@ -90,9 +94,14 @@ class ChainStatus:
 class WhatIf:
     decision: str
     reason: str
+    reason_code: str
     policy: str | None
     rule: str | None
     duties: list[str]
+
+
+def _code(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 async def _audit_log(
@@ -159,7 +168,12 @@ async def _what_if(
         group_size=group_size,
     )
     return WhatIf(
-        decision=d.decision, reason=d.reason, policy=d.policy, rule=d.rule, duties=list(d.duties)
+        decision=d.decision,
+        reason=d.reason,
+        reason_code=d.reason_code,
+        policy=d.policy,
+        rule=d.rule,
+        duties=list(d.duties),
     )
 
 

@@ -11,7 +11,10 @@ import httpx
 import pytest
 
 from tests.connector.console.conftest import PARTY_CDA, PARTY_UNIV, RESEARCH, login
-from tests.connector.console.fakes import FakeIssuer, FakeNode
+from tests.connector.console.fakes import CLIENT_ID, FakeIssuer, FakeNode
+
+MINE = {"excludeClientId": CLIENT_ID}
+"""What every log request adds by default: leave out the console's own reads."""
 
 pytestmark = pytest.mark.anyio
 
@@ -109,7 +112,7 @@ async def test_the_log_merges_the_nodes_counts_entries_and_draws_the_chart(
     html = r.text
     sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
     # a time without offset is Paris time: CET (UTC+1) in January
-    assert sent == {"filter": {"since": "2026-01-01T00:00:00+01:00"}, "first": 200}
+    assert sent == {"filter": {**MINE, "since": "2026-01-01T00:00:00+01:00"}, "first": 200}
     # 2 + 3 permitted, 1 + 4 denied, summed by hand
     assert "10 décisions : 5 autorisées, 5 refusées." in html
     party = re.search(r'<table id="counts-party">.*?<tbody>(.*?)</tbody>', html, re.S)
@@ -167,6 +170,7 @@ async def test_choosing_a_node_asks_that_node_only(
             "decision": "deny",
             "purpose": RESEARCH,
             "until": "2026-02-01",
+            "console": "1",  # the console's own reads included: nothing left out
         },
     )
     assert r.status_code == 200
@@ -251,7 +255,7 @@ async def test_a_dataset_filter_asks_only_the_nodes_holding_it(
     assert r.status_code == 200
     assert [op for op, _, _ in cda.calls if op == "ConsoleLog"] == []
     assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [
-        {"filter": {"dataset": "mesures-salles"}, "first": 200}
+        {"filter": {**MINE, "dataset": "mesures-salles"}, "first": 200}
     ]
     assert 'class="node-problem"' not in r.text
     nowhere = await client.get("/console/log", params={"dataset": "inconnu"})
@@ -280,7 +284,7 @@ async def test_exports_merge_the_chosen_nodes(
     )
     assert r.text == f"{CSV_HEADER}\r\n7,t7,cda,p,permit\r\n3,t3,atmo,p,deny\r\n"
     sent = [v for op, v, _ in atmo.calls if op == "ConsoleExport"][-1]
-    assert sent == {"format": "CSV", "filter": {"decision": "deny"}}
+    assert sent == {"format": "CSV", "filter": {**MINE, "decision": "deny"}}
 
     ctx = {"prov": "http://www.w3.org/ns/prov#"}
     cda.answers["ConsoleExport"] = {
@@ -337,7 +341,7 @@ async def test_one_request_per_node_asks_the_newest_entries_first(
     }
     await login(client, issuer)
     r = await client.get("/console/log", params={"node": "atmo"})
-    assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [{"filter": {}, "first": 200}]
+    assert [v for op, v, _ in atmo.calls if op == "ConsoleLog"] == [{"filter": MINE, "first": 200}]
     assert [op for op, _, _ in atmo.calls if op not in ("ConsoleChoices", "ConsoleLog")] == []
     assert re.findall(r'data-seq="(\d+)"', r.text) == ["1500", "1499"]
     assert "Au plus 200 entrées par page, des plus récentes aux plus anciennes" in r.text
@@ -386,9 +390,33 @@ async def test_older_entries_page_through_every_node_without_losing_one(
         node.name: [v for op, v, _ in node.calls if op == "ConsoleLog"][-1] for node in (atmo, cda)
     }
     assert asked == {
-        "atmo": {"filter": {}, "first": 200, "after": 803},
-        "cda": {"filter": {}, "first": 200, "after": 4},
+        "atmo": {"filter": MINE, "first": 200, "after": 803},
+        "cda": {"filter": MINE, "first": 200, "after": 4},
     }
     broken = await client.get("/console/log", params={"older": "atmo:x"})
     assert broken.status_code == 400
     assert '<li data-field="older">' in broken.text
+
+
+async def test_the_console_reads_are_left_out_unless_asked_and_marked_when_shown(
+    client: httpx.AsyncClient, issuer: FakeIssuer, atmo: FakeNode
+) -> None:
+    mine = entry("atmo", 7, "2026-03-01T08:00:00+00:00", "permit", "mine")
+    app = entry("atmo", 6, "2026-03-01T07:00:00+00:00", "permit", "app")
+    atmo.answers["ConsoleLog"]["auditLog"] = {
+        "entries": [{**mine, "clientId": CLIENT_ID}, {**app, "clientId": "app"}],
+        "hasNextPage": False,
+    }
+    await login(client, issuer)
+    r = await client.get("/console/log", params={"node": "atmo"})
+    assert 'id="console-left-out"' in r.text
+    assert '<input id="f-console" name="console" type="checkbox" value="1" ' in r.text
+    r = await client.get("/console/log", params={"node": "atmo", "console": "1"})
+    sent = [v for op, v, _ in atmo.calls if op == "ConsoleLog"][-1]
+    assert sent == {"filter": {}, "first": 200}
+    assert 'value="1" checked' in r.text and 'id="console-left-out"' not in r.text
+    assert re.findall(r'data-seq="(\d+)"[^>]*data-console-read="1"', r.text) == ["7"]
+    assert r.text.count('class="badge console-read"') == 1
+    bad = await client.get("/console/log", params={"console": "yes", "lang": "en"})
+    assert bad.status_code == 400
+    assert "Console reads: “yes” is not a checkbox value (expected: 1)." in bad.text

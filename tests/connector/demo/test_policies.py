@@ -19,11 +19,15 @@ BASE = "https://guichet.agglo-larochelle.fr"
 POLICIES = sorted(POLICY_DIR.glob("*.jsonld"))
 
 
-def expand(path: Path) -> dict[str, Any]:
+def expand_all(path: Path) -> list[dict[str, Any]]:
     doc = json.loads(path.read_text(encoding="utf-8"))
-    expanded = jsonld.expand(doc, {"documentLoader": document_loader})
-    assert len(expanded) == 1
-    policy: dict[str, Any] = expanded[0]
+    found: list[dict[str, Any]] = jsonld.expand(doc, {"documentLoader": document_loader})
+    return found
+
+
+def expand(path: Path) -> dict[str, Any]:
+    """The file's one Set (Offers may stand beside it)."""
+    (policy,) = [p for p in expand_all(path) if p["@type"] == [ODRL + "Set"]]
     return policy
 
 
@@ -182,3 +186,25 @@ def test_energy_use_raw_for_the_agglomeration_computed_results_for_anyone() -> N
     assert decide(name, party=f"{BASE}/participants/cda", action="read")
     assert not decide(name, party=f"{BASE}/participants/univ-lr", action="read")
     assert decide(name, party=None, action="derive")
+
+
+def test_the_energy_readings_are_offered_to_researchers_on_terms() -> None:
+    """The demo's one Offer: monthly or coarser aggregates of the energy readings, for
+    academic research, for a year after the agreement, crediting the agglomeration."""
+    path = POLICY_DIR / "cda-consommations-energie.jsonld"
+    offers = [p for p in expand_all(path) if p["@type"] == [ODRL + "Offer"]]
+    (offer,) = offers
+    assert offer["@id"] == f"{BASE}/policies/cda/consommations-energie/offre-recherche"
+    assert ids(offer[ODRL + "assigner"]) == [f"{BASE}/participants/cda"]
+    assert ids(offer[ODRL + "target"]) == [f"{BASE}/datasets/cda/consommations-energie"]
+    (rule,) = offer[ODRL + "permission"]
+    assert ids(rule[ODRL + "action"]) == [ODRL + "aggregate"]
+    assert ODRL + "assignee" not in rule  # the agreement names whoever accepts
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert constraints(rule) == {
+        ODRL + "purpose": ("isA", "https://w3id.org/dpv#AcademicResearch"),
+        "https://w3id.org/guichet/ontology#aggregationLevel": ("gteq", ("P1M", xsd + "duration")),
+        ODRL + "elapsedTime": ("lteq", ("P1Y", xsd + "duration")),
+    }
+    (duty,) = rule[ODRL + "duty"]
+    assert ids(duty[ODRL + "action"]) == [ODRL + "attribute"]

@@ -20,7 +20,7 @@ from tests.connector.usage.test_enforcement import BUILDING
 pytestmark = pytest.mark.anyio
 
 LOG = """query($f: AuditFilterInput) { auditLog(filter: $f) {
-  entries { seq party datasets decision rule reason duties rowsReturned details }
+  entries { seq party datasets decision rule reason reasonCode duties rowsReturned details }
   endCursor hasNextPage } }"""
 
 
@@ -54,12 +54,13 @@ async def test_dpd_filters_the_log_and_the_read_is_logged(node) -> None:
     assert denied["party"] == "https://guichet.agglo-larochelle.fr/participants/public"
     assert denied["datasets"] == ["energie"]
     assert "public is not city" in denied["reason"]
-    assert json.loads(denied["details"]) == {"action": "read"}
+    assert json.loads(denied["details"]) == {"action": "read", "reasonCode": "not-assignee"}
+    assert denied["reasonCode"] == "not-assignee"
     body = await audit(node, LOG, "dpd", f={"party": P + "city/dpd"})
     reads = body["data"]["auditLog"]["entries"]
     assert [(r["decision"], json.loads(r["details"])) for r in reads] == [
-        ("permit", {"action": "auditRead", "decision": "deny"}),
-        ("permit", {"action": "auditRead", "party": P + "city/dpd"}),
+        ("permit", {"action": "auditRead", "decision": "deny", "reasonCode": "audit-read"}),
+        ("permit", {"action": "auditRead", "party": P + "city/dpd", "reasonCode": "audit-read"}),
     ]
 
 
@@ -165,14 +166,19 @@ async def test_one_request_asking_several_fields_is_one_entry_naming_them(node) 
             {
                 "action": "auditRead",
                 "fields": ["node", "auditChain", "auditLog"],
+                "reasonCode": "audit-read",
                 "variables": {"f": {"decision": "deny"}},
             },
         ),
-        ("auditChain", "permit", {"action": "auditRead"}),
+        ("auditChain", "permit", {"action": "auditRead", "reasonCode": "audit-read"}),
         (
             "node, auditChain, auditLog",
             "deny",
-            {"action": "auditRead", "fields": ["node", "auditChain", "auditLog"]},
+            {
+                "action": "auditRead",
+                "fields": ["node", "auditChain", "auditLog"],
+                "reasonCode": "audit-forbidden",
+            },
         ),
     ]
     # the operation hash is the query's and its variables'
@@ -206,13 +212,31 @@ async def test_audit_reads_are_decided_by_usage_control_like_any_dataset(node) -
     r = await node.client.get("/audit/export.csv", headers={"Authorization": "Bearer univ"})
     assert r.status_code == 403
     entries = await node.app.state.usage.audit.query()
+    # a refusal names the rule that came closest (the DPD's), as a permit names its own
     assert [(e.decision, e.rule, e.details["action"]) for e in entries] == [
         ("permit", rule, "auditRead"),
-        ("deny", None, "auditRead"),
+        ("deny", rule, "auditRead"),
         ("permit", rule, "auditRead"),
-        ("deny", None, "auditRead"),
+        ("deny", rule, "auditRead"),
     ]
     dpd = Identity(party=P + "city/dpd", roles=("dpd",))
     decided = await node.app.state.usage.decide(dpd, [Use(dataset=AUDIT_LOG, action=Action.READ)])
     (only,) = decided.decisions.values()
     assert only.permitted and only.rule == rule
+
+
+async def test_a_clients_entries_can_be_left_out_of_counts_and_pages(node) -> None:
+    """``excludeClientId`` (the console leaves out its own reads so): entries of that
+    client go, entries of other clients and of callers without a client stay."""
+    await node(BUILDING, token="city")  # client city-app: energie and registre, 2 entries
+    await node(BUILDING)  # the public, no client: 2 entries
+    query = """query($f: AuditFilterInput) { auditCounts(filter: $f) { total byParty { key } }
+      auditLog(filter: $f) { entries { party clientId } } }"""
+    body = await audit(node, query, "dpd", f={"excludeClientId": "city-app"})
+    assert "errors" not in body, body
+    counts = body["data"]["auditCounts"]
+    # 2 public entries + this very read by the DPD (logged before the query runs) = 3
+    assert counts["total"] == 3
+    assert P + "city" not in {c["key"] for c in counts["byParty"]}
+    clients = [e["clientId"] for e in body["data"]["auditLog"]["entries"]]
+    assert "city-app" not in clients and clients.count(None) == 2

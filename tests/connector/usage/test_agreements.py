@@ -50,6 +50,7 @@ ENERGIE_WITH_OFFER = {
                             "rightOperand": {"@value": "P30D", "@type": "xsd:duration"},
                         }
                     ],
+                    "duty": [{"action": "attribute", "attributedParty": PARTY + "tiny"}],
                 }
             ],
         },
@@ -132,3 +133,47 @@ async def test_bad_acceptances_are_refused_with_a_reason(offering) -> None:
     audit = offering.app.state.usage.audit
     await audit.setup()
     assert await audit.count() == 0  # nothing was agreed
+
+
+async def test_the_dpd_endpoint_lists_who_accepted_which_offer_when_with_its_duties(
+    offering, clock
+) -> None:
+    body = await contract(offering, ACCEPT, "univ", offer=OFFER, purpose=RESEARCH)
+    iri = body["data"]["acceptOffer"]["iri"]
+    query = """{ agreements(lang: "en") { iri party { iri } dataset datasetTitle offer
+      purpose { iri } issued duties sentences { kind } } }"""
+    r = await offering.client.post(
+        "/audit/graphql", json={"query": query}, headers={"Authorization": "Bearer dpd"}
+    )
+    assert r.json() == {
+        "data": {
+            "agreements": [
+                {
+                    "iri": iri,
+                    "party": {"iri": PARTY + "univ"},
+                    "dataset": "energie",
+                    "datasetTitle": offering.app.state.usage.config.datasets["energie"].title,
+                    "offer": OFFER,
+                    "purpose": {"iri": RESEARCH},
+                    "issued": clock.now.isoformat(),
+                    # ENERGIE_WITH_OFFER: one permission, its one duty
+                    "duties": ["attribute"],
+                    "sentences": [{"kind": "permission"}],
+                }
+            ]
+        }
+    }
+    denied = await offering.client.post(
+        "/audit/graphql", json={"query": query}, headers={"Authorization": "Bearer univ"}
+    )
+    assert denied.json()["errors"][0]["message"] == "reading the audit log needs the role 'dpd'"
+    entries = await offering.app.state.usage.audit.query()
+    accepted = entries[0]
+    assert (accepted.operation_name, accepted.details["reasonCode"]) == (
+        "acceptOffer",
+        "offer-accepted",
+    )
+    assert [(e.operation_name, e.decision) for e in entries[1:]] == [
+        ("agreements", "permit"),
+        ("agreements", "deny"),
+    ]

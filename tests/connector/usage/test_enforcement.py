@@ -134,7 +134,12 @@ async def test_every_decision_is_audited_and_the_chain_verifies(node) -> None:
         ("https://guichet.agglo-larochelle.fr/participants/public", ("energie",), "deny", 0),
         ("https://guichet.agglo-larochelle.fr/participants/public", ("registre",), "permit", 1),
     ]
-    assert entries[2].rule is None and "public is not city" in entries[2].reason
+    # refused for want of a permission: the rule shown is the permission that came closest
+    # (the city's, about this dataset and action), the code says what the caller lacked
+    assert entries[2].rule == "https://example.org/policy/energie#city"
+    assert entries[2].details["reasonCode"] == "not-assignee"
+    assert "public is not city" in entries[2].reason
+    assert entries[0].details["reasonCode"] == "permitted"
     assert entries[0].client_id == "city-app"
     assert entries[0].operation_hash == entries[2].operation_hash
     assert (await audit.verify()).ok
