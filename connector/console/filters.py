@@ -24,7 +24,18 @@ LEVELS = ("PT1H", "P1D", "P1M")
 """Aggregation levels the what-if form offers (``gui:aggregationLevel``, xsd:duration)."""
 IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 DATASET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-FIELDS = ("node", "party", "dataset", "decision", "purpose", "since", "until", "console")
+FIELDS = (
+    "node",
+    "party",
+    "dataset",
+    "decision",
+    "purpose",
+    "since",
+    "until",
+    "console",
+    "entity",
+    "address",
+)
 
 __all__ = ["LogFilters", "WhatIfForm", "parse_log_filters", "parse_whatif", "translator"]
 
@@ -43,6 +54,10 @@ class LogFilters:
     until: datetime | None = None
     console: bool = False
     """Whether to include the console's own reads of the logs (left out by default)."""
+    entity: str | None = None
+    """Entries that read this entity (an RNB id, a room's or any key)."""
+    address: str | None = None
+    """Entries that read a building at this address, as its register writes it."""
     errors: tuple[tuple[str, str], ...] = field(default=())
 
     def variables(self, console_client: str | None = None) -> dict[str, Any]:
@@ -51,7 +66,7 @@ class LogFilters:
         out: dict[str, Any] = {}
         if console_client is not None and not self.console:
             out["excludeClientId"] = console_client
-        for key in ("party", "dataset", "decision", "purpose"):
+        for key in ("party", "dataset", "decision", "purpose", "entity", "address"):
             if (value := getattr(self, key)) is not None:
                 out[key] = value
         for key in ("since", "until"):

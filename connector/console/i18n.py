@@ -260,6 +260,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f_dataset": ("Jeu de données", "Dataset"),
     "f_decision": ("Décision", "Decision"),
     "f_purpose": ("Finalité", "Purpose"),
+    "f_entity": ("Bien lu (identifiant RNB ou clé)", "Entity read (RNB id or key)"),
+    "f_address": ("Adresse du bâtiment", "Building's address"),
+    "f_entity_hint": (
+        "Demande d'accès d'un habitant : tous les accès à un bien, par son identifiant RNB, "
+        "une clé (salle, capteur) ou son adresse telle que le registre l'écrit ; les données "
+        "personnelles sont retrouvées par leur pseudonyme.",
+        "A resident's access request: every access to one property, by its RNB id, a key "
+        "(room, sensor) or its address as the register writes it; personal data is found "
+        "by its pseudonym.",
+    ),
     "f_since": ("Depuis (inclus)", "Since (inclusive)"),
     "f_until": ("Jusqu'à (exclu)", "Until (exclusive)"),
     "f_time_hint": (
