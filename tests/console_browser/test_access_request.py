@@ -57,4 +57,4 @@ def test_every_access_to_one_building_is_found_by_its_rnb_id(
     }
     assert shown == expected
     expect(page.locator("#f-entity")).to_have_value(rnb)
-    shot("access-request", full=True)
+    shot("access-request", full=True)  # the README's picture (docs/console-access-request.png)
