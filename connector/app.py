@@ -210,7 +210,12 @@ def create_app(
         for p in problems:
             log.error("%s", p)
     watch = (
-        ChainWatch(control.audit, interval=config.usage.audit_check_interval, node=config.name)
+        ChainWatch(
+            control.audit,
+            interval=config.usage.audit_check_interval,
+            node=config.name,
+            key=lambda: control.pseudonym_key,
+        )
         if control is not None
         else None
     )

@@ -34,6 +34,7 @@ from connector.audit.export import export_csv, export_jsonld
 from connector.audit.log import AuditLog
 from connector.audit.notice import TODO, draft, facts_after
 from connector.audit.record import AuditFilter, Outcome
+from connector.audit.segments import prune
 from connector.commands import sqlite_file
 from connector.errors import AuditError, ConfigError, GuichetError
 
@@ -75,6 +76,23 @@ def parser() -> argparse.ArgumentParser:
     notice.add_argument(
         "--expect-head", metavar="HASH", help="a head hash recorded earlier (as for verify)"
     )
+    prune = sub.add_parser(
+        "prune",
+        help="remove the entries older than the retention, the chain kept (a signed segment)",
+    )
+    prune.add_argument(
+        "--config",
+        metavar="NODE.toml",
+        required=True,
+        help="the node's configuration: its audit database, key and [register] audit_retention",
+    )
+    prune.add_argument(
+        "--before",
+        type=_time,
+        metavar="TIME",
+        help="remove entries older than this (default: now minus [register] audit_retention)",
+    )
+    prune.add_argument("--table", default="guichet_audit", help="the audit table (%(default)s)")
     for command in (verify, export, notice):
         where = command.add_mutually_exclusive_group(required=True)
         where.add_argument(
@@ -154,6 +172,25 @@ async def _verify(args: argparse.Namespace, target: _Target) -> tuple[int, str]:
     return (0 if report.ok else 1), str(report)
 
 
+async def _prune(args: argparse.Namespace, target: _Target) -> tuple[int, str]:
+    from connector.dpd._retention import cutoff
+    from connector.usage.decision import load_pseudonym_key
+
+    config = target.config
+    assert config is not None  # --config is required
+    before = args.before or cutoff(datetime.now(UTC), config.register.audit_retention)
+    key = load_pseudonym_key(config.usage.pseudonym_key_file)
+    async with AuditLog(target.db, node=config.name, table=args.table) as log:
+        done = await prune(log, before=before, key=key, party=config.participant)
+        report = await log.verify(key=key)
+    if done is None:
+        return 0, f"nothing older than {before.isoformat()}; {report}\n"
+    return 0, (
+        f"pruned entries #{done.first} to #{done.last} ({done.count}), older than "
+        f"{before.isoformat()}; segment entry #{done.segment} vouches for them; {report}\n"
+    )
+
+
 async def _notice(args: argparse.Namespace, target: _Target) -> tuple[int, str]:
     config = target.config
     async with AuditLog(target.db, node=CLI_NODE, table=args.table) as log:
@@ -201,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         target = _target(args)
-        command = {"verify": _verify, "export": _export, "notice": _notice}[args.command]
+        commands = {"verify": _verify, "export": _export, "notice": _notice, "prune": _prune}
+        command = commands[args.command]
         code, text = asyncio.run(command(args, target))
     except ConfigError as exc:
         for issue in exc.issues:
@@ -212,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "verify":
         print(text)
-    elif args.command == "notice":
+    elif args.command in ("notice", "prune"):
         sys.stdout.write(text)
     elif args.output:
         try:

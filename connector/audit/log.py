@@ -351,14 +351,28 @@ class AuditLog:
         rows = await self._fetch(sa.select(t).where(t.c.hash == digest).limit(1))
         return _schema.decode(rows[0]) if rows else None
 
-    async def verify(self, *, expect_head: str | None = None, chunk: int = 1000) -> VerifyReport:
+    async def segments(self) -> list[Mapping[str, object]]:
+        """The facts of every prune segment entry (:mod:`connector.audit.segments`)."""
+        t = self.table
+        marker = '"action":"prune"'
+        rows = await self._fetch(sa.select(t).where(t.c.details.contains(marker, autoescape=True)))
+        out: list[Mapping[str, object]] = []
+        for row in rows:
+            entry = _schema.decode(row).entry
+            if entry is not None and entry.details.get("action") == "prune":
+                out.append(entry.details)
+        return out
+
+    async def verify(
+        self, *, expect_head: str | None = None, chunk: int = 1000, key: bytes | None = None
+    ) -> VerifyReport:
         """Walk the chain (``chunk`` rows in memory at a time) and report the first problem.
 
         ``expect_head``: a hash recorded earlier (say printed by the last verification);
         if no entry has it any more, entries were cut from the end of the log. With the
         chain intact, the dataset index (``{table}_datasets``) is checked against it.
         """
-        report = await verify_chain(self, expect_head=expect_head, chunk=chunk)
+        report = await verify_chain(self, expect_head=expect_head, chunk=chunk, key=key)
         upto = report.head_seq  # what the walk verified: later appends wait for the next check
         if report.ok and (problem := await _counts.index_problem(self, chunk=chunk, upto=upto)):
             return replace(report, problem=problem)

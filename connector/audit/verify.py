@@ -17,6 +17,7 @@ head with one recorded earlier (``expect_head``), which turns that into **remove
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -35,6 +36,8 @@ class ChainReader(Protocol):
     async def rows_after(self, seq: int, limit: int) -> list[Decoded]: ...
 
     async def row_with_hash(self, digest: str) -> Decoded | None: ...
+
+    async def segments(self) -> list[Mapping[str, object]]: ...
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,22 @@ class VerifyReport:
 
 
 async def verify_chain(
-    reader: ChainReader, *, expect_head: str | None = None, chunk: int = 1000
+    reader: ChainReader,
+    *,
+    expect_head: str | None = None,
+    chunk: int = 1000,
+    key: bytes | None = None,
 ) -> VerifyReport:
-    """Check the whole chain; see the module docstring for the rules."""
+    """Check the whole chain; see the module docstring for the rules. A log pruned under
+    its retention starts from the segment entry that vouches for the entries removed
+    (:mod:`connector.audit.segments`; its signature checked when ``key`` is given)."""
     count, prev_seq, prev_hash = 0, 0, GENESIS
-    anchored = expect_head is None or expect_head == GENESIS
+    start = await _pruned_start(reader, key)
+    if isinstance(start, Problem):
+        return VerifyReport(0, 0, GENESIS, start)
+    if start is not None:
+        prev_seq, prev_hash = start
+    anchored = expect_head is None or expect_head in (GENESIS, prev_hash)
     after = 0
     while True:
         rows = await reader.rows_after(after, chunk)
@@ -98,6 +112,33 @@ async def verify_chain(
         )
         return VerifyReport(count, prev_seq, prev_hash, Problem("removed", prev_seq + 1, message))
     return VerifyReport(count, prev_seq, prev_hash)
+
+
+async def _pruned_start(reader: ChainReader, key: bytes | None) -> tuple[int, str] | Problem | None:
+    """Where the kept chain starts when its first entry is not #1: the last number and
+    hash a segment entry says it removed, if one vouches for exactly this gap."""
+    first = await reader.rows_after(0, 1)
+    if not first or first[0].seq == 1 or first[0].entry is None:
+        return None
+    entry = first[0].entry
+    for facts in await reader.segments():
+        if facts.get("removedTo") != entry.seq - 1 or facts.get("removedHead") != entry.prev_hash:
+            continue
+        if key is not None and facts.get("signature") != _signature(key, facts):
+            return Problem(
+                "removed",
+                1,
+                f"REMOVED entries #1 to #{entry.seq - 1}: the prune entry vouching for them "
+                "is not signed with this node's key",
+            )
+        return entry.seq - 1, entry.prev_hash
+    return None
+
+
+def _signature(key: bytes, facts: Mapping[str, object]) -> str:
+    from connector.audit.segments import signature  # segments imports this module's caller
+
+    return signature(key, facts)
 
 
 async def _check(

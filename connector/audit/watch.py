@@ -30,7 +30,7 @@ NOTIFY_WITHIN = timedelta(hours=72)  # RGPD art. 33(1): "where feasible, not lat
 
 class Verifiable(Protocol):
     async def verify(
-        self, *, expect_head: str | None = None, chunk: int = 1000
+        self, *, expect_head: str | None = None, chunk: int = 1000, key: bytes | None = None
     ) -> VerifyReport: ...
 
 
@@ -79,9 +79,11 @@ class ChainWatch:
         *,
         interval: float,
         node: str,
+        key: Callable[[], bytes] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.audit = audit
+        self.key = key  # the node's key, read when needed: a prune segment is signed with it
         self.interval = interval
         self.node = node
         self.clock = clock
@@ -93,7 +95,8 @@ class ChainWatch:
         expect = self.state.report.head_hash if self.state.report and not self.broken else None
         now = self.clock()
         try:
-            report = await self.audit.verify(expect_head=expect)
+            key = self.key() if self.key is not None else None
+            report = await self.audit.verify(expect_head=expect, key=key)
         except GuichetError as exc:  # the log cannot be read: say so, keep the last finding
             self.state = Integrity(
                 self.state.checked, self.state.report, self.state.found, str(exc)

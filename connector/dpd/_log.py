@@ -117,7 +117,8 @@ async def audit_export(ctx: AuditContext, fmt: ExportFormat, f: FilterValues | N
 async def audit_chain(ctx: AuditContext) -> ChainStatus:
     """Whether the hash chain is intact, else its first bad entry."""
     await authorise(ctx, "auditChain", {})
-    report = await ctx.audit.verify()
+    key = ctx.control.pseudonym_key if ctx.control is not None else None
+    report = await ctx.audit.verify(key=key)
     return ChainStatus(
         ok=report.ok,
         entries=report.entries,

@@ -57,6 +57,7 @@ def test_the_walk_reaches_every_command() -> None:
         "audit verify",
         "audit export",
         "audit notice",
+        "audit prune",
         "policy",
         "policy check",
         "policy evaluate",
