@@ -135,6 +135,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_integrity": ("Intégrité du journal", "Log integrity"),
     "chain_ok": ("intacte", "intact"),
     "chain_broken": ("altérée", "altered"),
+    "integrity_alert_title": ("Alerte : journal altéré", "Alert: a log was altered"),
+    "integrity_alert": (
+        "La chaîne du journal de {nodes} est rompue. Si des données personnelles peuvent être "
+        "concernées, la CNIL doit être notifiée dans les 72 heures (RGPD art. 33) : "
+        "« guichet audit notice --config <nœud>.toml » en prépare le projet ; voir la page "
+        "Intégrité.",
+        "The chain of {nodes}'s log is broken. If personal data may be concerned, the CNIL "
+        "must be notified within 72 hours (GDPR Art. 33): `guichet audit notice --config "
+        "<node>.toml` drafts it; see the Integrity page.",
+    ),
     "chain_unknown": ("inconnue (nœud sans réponse)", "unknown (node not answering)"),
     # datasets
     "datasets_title": ("Jeux de données et politiques", "Datasets and policies"),

@@ -64,7 +64,8 @@ def _cell(rec: Mapping[str, Any], key: str, none: str) -> str:
     if key == "dpia":
         return str(rec["dpia"]) + (f" ({rec['dpiaDate']})" if rec.get("dpiaDate") else "")
     if key == "retention":
-        return f"{rec['retention']} ({rec['retentionIso']})"
+        iso = rec.get("retentionIso")
+        return f"{rec['retention']} ({iso})" if iso else str(rec["retention"])
     value = rec.get(key)
     if value is None or value == []:
         return none
@@ -86,6 +87,85 @@ def register_csv(records: Sequence[Mapping[str, Any]], lang: str) -> str:
     return out.getvalue()
 
 
+def _both(fr: str, en: str, lang: str) -> str:
+    return fr if lang == "fr" else en
+
+
+def issuer_record(issuer: str, lang: str) -> dict[str, Any]:
+    """The platform's other processing of personal data: the issuer's person accounts (the
+    DPD's and the agents' logins), kept by the data space's authority at ``issuer``."""
+    return {
+        "kind": "platform",
+        "node": _both("émetteur", "issuer", lang),
+        "dataset": "issuer-accounts",
+        "datasetTitle": _both(
+            "Comptes des personnes du serveur d'identité", "The issuer's person accounts", lang
+        ),
+        "controller": {
+            "iri": issuer,
+            "label": _both(
+                f"L'autorité de l'espace de données ({issuer})",
+                f"The data space's authority ({issuer})",
+                lang,
+            ),
+        },
+        "jointControllers": [],
+        "purposes": [
+            {
+                "iri": "https://w3id.org/dpv#IdentityAuthentication",
+                "label": _both("L'authentification des personnes", "Identity authentication", lang),
+            }
+        ],
+        "legalBasis": {
+            "iri": "https://w3id.org/dpv#PublicTask",
+            "label": _both(
+                "Mission d'intérêt public (RGPD art. 6(1)(e))",
+                "Public task (GDPR Art. 6(1)(e))",
+                lang,
+            ),
+        },
+        "dataCategories": [
+            _both(
+                "Identifiant de connexion, nom, IRI de la personne, rôles, empreinte scrypt du mot "
+                "de passe (jamais le mot de passe)",
+                "Login, name, the person's IRI, roles, scrypt hash of the password (never the "
+                "password)",
+                lang,
+            )
+        ],
+        "dataSubjects": [
+            _both(
+                "Le DPD et les agents des participants qui se connectent à la console",
+                "The DPD and the participants' staff who log in to the console",
+                lang,
+            )
+        ],
+        "recipients": [],
+        "processors": [],
+        "retention": _both("la durée du compte", "the account's lifetime", lang),
+        "retentionIso": "",
+        "transfers": _both("aucun transfert hors UE", "no transfer outside the EU", lang),
+        "securityMeasures": [
+            _both(
+                "Mots de passe hachés (scrypt), jetons signés de courte durée",
+                "Hashed passwords (scrypt), short-lived signed tokens",
+                lang,
+            )
+        ],
+        "sources": [
+            _both(
+                "Les personnes elles-mêmes, à la création du compte",
+                "The people themselves, when the account is created",
+                lang,
+            )
+        ],
+        "created": None,
+        "updated": None,
+        "dpia": _both("Non requise", "Not required", lang),
+        "dpiaDate": None,
+    }
+
+
 class RegisterPages:
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -103,7 +183,10 @@ class RegisterPages:
             "register.html",
             {
                 "records": [r for r in records if r["kind"] == "dataset"],
-                "platform": [r for r in records if r["kind"] == "platform"],
+                "platform": [
+                    *(r for r in records if r["kind"] == "platform"),
+                    issuer_record(c.settings.issuer, lang),
+                ],
                 "contacts": list(contacts.values()),
                 "retention": [
                     {**row, "node": reply.node.name}
@@ -127,7 +210,7 @@ class RegisterPages:
             return c.error(request, "unavailable", detail=detail)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         return Response(
-            register_csv(_records(replies), lang),
+            register_csv([*_records(replies), issuer_record(c.settings.issuer, lang)], lang),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="registre-{stamp}.csv"'},
         )

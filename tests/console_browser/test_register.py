@@ -48,7 +48,9 @@ def test_the_register_follows_the_cnil_model_exports_and_prints(
     expect(energy.locator(".joint")).to_have_text("non renseigné")
 
     platform = page.locator("#register-platform tbody tr[data-kind=platform]")
-    expect(platform).to_have_count(len(nodes))
+    expect(platform).to_have_count(len(nodes) + 1)  # each node's audit log, the issuer's accounts
+    accounts = page.locator('#register-platform tr[data-dataset="issuer-accounts"]')
+    expect(accounts).to_contain_text("empreinte scrypt du mot de passe")
     for node in nodes:
         row = page.locator(f'#register-platform tr[data-node="{node}"]')
         expect(row.locator("code")).to_have_text("audit-log")
@@ -78,7 +80,8 @@ def test_the_register_follows_the_cnil_model_exports_and_prints(
         for ds in config(demo_space, node).get("datasets", {}).values()
         if ds.get("personal_data")
     )
-    assert len(lines) == 1 + personal + len(nodes)  # header, each processing, each audit log
+    # header, each personal processing, each node's audit log, the issuer's accounts
+    assert len(lines) == 1 + personal + len(nodes) + 1
     header = lines[0]
     assert header[:3] == ["Nœud", "Jeu de données", "Responsable de traitement"]
     assert "Analyse d'impact (AIPD)" in header

@@ -308,3 +308,22 @@ async def test_english_is_one_click_away_and_remembered(
     assert '<html lang="en">' in later.text and "Integrity of the logs" in later.text
     back = await client.get("/console/integrity?lang=fr")
     assert '<html lang="fr">' in back.text
+
+
+async def test_the_home_page_raises_an_alert_for_a_broken_chain(
+    client: httpx.AsyncClient, issuer: FakeIssuer, cda: FakeNode, atmo: FakeNode
+) -> None:
+    await login(client, issuer)
+    calm = await client.get("/console/")
+    assert 'id="integrity-alert"' not in calm.text
+    atmo.answers["ConsoleHome"] = {
+        **atmo.answers["ConsoleHome"],
+        "auditChain": {"ok": False, "entries": 57, "badEntry": 12},
+    }
+    r = await client.get("/console/")
+    alert = re.search(
+        r'<div class="problems" role="alert" id="integrity-alert">(.*?)</div>', r.text, re.S
+    )
+    assert alert is not None
+    assert "La chaîne du journal de atmo est rompue" in alert.group(1)
+    assert "72 heures" in alert.group(1)
