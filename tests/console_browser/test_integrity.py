@@ -70,6 +70,12 @@ def test_integrity_ok_then_the_first_altered_entry(
         for node in ("cda", "atmo"):
             expect(table.locator(f'tr[data-node="{node}"]')).to_have_attribute("data-ok", "true")
         shot("integrity-bouygues-altered")
+        page.goto(demo_space.console)  # the home page raises the alert
+        alert = page.locator("#integrity-alert")
+        expect(alert).to_contain_text("La chaîne du journal de bouygues est rompue")
+        expect(alert).to_contain_text("72 heures")
+        shot("integrity-alert-home")
+        open_integrity(page)
 
     page.reload()
     expect(table.locator('tr[data-node="bouygues"]')).to_have_attribute("data-ok", "true")
