@@ -12,12 +12,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from connector.commands import guarded
+from connector.errors import GatewayError
 from connector.gateway._config import parse_subgraph_args
 from connector.gateway._create import create_gateway_app
 from connector.gateway._gateway import GatewaySettings
 from connector.gateway._limits import Limits
+from connector.gateway._transparence import TransparenceSettings
+from connector.gateway._transparence_data import Participant
 
 __all__ = ["main", "parser", "settings_from"]
 
@@ -124,7 +128,47 @@ def parser() -> argparse.ArgumentParser:
         metavar="ZONE",
         help="the IANA time zone the console shows and reads times in (%(default)s)",
     )
+    page = p.add_argument_group(
+        "the families' page (/transparence/)",
+        "its usage counts are read with its own participant's client credentials at the "
+        "issuer (role transparence); without them the page shows no counts",
+    )
+    page.add_argument("--transparence-issuer", metavar="URL", help="the issuer of its token")
+    page.add_argument("--transparence-client-id", metavar="ID", help="its client id")
+    page.add_argument(
+        "--transparence-secret-file",
+        metavar="FILE",
+        help="a file holding its client secret (never on the command line)",
+    )
+    page.add_argument("--transparence-dpd-name", default="", metavar="TEXT", help="the DPD's name")
+    page.add_argument(
+        "--transparence-dpd-contact", default="", metavar="TEXT", help="the DPD's contact"
+    )
     return p
+
+
+def transparence_from(args: argparse.Namespace) -> TransparenceSettings:
+    """The families' page the command line asks for; a half-given participant is refused."""
+    given = [args.transparence_issuer, args.transparence_client_id, args.transparence_secret_file]
+    participant = None
+    if any(given) and not all(given):
+        raise GatewayError(
+            "--transparence-issuer, --transparence-client-id and --transparence-secret-file "
+            "go together (the families' page's participant)"
+        )
+    if all(given):
+        try:
+            secret = Path(args.transparence_secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise GatewayError(
+                f"--transparence-secret-file {args.transparence_secret_file}: {exc.strerror or exc}"
+            ) from exc
+        participant = Participant(args.transparence_issuer, args.transparence_client_id, secret)
+    return TransparenceSettings(
+        dpd_name=args.transparence_dpd_name,
+        dpd_contact=args.transparence_dpd_contact,
+        participant=participant,
+    )
 
 
 def settings_from(args: argparse.Namespace) -> GatewaySettings:
@@ -166,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console_client_id=args.console_client_id,
             console_session=(args.console_session_idle, args.console_session_max),
             console_timezone=args.console_timezone,
+            transparence=transparence_from(args),
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
         return 0
