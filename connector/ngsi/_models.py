@@ -96,14 +96,15 @@ class NgsiType:
 
 # -- Building ---------------------------------------------------------------------------
 CATEGORY: Mapping[str, str] = {
-    # our Building.usage value -> SDM Building category (the schema's enum)
+    # our Building.usage values (those the demo and test partners map) -> SDM Building
+    # category (the schema's enum). Left out, so served as an empty category: "sport"/
+    # "sports" and "health", which no single SDM category names.
     "school": "school",
+    "office": "office",
+    "retail": "retail",
+    "individual_house": "house",
     "housing": "residential",
     "collective_housing": "apartments",
-    "office": "office",
-    "kindergarten": "kindergarten",
-    "university": "university",
-    "hospital": "hospital",
 }
 USAGE_OF_CATEGORY = {c: u for u, c in CATEGORY.items()}
 

@@ -16,6 +16,7 @@ import pytest
 
 from connector.app import create_app
 from connector.config import NodeConfig
+from connector.ngsi._models import BUILDING, wkt_point
 from connector.node import Node
 from connector.sources.base import Select
 from tests.connector.ngsi.schemas import assert_valid
@@ -162,3 +163,20 @@ def test_the_schema_check_can_fail() -> None:
     # location is defined in common-schema.json (Location-Commons): a GeoJSON geometry
     with pytest.raises(AssertionError, match="is not valid under any of the given schemas"):
         assert_valid("Building", {**good, "location": {"type": "Point", "coordinates": "x"}})
+
+
+def test_wkt_points_become_geojson_points() -> None:
+    # WKT writes x y, i.e. longitude latitude, as GeoJSON does (RFC 7946 §3.1.1)
+    assert wkt_point("POINT(-1.1522 46.1591)") == {
+        "type": "Point",
+        "coordinates": [-1.1522, 46.1591],
+    }
+    assert wkt_point("POLYGON((0 0, 1 0, 1 1, 0 0))") is None
+    entity = BUILDING.key_values({"rnbId": "PG46YY6YJW8N", "location": "POINT (1 2)"}, None)
+    assert entity["location"] == {"type": "Point", "coordinates": [1.0, 2.0]}
+    assert_valid("Building", entity)
+    normalized = BUILDING.normalized({"rnbId": "PG46YY6YJW8N", "location": "POINT (1 2)"}, None)
+    assert normalized["location"] == {
+        "type": "GeoProperty",
+        "value": {"type": "Point", "coordinates": [1.0, 2.0]},
+    }
