@@ -9,6 +9,7 @@ The node's page sizes: default 2, maximum 4.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import httpx
@@ -180,3 +181,15 @@ def test_wkt_points_become_geojson_points() -> None:
         "type": "GeoProperty",
         "value": {"type": "Point", "coordinates": [1.0, 2.0]},
     }
+
+
+async def test_a_source_failure_is_a_problem_not_a_crash(tiny_config, tmp_path) -> None:
+    db = sqlite3.connect(tmp_path / "tiny.db")
+    db.execute("DROP TABLE batiments")
+    db.commit()
+    db.close()
+    app = create_app(tiny_config)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        r = await c.get(URL, params={"type": "Building"})
+    assert r.status_code == 503, r.text
+    assert r.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/InternalError"

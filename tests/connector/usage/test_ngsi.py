@@ -76,3 +76,21 @@ async def test_an_open_register_is_served_to_the_public_and_logged(node) -> None
     assert [(e.party, e.datasets, e.decision, e.rows_returned) for e in entries] == [
         (PUBLIC, ("registre",), "permit", 2),
     ]
+
+
+async def test_pseudonymised_identifiers_are_not_served_as_entity_ids(
+    tmp_path: Path, clock: Any
+) -> None:
+    # the register open to all, but under an anonymize duty: an NGSI-LD id would be the
+    # building's identifier in clear
+    policies = copy.deepcopy(POLICIES)
+    policies["registre"]["permission"][0]["duty"] = [{"action": "anonymize"}]
+    app = create_app(
+        load_config(write_node(tmp_path, policies=policies)), verifier=TableVerifier(), clock=clock
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        r = await c.get(URL, params={"type": "Building"})
+    await app.state.usage.audit.aclose()
+    assert r.status_code == 403, r.text
+    assert r.json()["type"] == DENIED and "pseudonymised" in r.json()["detail"]
+    assert "PG46YY6YJW8N" not in r.text
