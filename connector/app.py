@@ -53,6 +53,7 @@ from connector.identity import (
 )
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
+from connector.ngsi import NgsiViews
 from connector.node import Node
 from connector.refusals import RefusalLog
 from connector.usage import UsageControl, load_policies
@@ -221,6 +222,7 @@ def create_app(
     )
     views = NodeViews(node, control, problems, watch)
     linked_views = LinkedViews(node, policies, control)
+    ngsi_views = NgsiViews(node, control)
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
             VerifierSettings(**config.auth.settings),
@@ -255,6 +257,10 @@ def create_app(
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route(
             "/id/{type}/{key:path}", AuthGate(_Endpoint(linked_views.entity), verifier, refusals)
+        ),
+        Route(
+            "/ngsi-ld/v1/entities",
+            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals),
         ),
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),

@@ -1,0 +1,164 @@
+"""The NGSI-LD face: ``GET /ngsi-ld/v1/entities`` (ETSI GS CIM 009), read-only.
+
+A query is one request under usage control like a GraphQL query or an ``/id/`` view: it
+states the datasets it reads (the fields of the attributes asked for, those the model
+always builds, and those ``q`` filters on), takes the node's one decision for them,
+serves only the fields the caller may read, refuses a filter on a field the caller may
+not read, refuses a caller whose identifiers are pseudonyms (the entity ids would undo
+the duty), and is recorded in the audit log.
+
+Filtering and paging are done by the source: ``q`` and ``id`` become the Select's
+conditions, ``limit`` its limit; ``offset`` is keyset paging, after the last key of the
+``offset`` entities skipped (read with one query of their keys alone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from connector.audit import operation_hash
+from connector.errors import QueryError, SourceError
+from connector.identity.asgi import caller
+from connector.model import ENTITIES
+from connector.ngsi._models import TYPES, NgsiType
+from connector.ngsi._query import Params, conditions, fields_read, parse
+from connector.node import Node
+from connector.sources.base import Aggregate, Condition, Measure, Row, Select
+from connector.usage import Action, PolicyDenied, RequestDecision, UsageControl, Use
+
+ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
+POLICY_DENIED = "https://w3id.org/guichet/errors/PolicyDenied"
+"""ETSI GS CIM 009 defines no error type for a refusal by usage policy: ours."""
+COUNT_HEADER = "NGSILD-Results-Count"
+
+
+def ngsi_problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
+    """ProblemDetails (IETF RFC 7807) as ETSI GS CIM 009 §5.5.4 uses them."""
+    type_ = kind if kind.startswith("https://") else ERRORS + kind
+    return JSONResponse(
+        {"type": type_, "title": kind.rsplit("/", 1)[-1], "detail": detail, **extra},
+        status_code=status,
+    )
+
+
+class NgsiViews:
+    """The NGSI-LD routes of a node."""
+
+    def __init__(self, node: Node, control: UsageControl | None = None) -> None:
+        self.node = node
+        self.config = node.config
+        self.control = control
+
+    def uses(self, ngsi: NgsiType, fields: tuple[str, ...]) -> list[Use]:
+        datasets = {
+            ds.id for f in fields if (ds := self.config.dataset_of(ngsi.entity, f)) is not None
+        }
+        return [Use(dataset=d, action=Action.READ) for d in sorted(datasets)]
+
+    async def entities(self, request: Request) -> Response:
+        limits = self.config.limits
+        try:
+            params = parse(
+                request.query_params,
+                default_limit=limits.default_page_size,
+                max_limit=limits.max_page_size,
+            )
+            ngsi = TYPES.get(params.type or "Building")
+            if ngsi is None or ngsi.entity not in self.config.entities:
+                # no entity of a type this node does not serve (§6.4.3.2: an empty list)
+                return JSONResponse([], headers=self._count_header(params, 0))
+            where = conditions(params, ngsi)
+            mapped = set(self.node.mapped_fields(ngsi.entity))
+            for c in where:
+                if c.field not in mapped:
+                    raise QueryError(f"q: this node holds no {ngsi.entity}.{c.field}")
+            fields = tuple(f for f in fields_read(params, ngsi, where) if f in mapped)
+        except QueryError as exc:
+            return ngsi_problem(400, "BadRequestData", str(exc))
+        if self.control is None:
+            return await self._entities(params, ngsi, where, fields, None)
+        decision = await self.control.decide(caller(request), self.uses(ngsi, fields))
+        try:
+            return await self._entities(params, ngsi, where, fields, decision)
+        finally:
+            await self.control.record(
+                decision,
+                operation_hash=operation_hash(
+                    f"GET {request.url.path}", dict(request.query_params)
+                ),
+                operation_name="GET /ngsi-ld/v1/entities",
+            )
+
+    @staticmethod
+    def _count_header(params: Params, n: int) -> dict[str, str]:
+        return {COUNT_HEADER: str(n)} if params.count else {}
+
+    async def _entities(
+        self,
+        params: Params,
+        ngsi: NgsiType,
+        where: tuple[Condition, ...],
+        fields: tuple[str, ...],
+        decision: RequestDecision | None,
+    ) -> Response:
+        try:
+            if decision is not None:
+                decision.require_read(ngsi.entity, [c.field for c in where])
+                if ngsi.key in decision.pseudonymised(ngsi.entity):
+                    return ngsi_problem(
+                        403,
+                        POLICY_DENIED,
+                        f"{ngsi.entity} identifiers are pseudonymised for this caller: "
+                        "NGSI-LD entity ids are not served",
+                    )
+            rows = await self._page(ngsi, where, fields, params)
+            total = await self._count(ngsi, where) if params.count else 0
+        except PolicyDenied as exc:
+            return ngsi_problem(403, POLICY_DENIED, str(exc), **exc.extensions)
+        except QueryError as exc:
+            return ngsi_problem(400, "BadRequestData", str(exc))
+        except SourceError as exc:
+            return ngsi_problem(503, "InternalError", f"the partner's source: {exc}")
+        hidden = decision.hidden(ngsi.entity) if decision is not None else frozenset()
+        body = []
+        for row in rows:
+            shown = {k: v for k, v in row.items() if k not in hidden}
+            if decision is not None:
+                subject_field = ENTITIES[ngsi.entity].subject
+                subject = shown.get(subject_field) if subject_field else None
+                decision.read_key(ngsi.entity, row.get(ngsi.key), subject)
+            make = ngsi.key_values if params.key_values else ngsi.normalized
+            body.append(make(shown, params.attrs))
+        if decision is not None:
+            decision.count_rows(ngsi.entity, len(rows))
+        return JSONResponse(body, headers=self._count_header(params, total))
+
+    async def _page(
+        self,
+        ngsi: NgsiType,
+        where: tuple[Condition, ...],
+        fields: tuple[str, ...],
+        params: Params,
+    ) -> list[Row]:
+        if params.limit == 0:
+            return []
+        after: tuple[object, ...] | None = None
+        if params.offset:
+            skipped = await self.node.select(
+                Select(ngsi.entity, (ngsi.key,), where=where, limit=params.offset)
+            )
+            if len(skipped) < params.offset:
+                return []
+            after = (skipped[-1][ngsi.key],)
+        return await self.node.select(
+            Select(ngsi.entity, fields, where=where, after=after, limit=params.limit)
+        )
+
+    async def _count(self, ngsi: NgsiType, where: tuple[Condition, ...]) -> int:
+        found = await self.node.aggregate(
+            Aggregate(ngsi.entity, (Measure("n", "count"),), where=where)
+        )
+        return int(str(found[0]["n"])) if found else 0
