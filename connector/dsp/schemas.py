@@ -6,7 +6,7 @@ through a :mod:`referencing` registry: validation never reaches the network, and
 unknown reference is an error rather than a download.
 
 >>> problems("common/protocol-version-schema.json", {"protocolVersions": []})
-['protocolVersions: [] should be non-empty']
+['$.protocolVersions: [] should be non-empty']
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def validator(schema: str) -> Draft201909Validator:
 
 
 def problems(schema: str, message: object) -> list[str]:
-    """What in ``message`` breaks ``schema``: one line per error, naming where."""
+    """What in ``message`` breaks ``schema``: one line per error, where as a JSONPath."""
     found = sorted(validator(schema).iter_errors(message), key=lambda e: list(e.absolute_path))
-    return [f"{e.json_path.removeprefix('$.') or '$'}: {e.message}" for e in found]
+    return [f"{e.json_path}: {e.message}" for e in found]
 
 
 @functools.cache
