@@ -41,6 +41,8 @@ from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
 from connector.dsp import DspViews, catalog_unauthorized
+from connector.dsp.negotiation_views import NegotiationViews, negotiation_unauthorized
+from connector.dsp.negotiations import NegotiationStore
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
@@ -286,7 +288,30 @@ def create_app(
     ]
     if control is not None:
         audit = control.audit
+        negotiations = NegotiationViews(
+            config, policies, NegotiationStore(audit.engine), control.clock
+        )
         routes += [
+            Route(
+                "/dsp/negotiations/request",
+                AuthGate(
+                    _Endpoint(negotiations.request),
+                    verifier,
+                    refusals,
+                    refused=negotiation_unauthorized,
+                ),
+                methods=["POST"],
+            ),
+            Route(
+                "/dsp/negotiations/{pid:path}",
+                AuthGate(
+                    _Endpoint(negotiations.get),
+                    verifier,
+                    refusals,
+                    refused=negotiation_unauthorized,
+                ),
+                methods=["GET"],
+            ),
             Route(
                 "/audit/graphql",
                 AuthGate(

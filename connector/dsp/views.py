@@ -34,18 +34,27 @@ MEDIA = "application/json"
 
 
 def error(
-    kind: str, status: int, *reasons: str, headers: Mapping[str, str] | None = None
+    kind: str,
+    status: int,
+    *reasons: str,
+    headers: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The protocol's error message (``CatalogError``, ``ContractNegotiationError``...)."""
-    body = {"@context": [CONTEXT], "@type": kind, "code": str(status), "reason": list(reasons)}
+    body = {"@context": [CONTEXT], "@type": kind, **(fields or {}), "code": str(status)}
+    body["reason"] = list(reasons)
     return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
+
+
+def challenge(exc: AuthError) -> dict[str, str]:
+    """The RFC 6750 ``WWW-Authenticate`` header for a refused token."""
+    reason = str(exc).replace("\\", "\\\\").replace('"', '\\"')
+    return {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{reason}"'}
 
 
 def catalog_unauthorized(exc: AuthError) -> Response:
     """401 as a ``CatalogError``, with the RFC 6750 challenge."""
-    reason = str(exc).replace("\\", "\\\\").replace('"', '\\"')
-    challenge = f'Bearer error="invalid_token", error_description="{reason}"'
-    return error("CatalogError", 401, str(exc), headers={"WWW-Authenticate": challenge})
+    return error("CatalogError", 401, str(exc), headers=challenge(exc))
 
 
 async def read_message(request: Request, schema: str) -> dict[str, Any] | list[str]:
