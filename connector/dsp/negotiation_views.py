@@ -118,7 +118,7 @@ class NegotiationViews:
             return f"offer.@id: {offer['@id']!r} is not an offer of dataset {ds.iri}"
         try:
             same = _canonical(_sent_offer(message)) == _canonical(ours)
-        except (JsonLdError, ValueError) as exc:
+        except (JsonLdError, ValueError, KeyError) as exc:
             return f"offer: not readable as JSON-LD with the protocol's context: {exc}"
         if not same:
             return (

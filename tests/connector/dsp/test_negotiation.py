@@ -130,6 +130,12 @@ RIGHT_OPERAND = ["offer", "permission", 0, "constraint", 0, "rightOperand", "@va
             "a first request carries none",
         ),
         ("not an object", 400, "is not of type 'object'"),
+        # a further context is never fetched: the offer cannot be read, so it is refused
+        (
+            {**REQUEST, "@context": [DSPACE, "https://example.org/ctx.jsonld"]},
+            400,
+            "not readable as JSON-LD",
+        ),
     ],
 )
 async def test_a_bad_request_is_a_negotiation_error(
