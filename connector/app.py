@@ -9,6 +9,7 @@ Routes::
     /id/{type}/{key}         an entity, JSON-LD or Turtle by content negotiation
     /catalog                 DCAT 3 catalog with each dataset's ODRL policy
     /context.jsonld          the JSON-LD context
+    /.well-known/dspace-version, /dsp/...   the Dataspace Protocol 2025-1 (connector.dsp)
     /health                  each source's state
     /console/                the DPD console over this node, when ``[console]`` is set
 
@@ -39,6 +40,9 @@ from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
+from connector.dsp import DspViews, catalog_unauthorized
+from connector.dsp.negotiation_views import NegotiationViews, negotiation_unauthorized
+from connector.dsp.negotiations import NegotiationStore
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
@@ -92,14 +96,20 @@ class _Endpoint:
 class AuthGate:
     """ASGI wrapper: establishes the caller from the ``Authorization`` header, or answers
     401 (RFC 6750) with the reason a token was refused, told to ``refusals``. No header:
-    the public party."""
+    the public party. ``refused`` shapes the 401 (a protocol may want its own body)."""
 
     def __init__(
-        self, app: ASGIApp, verifier: TokenVerifier | None, refusals: RefusalLog | None = None
+        self,
+        app: ASGIApp,
+        verifier: TokenVerifier | None,
+        refusals: RefusalLog | None = None,
+        *,
+        refused: Callable[[AuthError], Response] = unauthorized,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.refusals = refusals
+        self.refused = refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,7 +130,7 @@ class AuthGate:
                     401, "UNAUTHENTICATED", "token", str(exc), request_fingerprint(scope)
                 )
                 await self.refusals.record(scope, refusal, identity=Identity.public())
-            await unauthorized(exc)(scope, receive, send)
+            await self.refused(exc)(scope, receive, send)
             return
         scope.setdefault("state", {})["identity"] = identity
         await self.app(scope, receive, send)
@@ -223,6 +233,7 @@ def create_app(
     views = NodeViews(node, control, problems, watch)
     linked_views = LinkedViews(node, policies, control)
     ngsi_views = NgsiViews(node, control)
+    dsp = DspViews(config, policies)
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
             VerifierSettings(**config.auth.settings),
@@ -267,10 +278,46 @@ def create_app(
         Route("/health", views.health),
         ASSET_ROUTE,
         Route(WELL_KNOWN, protected_resource(config)),
+        Route("/.well-known/dspace-version", dsp.version),
+        Route(
+            "/dsp/catalog/request",
+            AuthGate(
+                _Endpoint(dsp.catalog_request), verifier, refusals, refused=catalog_unauthorized
+            ),
+            methods=["POST"],
+        ),
+        Route(
+            "/dsp/catalog/datasets/{id:path}",
+            AuthGate(_Endpoint(dsp.dataset), verifier, refusals, refused=catalog_unauthorized),
+            methods=["GET"],
+        ),
     ]
     if control is not None:
         audit = control.audit
+        negotiations = NegotiationViews(
+            config, policies, NegotiationStore(audit.engine), control.clock
+        )
         routes += [
+            Route(
+                "/dsp/negotiations/request",
+                AuthGate(
+                    _Endpoint(negotiations.request),
+                    verifier,
+                    refusals,
+                    refused=negotiation_unauthorized,
+                ),
+                methods=["POST"],
+            ),
+            Route(
+                "/dsp/negotiations/{pid:path}",
+                AuthGate(
+                    _Endpoint(negotiations.get),
+                    verifier,
+                    refusals,
+                    refused=negotiation_unauthorized,
+                ),
+                methods=["GET"],
+            ),
             Route(
                 "/audit/graphql",
                 AuthGate(
