@@ -18,6 +18,7 @@ from policies.errors import PolicyError
 
 from .check import check_policies
 from .decision import evaluate
+from .grants import policies_warnings
 from .loader import parse_text
 from .model import Policy
 from .parse import policies_from_graph
@@ -43,7 +44,9 @@ def load_policies(paths: Sequence[str]) -> list[Policy]:
 
 
 def check_command(paths: list[str]) -> tuple[int, str]:
-    """Validate policy files; the text names every problem (file and offending term)."""
+    """Validate policy files; the text names every problem (file and offending term), then
+    warns (``warning: `` lines, not problems) about rules that omit their action, target
+    or assignee, saying what they then grant."""
     if not paths:
         return 1, "no policy file given"
     lines: list[str] = []
@@ -55,10 +58,11 @@ def check_command(paths: list[str]) -> tuple[int, str]:
             lines.append(str(exc))
     issues = check_policies(policies)
     lines.extend(str(issue) for issue in issues)
+    warnings = [f"warning: {issue}" for issue in policies_warnings(policies)]
     if lines:
-        return 1, "\n".join(lines)
+        return 1, "\n".join(lines + warnings)
     names = ", ".join(p.iri for p in policies)
-    return 0, f"{len(policies)} policy(ies) valid: {names}"
+    return 0, "\n".join([f"{len(policies)} policy(ies) valid: {names}", *warnings])
 
 
 def evaluate_command(
@@ -134,8 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(text)  # the report, whatever the decision
         return code
     code, text = check_command(list(args.files))
-    if code == 0:
-        print(text)
-    for line in text.splitlines() if code else ():
-        print(f"error: {line}", file=sys.stderr)
+    for line in text.splitlines():
+        if code == 0:
+            print(line)
+        elif line.startswith("warning: "):
+            print(line, file=sys.stderr)
+        else:
+            print(f"error: {line}", file=sys.stderr)
     return code

@@ -169,8 +169,8 @@ def _party(assignee: Party | None, ctx: Context) -> PremiseReport:
 
 def _action(action: Action, ctx: Context) -> PremiseReport:
     asked = ctx.request.action
-    if not action.iri:
-        return PremiseReport(kind="action", satisfied=False, fatal="the rule has no action")
+    if not action.iri:  # ODRL CG formal semantics: an omitted action is any action
+        return PremiseReport(kind="action", satisfied=True, reason="the rule applies to any action")
     matched = asked == action.iri or action.iri in action_ancestors().get(asked, ())
     reason = f"{short(asked)} {'is within' if matched else 'is not within'} {short(action.iri)}"
     return _refined("action", matched, reason, action.refinements, ctx)
