@@ -16,7 +16,7 @@ from .model import (
 from .operators import OPERATORS, apply
 from .profile import Context, containers, resolve
 from .report import DutyToPerform, PremiseKind, PremiseReport, RuleReport
-from .vocab import REPORT, action_ancestors
+from .vocab import CLASS_LEFT_OPERANDS, REPORT, action_ancestors
 
 _FULFILLED = REPORT + "Fulfilled"
 _VIOLATED = REPORT + "Violated"
@@ -75,7 +75,8 @@ def _constraint(node: Constraint, ctx: Context) -> PremiseReport:
         right.extend(values)
     if resolved.missing:
         return report(right=tuple(right), unknown=resolved.missing)
-    outcome = apply(node.operator, resolved.values, tuple(right), ctx.state)
+    classes = node.left in CLASS_LEFT_OPERANDS
+    outcome = apply(node.operator, resolved.values, tuple(right), ctx.state, classes=classes)
     if isinstance(outcome, str):
         return report(left=resolved.values, right=tuple(right), unknown=outcome)
     shown = ", ".join(_show(v) for v in resolved.values)

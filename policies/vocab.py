@@ -56,6 +56,8 @@ SUPPORTED_LEFT_OPERANDS = frozenset(
     ]
     + [GP + n for n in ("aggregationLevel", "dailyCount", "role", "groupSize", "subjectCount")]
 )
+# Left operands whose values are classes (or instances of them): DPV purposes.
+CLASS_LEFT_OPERANDS = frozenset([ODRL + "purpose"])
 KNOWN_PROFILES = frozenset([PROFILE])
 
 _DATA = "policies.data"
