@@ -17,6 +17,7 @@ from pathlib import Path
 from policies.errors import PolicyError
 
 from .check import check_policies
+from .conformance import conformance_text, run_folder
 from .decision import evaluate
 from .grants import policies_warnings
 from .loader import parse_text
@@ -100,8 +101,8 @@ def _evaluation(
 
 
 def parser() -> argparse.ArgumentParser:
-    """``guichet policy check FILE...`` and ``guichet policy evaluate POLICY... --request
-    FILE [--state FILE]``."""
+    """``guichet policy check FILE...``, ``guichet policy evaluate POLICY... --request
+    FILE [--state FILE]`` and ``guichet policy conformance DIR``."""
     p = argparse.ArgumentParser(
         prog="guichet policy",
         description="Check ODRL 2.2 policies (JSON-LD or Turtle) and evaluate a request "
@@ -123,7 +124,25 @@ def parser() -> argparse.ArgumentParser:
         help="the state of the world (Turtle or JSON-LD, FORCE sotw: current time, duty "
         "states...); default: empty",
     )
+    suite = commands.add_parser(
+        "conformance",
+        help="run a folder of ODRL test-suite cases and print agreement with their reports",
+    )
+    suite.add_argument(
+        "folder",
+        help="test cases (ex:TestCase with ex:policy, ex:request, ex:sotw, ex:expectedReport) "
+        "and the policies, requests and states they name, in Turtle or JSON-LD",
+    )
     return p
+
+
+def conformance_command(folder: str) -> tuple[int, str]:
+    """Run the folder's cases: 0 when every rule and premise agrees, 1 otherwise."""
+    try:
+        tally = run_folder(Path(folder))
+    except PolicyError as exc:
+        return 1, str(exc)
+    return (0 if not tally.differences else 1), conformance_text(tally)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,6 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(text)  # the report, whatever the decision
         return code
+    if args.command == "conformance":
+        try:
+            tally = run_folder(Path(args.folder))
+        except PolicyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(conformance_text(tally))
+        return 0 if not tally.differences else 1
     code, text = check_command(list(args.files))
     for line in text.splitlines():
         if code == 0:

@@ -143,10 +143,15 @@ def _time(node: Node | None, graph: Graph, where: str) -> datetime | None:
         raise PolicyError(f"{where}: {str(node)!r} is not an xsd:dateTime") from exc
 
 
-def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
-    """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form)."""
+def request_from_graph(
+    graph: Graph, *, name: str = "<request>", subject: str | None = None
+) -> Request:
+    """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form), or the
+    FORCE request ``subject`` among several."""
     reader = GraphReader(graph)
     force = sorted(graph.subjects(RDF.type, _s("EvaluationRequest")), key=reader.describe)
+    if subject is not None:
+        force = [n for n in force if str(n) == subject]
     if force:
         node = force[0]
         params: dict[str, list[Term]] = {}
