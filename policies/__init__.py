@@ -9,6 +9,7 @@ from .check import Issue, check_policies, check_policy
 from .decision import evaluate, merge_inherited
 from .errors import PolicyError
 from .explain import Sentence, explain, explain_text
+from .grants import policies_warnings, rule_warnings
 from .loader import document_loader, jsonld_to_graph, parse_text
 from .model import (
     Action,
@@ -69,6 +70,8 @@ __all__ = [
     "parse_policy",
     "parse_text",
     "policies_from_graph",
+    "policies_warnings",
     "request_from_graph",
+    "rule_warnings",
     "state_from_graph",
 ]

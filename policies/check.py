@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from .decision import merge_inherited
 from .loader import UNRESOLVED_BASE
@@ -26,12 +27,15 @@ class Issue:
     file: str
     term: str
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         return f"{self.file}: {self.term}: {self.message}"
 
 
-def _term(iri: str) -> str:
+def term_name(iri: str) -> str:
+    """A policy term as an author wrote it: ``odrl:read``, ``gui:role``, an unresolved
+    ``'name'`` or the full IRI."""
     if iri.startswith(UNRESOLVED_BASE):
         return repr(iri.removeprefix(UNRESOLVED_BASE))
     for prefix, short in ((ODRL, "odrl:"), (GP, "gui:")):
@@ -47,11 +51,11 @@ def _constraint_issues(node: Constraint, where: str) -> list[tuple[str, str]]:
     elif node.left not in SUPPORTED_LEFT_OPERANDS:
         known = node.left in odrl_terms("LeftOperand")
         what = "is not supported by this evaluator" if known else "is not a known left operand"
-        found.append((_term(node.left), f"left operand in {where} {what}"))
+        found.append((term_name(node.left), f"left operand in {where} {what}"))
     if not node.operator:
         found.append((node.iri, f"constraint in {where} has no operator"))
     elif node.operator not in OPERATORS:
-        found.append((_term(node.operator), f"operator in {where} is not an ODRL operator"))
+        found.append((term_name(node.operator), f"operator in {where} is not an ODRL operator"))
     if not node.right and not node.right_reference:
         found.append((node.iri, f"constraint in {where} has no rightOperand"))
     return found
@@ -61,15 +65,13 @@ def _rule_issues(rule: Rule, policy: Policy) -> list[tuple[str, str]]:
     where = f"{rule.kind} {rule.iri}"
     found = []
     actions = odrl_terms("Action")
-    if not rule.action.iri:
-        found.append((rule.iri, f"{rule.kind} has no action"))
-    elif rule.action.iri not in actions and not rule.action.iri.startswith(GP):
-        found.append((_term(rule.action.iri), f"action of {where} is not an ODRL action"))
-    if rule.kind in ("permission", "prohibition") and rule.target is None:
-        found.append((rule.iri, f"{rule.kind} has no target (ODRL requires one)"))
+    if not rule.action.iri and rule.kind not in ("permission", "prohibition"):
+        found.append((rule.iri, f"{rule.kind} has no action: nothing says what must be done"))
+    elif rule.action.iri and rule.action.iri not in actions and not rule.action.iri.startswith(GP):
+        found.append((term_name(rule.action.iri), f"action of {where} is not an ODRL action"))
     offer_like = policy.type in (ODRL + "Offer", ODRL + "Agreement")
     if offer_like and rule.kind != "duty" and rule.assigner is None:
-        found.append((rule.iri, f"{rule.kind} of an {_term(policy.type)} needs an assigner"))
+        found.append((rule.iri, f"{rule.kind} of an {term_name(policy.type)} needs an assigner"))
     if policy.type == ODRL + "Agreement" and rule.kind != "duty" and rule.assignee is None:
         found.append((rule.iri, f"{rule.kind} of an odrl:Agreement needs an assignee"))
     nodes = list(rule.constraints) + list(rule.action.refinements)
@@ -95,7 +97,10 @@ def check_policy(policy: Policy) -> list[Issue]:
             found.append((profile, "unknown profile: policies using it are denied"))
     if policy.conflict is not None and policy.conflict not in CONFLICT_TERMS:
         found.append(
-            (_term(policy.conflict), "conflict must be odrl:perm, odrl:prohibit or odrl:invalid")
+            (
+                term_name(policy.conflict),
+                "conflict must be odrl:perm, odrl:prohibit or odrl:invalid",
+            )
         )
     for rule in policy.rules:
         found.extend(_rule_issues(rule, policy))

@@ -17,7 +17,9 @@ from pathlib import Path
 from policies.errors import PolicyError
 
 from .check import check_policies
+from .conformance import conformance_text, run_folder
 from .decision import evaluate
+from .grants import policies_warnings
 from .loader import parse_text
 from .model import Policy
 from .parse import policies_from_graph
@@ -43,7 +45,9 @@ def load_policies(paths: Sequence[str]) -> list[Policy]:
 
 
 def check_command(paths: list[str]) -> tuple[int, str]:
-    """Validate policy files; the text names every problem (file and offending term)."""
+    """Validate policy files; the text names every problem (file and offending term), then
+    warns (``warning: `` lines, not problems) about rules that omit their action, target
+    or assignee, saying what they then grant."""
     if not paths:
         return 1, "no policy file given"
     lines: list[str] = []
@@ -55,10 +59,11 @@ def check_command(paths: list[str]) -> tuple[int, str]:
             lines.append(str(exc))
     issues = check_policies(policies)
     lines.extend(str(issue) for issue in issues)
+    warnings = [f"warning: {issue}" for issue in policies_warnings(policies)]
     if lines:
-        return 1, "\n".join(lines)
+        return 1, "\n".join(lines + warnings)
     names = ", ".join(p.iri for p in policies)
-    return 0, f"{len(policies)} policy(ies) valid: {names}"
+    return 0, "\n".join([f"{len(policies)} policy(ies) valid: {names}", *warnings])
 
 
 def evaluate_command(
@@ -96,8 +101,8 @@ def _evaluation(
 
 
 def parser() -> argparse.ArgumentParser:
-    """``guichet policy check FILE...`` and ``guichet policy evaluate POLICY... --request
-    FILE [--state FILE]``."""
+    """``guichet policy check FILE...``, ``guichet policy evaluate POLICY... --request
+    FILE [--state FILE]`` and ``guichet policy conformance DIR``."""
     p = argparse.ArgumentParser(
         prog="guichet policy",
         description="Check ODRL 2.2 policies (JSON-LD or Turtle) and evaluate a request "
@@ -119,7 +124,25 @@ def parser() -> argparse.ArgumentParser:
         help="the state of the world (Turtle or JSON-LD, FORCE sotw: current time, duty "
         "states...); default: empty",
     )
+    suite = commands.add_parser(
+        "conformance",
+        help="run a folder of ODRL test-suite cases and print agreement with their reports",
+    )
+    suite.add_argument(
+        "folder",
+        help="test cases (ex:TestCase with ex:policy, ex:request, ex:sotw, ex:expectedReport) "
+        "and the policies, requests and states they name, in Turtle or JSON-LD",
+    )
     return p
+
+
+def conformance_command(folder: str) -> tuple[int, str]:
+    """Run the folder's cases: 0 when every rule and premise agrees, 1 otherwise."""
+    try:
+        tally = run_folder(Path(folder))
+    except PolicyError as exc:
+        return 1, str(exc)
+    return (0 if not tally.differences else 1), conformance_text(tally)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,9 +156,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(text)  # the report, whatever the decision
         return code
+    if args.command == "conformance":
+        try:
+            tally = run_folder(Path(args.folder))
+        except PolicyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(conformance_text(tally))
+        return 0 if not tally.differences else 1
     code, text = check_command(list(args.files))
-    if code == 0:
-        print(text)
-    for line in text.splitlines() if code else ():
-        print(f"error: {line}", file=sys.stderr)
+    for line in text.splitlines():
+        if code == 0:
+            print(line)
+        elif line.startswith("warning: "):
+            print(line, file=sys.stderr)
+        else:
+            print(f"error: {line}", file=sys.stderr)
     return code

@@ -11,7 +11,7 @@ voids the policy, so it denies.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import codes
 from .model import Policy, Rule
@@ -98,6 +98,8 @@ def evaluate_policy(
             reason=f"unknown profile {unknown_profiles[0]}",
             code=codes.NOT_UNDERSTOOD,
         )
+    if request.types:  # the request's own facts (a purpose instance's class) join the state's
+        state = replace(state, types=state.types | request.types)
     ctx = Context(request=request, state=state, policy=policy.iri)
     pairs = [(rule, evaluate_rule(rule, ctx)) for rule in merged.rules]
     reports = tuple(report for _, report in pairs)

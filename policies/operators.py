@@ -4,6 +4,13 @@ Each returns ``True``, ``False`` or a string saying why the answer is unknown (a
 undetermined comparison). With several left values (a request giving two purposes),
 every one of them must satisfy the constraint; ``isAllOf`` asks the left values to
 include every right value.
+
+On a class-valued left operand (``odrl:purpose``: DPV purposes are classes), a value is a
+class or an instance of one (``ex:p a dpv:AccountManagement``, typed in the request or the
+state of the world): ``isA``, ``isAnyOf``, ``isAllOf`` and ``isNoneOf`` then follow the class
+hierarchy (``dpv:AcademicResearch`` is one of ``dpv:ResearchAndDevelopment``, so
+``isNoneOf dpv:ResearchAndDevelopment`` excludes it), and ``eq`` holds for the class itself
+or an instance of exactly that class.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .model import Term
-from .profile import is_a, is_part_of
+from .profile import is_a, is_exactly, is_part_of
 from .request import State
 from .values import equal, order
 from .vocab import ODRL
@@ -44,6 +51,11 @@ def _not(result: Outcome) -> Outcome:
 
 
 Run = Callable[[tuple[Term, ...], tuple[Term, ...], State], Outcome]
+Same = Callable[[Term, Term, State], Outcome]
+
+
+def _equal(value: Term, other: Term, state: State) -> Outcome:
+    return equal(value, other)
 
 
 def _ordered(test: Callable[[int], bool]) -> Run:
@@ -60,14 +72,20 @@ def _ordered(test: Callable[[int], bool]) -> Run:
     return run
 
 
-def _eq(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    if len(right) == 1:
-        return _all(equal(value, right[0]) for value in left)
-    return _all([_is_all_of(left, right, state), _is_any_of(left, right, state)])
+def _eq_with(same: Same) -> Run:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        if len(right) == 1:
+            return _all(same(value, right[0], state) for value in left)
+        return _all([_is_all_of(same)(left, right, state), _is_any_of(same)(left, right, state)])
+
+    return run
 
 
-def _neq(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    return _not(_eq(left, right, state))
+def _neq_with(same: Same) -> Run:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        return _not(_eq_with(same)(left, right, state))
+
+    return run
 
 
 def _is_a(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
@@ -82,37 +100,60 @@ def _has_part(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> 
     return _all(_any(is_part_of(part, whole, state) for whole in left) for part in right)
 
 
-def _is_all_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    return _all(_any(equal(value, wanted) for value in left) for wanted in right)
+def _is_all_of(same: Same) -> Run:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        return _all(_any(same(value, wanted, state) for value in left) for wanted in right)
+
+    return run
 
 
-def _is_any_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    return _all(_any(equal(value, allowed) for allowed in right) for value in left)
+def _is_any_of(same: Same) -> Run:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        return _all(_any(same(value, allowed, state) for allowed in right) for value in left)
+
+    return run
 
 
-def _is_none_of(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    return _all(_not(_any(equal(value, banned) for banned in right)) for value in left)
+def _is_none_of(same: Same) -> Run:
+    def run(left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
+        return _all(_not(_any(same(value, banned, state) for banned in right)) for value in left)
+
+    return run
 
 
-OPERATORS: dict[str, Run] = {
-    ODRL + "eq": _eq,
-    ODRL + "neq": _neq,
-    ODRL + "lt": _ordered(lambda c: c < 0),
-    ODRL + "lteq": _ordered(lambda c: c <= 0),
-    ODRL + "gt": _ordered(lambda c: c > 0),
-    ODRL + "gteq": _ordered(lambda c: c >= 0),
-    ODRL + "isA": _is_a,
-    ODRL + "isPartOf": _is_part_of,
-    ODRL + "hasPart": _has_part,
-    ODRL + "isAllOf": _is_all_of,
-    ODRL + "isAnyOf": _is_any_of,
-    ODRL + "isNoneOf": _is_none_of,
-}
+def _operators(same: Same, member: Same) -> dict[str, Run]:
+    """The twelve operators; ``same`` is ``eq``'s test, ``member`` that of the set operators."""
+    return {
+        ODRL + "eq": _eq_with(same),
+        ODRL + "neq": _neq_with(same),
+        ODRL + "lt": _ordered(lambda c: c < 0),
+        ODRL + "lteq": _ordered(lambda c: c <= 0),
+        ODRL + "gt": _ordered(lambda c: c > 0),
+        ODRL + "gteq": _ordered(lambda c: c >= 0),
+        ODRL + "isA": _is_a,
+        ODRL + "isPartOf": _is_part_of,
+        ODRL + "hasPart": _has_part,
+        ODRL + "isAllOf": _is_all_of(member),
+        ODRL + "isAnyOf": _is_any_of(member),
+        ODRL + "isNoneOf": _is_none_of(member),
+    }
 
 
-def apply(operator: str, left: tuple[Term, ...], right: tuple[Term, ...], state: State) -> Outcome:
-    """Apply ``operator``; an unknown operator is a string outcome naming it."""
-    run = OPERATORS.get(operator)
+OPERATORS: dict[str, Run] = _operators(_equal, _equal)
+_CLASS_OPERATORS: dict[str, Run] = _operators(is_exactly, is_a)
+
+
+def apply(
+    operator: str,
+    left: tuple[Term, ...],
+    right: tuple[Term, ...],
+    state: State,
+    *,
+    classes: bool = False,
+) -> Outcome:
+    """Apply ``operator``; an unknown operator is a string outcome naming it. ``classes``:
+    the left operand's values are classes or their instances (see the module doc)."""
+    run = (_CLASS_OPERATORS if classes else OPERATORS).get(operator)
     if run is None:
         return f"unknown operator {operator or '(none)'}"
     if not right:

@@ -178,6 +178,20 @@ def is_part_of(value: Term, whole: Term, state: State) -> bool:
     return value == whole or whole.value in containers(value.value, state)
 
 
+def _direct_types(item: str, state: State) -> set[str]:
+    found = set(profile_types().get(item, ()))
+    return found | {kind for thing, kind in state.types if thing == item}
+
+
+def is_exactly(value: Term, cls: Term, state: State) -> bool:
+    """``value`` is ``cls`` itself or an instance typed with exactly ``cls``."""
+    if value == cls:
+        return True
+    if not isinstance(value, Iri) or not isinstance(cls, Iri):
+        return False
+    return cls.value in _direct_types(value.value, state)
+
+
 def is_a(value: Term, cls: Term, state: State) -> bool:
     """``value`` is ``cls``, a subclass of it, an instance of it or of a subclass, or an
     area inside it."""
@@ -186,6 +200,5 @@ def is_a(value: Term, cls: Term, state: State) -> bool:
     target = cls.value
     if value.value == target or is_part_of(value, cls, state):
         return True
-    classes = {value.value} | set(profile_types().get(value.value, ()))
-    classes |= {kind for item, kind in state.types if item == value.value}
+    classes = {value.value} | _direct_types(value.value, state)
     return any(c == target or target in superclasses(c, state) for c in classes)

@@ -46,7 +46,9 @@ FEATURES = MappingProxyType(
 class Request:
     """Who asks to do what on which asset, with the parameters constraints look at.
 
-    ``parameters`` maps a left operand IRI (``odrl:purpose``...) to its values.
+    ``parameters`` maps a left operand IRI (``odrl:purpose``...) to its values; ``types``
+    holds the request's own ``(instance, class)`` facts, e.g. a purpose instance
+    ``ex:purpose a dpv:AccountManagement`` (FORCE test suite, cases 074-075).
     """
 
     party: str | None
@@ -54,6 +56,7 @@ class Request:
     target: str | None
     parameters: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
     iri: str = "urn:guichet:request"
+    types: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def create(
@@ -140,10 +143,15 @@ def _time(node: Node | None, graph: Graph, where: str) -> datetime | None:
         raise PolicyError(f"{where}: {str(node)!r} is not an xsd:dateTime") from exc
 
 
-def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
-    """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form)."""
+def request_from_graph(
+    graph: Graph, *, name: str = "<request>", subject: str | None = None
+) -> Request:
+    """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form), or the
+    FORCE request ``subject`` among several."""
     reader = GraphReader(graph)
     force = sorted(graph.subjects(RDF.type, _s("EvaluationRequest")), key=reader.describe)
+    if subject is not None:
+        force = [n for n in force if str(n) == subject]
     if force:
         node = force[0]
         params: dict[str, list[Term]] = {}
@@ -159,6 +167,7 @@ def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
             target=_opt(graph.value(node, _s("requestedTarget"))),
             parameters={k: tuple(v) for k, v in params.items() if k},
             iri=reader.name(node, "request"),
+            types=_pairs(graph, RDF.type),
         )
     odrl = sorted(graph.subjects(RDF.type, URIRef(ODRL + "Request")), key=reader.describe)
     if not odrl:
@@ -180,6 +189,7 @@ def request_from_graph(graph: Graph, *, name: str = "<request>") -> Request:
         target=_opt(_first(graph, rule, URIRef(ODRL + "target"))),
         parameters={k: tuple(v) for k, v in params.items()},
         iri=reader.name(odrl[0], "request"),
+        types=_pairs(graph, RDF.type),
     )
 
 

@@ -16,7 +16,7 @@ from .model import (
 from .operators import OPERATORS, apply
 from .profile import Context, containers, resolve
 from .report import DutyToPerform, PremiseKind, PremiseReport, RuleReport
-from .vocab import REPORT, action_ancestors
+from .vocab import CLASS_LEFT_OPERANDS, REPORT, action_ancestors
 
 _FULFILLED = REPORT + "Fulfilled"
 _VIOLATED = REPORT + "Violated"
@@ -75,7 +75,8 @@ def _constraint(node: Constraint, ctx: Context) -> PremiseReport:
         right.extend(values)
     if resolved.missing:
         return report(right=tuple(right), unknown=resolved.missing)
-    outcome = apply(node.operator, resolved.values, tuple(right), ctx.state)
+    classes = node.left in CLASS_LEFT_OPERANDS
+    outcome = apply(node.operator, resolved.values, tuple(right), ctx.state, classes=classes)
     if isinstance(outcome, str):
         return report(left=resolved.values, right=tuple(right), unknown=outcome)
     shown = ", ".join(_show(v) for v in resolved.values)
@@ -169,8 +170,8 @@ def _party(assignee: Party | None, ctx: Context) -> PremiseReport:
 
 def _action(action: Action, ctx: Context) -> PremiseReport:
     asked = ctx.request.action
-    if not action.iri:
-        return PremiseReport(kind="action", satisfied=False, fatal="the rule has no action")
+    if not action.iri:  # ODRL CG formal semantics: an omitted action is any action
+        return PremiseReport(kind="action", satisfied=True, reason="the rule applies to any action")
     matched = asked == action.iri or action.iri in action_ancestors().get(asked, ())
     reason = f"{short(asked)} {'is within' if matched else 'is not within'} {short(action.iri)}"
     return _refined("action", matched, reason, action.refinements, ctx)

@@ -56,6 +56,8 @@ SUPPORTED_LEFT_OPERANDS = frozenset(
     ]
     + [GP + n for n in ("aggregationLevel", "dailyCount", "role", "groupSize", "subjectCount")]
 )
+# Left operands whose values are classes (or instances of them): DPV purposes.
+CLASS_LEFT_OPERANDS = frozenset([ODRL + "purpose"])
 KNOWN_PROFILES = frozenset([PROFILE])
 
 _DATA = "policies.data"
@@ -149,8 +151,19 @@ def _edges(graph: Graph, predicate: URIRef) -> dict[str, frozenset[str]]:
 
 @cache
 def action_ancestors() -> Mapping[str, frozenset[str]]:
-    """Action → every action that includes it (``odrl:includedIn``, transitive)."""
-    return _closure(_edges(_graph("odrl22.ttl"), URIRef(ODRL + "includedIn")))
+    """Action → every action that includes it: ``odrl:includedIn`` (transitive), and
+    ``skos:exactMatch`` between two actions both ways (the vocabulary's deprecated
+    actions name their replacement so: ``write`` is ``modify``, ``export`` is
+    ``transform``). ``odrl:implies`` is not inclusion (it says another action "is not
+    prohibited") and no action of the bundled vocabulary uses it."""
+    graph = _graph("odrl22.ttl")
+    edges = {k: set(v) for k, v in _edges(graph, URIRef(ODRL + "includedIn")).items()}
+    actions = odrl_terms("Action")
+    for old, new in _edges(graph, SKOS.exactMatch).items():
+        for match in new & actions if old in actions else ():
+            edges.setdefault(old, set()).add(match)
+            edges.setdefault(match, set()).add(old)
+    return _closure({key: frozenset(value) for key, value in edges.items()})
 
 
 @cache

@@ -61,6 +61,7 @@ def test_the_walk_reaches_every_command() -> None:
         "policy",
         "policy check",
         "policy evaluate",
+        "policy conformance",
     }
 
 

@@ -46,9 +46,14 @@ def write(tmp_path: Path, name: str, content: object) -> str:
 
 
 def test_check_valid_file(tmp_path: Path) -> None:
-    code, text = check_command([write(tmp_path, "good.jsonld", GOOD)])
+    path = write(tmp_path, "good.jsonld", GOOD)
+    code, text = check_command([path])
     assert code == 0
-    assert text == "1 policy(ies) valid: http://example.com/p"
+    assert text.splitlines() == [
+        "1 policy(ies) valid: http://example.com/p",
+        f"warning: {path}: http://example.com/r: permission has no assignee: it permits "
+        "odrl:use on http://example.com/x to every party",
+    ]
 
 
 def test_check_names_every_problem_with_file_and_term(tmp_path: Path) -> None:
@@ -66,7 +71,7 @@ def test_check_names_every_problem_with_file_and_term(tmp_path: Path) -> None:
     ]
     for fragment in expected:
         assert any(fragment in line for line in lines), fragment
-    assert all(line.startswith(f"{path}: ") for line in lines)
+    assert all(line.startswith((f"{path}: ", f"warning: {path}: ")) for line in lines)
 
 
 def test_check_unreadable_and_malformed_files(tmp_path: Path) -> None:
