@@ -173,7 +173,7 @@ async def _verify(args: argparse.Namespace, target: _Target) -> tuple[int, str]:
 
 
 async def _prune(args: argparse.Namespace, target: _Target) -> tuple[int, str]:
-    from connector.dpd._retention import cutoff
+    from connector.config._texts import cutoff
     from connector.usage.decision import load_pseudonym_key
 
     config = target.config

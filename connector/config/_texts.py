@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from connector.config._checker import Checker
 
@@ -76,3 +77,21 @@ def duration(c: Checker, key: str, value: object) -> str | None:
         return value
     c.fail(key, f"expected an ISO 8601 duration such as P5Y or P18M, got {value!r}")
     return None
+
+
+_PARTS = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+
+
+def cutoff(now: datetime, retention: str) -> datetime:
+    """``now`` minus an ISO 8601 duration of years, months, weeks and days (the calendar
+    way: 2026-03-31 minus P1M is 2026-02-28); time parts count as nothing."""
+    found = _PARTS.match(retention)
+    years, months, weeks, days = (int(g or 0) for g in found.groups()) if found else (0,) * 4
+    total = now.year * 12 + now.month - 1 - years * 12 - months
+    year, month = divmod(total, 12)
+    month += 1
+    last = (
+        datetime(year + month // 12, month % 12 + 1, 1, tzinfo=now.tzinfo) - timedelta(days=1)
+    ).day
+    moved = now.replace(year=year, month=month, day=min(now.day, last))
+    return moved - timedelta(weeks=weeks, days=days)

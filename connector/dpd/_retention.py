@@ -11,20 +11,18 @@ The node does not delete anything: the data stays at its holder, whose DPD acts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from connector.config import DatasetConfig
+from connector.config._texts import cutoff
 from connector.dpd._context import AuditContext, authorise
 from connector.model import ENTITIES, EntityType
 from connector.sources.base import Aggregate, Condition, Measure
 
 if TYPE_CHECKING:
     from connector.node import Node
-
-_PARTS = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
 
 
 @dataclass(frozen=True)
@@ -41,21 +39,6 @@ class RetentionStatus:
     state: str
     overdue_rows: int
     oldest: str | None
-
-
-def cutoff(now: datetime, retention: str) -> datetime:
-    """``now`` minus an ISO 8601 duration of years, months, weeks and days (the calendar
-    way: 2026-03-31 minus P1M is 2026-02-28); time parts count as nothing."""
-    found = _PARTS.match(retention)
-    years, months, weeks, days = (int(g or 0) for g in found.groups()) if found else (0,) * 4
-    total = now.year * 12 + now.month - 1 - years * 12 - months
-    year, month = divmod(total, 12)
-    month += 1
-    last = (
-        datetime(year + month // 12, month % 12 + 1, 1, tzinfo=now.tzinfo) - timedelta(days=1)
-    ).day
-    moved = now.replace(year=year, month=month, day=min(now.day, last))
-    return moved - timedelta(weeks=weeks, days=days)
 
 
 def dated_field(entity: EntityType) -> str | None:

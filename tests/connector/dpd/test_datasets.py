@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.dpd._retention import cutoff
+from connector.config._texts import cutoff
 from tests.connector.dpd.console_node import P, running, write_console_node
 from tests.connector.usage.conftest import POLICIES, Clock
 
