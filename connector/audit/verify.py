@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from connector.audit.record import GENESIS, StoredEntry
+from connector.audit.segments import signature
 
 if TYPE_CHECKING:
     from connector.audit._schema import Decoded
@@ -124,7 +125,7 @@ async def _pruned_start(reader: ChainReader, key: bytes | None) -> tuple[int, st
     for facts in await reader.segments():
         if facts.get("removedTo") != entry.seq - 1 or facts.get("removedHead") != entry.prev_hash:
             continue
-        if key is not None and facts.get("signature") != _signature(key, facts):
+        if key is not None and facts.get("signature") != signature(key, facts):
             return Problem(
                 "removed",
                 1,
@@ -133,12 +134,6 @@ async def _pruned_start(reader: ChainReader, key: bytes | None) -> tuple[int, st
             )
         return entry.seq - 1, entry.prev_hash
     return None
-
-
-def _signature(key: bytes, facts: Mapping[str, object]) -> str:
-    from connector.audit.segments import signature  # segments imports this module's caller
-
-    return signature(key, facts)
 
 
 async def _check(
