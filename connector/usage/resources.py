@@ -21,16 +21,27 @@ AUDIT_SUMMARY = "audit-summary"
 what the families' page reads."""
 
 
-def audit_log_dataset(config: NodeConfig) -> DatasetConfig:
+def _builtin(config: NodeConfig, ident: str, path: str, title: str, what: str) -> DatasetConfig:
+    """A resource of the node itself (no entities, a built-in policy)."""
     return DatasetConfig(
-        id=AUDIT_LOG,
-        iri=f"{config.base_iri}/audit",
-        title="Journal d'audit du nœud",
-        description="Every decision of the node's usage control, hash-chained.",
+        id=ident,
+        iri=f"{config.base_iri}{path}",
+        title=title,
+        description=what,
         publisher=config.participant,
         entities={},
         policy=None,
         personal_data=False,
+    )
+
+
+def audit_log_dataset(config: NodeConfig) -> DatasetConfig:
+    return _builtin(
+        config,
+        AUDIT_LOG,
+        "/audit",
+        "Journal d'audit du nœud",
+        "Every decision of the node's usage control, hash-chained.",
     )
 
 
@@ -65,28 +76,25 @@ def audit_log_policy(config: NodeConfig) -> Policy:
     return Policy(
         iri=uid,
         type=ODRL + "Set",
-        rules=(_role_rule(uid, f"{config.base_iri}/audit", "dpd", config.usage.dpd_role),),
+        rules=(_role_rule(uid, audit_log_dataset(config).iri, "dpd", config.usage.dpd_role),),
         source="built in: [usage] dpd_role",
     )
 
 
 def audit_summary_dataset(config: NodeConfig) -> DatasetConfig:
-    return DatasetConfig(
-        id=AUDIT_SUMMARY,
-        iri=f"{config.base_iri}/audit/summary",
-        title="Résumé des usages du nœud",
-        description="Decisions on each dataset counted by participant type and purpose.",
-        publisher=config.participant,
-        entities={},
-        policy=None,
-        personal_data=False,
+    return _builtin(
+        config,
+        AUDIT_SUMMARY,
+        "/audit/summary",
+        "Résumé des usages du nœud",
+        "Decisions on each dataset counted by participant type and purpose.",
     )
 
 
 def audit_summary_policy(config: NodeConfig) -> Policy:
     """Read, for the families' page's role and for the DPD; nothing else, for no one else."""
     uid = f"{config.base_iri}/policies/{AUDIT_SUMMARY}"
-    target = f"{config.base_iri}/audit/summary"
+    target = audit_summary_dataset(config).iri
     return Policy(
         iri=uid,
         type=ODRL + "Set",
