@@ -33,6 +33,7 @@ def create_gateway_app(
     console_client_id: str | None = None,
     console_session: tuple[int, int] = (900, 8 * 3600),
     console_timezone: str = "Europe/Paris",
+    state_db: str | None = None,
     transparence: TransparenceSettings | None = None,
     telemetry: Telemetry | None = None,
 ) -> Starlette:
@@ -45,7 +46,9 @@ def create_gateway_app(
     gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
     DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
     subgraph URL without its path); ``console_session`` is its sessions' idle and absolute
-    lifetimes in seconds, ``console_timezone`` the zone it shows times in. The families'
+    lifetimes in seconds, ``console_timezone`` the zone it shows times in; ``state_db`` the
+    database of the console's sessions, shared by every gateway behind one address (else
+    in memory, this process alone). The families'
     page is served at ``/transparence/`` (:mod:`._transparence`); ``transparence`` gives its
     school year, its DPD contact and its own participant (without one: no usage counts).
     ``telemetry``: its metrics and traces (by default its own).
@@ -84,6 +87,7 @@ def create_gateway_app(
             session=console_session,
             timezone=console_timezone,
             catalog=gateway.catalog,
+            state_db=state_db,
         )
         mounts.append(Mount(CONSOLE_PATH, app=console))
         closers.append(console.state.aclose)

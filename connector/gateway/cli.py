@@ -129,6 +129,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="ZONE",
         help="the IANA time zone the console shows and reads times in (%(default)s)",
     )
+    p.add_argument(
+        "--state-db",
+        metavar="URL",
+        help="the gateway's database (SQLAlchemy async URL, e.g. "
+        "postgresql+asyncpg://... or sqlite+aiosqlite:///gateway.db): the console's sessions, "
+        "shared by every gateway behind one address (default: in memory, this process alone)",
+    )
     page = p.add_argument_group(
         "the families' page (/transparence/)",
         "its usage counts are read with its own participant's client credentials at the "
@@ -215,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console_client_id=args.console_client_id,
             console_session=(args.console_session_idle, args.console_session_max),
             console_timezone=args.console_timezone,
+            state_db=args.state_db,
             transparence=transparence_from(args),
         )
         uvicorn.run(
