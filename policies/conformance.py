@@ -95,7 +95,9 @@ def _premise(ours: RuleReport, kind: str, constraint: str | None) -> PremiseRepo
     return None
 
 
-def _check_case(case: URIRef, graphs: list[tuple[str, Graph]], graph: Graph, tally: Tally) -> None:
+def _check_case(
+    case: URIRef, graphs: list[tuple[str, Graph]], where: str, graph: Graph, tally: Tally
+) -> None:
     def one(predicate: str) -> URIRef:
         value = graph.value(case, URIRef(EX + predicate))
         if not isinstance(value, URIRef):
@@ -115,7 +117,8 @@ def _check_case(case: URIRef, graphs: list[tuple[str, Graph]], graph: Graph, tal
     report = evaluate(policies, request, state_from_graph(state_graph))
     ours = report.policies[0].rules if report.policies else ()
     expected = graph.value(case, URIRef(EX + "expectedReport"))
-    name = str(graph.value(case, URIRef("http://purl.org/dc/terms/title")) or case)
+    title = graph.value(case, URIRef("http://purl.org/dc/terms/title"))
+    name = f"{Path(where).name}: {title or case}"  # titles repeat in the suite (066, 067)
     for rule_report in sorted(graph.objects(expected, URIRef(_R + "ruleReport")), key=str):
         rule = str(graph.value(rule_report, URIRef(_R + "rule")))
         state = str(graph.value(rule_report, URIRef(_R + "activationState")))
@@ -166,15 +169,15 @@ def run_folder(folder: Path) -> Tally:
     graphs = _graphs(folder)
     tally = Tally()
     cases = [
-        (case, graph)
-        for _, graph in graphs
+        (case, path, graph)
+        for path, graph in graphs
         for case in sorted(graph.subjects(RDF.type, URIRef(EX + "TestCase")), key=str)
         if isinstance(case, URIRef)
     ]
     if not cases:
         raise PolicyError(f"{folder}: no ex:TestCase (<{EX}TestCase>) found")
-    for case, graph in cases:
-        _check_case(case, graphs, graph, tally)
+    for case, path, graph in cases:
+        _check_case(case, graphs, path, graph, tally)
     return tally
 
 

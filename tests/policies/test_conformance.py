@@ -51,7 +51,7 @@ def test_a_wrong_expectation_is_counted_and_named(tmp_path: Path) -> None:
     assert "  activation Active: 8/9" in out.splitlines()
     assert "  activation Inactive: 6/6" in out.splitlines()
     assert (
-        "differs: The 101st read of the day: rule http://example.org/quota-r Active"
+        "differs: testcases.ttl: The 101st read of the day: rule http://example.org/quota-r Active"
         in out.splitlines()
     )
 
@@ -81,6 +81,6 @@ def test_a_wrong_duty_state_is_counted_and_named(tmp_path: Path) -> None:
     assert "  duty Fulfilled: 1/2" in out.splitlines()
     assert "  duty NonSet: 1/1" not in out.splitlines()
     assert (
-        "differs: Alice reads, the duty to inform not yet reported (to perform): "
+        "differs: testcases.ttl: Alice reads, the duty to inform not yet reported (to perform): "
         "duty http://example.org/inform-d Fulfilled" in out.splitlines()
     )
