@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.term import Node
 
 from policies.cli import conformance_command, evaluate_command, main
@@ -248,3 +249,19 @@ def test_two_included_times_are_refused() -> None:
         "s.ttl: several included resources give a time "
         "(http://example.org/t1, http://example.org/t2)"
     )
+
+
+def test_evaluate_reads_the_same_files_in_json_ld(tmp_path: Path) -> None:
+    # the suite publishes Turtle; the same graphs in (expanded) JSON-LD give the same report
+    paths = []
+    for part in ("policies/policy-19.ttl", "requests/request-1.ttl", "sotw/dutyViolated.ttl"):
+        graph = Graph().parse(DATA / part, format="turtle")
+        target = tmp_path / Path(part).with_suffix(".jsonld").name
+        target.write_text(graph.serialize(format="json-ld"), encoding="utf-8")
+        paths.append(str(target))
+    from_turtle = evaluate_command(
+        [DUTY_POLICY], ALICE_READS_X, str(DATA / "sotw/dutyViolated.ttl")
+    )
+    from_jsonld = evaluate_command([paths[0]], paths[1], paths[2])
+    assert from_turtle[0] == from_jsonld[0] == 1
+    assert isomorphic(_report(from_turtle[1]), _report(from_jsonld[1]))
