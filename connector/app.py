@@ -57,7 +57,7 @@ from connector.identity import (
 )
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
-from connector.ngsi import NgsiViews
+from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
 from connector.usage import UsageControl, load_policies
@@ -271,7 +271,16 @@ def create_app(
         ),
         Route(
             "/ngsi-ld/v1/entities",
-            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals),
+            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals, refused=ngsi_unauthorized),
+        ),
+        Route(
+            "/ngsi-ld/v1/temporal/entities",
+            AuthGate(
+                _Endpoint(ngsi_views.observed.temporal),
+                verifier,
+                refusals,
+                refused=ngsi_unauthorized,
+            ),
         ),
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),
