@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -39,7 +39,7 @@ DAY = "2025-10-06"  # a Monday of the school year, far from the clock changes
 class Verifier:
     """The verifier port: Atmo itself and a researcher with the academic purpose."""
 
-    PEOPLE = {
+    PEOPLE: ClassVar[dict[str, Identity]] = {
         "atmo": Identity(party=G + "atmo", client_id="atmo", token_id="a"),
         "univ": Identity(
             party=G + "univ-lr",
