@@ -243,6 +243,7 @@ def create_app(
         log.warning("%s", no_auth_warning(config))
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
+    ngsi_views.carbon.graphql = graphql_app  # CarbonFootprint is the GraphQL computation
     console = node_console(config)
 
     @contextlib.asynccontextmanager

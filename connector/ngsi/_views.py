@@ -21,6 +21,8 @@ from connector.audit import operation_hash
 from connector.errors import QueryError, SourceError
 from connector.identity.asgi import caller
 from connector.model import ENTITIES
+from connector.ngsi._carbon import TYPE as CARBON
+from connector.ngsi._carbon import CarbonFootprints
 from connector.ngsi._http import POLICY_DENIED, ngsi_problem, respond
 from connector.ngsi._models import TYPES, NgsiType
 from connector.ngsi._observed import TYPE as OBSERVED
@@ -41,6 +43,7 @@ class NgsiViews:
         self.config = node.config
         self.control = control
         self.observed = ObservedViews(node, control)
+        self.carbon = CarbonFootprints(node.config)
 
     def uses(self, ngsi: NgsiType, fields: tuple[str, ...]) -> list[Use]:
         datasets = {
@@ -56,10 +59,11 @@ class NgsiViews:
                 default_limit=limits.default_page_size,
                 max_limit=limits.max_page_size,
             )
-            if params.type == OBSERVED or (
-                params.type is None and params.ids[0].startswith("urn:ngsi-ld:" + OBSERVED)
-            ):
+            kind = params.type or params.ids[0].removeprefix("urn:ngsi-ld:").split(":")[0]
+            if kind == OBSERVED:
                 return await self.observed.entities(request, params)
+            if kind == CARBON:
+                return await self.carbon.entities(request, params)
             ngsi = TYPES.get(params.type or "Building")
             if ngsi is None or ngsi.entity not in self.config.entities:
                 # no entity of a type this node does not serve (§6.4.3.2: an empty list)

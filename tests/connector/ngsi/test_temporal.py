@@ -307,3 +307,21 @@ async def test_bad_ids_and_types(client) -> None:
     assert r.status_code == 400 and "q is not supported" in r.json()["detail"]
     r = await client.get(TEMPORAL)
     assert r.status_code == 400 and "give the entity type" in r.json()["detail"]
+
+
+def test_the_new_schema_checks_can_fail() -> None:
+    """The bundled IndoorEnvironmentObserved and CarbonFootprint schemas reject: the
+    former requires a location and a dateObserved, the latter a non-negative CO2eq."""
+    from tests.connector.ngsi.schemas import assert_valid
+
+    point = {"type": "Point", "coordinates": [-1.15, 46.16]}
+    good = {"id": CP, "type": IEO, "dateObserved": "2025-01-07T08:00:00Z", "location": point}
+    assert_valid(IEO, good)
+    with pytest.raises(AssertionError, match="'location' is a required property"):
+        assert_valid(IEO, {k: v for k, v in good.items() if k != "location"})
+    with pytest.raises(AssertionError, match="is less than the minimum of 0"):
+        assert_valid(IEO, {**good, "relativeHumidity": -3})
+    carbon = {"id": "urn:ngsi-ld:CarbonFootprint:EXT-SC", "type": "CarbonFootprint"}
+    assert_valid("CarbonFootprint", {**carbon, "CO2eq": 186.9})
+    with pytest.raises(AssertionError, match="is less than the minimum of 0"):
+        assert_valid("CarbonFootprint", {**carbon, "CO2eq": -1})
