@@ -45,7 +45,7 @@ ATTRIBUTE: Mapping[str, str] = {
 QUANTITY: Mapping[str, str] = {a: q for q, a in ATTRIBUTE.items()}
 UNIT_CODE: Mapping[str, str] = {"unit:PPM": "59", "unit:DEG_C": "CEL", "unit:PERCENT": "P1"}
 SENSOR_FIELDS = ("id", "spaceId", "observedProperty", "location")
-READING_FIELDS = ("sensorId", "observedProperty", "resultTime", "value", "unit")
+READING_FIELDS = ("id", "sensorId", "spaceId", "observedProperty", "resultTime", "value", "unit")
 
 
 def entity_id(sensor: object) -> str:

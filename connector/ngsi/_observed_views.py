@@ -145,6 +145,8 @@ class ObservedViews:
                 body.append(select_attrs(make(shown, reading), params.attrs))
                 if decision is not None:
                     decision.read_key("Sensor", sensor["id"], shown.get("spaceId"))
+                    if reading is not None:
+                        decision.read_key("Observation", reading.get("id"), reading.get("spaceId"))
             if decision is not None:
                 decision.count_rows("Sensor", len(sensors))
                 decision.count_rows("Observation", len(latest))
@@ -269,7 +271,7 @@ class ObservedViews:
         shown = [{k: v for k, v in r.items() if k not in hidden} for r in rows]
         if decision is not None:
             for r in shown:
-                decision.read_key("Observation", r.get("sensorId"), r.get("spaceId"))
+                decision.read_key("Observation", r.get("id"), r.get("spaceId"))
             decision.count_rows("Observation", len(shown))
         body = temporal_body(shown, simplified=query.representation == "temporalValues")
         return respond(request, body)
