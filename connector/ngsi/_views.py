@@ -1,5 +1,9 @@
 """The NGSI-LD face: ``GET /ngsi-ld/v1/entities`` (ETSI GS CIM 009), read-only.
 
+``Building`` is served here; ``IndoorEnvironmentObserved`` (and the temporal API) by
+:mod:`._observed_views`, ``CarbonFootprint`` by :mod:`._carbon`: a request goes to the
+module of its ``type`` (or of its first id's type).
+
 A query is one request under usage control like a GraphQL query or an ``/id/`` view: it
 states the datasets it reads (the fields of the attributes asked for, those the model
 always builds, and those ``q`` filters on), takes the node's one decision for them,

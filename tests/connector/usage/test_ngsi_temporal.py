@@ -124,6 +124,10 @@ async def test_a_refused_token_is_a_401_problem(node) -> None:
     assert r.json()["type"] == "https://w3id.org/guichet/errors/Unauthenticated"
     assert "forged" in r.json()["detail"]
     assert r.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    # refused before any decision: one deny entry for the public party, naming the token
+    entries = await node.app.state.usage.audit.query()
+    assert [(e.party, e.decision) for e in entries] == [(PUBLIC, "deny")]
+    assert "forged" in entries[0].reason
 
 
 async def test_groups_smaller_than_the_policy_are_withheld(node) -> None:
@@ -159,3 +163,14 @@ async def test_pseudonymised_sensors_are_not_served_as_entity_ids(node) -> None:
         assert r.status_code == 403, r.text
         assert "pseudonymised" in r.json()["detail"]
         assert "S-CP-CO2" not in r.text
+
+
+async def test_an_aggregate_of_groups_all_too_small_is_refused(node) -> None:
+    # hourly, every group holds one reading: fewer than the city's 3, none may be returned
+    r = await get(node, TEMPORAL, "city", **HOURLY)
+    assert r.status_code == 403, r.text
+    assert r.json()["type"] == DENIED
+    assert "450" not in r.text and "1200" not in r.text
+    assert await audit(node) == [
+        (P + "city", ("mesures",), "deny", "GET /ngsi-ld/v1/temporal/entities"),
+    ]
