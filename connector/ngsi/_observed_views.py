@@ -274,7 +274,7 @@ class ObservedViews:
                 decision.read_key("Observation", r.get("id"), r.get("spaceId"))
             decision.count_rows("Observation", len(shown))
         body = temporal_body(shown, simplified=query.representation == "temporalValues")
-        return respond(request, body)
+        return respond(request, body, {COUNT_HEADER: str(len(body))} if query.count else None)
 
     async def _aggregated(
         self,
@@ -288,4 +288,4 @@ class ObservedViews:
         rows = await self.node.aggregate(agg)
         rows = settled(rows, cells, uses, decision)
         body = aggregated_body(rows, query, self.zone())
-        return respond(request, body)
+        return respond(request, body, {COUNT_HEADER: str(len(body))} if query.count else None)

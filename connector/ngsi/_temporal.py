@@ -6,10 +6,10 @@ Supported: ``type`` (``IndoorEnvironmentObserved``), ``id`` (comma-separated), `
 ``endTimeAt`` (``timeproperty`` only ``observedAt``), ``lastN``, and the representation:
 normalized (default), ``options=temporalValues`` (or ``format=temporalValues``) or
 ``options=aggregatedValues`` (or ``format=aggregatedValues``) with ``aggrMethods`` and
-``aggrPeriodDuration``. Our reading of the time relations: ``before`` is
-``observedAt < timeAt``, ``after`` is ``observedAt >= timeAt``, ``between`` is
-``timeAt <= observedAt < endTimeAt``; each leaves a span of time, which the usage
-decision judges like any other window. Anything else is refused as bad request data
+``aggrPeriodDuration``; ``options=count`` (or ``count=true``). Our reading of the time
+relations: ``before`` is ``observedAt < timeAt``, ``after`` is ``observedAt >= timeAt``,
+``between`` is ``timeAt <= observedAt < endTimeAt``; each leaves a span of time, which
+the usage decision judges like any other window. Anything else is refused as bad request data
 naming the parameter.
 """
 
@@ -35,6 +35,7 @@ KNOWN = {
     "lastN",
     "options",
     "format",
+    "count",
     "aggrMethods",
     "aggrPeriodDuration",
 }
@@ -72,6 +73,9 @@ class Temporal:
     period: str
     bucket: Bucket | None
     last_n: int | None
+    count: bool = False
+    """``options=count`` or ``count=true``: the number of entities in the answer (every
+    matching entity is in it: temporal answers are not paged by entity)."""
 
     @property
     def aggregated(self) -> bool:
@@ -131,12 +135,12 @@ def _window(query: Mapping[str, str]) -> tuple[datetime | None, datetime | None]
 
 
 def _representation(query: Mapping[str, str]) -> str:
-    options = {o for o in query.get("options", "").split(",") if o}
+    options = {o for o in query.get("options", "").split(",") if o} - {"count"}
     unknown = options - {"temporalValues", "aggregatedValues", "normalized"}
     if unknown:
         raise QueryError(
             f"options {', '.join(sorted(unknown))} not supported here: "
-            "temporalValues, aggregatedValues or normalized"
+            "temporalValues, aggregatedValues or normalized, and count"
         )
     fmt = query.get("format")
     if fmt is not None and fmt not in REPRESENTATIONS:
@@ -166,6 +170,9 @@ def parse(query: Mapping[str, str], *, max_instances: int) -> Temporal:
     attrs = None if attrs_raw is None else frozenset(a for a in attrs_raw.split(",") if a)
     start, end = _window(query)
     representation = _representation(query)
+    if query.get("count") not in (None, "true", "false"):
+        raise QueryError(f"count={query['count']!r}: true or false")
+    count = "count" in query.get("options", "").split(",") or query.get("count") == "true"
     methods: tuple[str, ...] = ()
     period, bucket = "P0D", None
     last_n = None
@@ -215,4 +222,5 @@ def parse(query: Mapping[str, str], *, max_instances: int) -> Temporal:
         period=period,
         bucket=bucket,
         last_n=last_n,
+        count=count,
     )

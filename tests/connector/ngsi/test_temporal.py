@@ -124,7 +124,10 @@ async def test_raw_temporal_between_and_last_n(client) -> None:
             ],
         },
     ]
-    last = await client.get(TEMPORAL, params={"id": CP, "lastN": "2", "options": "temporalValues"})
+    last = await client.get(
+        TEMPORAL, params={"id": CP, "lastN": "2", "options": "temporalValues,count"}
+    )
+    assert last.headers["NGSILD-Results-Count"] == "1"
     assert last.json() == [
         {
             "id": CP,
