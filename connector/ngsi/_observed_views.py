@@ -227,7 +227,10 @@ class ObservedViews:
             uses = [Use(dataset=d, action=Action.READ) for d in datasets]
 
         async def act(decision: RequestDecision | None) -> Response:
-            if decision is not None and "sensorId" in decision.pseudonymised("Observation"):
+            if decision is not None and (
+                "sensorId" in decision.pseudonymised("Observation")
+                or any("anonymize" in decision.decision(u).duties for u in uses)
+            ):
                 return ngsi_problem(
                     403,
                     POLICY_DENIED,
