@@ -57,7 +57,7 @@ from connector.identity import (
 )
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
-from connector.ngsi import NgsiViews
+from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
 from connector.telemetry import Observe, Telemetry, labels
@@ -251,6 +251,7 @@ def create_app(
         log.warning("%s", no_auth_warning(config))
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
+    ngsi_views.carbon.graphql = graphql_app  # CarbonFootprint is the GraphQL computation
     console = node_console(config)
 
     @contextlib.asynccontextmanager
@@ -281,7 +282,16 @@ def create_app(
         ),
         Route(
             "/ngsi-ld/v1/entities",
-            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals),
+            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals, refused=ngsi_unauthorized),
+        ),
+        Route(
+            "/ngsi-ld/v1/temporal/entities",
+            AuthGate(
+                _Endpoint(ngsi_views.observed.temporal),
+                verifier,
+                refusals,
+                refused=ngsi_unauthorized,
+            ),
         ),
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),
