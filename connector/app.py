@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connector.audit import AuditLog, StoredEntry
 from connector.audit.watch import ChainWatch
-from connector.config import NodeConfig
+from connector.config import NodeConfig, load_config
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
@@ -44,7 +45,7 @@ from connector.dsp import DspViews, catalog_unauthorized
 from connector.dsp.negotiation_views import NegotiationViews, negotiation_unauthorized
 from connector.dsp.negotiations import NegotiationStore
 from connector.edge import Edge, Refusal, request_fingerprint
-from connector.errors import AuthError, GuichetError, SourceError
+from connector.errors import AuthError, ConfigError, ConfigIssue, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
 from connector.graphql.ide import ASSET_ROUTE
 from connector.identity import (
@@ -60,7 +61,7 @@ from connector.model import ENTITIES
 from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
-from connector.telemetry import Observe, Telemetry, labels
+from connector.telemetry import Observe, Telemetry, configure_logging, labels
 from connector.usage import UsageControl, load_policies
 from connector.usage.consistency import check_consistency
 
@@ -391,6 +392,21 @@ def create_app(
     app.state.telemetry = telemetry
     telemetry.metrics.watch_pools(lambda: _pools(node, control))
     return app
+
+
+CONFIG_ENV = "GUICHET_NODE_CONFIG"
+"""The configuration file of the node :func:`app_from_environment` builds."""
+
+
+def app_from_environment() -> Starlette:
+    """The node whose configuration ``GUICHET_NODE_CONFIG`` names: the app factory each
+    process of ``guichet node --workers N`` (or ``uvicorn --factory
+    connector.app:app_from_environment``, or gunicorn with uvicorn workers) builds."""
+    path = os.environ.get(CONFIG_ENV)
+    if not path:
+        raise ConfigError([ConfigIssue(CONFIG_ENV, "", "names no node configuration file")])
+    configure_logging(None)  # a worker process logs as its parent was told to
+    return create_app(load_config(path))
 
 
 def _decided(telemetry: Telemetry, entry: StoredEntry, seconds: float) -> None:

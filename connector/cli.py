@@ -8,6 +8,7 @@ Each sub-command has its own ``-h``. The exit status is the same everywhere
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -42,13 +43,29 @@ def _check_config(args: argparse.Namespace) -> int:
 def _node(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from connector.app import create_app
+    from connector.app import CONFIG_ENV, create_app
     from connector.telemetry import configure_logging, uvicorn_log_config
 
     config = load_config(args.config)
     fmt = configure_logging(args.log_format)
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
+    if args.workers < 1:
+        print(f"error: --workers {args.workers}: give 1 or more processes", file=sys.stderr)
+        return 2
+    if args.workers > 1:  # each process builds the node from the file (uvicorn's factory)
+        os.environ[CONFIG_ENV] = str(config.file.resolve())
+        os.environ["GUICHET_LOG_FORMAT"] = fmt
+        uvicorn.run(
+            "connector.app:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            host=host,
+            port=port,
+            log_level=args.log_level,
+            log_config=uvicorn_log_config(fmt),
+        )
+        return 0
     uvicorn.run(
         create_app(config),
         host=host,
@@ -106,6 +123,14 @@ def parser() -> argparse.ArgumentParser:
         default="info",
         choices=("critical", "error", "warning", "info", "debug", "trace"),
         help="uvicorn's log level (%(default)s)",
+    )
+    node.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve with N processes sharing the port (%(default)s); they share the node's "
+        "state database: one audit chain, its quotas, agreements and console sessions",
     )
     add_log_format(node)
     node.set_defaults(func=_node)

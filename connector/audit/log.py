@@ -81,6 +81,21 @@ def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float) -> None:
     sa.event.listen(sync, "begin", _sqlite_begin)
 
 
+def state_engines(
+    database: str | AsyncEngine, *, busy_timeout: float = 30.0
+) -> tuple[AsyncEngine, AsyncEngine]:
+    """An engine over a node's (or gateway's) state database and its writer: on SQLite,
+    connections wait up to ``busy_timeout`` seconds for a lock, and the writer begins its
+    transactions ``IMMEDIATE`` — a transaction that reads then writes (``create_all``, an
+    update after a select) would otherwise fail at once with « database is locked » when
+    another process of the node wrote in between. On PostgreSQL both are the engine."""
+    engine = database if isinstance(database, AsyncEngine) else create_async_engine(database)
+    if engine.dialect.name != "sqlite":
+        return engine, engine
+    _install_sqlite_recipe(engine, busy_timeout)
+    return engine, engine.execution_options(**{_IMMEDIATE: True})
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     immediate = conn.get_execution_options().get(_IMMEDIATE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -132,6 +147,12 @@ class AuditLog:
         self.on_append = on_append
         """Told of each entry once it is durable, with the seconds the append took
         (waiting for the log's lock included): the app's metrics and trace."""
+
+    @property
+    def writer(self) -> AsyncEngine:
+        """The engine for a write transaction beside the log's (agreements, negotiations,
+        sessions): see :func:`state_engines`."""
+        return self._writer
 
     @staticmethod
     def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:

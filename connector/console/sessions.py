@@ -28,6 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from connector.audit import state_engines
+
 COOKIE = "guichet_console"
 LOGIN_COOKIE = "guichet_console_login"
 PENDING_LIFETIME = 600.0
@@ -94,14 +96,14 @@ def _key(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def _engine(database: str | AsyncEngine | None) -> tuple[AsyncEngine, bool]:
-    """The store's engine and whether it is its own (to dispose of)."""
-    if isinstance(database, AsyncEngine):
-        return database, False
+def _engine(database: str | AsyncEngine | None) -> tuple[AsyncEngine, AsyncEngine, bool]:
+    """The store's engine, its writer (see :func:`connector.audit.state_engines`) and
+    whether it is its own (to dispose of)."""
     if database is None:  # this process alone: one shared in-memory connection
         engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
-        return engine, True
-    return create_async_engine(database), True
+        return engine, engine, True
+    engine, writer = state_engines(database)
+    return engine, writer, not isinstance(database, AsyncEngine)
 
 
 class SessionStore:
@@ -116,12 +118,12 @@ class SessionStore:
         database: str | AsyncEngine | None = None,
     ) -> None:
         self.idle, self.max_age, self.clock = idle, max_age, clock
-        self.engine, self._owned = _engine(database)
+        self.engine, self._writer, self._owned = _engine(database)
         self._ready = False
 
     async def _setup(self) -> None:
         if not self._ready:
-            async with self.engine.begin() as conn:
+            async with self._writer.begin() as conn:
                 await conn.run_sync(_meta.create_all)
             self._ready = True
 
@@ -154,7 +156,7 @@ class SessionStore:
             last_seen=now,
         )
         row = {k: v for k, v in session.__dict__.items() if k != "id"}
-        async with self.engine.begin() as conn:
+        async with self._writer.begin() as conn:
             # rows ended long enough ago that nobody needs « expired » for them any more
             await conn.execute(
                 SESSIONS.delete().where(
@@ -175,7 +177,7 @@ class SessionStore:
         await self._setup()
         now = self.clock()
         key = _key(session_id)
-        async with self.engine.begin() as conn:
+        async with self._writer.begin() as conn:
             row = (await conn.execute(sa.select(SESSIONS).where(SESSIONS.c.id_hash == key))).first()
             if row is None:
                 return Lookup("unknown")
@@ -209,7 +211,7 @@ class SessionStore:
 
     async def end(self, session_id: str) -> None:
         await self._setup()
-        async with self.engine.begin() as conn:
+        async with self._writer.begin() as conn:
             await conn.execute(
                 SESSIONS.update()
                 .where(SESSIONS.c.id_hash == _key(session_id), SESSIONS.c.ended.is_(None))
@@ -219,7 +221,7 @@ class SessionStore:
     async def add_pending(self, login: PendingLogin) -> None:
         await self._setup()
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self._writer.begin() as conn:
             await conn.execute(PENDING.delete().where(PENDING.c.created < now - PENDING_LIFETIME))
             await conn.execute(
                 PENDING.insert().values(
@@ -235,7 +237,7 @@ class SessionStore:
         """The pending login for ``state``, once (single use, whichever process asks
         first), if not too old."""
         await self._setup()
-        async with self.engine.begin() as conn:
+        async with self._writer.begin() as conn:
             row = (
                 await conn.execute(
                     PENDING.delete().where(PENDING.c.state == state).returning(*PENDING.c)

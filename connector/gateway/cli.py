@@ -201,14 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     args = parser().parse_args(argv)
-    try:
-        fmt = configure_logging(args.log_format)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     settings = settings_from(args)
 
     def serve() -> int:
+        fmt = configure_logging(args.log_format)
         sources = parse_subgraph_args(args.subgraph)
         if not sources and args.supergraph is None:
             print("error: give --subgraph NAME=URL or --supergraph FILE", file=sys.stderr)

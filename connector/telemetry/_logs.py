@@ -20,6 +20,7 @@ from typing import Any
 from opentelemetry import trace
 
 from connector.edge import current_request_id
+from connector.errors import ConfigError, ConfigIssue
 
 FORMATS = ("text", "json")
 TEXT = "%(levelname)s %(name)s: %(message)s"
@@ -50,9 +51,9 @@ def log_format(chosen: str | None) -> str:
     """The format asked (option first, then ``GUICHET_LOG_FORMAT``), checked."""
     value = (chosen or os.environ.get("GUICHET_LOG_FORMAT") or "text").strip().lower()
     if value not in FORMATS:
-        raise ValueError(
-            f"log format {value!r} (from --log-format or GUICHET_LOG_FORMAT): "
-            f"expected one of {', '.join(FORMATS)}"
+        where = "--log-format" if chosen else "GUICHET_LOG_FORMAT"
+        raise ConfigError(
+            [ConfigIssue(where, "", f"{value!r}: expected one of {', '.join(FORMATS)}")]
         )
     return value
 

@@ -128,21 +128,26 @@ def agreement_from_offer(
 class AgreementStore:
     """Agreements in the node's state database."""
 
-    def __init__(self, url: str, *, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, url: str, *, engine: AsyncEngine | None = None, writer: AsyncEngine | None = None
+    ) -> None:
         self.engine = engine or create_async_engine(url)
+        self.writer = writer or self.engine
+        """Write transactions (and the tables' creation) go through ``writer``: the audit
+        log's, which begins them IMMEDIATE on SQLite (several processes of one node)."""
         self._ready = False
         self._parsed: dict[str, StoredAgreement] = {}
         """Agreements never change once stored: each is parsed once per process."""
 
     async def setup(self) -> None:
         if not self._ready:
-            async with self.engine.begin() as conn:
+            async with self.writer.begin() as conn:
                 await conn.run_sync(_meta.create_all)
             self._ready = True
 
     async def add(self, a: StoredAgreement) -> None:
         await self.setup()
-        async with self.engine.begin() as conn:
+        async with self.writer.begin() as conn:
             await conn.execute(
                 TABLE.insert().values(
                     iri=a.iri,

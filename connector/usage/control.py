@@ -90,7 +90,9 @@ class UsageControl:
         self.audit = audit
         self.clock = clock
         self.policies = dict(policies)
-        self.agreements = AgreementStore(config.usage.audit_db, engine=audit.engine)
+        self.agreements = AgreementStore(
+            config.usage.audit_db, engine=audit.engine, writer=audit.writer
+        )
         self._pseudonym_key: bytes | None = None
         self._ready = False
         for ds, p in self.policies.items():
