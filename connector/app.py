@@ -40,9 +40,7 @@ from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
-from connector.dsp import DspViews, catalog_unauthorized
-from connector.dsp.negotiation_views import NegotiationViews, negotiation_unauthorized
-from connector.dsp.negotiations import NegotiationStore
+from connector.dsp.routes import DspNode
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
@@ -204,9 +202,12 @@ def create_app(
     http_client: httpx.AsyncClient | None = None,
     verifier: TokenVerifier | None = None,
     clock: Callable[[], datetime] | None = None,
+    dsp_client: httpx.AsyncClient | None = None,
 ) -> Starlette:
     """The node as an ASGI app. Sources connect lazily: a source that is down does not stop
-    the node from starting; ``/health`` names it and queries touching it get an error."""
+    the node from starting; ``/health`` names it and queries touching it get an error.
+    ``dsp_client`` sends the node's Dataspace Protocol messages (default: a client of its
+    own)."""
     node = node or Node.from_config(config, http_client=http_client)
     policies = load_policies(config)
     control = None
@@ -233,7 +234,13 @@ def create_app(
     views = NodeViews(node, control, problems, watch)
     linked_views = LinkedViews(node, policies, control)
     ngsi_views = NgsiViews(node, control)
-    dsp = DspViews(config, policies)
+    dsp = DspNode(
+        config,
+        policies,
+        control,
+        client=dsp_client,
+        clock=control.clock if control is not None else (clock or (lambda: datetime.now(UTC))),
+    )
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
             VerifierSettings(**config.auth.settings),
@@ -241,6 +248,7 @@ def create_app(
         )
     if verifier is None:
         log.warning("%s", no_auth_warning(config))
+    verifier = dsp.verifier(verifier)  # the transfers' tokens, bound to an agreement
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
     console = node_console(config)
@@ -253,6 +261,7 @@ def create_app(
         yield
         if watch is not None:
             await watch.stop()
+        await dsp.aclose()
         await node.aclose()
         if control is not None:
             await control.audit.aclose()
@@ -278,46 +287,15 @@ def create_app(
         Route("/health", views.health),
         ASSET_ROUTE,
         Route(WELL_KNOWN, protected_resource(config)),
-        Route("/.well-known/dspace-version", dsp.version),
-        Route(
-            "/dsp/catalog/request",
-            AuthGate(
-                _Endpoint(dsp.catalog_request), verifier, refusals, refused=catalog_unauthorized
-            ),
-            methods=["POST"],
-        ),
-        Route(
-            "/dsp/catalog/datasets/{id:path}",
-            AuthGate(_Endpoint(dsp.dataset), verifier, refusals, refused=catalog_unauthorized),
-            methods=["GET"],
+        *dsp.routes(
+            lambda handler, refused: AuthGate(
+                _Endpoint(handler), verifier, refusals, refused=refused
+            )
         ),
     ]
     if control is not None:
         audit = control.audit
-        negotiations = NegotiationViews(
-            config, policies, NegotiationStore(audit.engine), control.clock
-        )
         routes += [
-            Route(
-                "/dsp/negotiations/request",
-                AuthGate(
-                    _Endpoint(negotiations.request),
-                    verifier,
-                    refusals,
-                    refused=negotiation_unauthorized,
-                ),
-                methods=["POST"],
-            ),
-            Route(
-                "/dsp/negotiations/{pid:path}",
-                AuthGate(
-                    _Endpoint(negotiations.get),
-                    verifier,
-                    refusals,
-                    refused=negotiation_unauthorized,
-                ),
-                methods=["GET"],
-            ),
             Route(
                 "/audit/graphql",
                 AuthGate(
