@@ -93,14 +93,18 @@ class Outbound:
         message: dict[str, Any] | None = None,
         *,
         schema: str | None = None,
+        signed: bool = True,
     ) -> httpx.Response:
         """Send one message, after checking it against its ``schema`` (what we send must be
-        what the protocol says); the answer, whatever its status, once one came."""
+        what the protocol says); the answer, whatever its status, once one came.
+        ``signed=False``: without a token (the catalog, for anyone)."""
         if schema is not None and message is not None:
             wrong = problems(schema, message)
             if wrong:  # our own bug: never sent
                 raise SendError(f"the {message.get('@type')} to send is invalid: {wrong}")
-        headers = {"Authorization": f"Bearer {await self.token(audience_of(url))}"}
+        headers = {}
+        if signed:
+            headers["Authorization"] = f"Bearer {await self.token(audience_of(url))}"
         last = ""
         for attempt in range(self.attempts):
             if attempt:
