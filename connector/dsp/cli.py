@@ -1,7 +1,7 @@
 """``guichet dsp``: a node as a Dataspace Protocol consumer.
 
 guichet dsp catalog URL [--config NODE.toml]
-guichet dsp negotiate URL DATASET OFFER --config NODE.toml [--timeout S]
+guichet dsp negotiate URL DATASET OFFER --config NODE.toml [--purpose IRI] [--timeout S]
 guichet dsp transfer URL AGREEMENT --config NODE.toml [--timeout S] [--query GRAPHQL]
 
 ``URL`` is the provider's base URL (its ``/.well-known/dspace-version`` gives the
@@ -51,6 +51,11 @@ def parser() -> argparse.ArgumentParser:
     neg.add_argument("url", help="the provider's base URL")
     neg.add_argument("dataset", help="the dataset's @id (or identifier) in the catalog")
     neg.add_argument("offer", help="the offer's @id")
+    neg.add_argument(
+        "--purpose",
+        help="the purpose (IRI) to negotiate for: the agreement holds it, as acceptOffer's "
+        "purpose (the issuer must allow it to the node's participant)",
+    )
     tra = sub.add_parser("transfer", help="start a pull transfer; print the data address")
     tra.add_argument("url", help="the provider's base URL")
     tra.add_argument("agreement", help="the agreement's @id (as negotiate printed it)")
@@ -77,7 +82,8 @@ def _print_catalog(found: dict[str, Any]) -> None:
 async def _run(args: argparse.Namespace) -> int:
     config: NodeConfig | None = load_config(args.config) if args.config else None
     async with httpx.AsyncClient(timeout=20) as client:
-        outbound = Outbound(config.dsp if config else None, client, attempts=2)
+        purpose = getattr(args, "purpose", None)
+        outbound = Outbound(config.dsp if config else None, client, attempts=2, purpose=purpose)
         if args.command == "catalog":
             found = await consumer.catalog(outbound, args.url, signed=config is not None)
             if args.json:

@@ -42,7 +42,8 @@ def audience_of(url: str) -> str:
 
 
 class Outbound:
-    """Sends the protocol's messages for one node (or one ``guichet dsp`` command)."""
+    """Sends the protocol's messages for one node (or one ``guichet dsp`` command);
+    ``purpose``: the purpose its tokens carry (``guichet dsp negotiate --purpose``)."""
 
     def __init__(
         self,
@@ -52,8 +53,9 @@ class Outbound:
         attempts: int = 4,
         pause: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        purpose: str | None = None,
     ) -> None:
-        self.credentials, self.client = credentials, client
+        self.credentials, self.client, self.purpose = credentials, client, purpose
         self.attempts, self.pause, self.sleep = attempts, pause, sleep
         self._tokens: dict[str, tuple[str, float]] = {}
         self._token_endpoint: str | None = None
@@ -73,6 +75,8 @@ class Outbound:
             found = await issuer_metadata(c.issuer, self.client, require=("token_endpoint",))
             self._token_endpoint = str(found[1]["token_endpoint"]) if found else f"{c.issuer}/token"
         form = {"grant_type": "client_credentials", "resource": audience}
+        if self.purpose:  # a consumer's: the agreement is made for it (acceptOffer's rule)
+            form["purpose"] = self.purpose
         try:
             r = await self.client.post(
                 self._token_endpoint, data=form, auth=(c.client_id, c.secret())
