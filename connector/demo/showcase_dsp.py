@@ -31,15 +31,20 @@ STATS = (
 
 
 async def negotiate_and_query(
-    provider: NodeConfig, consumer_node: NodeConfig, *, timeout: float = 30
+    provider: NodeConfig,
+    consumer_node: NodeConfig,
+    *,
+    timeout: float = 30,
+    client: httpx.AsyncClient | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The consumer's negotiation, its transfer, and the GraphQL answer with its token."""
+    """The consumer's negotiation, its transfer, and the GraphQL answer with its token
+    (sent with ``client`` when given, else a client of its own)."""
     if consumer_node.dsp is None:
         raise GuichetError(f"{consumer_node.file}: no [dsp] credentials")
     engine = create_async_engine(consumer_node.usage.audit_db)
     store = DspStore(engine)
     try:
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with client or httpx.AsyncClient(timeout=30) as client:
             out = Outbound(consumer_node.dsp, client, purpose=RESEARCH)
             url, own = provider.base_iri, consumer_node.base_iri
             agreed = await consumer.negotiate(
