@@ -75,8 +75,13 @@ async def incoming(
         return pid_error(
             kind, 400, f"{own}: the message names {message[own]!r}, the path {pid!r}", message
         )
+    identity = caller(request)
+    if identity.datasets is not None:
+        return pid_error(
+            kind, 401, "a transfer's token is for its data address only, not for messages", message
+        )
     row = await rows.get(pid)
-    if row is None or row[party] != caller(request).party:
+    if row is None or row[party] != identity.party:
         return pid_error(kind, 404, f"no process {pid!r} of yours here", message)
     other = "consumerPid" if own == "providerPid" else "providerPid"
     known = row_pids(row)[other]

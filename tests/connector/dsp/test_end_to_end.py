@@ -164,6 +164,15 @@ async def test_negotiate_transfer_and_query_with_every_message_valid(
         providerPid=transfer["provider_pid"],
         consumerPid=transfer["consumer_pid"],
     )
+    # the bound token is for the data address only: no protocol message, no new agreement
+    r = httpx.post(url, json=done, headers=bearer(token))
+    error_of(r, "TransferError", 401, "for its data address only")
+    r = httpx.post(
+        f"{space.provider.url}/agreements/graphql",
+        json={"query": f'mutation {{ acceptOffer(offer: "{OFFER}") {{ iri }} }}'},
+        headers=bearer(token),
+    )
+    assert "cannot accept offers" in r.json()["errors"][0]["message"], r.text
     assert (await outbound.request("POST", url, done)).status_code == 200
     r = graphql(space.provider.url, ENERGY, token)
     assert r.status_code == 401 and "no longer" in r.json()["error_description"]
