@@ -8,20 +8,12 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.connector.dsp.space import OFFER, Space, check_all, start_space
+from tests.connector.dsp.space import OFFER, Space, check_all
 
 ROOT = Path(__file__).resolve().parents[3]
 ENERGY = '{ e1: energyUse(id: "E1") { id kwh } }'
-
-
-@pytest.fixture(scope="module")
-def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
-    yield from start_space(tmp_path_factory.mktemp("dsp-cli"))
 
 
 def guichet(*args: str) -> subprocess.CompletedProcess[str]:
