@@ -33,12 +33,13 @@ class SendError(GuichetError):
 def audience_of(url: str) -> str:
     """The audience a node's token is for, from one of its DSP addresses: the node's base
     URL (``.../dsp/callback`` or ``.../dsp`` and what follows taken off), else the origin."""
-    for marker in (CALLBACK, "/dsp"):
-        at = url.find(marker)
-        if at > 0:
-            return url[:at]
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    for marker in (CALLBACK, "/dsp"):
+        at = (parts.path + "/").find(marker + "/")
+        if at >= 0:
+            return origin + parts.path[:at]
+    return origin
 
 
 class Outbound:
