@@ -283,3 +283,58 @@ async def test_transfer_requests_are_checked(space: Space, side: tuple[DspStore,
     r = await outbound.request("GET", base)
     assert r.status_code == 200 and r.json()["state"] == "COMPLETED"
     assert check_all(space.capture.dsp()) == []
+
+
+async def test_an_agreement_not_delivered_is_sent_again_on_a_repeated_request(
+    space: Space, side: tuple[DspStore, Outbound]
+) -> None:
+    """The consumer node does not know the negotiation yet (its callback answers 404): the
+    provider keeps the problem, AGREED; the consumer repeats its request once it does, and
+    the agreement goes again, to FINALIZED."""
+    store, outbound = side
+    first = await negotiated(space, side)  # for the offer as the catalog lists it
+    (sent,) = [
+        e.sent
+        for e in space.capture.dsp()
+        if e.url.endswith("/negotiations/request")
+        and e.sent["consumerPid"] == first["consumer_pid"]
+    ]
+    pid = "urn:uuid:late-consumer"
+    request = {**sent, "consumerPid": pid}
+    url = f"{space.provider.url}/dsp/negotiations"
+    r = await outbound.request("POST", f"{url}/request", request)
+    assert r.status_code == 201
+    provider_pid = r.json()["providerPid"]
+    for _ in range(100):
+        refused = [
+            e
+            for e in space.capture.dsp()
+            if e.url.endswith(f"/negotiations/{pid}/agreement") and e.status == 404
+        ]
+        if refused:
+            break
+        await asyncio.sleep(0.1)
+    assert refused, "the provider never tried"
+    assert (await outbound.request("GET", f"{url}/{provider_pid}")).json()["state"] == "AGREED"
+    await store.consumer_negotiations.insert(
+        {
+            "consumer_pid": pid,
+            "provider": PROVIDER,
+            "provider_url": f"{space.provider.url}/dsp",
+            "dataset": sent["offer"]["target"],
+            "offer": OFFER,
+            "state": "REQUESTED",
+            "created": "2026-12-07T10:00:00+00:00",
+        },
+        unique={"consumer_pid": pid},
+    )
+    r = await outbound.request("POST", f"{url}/request", request)
+    assert r.status_code == 201 and r.json()["providerPid"] == provider_pid
+    for _ in range(100):
+        row = await store.consumer_negotiations.get(pid)
+        if row is not None and row["state"] == "FINALIZED":
+            break
+        await asyncio.sleep(0.1)
+    assert row is not None and row["state"] == "FINALIZED", row
+    assert row["provider_pid"] == provider_pid and row["agreement"]
+    assert check_all(space.capture.dsp()) == []
