@@ -10,6 +10,7 @@ the version and the catalog are served.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from connector.errors import AuthError
 from connector.identity import TokenVerifier
 from connector.usage import DatasetPolicy, UsageControl
 
+log = logging.getLogger("guichet.dsp")
 Handler = Callable[[Request], Awaitable[Response]]
 Gate = Callable[[Handler, Callable[[AuthError], Response]], ASGIApp]
 
@@ -65,6 +67,12 @@ class DspNode:
             )
             self.callbacks = ConsumerCallbacks(config, s, self.outbound, self.steps.tasks)
         self.clock = clock
+        if control is not None and config.dsp is None:
+            log.info(
+                "node %r has no [dsp] credentials: it answers Dataspace Protocol requests but "
+                "cannot deliver an agreement or a transfer's start to a consumer",
+                config.name,
+            )
 
     def verifier(self, inner: TokenVerifier | None) -> TokenVerifier | None:
         """The node's verifier, knowing the transfers' tokens too."""
