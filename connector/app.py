@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import httpx
@@ -31,10 +31,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connector.audit import AuditLog
+from connector.audit import AuditLog, StoredEntry
 from connector.audit.watch import ChainWatch
 from connector.config import NodeConfig
 from connector.console.mounting import PATH as CONSOLE_PATH
@@ -55,9 +55,10 @@ from connector.identity import (
 )
 from connector.linked import LinkedViews, problem
 from connector.model import ENTITIES
-from connector.ngsi import NgsiViews
+from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
+from connector.telemetry import Observe, Telemetry, labels
 from connector.usage import UsageControl, load_policies
 from connector.usage.consistency import check_consistency
 
@@ -202,19 +203,26 @@ def create_app(
     http_client: httpx.AsyncClient | None = None,
     verifier: TokenVerifier | None = None,
     clock: Callable[[], datetime] | None = None,
+    telemetry: Telemetry | None = None,
     dsp_client: httpx.AsyncClient | None = None,
 ) -> Starlette:
     """The node as an ASGI app. Sources connect lazily: a source that is down does not stop
     the node from starting; ``/health`` names it and queries touching it get an error.
+    ``telemetry``: its metrics and traces (by default its own, named after the node).
     ``dsp_client`` sends the node's Dataspace Protocol messages (default: a client of its
     own)."""
     node = node or Node.from_config(config, http_client=http_client)
+    owned_telemetry = telemetry is None
+    telemetry = telemetry or Telemetry(f"guichet-node-{config.name}")
     policies = load_policies(config)
     control = None
     problems: list[str] = []
     if config.usage.enforce:
         audit = AuditLog(
-            config.usage.audit_db, node=config.name, busy_timeout=config.usage.audit_busy_timeout
+            config.usage.audit_db,
+            node=config.name,
+            busy_timeout=config.usage.audit_busy_timeout,
+            on_append=functools.partial(_decided, telemetry),
         )
         control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))
         now = (clock or (lambda: datetime.now(UTC)))()
@@ -251,6 +259,7 @@ def create_app(
     verifier = dsp.verifier(verifier)  # the transfers' tokens, bound to an agreement
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
+    ngsi_views.carbon.graphql = graphql_app  # CarbonFootprint is the GraphQL computation
     console = node_console(config)
 
     @contextlib.asynccontextmanager
@@ -267,6 +276,8 @@ def create_app(
             await control.audit.aclose()
         if console is not None:
             await console.state.aclose()
+        if owned_telemetry:
+            telemetry.shutdown()
 
     async def on_guichet_error(request: Request, exc: Exception) -> Response:
         status = 503 if isinstance(exc, SourceError) else 400
@@ -280,7 +291,16 @@ def create_app(
         ),
         Route(
             "/ngsi-ld/v1/entities",
-            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals),
+            AuthGate(_Endpoint(ngsi_views.entities), verifier, refusals, refused=ngsi_unauthorized),
+        ),
+        Route(
+            "/ngsi-ld/v1/temporal/entities",
+            AuthGate(
+                _Endpoint(ngsi_views.observed.temporal),
+                verifier,
+                refusals,
+                refused=ngsi_unauthorized,
+            ),
         ),
         Route("/catalog", linked_views.catalog),
         Route("/context.jsonld", linked_views.context),
@@ -335,14 +355,53 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={GuichetError: on_guichet_error},
         middleware=[
+            Middleware(Observe, telemetry=telemetry, faces=_faces(routes, mounts)),
             Middleware(
                 Edge,
                 max_body_bytes=config.limits.max_body_bytes,
                 graphql_paths=GRAPHQL_PATHS,
                 on_refusal=refusals,
-            )
+            ),
         ],
     )
     app.state.node = node
     app.state.usage = control
+    app.state.telemetry = telemetry
+    telemetry.metrics.watch_pools(lambda: _pools(node, control))
     return app
+
+
+def _decided(telemetry: Telemetry, entry: StoredEntry, seconds: float) -> None:
+    telemetry.decided(
+        datasets=entry.datasets,
+        outcome=entry.decision,
+        reason=entry.reason,
+        code=_reason_code(entry.details),
+        rule=entry.rule,
+        seconds=seconds,
+    )
+    if entry.decision != "permit" and (found := labels()) is not None:
+        found.denied = True
+
+
+def _reason_code(details: Mapping[str, object]) -> str | None:
+    code = details.get("reasonCode")
+    return code if isinstance(code, str) else None
+
+
+def _faces(routes: Sequence[BaseRoute], mounts: Sequence[Mount]) -> set[str]:
+    """The first path segments the node serves: the values of the metrics' ``face``."""
+    paths = [getattr(r, "path", "") for r in [*routes, *mounts]]
+    return {p.lstrip("/").split("/", 1)[0] for p in paths if p.strip("/")}
+
+
+def _pools(node: Node, control: UsageControl | None) -> dict[str, object]:
+    """The engines whose pools ``/metrics`` shows: the sources' and the audit log's."""
+    pools: dict[str, object] = {
+        f"source:{name}": engine
+        for name, src in node.sources.items()
+        if (engine := getattr(src, "engine", None)) is not None
+    }
+    if control is not None:
+        pools["audit"] = control.audit.engine
+    return pools

@@ -8,7 +8,6 @@ Each sub-command has its own ``-h``. The exit status is the same everywhere
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -44,14 +43,19 @@ def _node(args: argparse.Namespace) -> int:
     import uvicorn
 
     from connector.app import create_app
+    from connector.telemetry import configure_logging, uvicorn_log_config
 
     config = load_config(args.config)
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    fmt = configure_logging(args.log_format)
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
-    uvicorn.run(create_app(config), host=host, port=port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level=args.log_level,
+        log_config=uvicorn_log_config(fmt),
+    )
     return 0
 
 
@@ -68,6 +72,12 @@ def _demo(args: argparse.Namespace) -> int:
     from connector.demo.run import run_demo
 
     return run_demo(Path(args.dir), once=args.once, seed=args.seed, port_base=args.port_base)
+
+
+def add_log_format(p: argparse.ArgumentParser) -> None:
+    from connector.telemetry import add_log_format as add
+
+    add(p)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -97,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
         choices=("critical", "error", "warning", "info", "debug", "trace"),
         help="uvicorn's log level (%(default)s)",
     )
+    add_log_format(node)
     node.set_defaults(func=_node)
 
     check = sub.add_parser(

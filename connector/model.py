@@ -238,6 +238,13 @@ SENSOR = EntityType(
         _f("observedProperty", "sosa:observes", "String", "co2, temperature or humidity."),
         _f("model", "gui:sensorModel", "String", "Make and model."),
         _f("unit", "qudt:unit", "String", "Unit of its results (QUDT)."),
+        _f(
+            "location",
+            "geo:asWKT",
+            "String",
+            "Where the sensor is, as a WKT point (WGS 84).",
+            datatype="geo:wktLiteral",
+        ),
     ),
     default_order=("id",),
     subject="spaceId",

@@ -25,11 +25,13 @@ from urllib.parse import parse_qsl, urlsplit
 import anyio.to_thread
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connector.errors import ConfigError, ConfigIssue
+from connector.telemetry import Observe, Telemetry, labels
 from issuer.authorize import AuthorizeEndpoint
 from issuer.code_grant import enable_code_flow
 from issuer.keys import ALGORITHMS, KeyStore
@@ -38,6 +40,9 @@ from issuer.server import DataSpaceServer, FormRequest
 from issuer.settings import IssuerSettings
 
 log = logging.getLogger(__name__)
+
+GRANTS = frozenset({"client_credentials", "authorization_code", "refresh_token"})
+"""The grant types the metrics name (any other is counted as ``other``)."""
 MAX_BODY = 64 * 1024
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -74,8 +79,12 @@ def create_issuer_app(
     *,
     registry: ParticipantRegistry | None = None,
     keys: KeyStore | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
-    """The issuer's ASGI app; tables and a first signing key are created on first use."""
+    """The issuer's ASGI app; tables and a first signing key are created on first use.
+    ``telemetry``: its metrics (``/metrics``) and traces (by default its own)."""
+    owned_telemetry = telemetry is None
+    telemetry = telemetry or Telemetry("guichet-issuer")
     metadata = server_metadata(settings)
     registry = registry or ParticipantRegistry(settings.database_url)
     keys = keys or KeyStore(
@@ -86,6 +95,10 @@ def create_issuer_app(
     login = AuthorizeEndpoint(server)
 
     async def token(request: Request) -> Response:
+        if (found := labels()) is not None:
+            form = dict(parse_qsl((await request.body()).decode("latin-1")))
+            grant = form.get("grant_type")
+            found.operation = grant if grant in GRANTS else "other"
         return await _token(request, server)
 
     async def authorize(request: Request) -> Response:
@@ -106,6 +119,8 @@ def create_issuer_app(
             yield
         finally:
             await registry.aclose()
+            if owned_telemetry:
+                telemetry.shutdown()
 
     path = urlsplit(settings.issuer).path
     routes = [
@@ -117,7 +132,14 @@ def create_issuer_app(
     ]
     if path:
         routes.append(Route(f"/.well-known/oauth-authorization-server{path}", well_known))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    faces = {r.path.lstrip("/").split("/", 1)[0] for r in routes}
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(Observe, telemetry=telemetry, faces=faces, assign_request_id=True)],
+    )
+    telemetry.metrics.watch_pools(lambda: {"registry": registry.engine})
+    app.state.telemetry = telemetry
     app.state.settings = settings
     app.state.registry = registry
     app.state.keys = keys

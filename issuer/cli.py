@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from joserfc.jwk import ECKey, Key, RSAKey
 
 from connector.errors import ConfigError, ConfigIssue
+from connector.telemetry import add_log_format
 from issuer.cli_accounts import add_account_parsers, add_db_option, existing_db, wrote_to
 from issuer.keys import ALGORITHMS, KeyStore
 from issuer.registry import Credentials, Participant, ParticipantRegistry
@@ -141,13 +142,28 @@ def rotate_keys(
     return kid
 
 
-def serve(settings: IssuerSettings, host: str, port: int, *, log_level: str = "info") -> None:
+def serve(
+    settings: IssuerSettings,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+    log_format: str | None = None,
+) -> None:
     """Run the issuer with uvicorn until interrupted."""
     import uvicorn
 
+    from connector.telemetry import configure_logging, uvicorn_log_config
     from issuer.app import create_issuer_app
 
-    uvicorn.run(create_issuer_app(settings), host=host, port=port, log_level=log_level)
+    fmt = configure_logging(log_format)
+    uvicorn.run(
+        create_issuer_app(settings),
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=uvicorn_log_config(fmt),
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -160,7 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
         algorithm=args.alg,
     )
     port = args.port if args.port is not None else (urlsplit(args.issuer).port or 8100)
-    serve(settings, args.host, port, log_level=args.log_level)
+    serve(settings, args.host, port, log_level=args.log_level, log_format=args.log_format)
     return 0
 
 
@@ -218,6 +234,7 @@ def add_issuer_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the issuer")
     s.add_argument("--issuer", required=True, help="public issuer URL, e.g. http://127.0.0.1:8100")
+    add_log_format(s)
     s.add_argument(
         "--audience",
         action="append",

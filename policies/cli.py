@@ -1,7 +1,8 @@
 """``guichet policy``: command-line entry points for policy authors.
 
 ``check_command(paths)`` validates policy files; ``evaluate_command(policies, request,
-state)`` prints the compliance report in Turtle and the decision with its reason. Both
+state)`` prints the FORCE compliance report (Turtle, the decision and its reason as
+comments; or JSON-LD); ``conformance_command(folder)`` runs test-suite cases. All
 return ``(exit code, text)``: 0 for valid / permit, 1 for problems / deny and when a file
 cannot be read or parsed (2 is left to the command line itself, as in every ``guichet``
 command).
@@ -67,22 +68,38 @@ def check_command(paths: list[str]) -> tuple[int, str]:
 
 
 def evaluate_command(
-    policy_paths: list[str], request_path: str, state_path: str | None
+    policy_paths: list[str],
+    request_path: str,
+    state_path: str | None,
+    *,
+    fmt: str = "turtle",
+    request_iri: str | None = None,
 ) -> tuple[int, str]:
-    """Evaluate a request; the text is the Turtle report, then the decision and reason."""
+    """Evaluate a request. The text is the FORCE report: Turtle followed by the decision,
+    rule, reason and duties as Turtle comments (so the whole text parses as Turtle), or
+    JSON-LD (``fmt="jsonld"``) alone."""
     try:
-        return _evaluation(policy_paths, request_path, state_path)
+        return _evaluation(policy_paths, request_path, state_path, fmt, request_iri)
     except PolicyError as exc:
         return 1, str(exc)
 
 
 def _evaluation(
-    policy_paths: list[str], request_path: str, state_path: str | None
+    policy_paths: list[str],
+    request_path: str,
+    state_path: str | None,
+    fmt: str = "turtle",
+    request_iri: str | None = None,
 ) -> tuple[int, str]:
-    """:func:`evaluate_command`, raising :class:`PolicyError` for a file it cannot use."""
+    """:func:`evaluate_command`, raising :class:`PolicyError` for a file it cannot use.
+
+    Each file may hold other things as well (the test suite's files do): policies are the
+    ``odrl:Set``/``Offer``/``Agreement``/``Policy`` nodes, the request the one
+    ``sotw:EvaluationRequest`` or ``odrl:Request`` (``request_iri`` picks one of several),
+    the state everything in its file."""
     policies = load_policies(policy_paths)
     request = request_from_graph(
-        parse_text(_read(request_path), name=request_path), name=request_path
+        parse_text(_read(request_path), name=request_path), name=request_path, subject=request_iri
     )
     state = (
         state_from_graph(parse_text(_read(state_path), name=state_path), name=state_path)
@@ -90,14 +107,17 @@ def _evaluation(
         else None
     )
     report = evaluate(policies, request, state or State())
-    lines = [report.to_turtle().rstrip(), "", f"decision: {report.decision}"]
+    code = 0 if report.permitted else 1
+    if fmt == "jsonld":
+        return code, report.to_jsonld()
+    lines = [report.to_turtle().rstrip(), "", f"# decision: {report.decision}"]
     if report.rule:
-        lines.append(f"rule: {report.rule}")
-    lines.append(f"reason: {report.reason}")
+        lines.append(f"# rule: {report.rule}")
+    lines.append(f"# reason: {report.reason}")
     for duty in report.duties:
         parties = "".join(f" {short(function)}={party}" for function, party in duty.parties)
-        lines.append(f"duty: {short(duty.action)} ({duty.rule}){parties}")
-    return (0 if report.permitted else 1), "\n".join(lines)
+        lines.append(f"# duty: {short(duty.action)} ({duty.rule}){parties}")
+    return code, "\n".join(lines)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -123,6 +143,17 @@ def parser() -> argparse.ArgumentParser:
         "--state",
         help="the state of the world (Turtle or JSON-LD, FORCE sotw: current time, duty "
         "states...); default: empty",
+    )
+    run.add_argument(
+        "--request-iri",
+        help="which request, when the request file holds several",
+    )
+    run.add_argument(
+        "--format",
+        choices=("turtle", "jsonld"),
+        default="turtle",
+        help="the FORCE compliance report in Turtle (default; the decision follows as "
+        "comments) or JSON-LD",
     )
     suite = commands.add_parser(
         "conformance",
@@ -150,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "evaluate":
         try:
-            code, text = _evaluation(list(args.policies), args.request, args.state)
+            code, text = _evaluation(
+                list(args.policies), args.request, args.state, args.format, args.request_iri
+            )
         except PolicyError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

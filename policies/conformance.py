@@ -10,8 +10,10 @@ holds its ``ex:expectedReport``, a FORCE ``report:PolicyReport`` whose rule repo
 Policy, request and state of the world live in other files of the folder (Turtle or
 JSON-LD), found by the IRIs the case names.
 
-Agreement is counted per expected activation state (Active, Inactive) and per premise kind;
-a rule or premise the expected report names and ours lacks counts as a disagreement.
+Agreement is counted per expected activation state (Active, Inactive), per premise kind
+and per deontic state of the duties a rule report names as conditions (the suite writes
+those duty reports in the state of the world); a rule, premise or duty the expected report
+names and ours lacks counts as a disagreement.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
+from rdflib.term import Node
 
 from .decision import evaluate
 from .errors import PolicyError
@@ -28,9 +31,11 @@ from .loader import parse_text
 from .parse import policies_from_graph
 from .report import PremiseReport, RuleReport
 from .request import request_from_graph, state_from_graph
-from .vocab import REPORT, SOTW
+from .vocab import ODRL, REPORT, SOTW, SUITE
 
-EX = "http://example.org/"
+EX = SUITE
+REQUEST_TYPES = (SOTW + "EvaluationRequest", ODRL + "Request")
+STATE_TYPES = (SOTW + "SotW", SUITE + "Sotw")
 _R = REPORT
 _KINDS = {
     _R + "PartyReport": "party",
@@ -65,15 +70,22 @@ def _graphs(folder: Path) -> list[tuple[str, Graph]]:
     return [(str(p), parse_text(p.read_text(encoding="utf-8"), name=str(p))) for p in files]
 
 
-def _holding(graphs: list[tuple[str, Graph]], node: URIRef, kind: URIRef | None) -> Graph:
+def _holding(graphs: list[tuple[str, Graph]], node: URIRef, kinds: tuple[str, ...] = ()) -> Graph:
+    """The file describing ``node`` (typed with one of ``kinds`` when given)."""
     for _, graph in graphs:
-        if (node, None, None) in graph and (kind is None or (node, RDF.type, kind) in graph):
+        if (node, None, None) in graph and (
+            not kinds or any((node, RDF.type, URIRef(k)) in graph for k in kinds)
+        ):
             return graph
     raise PolicyError(f"no file of the folder describes {node}")
 
 
 def _ours(reports: tuple[RuleReport, ...], rule: str) -> RuleReport | None:
-    return next((r for r in reports if r.rule == rule), None)
+    """Our report on ``rule``. A rule with several actions, targets or assignees is
+    several atomic rules to us (ODRL 2.2 §2.5.1) and one report to the suite: it is
+    active when one of its atomic rules is."""
+    mine = [r for r in reports if r.rule == rule]
+    return next((r for r in mine if r.active), mine[0] if mine else None)
 
 
 def _premise(ours: RuleReport, kind: str, constraint: str | None) -> PremiseReport | None:
@@ -83,7 +95,9 @@ def _premise(ours: RuleReport, kind: str, constraint: str | None) -> PremiseRepo
     return None
 
 
-def _check_case(case: URIRef, graphs: list[tuple[str, Graph]], graph: Graph, tally: Tally) -> None:
+def _check_case(
+    case: URIRef, graphs: list[tuple[str, Graph]], where: str, graph: Graph, tally: Tally
+) -> None:
     def one(predicate: str) -> URIRef:
         value = graph.value(case, URIRef(EX + predicate))
         if not isinstance(value, URIRef):
@@ -93,18 +107,19 @@ def _check_case(case: URIRef, graphs: list[tuple[str, Graph]], graph: Graph, tal
     policy_iri = one("policy")
     policies = [
         p
-        for p in policies_from_graph(_holding(graphs, policy_iri, None), source=str(policy_iri))
+        for p in policies_from_graph(_holding(graphs, policy_iri), source=str(policy_iri))
         if p.iri == str(policy_iri)
     ]
     request_iri = one("request")
-    request_graph = _holding(graphs, request_iri, URIRef(SOTW + "EvaluationRequest"))
+    request_graph = _holding(graphs, request_iri, REQUEST_TYPES)
     request = request_from_graph(request_graph, subject=str(request_iri))
-    state_graph = _holding(graphs, one("sotw"), URIRef(SOTW + "SotW"))
+    state_graph = _holding(graphs, one("sotw"), STATE_TYPES)
     report = evaluate(policies, request, state_from_graph(state_graph))
     ours = report.policies[0].rules if report.policies else ()
     expected = graph.value(case, URIRef(EX + "expectedReport"))
-    name = str(graph.value(case, URIRef("http://purl.org/dc/terms/title")) or case)
-    for rule_report in graph.objects(expected, URIRef(_R + "ruleReport")):
+    title = graph.value(case, URIRef("http://purl.org/dc/terms/title"))
+    name = f"{Path(where).name}: {title or case}"  # titles repeat in the suite (066, 067)
+    for rule_report in sorted(graph.objects(expected, URIRef(_R + "ruleReport")), key=str):
         rule = str(graph.value(rule_report, URIRef(_R + "rule")))
         state = str(graph.value(rule_report, URIRef(_R + "activationState")))
         mine = _ours(ours, rule)
@@ -122,6 +137,31 @@ def _check_case(case: URIRef, graphs: list[tuple[str, Graph]], graph: Graph, tal
             found = _premise(mine, kind, str(constraint) if constraint else None) if mine else None
             agrees = found is not None and found.satisfied == wanted
             tally.count(kind, agrees, name, f"{kind} premise of {rule} expected {wanted}")
+        conditions = mine.conditions if mine else ()
+        for condition in sorted(
+            graph.objects(rule_report, URIRef(_R + "conditionReport")), key=str
+        ):
+            _check_condition(condition, (graph, state_graph), conditions, name, tally)
+
+
+def _check_condition(
+    node: Node,
+    graphs: tuple[Graph, ...],
+    ours: tuple[RuleReport, ...],
+    case: str,
+    tally: Tally,
+) -> None:
+    """An expected duty report (in the case's file or, as the suite writes it, among the
+    state of the world's reports): its deontic state against ours for the same duty."""
+    for graph in graphs:
+        duty = graph.value(node, URIRef(_R + "rule"))
+        state = graph.value(node, URIRef(_R + "deonticState"))
+        if duty is not None and state is not None:
+            label = str(state).removeprefix(_R)
+            mine = next((c for c in ours if c.rule == str(duty)), None)
+            agrees = mine is not None and mine.deontic == str(state)
+            tally.count(label, agrees, case, f"duty {duty} {label}")
+            return
 
 
 def run_folder(folder: Path) -> Tally:
@@ -129,15 +169,15 @@ def run_folder(folder: Path) -> Tally:
     graphs = _graphs(folder)
     tally = Tally()
     cases = [
-        (case, graph)
-        for _, graph in graphs
+        (case, path, graph)
+        for path, graph in graphs
         for case in sorted(graph.subjects(RDF.type, URIRef(EX + "TestCase")), key=str)
         if isinstance(case, URIRef)
     ]
     if not cases:
         raise PolicyError(f"{folder}: no ex:TestCase (<{EX}TestCase>) found")
-    for case, graph in cases:
-        _check_case(case, graphs, graph, tally)
+    for case, path, graph in cases:
+        _check_case(case, graphs, path, graph, tally)
     return tally
 
 
@@ -147,6 +187,7 @@ def conformance_text(tally: Tally) -> str:
     for group, keys in (
         ("activation", ("Active", "Inactive")),
         ("premise", tuple(_KINDS.values())),
+        ("duty", ("NonSet", "Fulfilled", "Violated")),
     ):
         for key in keys:
             if tally.total[key]:

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from .errors import PolicyError
 from .model import Iri, Lit, Term
 from .parse import GraphReader
-from .vocab import DCT, GP, ODRL, REPORT, SOTW, XSD
+from .vocab import DCT, GP, ODRL, REPORT, SOTW, SUITE, SUITE_NOW, XSD
 
 # FORCE request features → the left operand they give a value to. sotw:Purpose,
 # sotw:TemporalData and sotw:DeliveryChannel are FORCE's; the others are ours.
@@ -117,6 +117,8 @@ class State:
     types: frozenset[tuple[str, str]] = frozenset()
     subclass_of: frozenset[tuple[str, str]] = frozenset()
     duty_states: Mapping[str, str] = field(default_factory=dict)
+    performance_states: Mapping[str, str] = field(default_factory=dict)
+    """A duty's or obligation's FORCE ``performanceState`` as the state reports it."""
     counters: tuple[UsageCount, ...] = ()
     agreement_dates: Mapping[str, datetime] = field(default_factory=dict)
     values: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
@@ -147,11 +149,16 @@ def request_from_graph(
     graph: Graph, *, name: str = "<request>", subject: str | None = None
 ) -> Request:
     """The one request in ``graph`` (FORCE EvaluationRequest or ODRL Request form), or the
-    FORCE request ``subject`` among several."""
+    request ``subject`` among several."""
     reader = GraphReader(graph)
     force = sorted(graph.subjects(RDF.type, _s("EvaluationRequest")), key=reader.describe)
+    odrl = sorted(graph.subjects(RDF.type, URIRef(ODRL + "Request")), key=reader.describe)
     if subject is not None:
         force = [n for n in force if str(n) == subject]
+        odrl = [n for n in odrl if str(n) == subject]
+    elif len(force) + len(odrl) > 1:
+        shown = ", ".join(reader.name(n, "request") for n in (*force, *odrl))
+        raise PolicyError(f"{name}: several requests ({shown}); say which one")
     if force:
         node = force[0]
         params: dict[str, list[Term]] = {}
@@ -169,9 +176,9 @@ def request_from_graph(
             iri=reader.name(node, "request"),
             types=_pairs(graph, RDF.type),
         )
-    odrl = sorted(graph.subjects(RDF.type, URIRef(ODRL + "Request")), key=reader.describe)
     if not odrl:
-        raise PolicyError(f"{name}: no sotw:EvaluationRequest nor odrl:Request found")
+        missing = f" {subject}" if subject is not None else ""
+        raise PolicyError(f"{name}: no sotw:EvaluationRequest nor odrl:Request{missing} found")
     permissions = reader.objects(odrl[0], "permission")
     if len(permissions) != 1:
         raise PolicyError(f"{name}: an odrl:Request must hold exactly one permission")
@@ -203,17 +210,35 @@ def _pairs(graph: Graph, predicate: URIRef) -> frozenset[tuple[str, str]]:
     )
 
 
+def _suite_now(graph: Graph, name: str) -> datetime | None:
+    """The test suite's earlier form of "now": ``temp:currentTime dct:issued T``, or the
+    one resource an ``ex:Sotw`` ``ex:includes`` that has a ``dct:issued``."""
+    issued = URIRef(DCT + "issued")
+    if (URIRef(SUITE_NOW), issued, None) in graph:
+        return _time(URIRef(SUITE_NOW), graph, name)
+    dated = {
+        node
+        for sotw in graph.subjects(RDF.type, URIRef(SUITE + "Sotw"))
+        for node in graph.objects(sotw, URIRef(SUITE + "includes"))
+        if (node, issued, None) in graph
+    }
+    if len(dated) > 1:
+        shown = ", ".join(sorted(str(n) for n in dated))
+        raise PolicyError(f"{name}: several included resources give a time ({shown})")
+    return _time(dated.pop(), graph, name) if dated else None
+
+
 def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
-    """The state of the world described in ``graph`` (FORCE ``sotw:SotW`` vocabulary)."""
+    """The state of the world described in ``graph``: FORCE ``sotw:SotW`` vocabulary, or
+    the test suite's earlier ``ex:Sotw`` form for the current time."""
     reader = GraphReader(graph)
     now = None
     for holder in sorted(graph.subjects(_s("currentTime"), None), key=reader.describe):
         now = _time(_first(graph, holder, _s("currentTime")), graph, name)
-    duty_states = {
-        str(graph.value(report, URIRef(REPORT + "rule"))): str(state)
-        for report, state in graph.subject_objects(URIRef(REPORT + "deonticState"))
-        if graph.value(report, URIRef(REPORT + "rule")) is not None
-    }
+    if now is None:
+        now = _suite_now(graph, name)
+    duty_states = _reported(graph, "deonticState")
+    performance_states = _reported(graph, "performanceState")
     counters = []
     for node in graph.subjects(RDF.type, _s("UsageCount")):
         count = graph.value(node, _s("count"))
@@ -243,8 +268,26 @@ def state_from_graph(graph: Graph, *, name: str = "<state>") -> State:
         types=_pairs(graph, RDF.type),
         subclass_of=_pairs(graph, RDFS.subClassOf),
         duty_states=duty_states,
+        performance_states=performance_states,
         counters=tuple(sorted(counters, key=repr)),
         agreement_dates=dates,
         values={k: tuple(v) for k, v in values.items()},
-        iri=str(next(iter(graph.subjects(RDF.type, _s("SotW"))), "urn:guichet:state")),
+        iri=str(_state_node(graph) or "urn:guichet:state"),
     )
+
+
+def _reported(graph: Graph, state: str) -> dict[str, str]:
+    """Rule IRI → the ``state`` (``deonticState``...) the state's rule reports give it."""
+    return {
+        str(graph.value(report, URIRef(REPORT + "rule"))): str(value)
+        for report, value in graph.subject_objects(URIRef(REPORT + state))
+        if graph.value(report, URIRef(REPORT + "rule")) is not None
+    }
+
+
+def _state_node(graph: Graph) -> Node | None:
+    for kind in (_s("SotW"), URIRef(SUITE + "Sotw")):
+        found = sorted(graph.subjects(RDF.type, kind), key=str)
+        if found:
+            return found[0]
+    return None

@@ -177,26 +177,37 @@ def _action(action: Action, ctx: Context) -> PremiseReport:
     return _refined("action", matched, reason, action.refinements, ctx)
 
 
+_PERFORMANCE = {_FULFILLED: REPORT + "Performed", _VIOLATED: REPORT + "Unperformed"}
+
+
+def _states(rule: str, ctx: Context) -> tuple[str, str]:
+    """The deontic and performance states of a duty or obligation: as the state of the
+    world reports them, else NonSet; the performance follows the deontic state when the
+    report does not give it (Fulfilled: Performed, Violated: Unperformed, else Unknown)."""
+    deontic = ctx.state.duty_states.get(rule, REPORT + "NonSet")
+    performance = ctx.state.performance_states.get(rule) or _PERFORMANCE.get(
+        deontic, REPORT + "Unknown"
+    )
+    return deontic, performance
+
+
 def _duty(duty: Rule, ctx: Context) -> RuleReport:
     premises = [_party(duty.assignee, ctx)] if duty.assignee else []
     premises.extend(evaluate_constraint(c, ctx) for c in duty.constraints)
-    state = ctx.state.duty_states.get(duty.iri)
+    deontic, performance = _states(duty.iri, ctx)
     active = all(p.satisfied or p.unknown for p in premises)
-    consequences = tuple(_duty(c, ctx) for c in duty.duties) if state == _VIOLATED else ()
-    performance = None
-    if state is not None:
-        performance = REPORT + ("Performed" if state == _FULFILLED else "Unperformed")
+    consequences = tuple(_duty(c, ctx) for c in duty.duties) if deontic == _VIOLATED else ()
     return RuleReport(
         kind="duty",
         rule=duty.iri,
         active=active,
-        attempted=state is not None,
+        attempted=duty.iri in ctx.state.duty_states,
         premises=tuple(premises),
         conditions=consequences,
-        deontic=state or REPORT + "NonSet",
+        deontic=deontic,
         performance=performance,
         reason=f"duty to {short(duty.action.iri)}"
-        + (" was violated" if state == _VIOLATED else ""),
+        + (" was violated" if deontic == _VIOLATED else ""),
     )
 
 
@@ -218,6 +229,11 @@ def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
         reason = f"inactive: its duty {violated[0].rule} was violated"
     else:
         reason = "active: " + "; ".join(p.reason for p in premises if p.reason)
+    deontic = performance = None
+    if rule.kind == "obligation":
+        deontic, performance = _states(rule.iri, ctx)
+    elif rule.iri in ctx.state.duty_states:  # a prohibition the state reports on
+        deontic = ctx.state.duty_states[rule.iri]
     return RuleReport(
         kind=rule.kind,
         rule=rule.iri,
@@ -225,6 +241,8 @@ def evaluate_rule(rule: Rule, ctx: Context) -> RuleReport:
         attempted=True,
         premises=tuple(premises),
         conditions=conditions,
+        deontic=deontic,
+        performance=performance,
         reason=reason,
     )
 

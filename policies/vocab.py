@@ -20,6 +20,12 @@ from .errors import PolicyError
 ODRL = "http://www.w3.org/ns/odrl/2/"
 REPORT = "https://w3id.org/force/compliance-report#"
 SOTW = "https://w3id.org/force/sotw#"
+# The ODRL test suite's own terms (SolidLabResearch/ODRL-Test-Suite): test cases and, in
+# its earlier state-of-the-world form, ``[] a ex:Sotw; ex:includes temp:currentTime``
+# with ``temp:currentTime dct:issued`` the current time (``temp:`` is its request
+# namespace).
+SUITE = "http://example.org/"
+SUITE_NOW = "http://example.com/request/currentTime"
 # The city profile's own terms live in the project ontology's namespace (``gui:``).
 GP = "https://w3id.org/guichet/ontology#"
 PROFILE = "https://w3id.org/guichet/odrl-profile"

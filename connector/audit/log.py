@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from time import perf_counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +54,8 @@ from connector.audit.record import (
 )
 from connector.audit.verify import VerifyReport, verify_chain
 from connector.errors import AuditError, QueryError
+
+log = logging.getLogger("guichet.audit")
 
 MAX_LIMIT = 1000
 _IMMEDIATE = "guichet_audit_immediate"
@@ -104,6 +108,7 @@ class AuditLog:
         clock: Callable[[], datetime] = _utcnow,
         table: str = "guichet_audit",
         busy_timeout: float = 30.0,
+        on_append: Callable[[StoredEntry, float], None] | None = None,
     ) -> None:
         if not isinstance(node, str) or not node:
             raise AuditError(f"node: expected the node's name, got {node!r}")
@@ -124,6 +129,9 @@ class AuditLog:
             self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
         self._lock = asyncio.Lock()
         self._ready = False
+        self.on_append = on_append
+        """Told of each entry once it is durable, with the seconds the append took
+        (waiting for the log's lock included): the app's metrics and trace."""
 
     @staticmethod
     def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:
@@ -198,17 +206,28 @@ class AuditLog:
         time = record.time if record.time is not None else self._clock()
         format_time(time, name="clock")  # a naive clock is refused before anything is written
         last: _Retry | None = None
+        started = perf_counter()
         async with self._lock:
             for attempt in range(_ATTEMPTS):
                 try:
                     async with self._guard("cannot append to the audit log"):
-                        return await self._append_once(record, time)
+                        entry = await self._append_once(record, time)
+                    self._tell(entry, perf_counter() - started)
+                    return entry
                 except _Retry as exc:
                     last = exc
                     await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
         ) from (last.__cause__ if last else None)
+
+    def _tell(self, entry: StoredEntry, seconds: float) -> None:
+        if self.on_append is None:
+            return
+        try:
+            self.on_append(entry, seconds)
+        except Exception:  # the entry is written: telemetry failing must not undo the answer
+            log.exception("audit log: telling the app of entry %d failed", entry.seq)
 
     async def _append_once(self, record: AuditRecord, time: datetime) -> StoredEntry:
         try:

@@ -124,6 +124,7 @@ def create_console(
     app.state.console = console
 
     async def aclose() -> None:
+        await console.sessions.aclose()
         if owned:
             await client.aclose()
 

@@ -42,7 +42,7 @@ class AuthViews:
         pkce = Pkce.new()
         state = generate_token(43)
         redirect_uri = (c.settings.public_url or render.own_url(request)).rstrip("/") + "/callback"
-        c.sessions.add_pending(
+        await c.sessions.add_pending(
             PendingLogin(
                 state=state,
                 verifier=pkce.verifier,
@@ -80,7 +80,7 @@ class AuthViews:
         bound = request.cookies.get(LOGIN_COOKIE, "")
         if not state or not bound or not secrets.compare_digest(state, bound):
             return c.error(request, "login-failed", detail=t("detail_state"))
-        pending = c.sessions.take_pending(state)
+        pending = await c.sessions.take_pending(state)
         if pending is None:
             return c.error(request, "login-failed", detail=t("detail_state"))
         if "error" in params:
@@ -117,7 +117,7 @@ class AuthViews:
             return c.error(request, "forbidden")
         claims = identity.claims
         username = str(claims.get("preferred_username") or identity.party)
-        session = c.sessions.create(
+        session = await c.sessions.create(
             token=token,
             token_exp=float(claims["exp"]),
             party=identity.party,
@@ -134,12 +134,12 @@ class AuthViews:
         c = self.console
         body = await request.body()
         form = dict(parse_qsl(body[:MAX_FORM].decode("utf-8", "replace")))
-        found = c.sessions.lookup(request.cookies.get(COOKIE))
+        found = await c.sessions.lookup(request.cookies.get(COOKIE))
         if found.session is not None:
             if not secrets.compare_digest(form.get("csrf", ""), found.session.csrf):
                 t = translator(render.language(request))
                 return c.error(request, "bad-request", detail=t("detail_csrf"))
-            c.sessions.end(found.session.id)
+            await c.sessions.end(found.session.id)
         response = c.page(request, "logged_out.html", {}, session=None)
         c.clear_cookie(request, response)
         return response

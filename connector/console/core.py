@@ -42,7 +42,10 @@ class Console:
         self.http = http
         self.clock = clock
         self.sessions = SessionStore(
-            idle=settings.session_idle, max_age=settings.session_max, clock=clock
+            idle=settings.session_idle,
+            max_age=settings.session_max,
+            clock=clock,
+            database=settings.state_db,
         )
         self.nodes = NodeClient(http, timeout=settings.timeout)
         self.tokens = TokenChecker(settings.issuer, http, clock=clock)
@@ -105,16 +108,16 @@ class Console:
         why there is none (:meth:`guard`)."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.guard(request)
+            session = await self.guard(request)
             if not isinstance(session, Session):
                 return session
             return await page(request, session)
 
         return endpoint
 
-    def guard(self, request: Request) -> Session | Response:
+    async def guard(self, request: Request) -> Session | Response:
         """The request's live session, or the page saying why there is none."""
-        found = self.sessions.lookup(request.cookies.get(COOKIE))
+        found = await self.sessions.lookup(request.cookies.get(COOKIE))
         if found.status == "ok" and found.session is not None:
             if self.settings.dpd_role not in found.session.roles:
                 return self.error(request, "forbidden")

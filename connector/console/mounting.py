@@ -32,10 +32,13 @@ def gateway_console(
     session: tuple[int, int] = (900, 8 * 3600),
     timezone: str = "Europe/Paris",
     catalog: DataSpaceCatalog | None = None,
+    state_db: str | None = None,
 ) -> Starlette:
     """The console over the gateway's subgraphs (``(name, GraphQL URL)`` pairs);
     ``session`` is the idle and absolute lifetime of a session, in seconds; ``catalog`` the
-    data space's catalog (the gateway's union of the nodes' catalogs)."""
+    data space's catalog (the gateway's union of the nodes' catalogs); ``state_db`` the
+    database its sessions live in (shared by every gateway behind one address), else in
+    memory."""
     nodes = tuple(ConsoleNode(name, node_base(url)) for name, url in subgraphs)
     return create_console(
         ConsoleSettings(
@@ -46,6 +49,7 @@ def gateway_console(
             session_idle=session[0],
             session_max=session[1],
             timezone=timezone,
+            state_db=state_db,
         ),
         catalog=catalog,
     )
@@ -71,5 +75,6 @@ def node_console(config: NodeConfig) -> Starlette | None:
             session_idle=config.console.session_idle,
             session_max=config.console.session_max,
             timezone=config.console.timezone,
+            state_db=config.usage.audit_db,  # the node's state database, every worker's
         )
     )

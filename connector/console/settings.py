@@ -50,6 +50,9 @@ class ConsoleSettings:
     timeout: float = 10.0
     timezone: str = "Europe/Paris"
     """The IANA time zone the console shows times in and reads filter times in."""
+    state_db: str | None = None
+    """The database of its sessions (SQLAlchemy async URL), shared by every process
+    serving this console; None: in memory, this process alone."""
 
     def __post_init__(self) -> None:
         issues: list[ConfigIssue] = []

@@ -61,7 +61,8 @@ CREATE TABLE capteurs (
     site_rnb TEXT NOT NULL,
     etage TEXT NOT NULL,
     salle TEXT NOT NULL,
-    date_pose TEXT
+    date_pose TEXT,
+    position_wkt TEXT                -- WGS 84, POINT (longitude latitude)
 );
 CREATE TABLE mesures (
     id_mesure INTEGER PRIMARY KEY,
@@ -104,7 +105,13 @@ def one_year_after(start: date) -> date:
 
 
 def write_atmo(
-    path: Path, rng: random.Random, *, school_rnb: str, start: date, calendar: SchoolCalendar
+    path: Path,
+    rng: random.Random,
+    *,
+    school_rnb: str,
+    start: date,
+    calendar: SchoolCalendar,
+    school_point: str | None = None,
 ) -> AtmoSummary:
     end = one_year_after(start)
     calendar.check_covers(start, end)
@@ -139,6 +146,7 @@ def write_atmo(
                 r.storey,
                 r.code,
                 (start - timedelta(days=rng.randint(20, 400))).isoformat(),
+                school_point,
             )
             for r in rooms
             for q, unit in QUANTITIES
@@ -156,6 +164,7 @@ def write_atmo(
                 "etage",
                 "salle",
                 "date_pose",
+                "position_wkt",
             ),
             sensors,
         )

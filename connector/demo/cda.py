@@ -113,6 +113,8 @@ class Register:
     buildings: int
     collective: tuple[_Batiment, ...] = ()
     used_rnb: frozenset[str] = frozenset()
+    school_point: str | None = None
+    """The school's WKT point: where Atmo's classroom sensors are."""
 
 
 COLLECTIVE_HOUSING = "HAB_COLL"  # the agglomeration's code; the landlord holds them
@@ -232,6 +234,7 @@ def write_cda(path: Path, rng: random.Random, *, buildings: int) -> Register:
         len(rows),
         collective,
         frozenset(used),
+        rows[0].geom_wkt,
     )
 
 

@@ -172,6 +172,7 @@ def _write_data(
         paths.atmo_db,
         random.Random(rng.getrandbits(64)),
         school_rnb=register.school_rnb,
+        school_point=register.school_point,
         start=year_start,
         calendar=calendar,
     )

@@ -27,6 +27,7 @@ from connector.edge import HEADER as REQUEST_ID
 from connector.gateway._catalog import CatalogEndpoint
 from connector.gateway._gateway import Gateway
 from connector.graphql.ide import ASSET_ROUTE, graphiql_response
+from connector.telemetry import Observe, Telemetry
 
 PLAN_HEADER = "x-guichet-query-plan"
 log = logging.getLogger("guichet.gateway")
@@ -101,9 +102,13 @@ def build_app(
     path: str = "/graphql",
     on_close: Callable[[], Any] | None = None,
     mounts: Sequence[BaseRoute] = (),
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     """The ASGI app around ``gateway``; ``on_close`` (e.g. closing an owned HTTP client)
-    runs at shutdown; ``mounts`` are further routes (the DPD console at ``/console``)."""
+    runs at shutdown; ``mounts`` are further routes (the DPD console at ``/console``);
+    ``telemetry`` its metrics (``/metrics``) and traces (by the subgraph client's when
+    not given)."""
+    telemetry = telemetry or gateway.client.telemetry or Telemetry("guichet-gateway")
 
     async def health(_: Request) -> JSONResponse:
         report = gateway.health()
@@ -134,26 +139,30 @@ def build_app(
                     await result
 
     endpoint = GraphQLEndpoint(gateway)
+    routes: list[BaseRoute] = [
+        Route(path, endpoint.handle, methods=["GET", "POST"]),
+        Route("/health", health, methods=["GET"]),
+        ASSET_ROUTE,
+        Route("/supergraph", supergraph, methods=["GET"]),
+        Route("/catalog", CatalogEndpoint(gateway.catalog).handle, methods=["GET"]),
+        *mounts,
+    ]
+    faces = {p.lstrip("/").split("/", 1)[0] for r in routes if (p := getattr(r, "path", ""))}
     app = Starlette(
-        routes=[
-            Route(path, endpoint.handle, methods=["GET", "POST"]),
-            Route("/health", health, methods=["GET"]),
-            ASSET_ROUTE,
-            Route("/supergraph", supergraph, methods=["GET"]),
-            Route("/catalog", CatalogEndpoint(gateway.catalog).handle, methods=["GET"]),
-            *mounts,
-        ],
+        routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(Observe, telemetry=telemetry, faces=faces - {""}),
             Middleware(
                 Edge,
                 max_body_bytes=gateway.settings.max_body_bytes,
                 graphql_paths=(path,),
                 json_only=False,
-            )
+            ),
         ],
     )
     app.state.gateway = gateway
+    app.state.telemetry = telemetry
     return app
 
 

@@ -19,6 +19,7 @@ from connector.gateway._config import load_supergraph_config
 from connector.gateway._gateway import Gateway, GatewaySettings, SubgraphSource
 from connector.gateway._http import SubgraphClient
 from connector.gateway._transparence import TransparenceSettings, transparence_routes
+from connector.telemetry import Telemetry
 
 
 def create_gateway_app(
@@ -32,7 +33,9 @@ def create_gateway_app(
     console_client_id: str | None = None,
     console_session: tuple[int, int] = (900, 8 * 3600),
     console_timezone: str = "Europe/Paris",
+    state_db: str | None = None,
     transparence: TransparenceSettings | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -43,10 +46,15 @@ def create_gateway_app(
     gateway makes and closes its own. With ``console_issuer`` and ``console_client_id`` the
     DPD console is served at ``/console/`` over every subgraph's node (its base URL: the
     subgraph URL without its path); ``console_session`` is its sessions' idle and absolute
-    lifetimes in seconds, ``console_timezone`` the zone it shows times in. The families'
+    lifetimes in seconds, ``console_timezone`` the zone it shows times in; ``state_db`` the
+    database of the console's sessions, shared by every gateway behind one address (else
+    in memory, this process alone). The families'
     page is served at ``/transparence/`` (:mod:`._transparence`); ``transparence`` gives its
     school year, its DPD contact and its own participant (without one: no usage counts).
+    ``telemetry``: its metrics and traces (by default its own).
     """
+    owned_telemetry = telemetry is None
+    telemetry = telemetry or Telemetry("guichet-gateway")
     settings = settings or GatewaySettings()
     sources = (
         [SubgraphSource(name=n, url=u) for n, u in subgraphs.items()]
@@ -58,7 +66,11 @@ def create_gateway_app(
     owned = http_client is None
     http = http_client or owned_client()
     client = SubgraphClient(
-        http=http, timeout=settings.timeout, retries=settings.retries, timeouts=settings.timeouts
+        http=http,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        timeouts=settings.timeouts,
+        telemetry=telemetry,
     )
     gateway = Gateway(sources, client=client, settings=settings)
     mounts: list[BaseRoute] = transparence_routes(gateway, transparence or TransparenceSettings())
@@ -75,6 +87,7 @@ def create_gateway_app(
             session=console_session,
             timezone=console_timezone,
             catalog=gateway.catalog,
+            state_db=state_db,
         )
         mounts.append(Mount(CONSOLE_PATH, app=console))
         closers.append(console.state.aclose)
@@ -82,5 +95,7 @@ def create_gateway_app(
     async def close() -> None:
         for closer in closers:
             await closer()
+        if owned_telemetry:
+            telemetry.shutdown()
 
-    return build_app(gateway, path=path, on_close=close, mounts=mounts)
+    return build_app(gateway, path=path, on_close=close, mounts=mounts, telemetry=telemetry)

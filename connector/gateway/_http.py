@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from connector.telemetry import Telemetry
+
 log = logging.getLogger("guichet.gateway")
 
 UNREACHABLE = "SUBGRAPH_UNREACHABLE"
@@ -47,6 +49,8 @@ class SubgraphClient:
     retries: int = 1
     backoff: float = 0.05
     timeouts: Mapping[str, float] = field(default_factory=dict)
+    telemetry: Telemetry | None = None
+    """Each request's client span (and ``traceparent``), latency and failure."""
 
     async def post(
         self,
@@ -58,6 +62,23 @@ class SubgraphClient:
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> SubgraphReply:
+        if self.telemetry is None:
+            return await self._post(name, url, query, variables, dict(headers or {}), idempotent)
+        sent = dict(headers or {})
+        with self.telemetry.subgraph_fetch(name, sent) as fetch:
+            reply = await self._post(name, url, query, variables, sent, idempotent)
+            fetch.failure = reply.failure
+        return reply
+
+    async def _post(
+        self,
+        name: str,
+        url: str,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        headers: dict[str, str],
+        idempotent: bool,
+    ) -> SubgraphReply:
         body = {"query": query, "variables": dict(variables or {})}
         timeout = self.timeouts.get(name, self.timeout)
         attempts = 1 + max(0, self.retries if idempotent else 0)
@@ -66,7 +87,7 @@ class SubgraphClient:
             attempt += 1
             try:
                 response = await asyncio.wait_for(
-                    self.http.post(url, json=body, headers=dict(headers or {})), timeout
+                    self.http.post(url, json=body, headers=headers), timeout
                 )
             except (TimeoutError, httpx.TimeoutException) as exc:
                 if isinstance(exc, httpx.ConnectTimeout) and attempt < attempts:

@@ -30,6 +30,7 @@ from connector.gateway._limits import Limits, alias_count, measure
 from connector.gateway._plan import QueryPlan
 from connector.gateway._planner import operation_of, plan
 from connector.gateway._supergraph import Supergraph
+from connector.telemetry import labels
 
 
 def _by_response_key(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
@@ -124,6 +125,8 @@ class Responder:
         except GatewayError as exc:
             return {"errors": [_error(str(exc), "QUERY_REJECTED")]}
         operation = operation_of(document, operation_name)
+        if (found := labels()) is not None:
+            found.operation = operation.operation.value
         if read_only and operation.operation != OperationType.QUERY:
             message = f"a {operation.operation.value} cannot be sent with GET: use POST"
             return {"errors": [_error(message, "METHOD_NOT_ALLOWED")]}

@@ -8,7 +8,6 @@ interrupted.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -22,6 +21,7 @@ from connector.gateway._gateway import GatewaySettings
 from connector.gateway._limits import Limits
 from connector.gateway._transparence import TransparenceSettings
 from connector.gateway._transparence_data import Participant
+from connector.telemetry import add_log_format, configure_logging, uvicorn_log_config
 
 __all__ = ["main", "parser", "settings_from"]
 
@@ -46,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     p.add_argument("--port", type=int, default=4000, help="port to listen on (%(default)s)")
     p.add_argument("--path", default="/graphql", help="GraphQL path (%(default)s)")
+    add_log_format(p)
     p.add_argument(
         "--poll-interval",
         type=float,
@@ -128,6 +129,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="ZONE",
         help="the IANA time zone the console shows and reads times in (%(default)s)",
     )
+    p.add_argument(
+        "--state-db",
+        metavar="URL",
+        help="the gateway's database (SQLAlchemy async URL, e.g. "
+        "postgresql+asyncpg://... or sqlite+aiosqlite:///gateway.db): the console's sessions, "
+        "shared by every gateway behind one address (default: in memory, this process alone)",
+    )
     page = p.add_argument_group(
         "the families' page (/transparence/)",
         "its usage counts are read with its own participant's client credentials at the "
@@ -193,7 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        fmt = configure_logging(args.log_format)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = settings_from(args)
 
     def serve() -> int:
@@ -210,9 +222,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             console_client_id=args.console_client_id,
             console_session=(args.console_session_idle, args.console_session_max),
             console_timezone=args.console_timezone,
+            state_db=args.state_db,
             transparence=transparence_from(args),
         )
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=uvicorn_log_config(fmt),
+        )
         return 0
 
     return guarded(serve)

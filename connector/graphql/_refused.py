@@ -25,6 +25,7 @@ from connector.config.sections import Limits
 from connector.edge import current_request_id
 from connector.errors import GuichetError
 from connector.identity import Identity
+from connector.telemetry import labels
 from connector.usage import UsageControl
 
 log = logging.getLogger("guichet.graphql")
@@ -54,6 +55,8 @@ class RecordRefusals(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         ec = self.execution_context
+        if (found := labels()) is not None:
+            found.operation = _operation_type(ec)
         ctx = ec.context
         errors = ec.pre_execution_errors or []
         if self.executed or not errors or not isinstance(ctx, Caller) or ctx.control is None:
@@ -72,6 +75,14 @@ class RecordRefusals(SchemaExtension):
             )
         except GuichetError as exc:  # the refusal stands; the operator learns what is missing
             log.error("request %s: refusal not recorded in the audit log: %s", request_id, exc)
+
+
+def _operation_type(ec: Any) -> str:
+    """``query``, ``mutation``... or ``none`` for a document naming no runnable one."""
+    try:
+        return str(ec.operation_type.value)
+    except Exception:  # no document, or no such operation: strawberry raises its own errors
+        return "none"
 
 
 DOCUMENTS = 512  # distinct operation texts remembered per schema (least recently used out)

@@ -47,6 +47,7 @@ from connector.graphql.dpd import AUDIT_SCHEMA
 from connector.graphql.ide import graphiql_response
 from connector.identity.asgi import caller
 from connector.node import Node
+from connector.telemetry import labels
 from connector.usage import UsageControl
 
 ContextT = TypeVar("ContextT")
@@ -101,6 +102,8 @@ class GraphQLView(GraphQL[ContextT, None]):
     ) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = mask_errors(result.errors)
+            if (found := labels()) is not None and found.outcome is None:
+                found.outcome = "errors"
         return await super().process_result(request, result)
 
 

@@ -1,5 +1,9 @@
 """The NGSI-LD face: ``GET /ngsi-ld/v1/entities`` (ETSI GS CIM 009), read-only.
 
+``Building`` is served here; ``IndoorEnvironmentObserved`` (and the temporal API) by
+:mod:`._observed_views`, ``CarbonFootprint`` by :mod:`._carbon`: a request goes to the
+module of its ``type`` (or of its first id's type).
+
 A query is one request under usage control like a GraphQL query or an ``/id/`` view: it
 states the datasets it reads (the fields of the attributes asked for, those the model
 always builds, and those ``q`` filters on), takes the node's one decision for them,
@@ -14,34 +18,25 @@ conditions, ``limit`` its limit; ``offset`` is keyset paging, after the last key
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from connector.audit import operation_hash
 from connector.errors import QueryError, SourceError
 from connector.identity.asgi import caller
 from connector.model import ENTITIES
+from connector.ngsi._carbon import TYPE as CARBON
+from connector.ngsi._carbon import CarbonFootprints
+from connector.ngsi._http import POLICY_DENIED, ngsi_problem, respond
 from connector.ngsi._models import TYPES, NgsiType
+from connector.ngsi._observed import TYPE as OBSERVED
+from connector.ngsi._observed_views import ObservedViews
 from connector.ngsi._query import Params, conditions, fields_read, parse
 from connector.node import Node
 from connector.sources.base import Aggregate, Condition, Measure, Row, Select
 from connector.usage import Action, PolicyDenied, RequestDecision, UsageControl, Use
 
-ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
-POLICY_DENIED = "https://w3id.org/guichet/errors/PolicyDenied"
-"""ETSI GS CIM 009 defines no error type for a refusal by usage policy: ours."""
 COUNT_HEADER = "NGSILD-Results-Count"
-
-
-def ngsi_problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
-    """ProblemDetails (IETF RFC 7807) as ETSI GS CIM 009 §5.5.4 uses them."""
-    type_ = kind if kind.startswith("https://") else ERRORS + kind
-    return JSONResponse(
-        {"type": type_, "title": kind.rsplit("/", 1)[-1], "detail": detail, **extra},
-        status_code=status,
-    )
 
 
 class NgsiViews:
@@ -51,6 +46,8 @@ class NgsiViews:
         self.node = node
         self.config = node.config
         self.control = control
+        self.observed = ObservedViews(node, control)
+        self.carbon = CarbonFootprints(node.config)
 
     def uses(self, ngsi: NgsiType, fields: tuple[str, ...]) -> list[Use]:
         datasets = {
@@ -66,10 +63,15 @@ class NgsiViews:
                 default_limit=limits.default_page_size,
                 max_limit=limits.max_page_size,
             )
+            kind = params.type or params.ids[0].removeprefix("urn:ngsi-ld:").split(":")[0]
+            if kind == OBSERVED:
+                return await self.observed.entities(request, params)
+            if kind == CARBON:
+                return await self.carbon.entities(request, params)
             ngsi = TYPES.get(params.type or "Building")
             if ngsi is None or ngsi.entity not in self.config.entities:
                 # no entity of a type this node does not serve (§6.4.3.2: an empty list)
-                return JSONResponse([], headers=self._count_header(params, 0))
+                return respond(request, [], self._count_header(params, 0))
             where = conditions(params, ngsi)
             mapped = set(self.node.mapped_fields(ngsi.entity))
             for c in where:
@@ -79,10 +81,10 @@ class NgsiViews:
         except QueryError as exc:
             return ngsi_problem(400, "BadRequestData", str(exc))
         if self.control is None:
-            return await self._entities(params, ngsi, where, fields, None)
+            return await self._entities(request, params, ngsi, where, fields, None)
         decision = await self.control.decide(caller(request), self.uses(ngsi, fields))
         try:
-            return await self._entities(params, ngsi, where, fields, decision)
+            return await self._entities(request, params, ngsi, where, fields, decision)
         finally:
             await self.control.record(
                 decision,
@@ -98,6 +100,7 @@ class NgsiViews:
 
     async def _entities(
         self,
+        request: Request,
         params: Params,
         ngsi: NgsiType,
         where: tuple[Condition, ...],
@@ -134,7 +137,7 @@ class NgsiViews:
             body.append(make(shown, params.attrs))
         if decision is not None:
             decision.count_rows(ngsi.entity, len(rows))
-        return JSONResponse(body, headers=self._count_header(params, total))
+        return respond(request, body, self._count_header(params, total))
 
     async def _page(
         self,

@@ -122,6 +122,11 @@ class SqlSource:
     def _count(self, *_: object) -> None:
         self.statements += 1
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The source's engine (its pool is shown at ``/metrics``)."""
+        return self._engine
+
     # schema -------------------------------------------------------------------------
     async def _table(self, entity: Entity) -> TableInfo:
         info = self._tables.get(entity.name)

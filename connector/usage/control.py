@@ -27,6 +27,7 @@ from typing import Any
 
 from connector.audit import AuditFilter, AuditLog, AuditRecord, Outcome
 from connector.config import NodeConfig
+from connector.edge import current_request_id
 from connector.errors import PolicyError
 from connector.identity import Identity
 from connector.usage.agreements import (
@@ -332,6 +333,8 @@ class UsageControl:
             details: dict[str, Any] = {"action": str(d.action)}
             if d.code:
                 details["reasonCode"] = d.code
+            if request_id := current_request_id():  # the answer's X-Request-Id, its logs'
+                details["requestId"] = request_id
             if d.level:
                 details["aggregationLevel"] = d.level
             if d.grain is not None:

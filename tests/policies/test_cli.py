@@ -125,11 +125,11 @@ def test_evaluate_prints_turtle_report_and_decision(tmp_path: Path) -> None:
     state = write(tmp_path, "state.ttl", STATE)
     code, text = evaluate_command([policy], request, state)
     assert code == 0
-    turtle, _, tail = text.partition("\n\ndecision: ")
+    turtle, _, tail = text.partition("\n\n# decision: ")
     assert tail.splitlines() == [
         "permit",
-        "rule: http://example.com/r",
-        "reason: permission http://example.com/r allows alice to read x",
+        "# rule: http://example.com/r",
+        "# reason: permission http://example.com/r allows alice to read x",
     ]
     graph = Graph().parse(data=turtle, format="turtle")
     report_types = {str(o) for o in graph.objects() if str(o).startswith(REPORT)}
@@ -158,7 +158,7 @@ ex:no odrl:target ex:x ; odrl:action odrl:read .
         None,
     )
     assert code == 1
-    assert "decision: deny" in text and "rule: http://example.com/no" in text
+    assert "# decision: deny" in text and "# rule: http://example.com/no" in text
 
 
 def test_evaluate_with_a_bad_request_file(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from policies import Iri, Policy, Report, evaluate, parse_text
+from policies import Iri, Policy, Report, State, evaluate, parse_text
 from policies.report_rdf import report_graph
 from policies.vocab import DPV, GP, ODRL, REPORT
 
@@ -104,3 +104,41 @@ def test_deny_report_has_no_deciding_rule_and_says_why() -> None:
     assert graph.value(decision, URIRef(GP + "outcome")) == URIRef(GP + "Deny")
     assert graph.value(decision, URIRef(GP + "decidingRule")) is None
     assert "the request gives no odrl:purpose" in report.reason
+
+
+def test_obligation_and_prohibition_states_follow_the_state_of_the_world() -> None:
+    policy = jsonld_policy(
+        {
+            "@type": "Set",
+            "uid": EX + "p",
+            "permission": [{"uid": EX + "r", "target": EX + "x", "action": "read"}],
+            "obligation": [{"uid": EX + "o", "action": "inform", "assignee": EX + "alice"}],
+            "prohibition": [{"uid": EX + "n", "target": EX + "x", "action": "sell"}],
+        }
+    )
+    # nothing reported: the obligation is NonSet, its performance Unknown; the
+    # prohibition gets no deontic state at all
+    graph = report_graph(evaluate(policy, req(action="read"), State()))
+    obligation = graph.value(None, URIRef(CR + "rule"), URIRef(EX + "o"), any=False)
+    assert graph.value(obligation, URIRef(CR + "deonticState")) == URIRef(CR + "NonSet")
+    assert graph.value(obligation, URIRef(CR + "performanceState")) == URIRef(CR + "Unknown")
+    prohibition = graph.value(None, URIRef(CR + "rule"), URIRef(EX + "n"), any=False)
+    assert graph.value(prohibition, URIRef(CR + "deonticState")) is None
+    # reported: the obligation fulfilled (performance follows), the prohibition violated
+    state = State(
+        duty_states={EX + "o": CR + "Fulfilled", EX + "n": CR + "Violated"},
+    )
+    graph = report_graph(evaluate(policy, req(action="read"), state))
+    obligation = graph.value(None, URIRef(CR + "rule"), URIRef(EX + "o"), any=False)
+    assert graph.value(obligation, URIRef(CR + "deonticState")) == URIRef(CR + "Fulfilled")
+    assert graph.value(obligation, URIRef(CR + "performanceState")) == URIRef(CR + "Performed")
+    prohibition = graph.value(None, URIRef(CR + "rule"), URIRef(EX + "n"), any=False)
+    assert graph.value(prohibition, URIRef(CR + "deonticState")) == URIRef(CR + "Violated")
+    # a reported performance state wins over the one derived from the deontic state
+    state = State(
+        duty_states={EX + "o": CR + "Violated"},
+        performance_states={EX + "o": CR + "Performed"},
+    )
+    graph = report_graph(evaluate(policy, req(action="read"), state))
+    obligation = graph.value(None, URIRef(CR + "rule"), URIRef(EX + "o"), any=False)
+    assert graph.value(obligation, URIRef(CR + "performanceState")) == URIRef(CR + "Performed")

@@ -1,4 +1,4 @@
-"""The console's small parts on their own: sessions and their clock, filters, the chart,
+"""The console's small parts on their own (sessions: test_sessions.py): filters, the chart,
 the settings' checks."""
 
 from __future__ import annotations
@@ -12,58 +12,10 @@ from connector.console import ConsoleNode, ConsoleSettings
 from connector.console.chart import Bar, bar_chart
 from connector.console.filters import parse_log_filters, parse_whatif
 from connector.console.i18n import translator
-from connector.console.sessions import PendingLogin, SessionStore
 from connector.console.views import time_text
 from connector.errors import ConfigError
 
 T = translator("en")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make(store: SessionStore, token_exp: float = 10_000.0) -> str:
-    return store.create(
-        token="t", token_exp=token_exp, party="p", name="n", username="u", roles=("dpd",)
-    ).id
-
-
-def test_sessions_expire_when_idle_old_or_their_token_is() -> None:
-    clock = Clock()
-    store = SessionStore(idle=100, max_age=250, clock=clock)
-    sid = make(store)
-    assert store.lookup(None).status == "none"
-    assert store.lookup("forged").status == "unknown"
-    clock.now += 100
-    assert store.lookup(sid).status == "ok"  # exactly the idle limit is still fine
-    clock.now += 101
-    assert store.lookup(sid).status == "expired"
-    assert store.lookup(sid).status == "expired"  # remembered, not "unknown"
-    old = make(store)
-    for _ in range(3):
-        clock.now += 90
-        last = store.lookup(old).status
-    assert last == "expired"  # 270 s > max_age 250 s, though never idle 100 s
-    short = make(store, token_exp=clock.now + 10)
-    clock.now += 10
-    assert store.lookup(short).status == "expired"
-    assert len({make(store) for _ in range(50)}) == 50
-
-
-def test_a_pending_login_is_taken_once_and_not_after_ten_minutes() -> None:
-    clock = Clock()
-    store = SessionStore(idle=100, max_age=250, clock=clock)
-    store.add_pending(PendingLogin("s1", "v", "http://x/cb", ("a",), clock.now))
-    assert store.take_pending("s1") is not None
-    assert store.take_pending("s1") is None
-    store.add_pending(PendingLogin("s2", "v", "http://x/cb", ("a",), clock.now))
-    clock.now += 601
-    assert store.take_pending("s2") is None
 
 
 def test_filters_accept_dates_date_times_and_offsets() -> None:

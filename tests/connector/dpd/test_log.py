@@ -54,7 +54,9 @@ async def test_dpd_filters_the_log_and_the_read_is_logged(node) -> None:
     assert denied["party"] == "https://guichet.agglo-larochelle.fr/participants/public"
     assert denied["datasets"] == ["energie"]
     assert "public is not city" in denied["reason"]
-    assert json.loads(denied["details"]) == {"action": "read", "reasonCode": "not-assignee"}
+    details = json.loads(denied["details"])
+    assert details.pop("requestId")  # the id of the answer the decision was made for
+    assert details == {"action": "read", "reasonCode": "not-assignee"}
     assert denied["reasonCode"] == "not-assignee"
     body = await audit(node, LOG, "dpd", f={"party": P + "city/dpd"})
     reads = body["data"]["auditLog"]["entries"]
