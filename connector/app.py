@@ -41,9 +41,7 @@ from connector.config import NodeConfig, load_config
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
 from connector.dpd import WELL_KNOWN, export_view, on_startup, protected_resource, summary_view
-from connector.dsp import DspViews, catalog_unauthorized
-from connector.dsp.negotiation_views import NegotiationViews, negotiation_unauthorized
-from connector.dsp.negotiations import NegotiationStore
+from connector.dsp.routes import DspNode
 from connector.edge import Edge, Refusal, request_fingerprint
 from connector.errors import AuthError, ConfigError, ConfigIssue, GuichetError, SourceError
 from connector.graphql.asgi import agreement_graphql, audit_graphql, node_graphql
@@ -207,10 +205,13 @@ def create_app(
     verifier: TokenVerifier | None = None,
     clock: Callable[[], datetime] | None = None,
     telemetry: Telemetry | None = None,
+    dsp_client: httpx.AsyncClient | None = None,
 ) -> Starlette:
     """The node as an ASGI app. Sources connect lazily: a source that is down does not stop
     the node from starting; ``/health`` names it and queries touching it get an error.
-    ``telemetry``: its metrics and traces (by default its own, named after the node)."""
+    ``telemetry``: its metrics and traces (by default its own, named after the node).
+    ``dsp_client`` sends the node's Dataspace Protocol messages (default: a client of its
+    own)."""
     node = node or Node.from_config(config, http_client=http_client)
     owned_telemetry = telemetry is None
     telemetry = telemetry or Telemetry(f"guichet-node-{config.name}")
@@ -242,7 +243,13 @@ def create_app(
     views = NodeViews(node, control, problems, watch)
     linked_views = LinkedViews(node, policies, control)
     ngsi_views = NgsiViews(node, control)
-    dsp = DspViews(config, policies)
+    dsp = DspNode(
+        config,
+        policies,
+        control,
+        client=dsp_client,
+        clock=control.clock if control is not None else (clock or (lambda: datetime.now(UTC))),
+    )
     if verifier is None and config.auth is not None:
         verifier = JwtVerifier(
             VerifierSettings(**config.auth.settings),
@@ -250,6 +257,7 @@ def create_app(
         )
     if verifier is None:
         log.warning("%s", no_auth_warning(config))
+    verifier = dsp.verifier(verifier)  # the transfers' tokens, bound to an agreement
     refusals = RefusalLog(control, verifier)
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
     ngsi_views.carbon.graphql = graphql_app  # CarbonFootprint is the GraphQL computation
@@ -263,6 +271,7 @@ def create_app(
         yield
         if watch is not None:
             await watch.stop()
+        await dsp.aclose()
         await node.aclose()
         if control is not None:
             await control.audit.aclose()
@@ -299,46 +308,15 @@ def create_app(
         Route("/health", views.health),
         ASSET_ROUTE,
         Route(WELL_KNOWN, protected_resource(config)),
-        Route("/.well-known/dspace-version", dsp.version),
-        Route(
-            "/dsp/catalog/request",
-            AuthGate(
-                _Endpoint(dsp.catalog_request), verifier, refusals, refused=catalog_unauthorized
-            ),
-            methods=["POST"],
-        ),
-        Route(
-            "/dsp/catalog/datasets/{id:path}",
-            AuthGate(_Endpoint(dsp.dataset), verifier, refusals, refused=catalog_unauthorized),
-            methods=["GET"],
+        *dsp.routes(
+            lambda handler, refused: AuthGate(
+                _Endpoint(handler), verifier, refusals, refused=refused
+            )
         ),
     ]
     if control is not None:
         audit = control.audit
-        negotiations = NegotiationViews(
-            config, policies, NegotiationStore(audit.engine), control.clock
-        )
         routes += [
-            Route(
-                "/dsp/negotiations/request",
-                AuthGate(
-                    _Endpoint(negotiations.request),
-                    verifier,
-                    refusals,
-                    refused=negotiation_unauthorized,
-                ),
-                methods=["POST"],
-            ),
-            Route(
-                "/dsp/negotiations/{pid:path}",
-                AuthGate(
-                    _Endpoint(negotiations.get),
-                    verifier,
-                    refusals,
-                    refused=negotiation_unauthorized,
-                ),
-                methods=["GET"],
-            ),
             Route(
                 "/audit/graphql",
                 AuthGate(

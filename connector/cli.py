@@ -194,6 +194,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "gateway": ("serve the federation gateway over the nodes' subgraphs", "connector.gateway.cli"),
     "audit": ("verify and export a node's audit log", "connector.audit.cli"),
     "policy": ("check and evaluate ODRL policies", "policies.cli"),
+    "dsp": ("negotiate and transfer as a Dataspace Protocol consumer", "connector.dsp.cli"),
 }
 """Sub-commands with a parser of their own (the module's ``parser()``): everything after
 the name is theirs."""

@@ -46,6 +46,7 @@ from typing import Any
 from connector.computed import COMPUTED
 from connector.config._checker import Checker as _Checker
 from connector.config._checker import did_you_mean
+from connector.config.dsp import DspConfig, parse_dsp
 from connector.config.entities import (
     EntityMapping,
 )
@@ -117,6 +118,7 @@ class NodeConfig:
     labels: Mapping[str, LocalText] = field(default_factory=dict)
     console: ConsoleConfig | None = None
     register: RegisterConfig = field(default_factory=RegisterConfig)
+    dsp: DspConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -166,6 +168,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
             "labels",
             "console",
             "register",
+            "dsp",
         },
     )
     node = c.table(data, "", "node")
@@ -200,6 +203,8 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     labels = parse_labels(c, c.table(data, "", "labels", required=False))
     console = _console(c, c.table(data, "", "console", required=False), auth)
     register = parse_register(c, c.table(data, "", "register", required=False))
+    auth_issuer = auth.settings.get("issuer") if auth is not None else None
+    dsp = parse_dsp(c, c.table(data, "", "dsp", required=False), file, auth_issuer)
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -222,6 +227,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         labels=labels,
         console=console,
         register=register,
+        dsp=dsp,
         raw=data,
     )
 

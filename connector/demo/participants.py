@@ -48,8 +48,14 @@ PARTICIPANTS = (
     DemoParticipant(
         "ecole", SPACE + "ecole-saint-christophe", "École Saint-Christophe", ("school",), ()
     ),
+    # the builder's R&D works with the university on buildings' energy: it may ask for
+    # academic research, as the Dataspace Protocol showcase does (cda's offer to researchers)
     DemoParticipant(
-        "bouygues", SPACE + "bouygues", "Bouygues Bâtiment Centre Sud-Ouest", ("construction",), ()
+        "bouygues",
+        SPACE + "bouygues",
+        "Bouygues Bâtiment Centre Sud-Ouest",
+        ("construction",),
+        (DPV + "AcademicResearch",),
     ),
     DemoParticipant("dpd", SPACE + "cda/dpd", "DPD de l'agglomération", ("dpd",), ()),
     DemoParticipant(
@@ -149,6 +155,23 @@ async def register_all(database_url: str, credentials_file: Path) -> dict[str, d
     credentials_file.write_text(json.dumps(out, indent=2), encoding="utf-8")
     credentials_file.chmod(0o600)
     return out
+
+
+def wire_dsp(toml: Path, creds: Mapping[str, str]) -> None:
+    """Give a generated node configuration its ``[dsp]`` credentials (once): its client id,
+    and its secret in a file beside it (``<node>-dsp-secret``, readable by its owner only),
+    as a real deployment would (never the secret in the TOML)."""
+    text = toml.read_text(encoding="utf-8")
+    if "\n[dsp]\n" in text or not creds.get("client_secret"):
+        return
+    secret = toml.parent / f"{toml.stem}-dsp-secret"
+    secret.write_text(creds["client_secret"], encoding="utf-8")
+    secret.chmod(0o600)
+    text += (
+        "\n# --- the node's own credentials, to send Dataspace Protocol messages (the demo's) --\n"
+        f'[dsp]\nclient_id = "{creds["client_id"]}"\nclient_secret_file = "{secret.name}"\n'
+    )
+    toml.write_text(text, encoding="utf-8")
 
 
 async def token(

@@ -38,8 +38,10 @@ from connector.demo.participants import (
     families_page,
     register_all,
     register_console,
+    wire_dsp,
 )
 from connector.demo.showcase import federated, partitioned, showcase
+from connector.demo.showcase_dsp import dsp_step
 from connector.demo.showcase_results import results_only
 from connector.errors import GuichetError
 from issuer import IssuerSettings, create_issuer_app
@@ -93,6 +95,10 @@ async def _serve(
             return 1
     creds_file = paths.target_dir / "credentials.json"
     creds = await register_all(settings.database_url, creds_file)
+    for name in configs:  # the nodes' own credentials, for the Dataspace Protocol
+        if name in creds:
+            wire_dsp(paths.configs[name], creds[name])
+    configs = {n: load_config(paths.configs[n]) for n in configs}
     consoles = [f"{c.base_iri}/console" for c in configs.values() if c.console is not None]
     if gateway_port is not None:
         consoles.insert(0, f"http://127.0.0.1:{gateway_port}/console")
@@ -163,6 +169,7 @@ async def _serve(
             print("\n" + await federated(gateway, issuer, creds, audiences))
             print("\n" + await partitioned(gateway, urls, configs))
             print("\n" + await results_only(gateway, issuer, creds, audiences))
+        print(await dsp_step(configs))
     except (GuichetError, httpx.HTTPError, KeyError) as exc:
         print(f"error: showcase failed: {exc}", file=sys.stderr)
         code = 1

@@ -1,5 +1,10 @@
-"""The Dataspace Protocol 2025-1 (Eclipse), provider side: version discovery and the
-catalog, over the node's own datasets and ODRL Offers (:mod:`connector.dsp.views`).
+"""The Dataspace Protocol 2025-1 (Eclipse): version discovery and the catalog
+(:mod:`~connector.dsp.views`), contract negotiation (:mod:`~connector.dsp.negotiation_views`,
+:mod:`~connector.dsp.negotiation_steps`, :mod:`~connector.dsp.machine`) and pull transfers
+(:mod:`~connector.dsp.transfer_views`, :mod:`~connector.dsp.bound`) on the provider side;
+the consumer's callbacks (:mod:`~connector.dsp.callbacks`) and requests
+(:mod:`~connector.dsp.consumer`, ``guichet dsp``); all put together in
+:mod:`~connector.dsp.routes`.
 
 The protocol's schemas and contexts are bundled (``data/``, Apache-2.0) and every
 message accepted is validated against them (:mod:`connector.dsp.schemas`).

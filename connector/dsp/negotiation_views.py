@@ -1,18 +1,22 @@
-"""The start of contract negotiation (DSP 2025-1 HTTPS binding), provider side::
+"""Contract negotiation (DSP 2025-1 HTTPS binding), provider side: its start::
 
-    POST /dsp/negotiations/request          ContractRequestMessage -> 201 ContractNegotiation
-    GET  /dsp/negotiations/{providerPid}    -> ContractNegotiation
+    POST /dsp/negotiations/request              ContractRequestMessage -> 201 ContractNegotiation
+    POST /dsp/negotiations/{providerPid}/request  a request again (counter-requests refused)
+    GET  /dsp/negotiations/{providerPid}        -> ContractNegotiation
 
-The request must name one of the node's Offers by its ``@id``, with ``target`` the
-dataset that holds it, and its ODRL content must be that Offer's, as the catalog
-publishes it (compared as RDF, after JSON-LD expansion with the protocol's context):
-a counter-offer is refused, not silently replaced by ours. Only an identified participant
-(a bearer token) may negotiate; a negotiation is shown only to the party that started it
-(anyone else gets 404, as the binding asks).
+and what follows (:mod:`connector.dsp.negotiation_steps`). The request must name one of
+the node's Offers by its ``@id``, with ``target`` the dataset that holds it, and its ODRL
+content must be that Offer's, as the catalog publishes it (compared as RDF, after JSON-LD
+expansion with the protocol's context): a counter-offer is refused, not silently replaced
+by ours. The node's offers being fixed, it agrees to such a request at once: the
+``ContractAgreementMessage`` goes to the consumer's callback right after the answer. Only
+an identified participant (a bearer token) may negotiate; a negotiation is shown only to
+the party that started it (anyone else gets 404, as the binding asks).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -25,9 +29,12 @@ from starlette.responses import JSONResponse, Response
 
 from connector.config import NodeConfig
 from connector.dsp.catalog import ODRL_TARGET, find
-from connector.dsp.negotiations import Negotiation, NegotiationStore
-from connector.dsp.schemas import CONTEXT, document_loader
-from connector.dsp.views import MEDIA, challenge, error, read_message
+from connector.dsp.machine import PROVIDER_NEGOTIATION
+from connector.dsp.negotiation_steps import ProviderSteps
+from connector.dsp.protocol import advance, document, incoming, pid_error
+from connector.dsp.schemas import document_loader
+from connector.dsp.store import Rows
+from connector.dsp.views import MEDIA, challenge, read_message
 from connector.errors import AuthError
 from connector.identity.asgi import caller
 from connector.usage import DatasetPolicy
@@ -35,7 +42,7 @@ from connector.usage import DatasetPolicy
 ODRL = "http://www.w3.org/ns/odrl/2/"
 DSPACE = "https://w3id.org/dspace/2025/1/"
 KIND = "ContractNegotiationError"
-PIDS = ("providerPid", "consumerPid")
+REQUEST = "negotiation/contract-request-message-schema.json"
 
 
 def negotiation_error(
@@ -44,11 +51,7 @@ def negotiation_error(
     message: object = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """A ``ContractNegotiationError`` with the pids the message carried, else ``""`` (the
-    schema requires both, and a refused first request has no ``providerPid``)."""
-    pids = message if isinstance(message, dict) else {}
-    fields = {k: v if isinstance(v := pids.get(k), str) else "" for k in PIDS}
-    return error(KIND, status, reason, headers=headers, fields=fields)
+    return pid_error(KIND, status, reason, message, headers)
 
 
 def negotiation_unauthorized(exc: AuthError) -> Response:
@@ -83,14 +86,8 @@ def _sent_offer(message: dict[str, Any]) -> dict[str, Any]:
     return offer
 
 
-def _document(n: Negotiation) -> dict[str, Any]:
-    return {
-        "@context": [CONTEXT],
-        "@type": "ContractNegotiation",
-        "providerPid": n.provider_pid,
-        "consumerPid": n.consumer_pid,
-        "state": n.state,
-    }
+def _document(row: Mapping[str, Any]) -> dict[str, Any]:
+    return document("ContractNegotiation", row)
 
 
 class NegotiationViews:
@@ -98,10 +95,12 @@ class NegotiationViews:
         self,
         config: NodeConfig,
         policies: Mapping[str, DatasetPolicy],
-        store: NegotiationStore,
+        rows: Rows,
+        steps: ProviderSteps,
         clock: Callable[[], datetime],
     ) -> None:
-        self.config, self.policies, self.store, self.clock = config, policies, store, clock
+        self.config, self.policies, self.rows = config, policies, rows
+        self.steps, self.clock = steps, clock
 
     def _check_offer(self, message: dict[str, Any]) -> tuple[str, str] | str:
         """(dataset id, offer id) if the message's offer is one of ours, else why not."""
@@ -128,20 +127,18 @@ class NegotiationViews:
         return ds.id, offer["@id"]
 
     async def request(self, request: Request) -> Response:
-        schema = "negotiation/contract-request-message-schema.json"
-        message = await read_message(request, schema)
+        message = await read_message(request, REQUEST)
         if isinstance(message, list):
             return negotiation_error(400, "; ".join(message))
         if "providerPid" in message:
             return negotiation_error(
                 400,
                 "providerPid: a first request carries none (it is the node's to give); "
-                "a request within a negotiation goes to /dsp/negotiations/{providerPid}/request, "
-                "which this node does not serve yet",
+                "a request within a negotiation goes to /dsp/negotiations/{providerPid}/request",
                 message,
             )
         identity = caller(request)
-        if identity.anonymous:
+        if identity.anonymous or identity.datasets is not None:
             return negotiation_error(
                 401, "negotiating needs an identified participant (a bearer token)", message
             )
@@ -149,32 +146,73 @@ class NegotiationViews:
         if isinstance(checked, str):
             return negotiation_error(400, checked, message)
         dataset, offer = checked
-        negotiation = await self.store.request(
-            consumer_pid=message["consumerPid"],
-            party=identity.party,
-            dataset=dataset,
-            offer=offer,
-            callback=message["callbackAddress"],
-            now=self.clock(),
-        )
-        if (negotiation.dataset, negotiation.offer, negotiation.callback) != (
+        values = {
+            "provider_pid": f"urn:uuid:{uuid.uuid4()}",
+            "consumer_pid": message["consumerPid"],
+            "party": identity.party,
+            "client_id": identity.client_id,
+            "purpose": identity.purpose,
+            "dataset": dataset,
+            "offer": offer,
+            "callback": message["callbackAddress"],
+            "agreement": None,
+            "agreed": None,
+            "state": "REQUESTED",
+            "problem": None,
+            "created": self.clock().isoformat(),
+        }
+        unique = {"party": identity.party, "consumer_pid": message["consumerPid"]}
+        if await self.rows.insert(values, unique=unique):
+            self.steps.tasks.spawn(self.steps.agree(values["provider_pid"]))
+            return JSONResponse(_document(values), status_code=201, media_type=MEDIA)
+        row = await self.rows.find(**unique)
+        assert row is not None
+        if (row["dataset"], row["offer"], row["callback"]) != (
             dataset,
             offer,
             message["callbackAddress"],
         ):
             return negotiation_error(
                 400,
-                f"consumerPid: {negotiation.consumer_pid!r} already names a negotiation of "
-                f"yours for offer {negotiation.offer}",
-                {**message, "providerPid": negotiation.provider_pid},
+                f"consumerPid: {row['consumer_pid']!r} already names a negotiation of "
+                f"yours for offer {row['offer']}",
+                {**message, "providerPid": row["provider_pid"]},
             )
-        return JSONResponse(_document(negotiation), status_code=201, media_type=MEDIA)
+        self.steps.resume(row)
+        return JSONResponse(_document(row), status_code=201, media_type=MEDIA)
+
+    async def request_again(self, request: Request) -> Response:
+        """A request within a negotiation: accepted (as a repeat) only if it asks for the
+        very offer the negotiation is about; a counter-request is refused."""
+        found = await incoming(
+            request, schema=REQUEST, kind=KIND, rows=self.rows, own="providerPid", party="party"
+        )
+        if isinstance(found, Response):
+            return found
+        message, row = found
+        checked = self._check_offer(message)
+        if isinstance(checked, str):
+            return negotiation_error(400, checked, message)
+        if checked != (row["dataset"], row["offer"]):
+            return negotiation_error(
+                400,
+                f"offer: this negotiation is about offer {row['offer']}; counter-requests "
+                "are not accepted (start a new negotiation for another offer)",
+                message,
+            )
+        moved = await advance(
+            self.rows, PROVIDER_NEGOTIATION, "ContractRequestMessage", row, kind=KIND
+        )
+        if isinstance(moved, Response):
+            return moved
+        self.steps.resume(moved[0])
+        return JSONResponse(_document(moved[0]), media_type=MEDIA)
 
     async def get(self, request: Request) -> Response:
         pid = request.path_params["pid"]
-        negotiation = await self.store.get(pid)
-        if negotiation is None or negotiation.party != caller(request).party:
+        row = await self.rows.get(pid)
+        if row is None or row["party"] != caller(request).party:
             return negotiation_error(
                 404, f"no negotiation {pid!r} of yours here", {"providerPid": pid}
             )
-        return JSONResponse(_document(negotiation), media_type=MEDIA)
+        return JSONResponse(_document(row), media_type=MEDIA)

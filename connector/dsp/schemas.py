@@ -26,7 +26,7 @@ CONTEXT = f"{BASE}context.jsonld"
 """The ``@context`` every message names (``common/context-schema.json`` requires it)."""
 ODRL_PROFILE = f"{BASE}odrl-profile.jsonld"
 """What the ``dspace`` context ``@import``s; served from ``data/context/odrl.jsonld``."""
-FOLDERS = ("catalog", "common", "negotiation")
+FOLDERS = ("catalog", "common", "negotiation", "transfer")
 
 
 def _data() -> Any:

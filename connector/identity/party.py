@@ -29,6 +29,9 @@ class Identity:
     claims: Mapping[str, Any] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, hash=False
     )
+    datasets: tuple[str, ...] | None = None
+    """The datasets this identity may use at all, when its token is bound to an agreement
+    (a Dataspace Protocol transfer's token); ``None``: no such bound."""
 
     @property
     def anonymous(self) -> bool:

@@ -160,6 +160,31 @@ class AgreementStore:
                 )
             )
 
+    async def get(self, iri: str) -> StoredAgreement | None:
+        """One agreement by its IRI."""
+        await self.setup()
+        try:
+            async with self.engine.connect() as conn:
+                row = (await conn.execute(sa.select(TABLE).where(TABLE.c.iri == iri))).first()
+        except SQLAlchemyError as exc:
+            raise QueryError("the agreement store cannot be read") from exc
+        return self._parse(row._mapping) if row is not None else None
+
+    def _parse(self, r: Any) -> StoredAgreement:
+        known = self._parsed.get(r["iri"])
+        if known is None:
+            known = StoredAgreement.parse(
+                iri=r["iri"],
+                party=r["party"],
+                dataset=r["dataset"],
+                offer=r["offer"],
+                purpose=r["purpose"],
+                issued=datetime.fromisoformat(r["issued"]),
+                document=json.loads(r["document"]),
+            )
+            self._parsed[known.iri] = known
+        return known
+
     async def for_party(self, party: str | None) -> list[StoredAgreement]:
         """The agreements of ``party`` (all of them when None), oldest first."""
         await self.setup()
@@ -171,22 +196,7 @@ class AgreementStore:
                 rows = (await conn.execute(stmt)).mappings().all()
         except SQLAlchemyError as exc:
             raise QueryError("the agreement store cannot be read") from exc
-        out = []
-        for r in rows:
-            known = self._parsed.get(r["iri"])
-            if known is None:
-                known = StoredAgreement.parse(
-                    iri=r["iri"],
-                    party=r["party"],
-                    dataset=r["dataset"],
-                    offer=r["offer"],
-                    purpose=r["purpose"],
-                    issued=datetime.fromisoformat(r["issued"]),
-                    document=json.loads(r["document"]),
-                )
-                self._parsed[known.iri] = known
-            out.append(known)
-        return out
+        return [self._parse(r) for r in rows]
 
     async def aclose(self) -> None:
         await self.engine.dispose()

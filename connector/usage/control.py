@@ -193,7 +193,7 @@ class UsageControl:
         """The request's decision: one :class:`Decision` per distinct use."""
         wanted = sorted(set(uses), key=_order)
         judge = await self._judge(identity, {u.dataset for u in wanted})
-        decisions = {u: judge.decide(u) for u in wanted}
+        decisions = {u: self._bound(identity, u) or judge.decide(u) for u in wanted}
         return RequestDecision(
             self.config,
             identity,
@@ -201,6 +201,22 @@ class UsageControl:
             self.pseudonym_key,
             judge.state.now or self.clock(),
             resources=self.resources,
+        )
+
+    def _bound(self, identity: Identity, use: Use) -> Decision | None:
+        """A deny when the caller's token is bound to an agreement of another dataset."""
+        if identity.datasets is None or use.dataset in identity.datasets:
+            return None
+        ds = self.config.datasets.get(use.dataset) or self.resources[use.dataset]
+        return Decision(
+            use=use,
+            dataset=ds,
+            outcome=Outcome.DENY,
+            reason=(
+                f"this token is bound to agreement {identity.claims.get('agreement')}, "
+                f"for dataset(s) {', '.join(identity.datasets)} only"
+            ),
+            code="token-bound",
         )
 
     async def dry_run(
@@ -233,11 +249,26 @@ class UsageControl:
 
     # -- agreements ---------------------------------------------------------------------
     async def accept_offer(
-        self, identity: Identity, offer: str, purpose: str | None
+        self,
+        identity: Identity,
+        offer: str,
+        purpose: str | None,
+        *,
+        via: Mapping[str, str] | None = None,
+        iri: str | None = None,
+        issued: datetime | None = None,
     ) -> StoredAgreement:
-        """Turn the offer ``offer`` (a policy uid) into an Agreement for the caller."""
+        """Turn the offer ``offer`` (a policy uid) into an Agreement for the caller.
+
+        The one way an agreement is made: GraphQL's ``acceptOffer`` and the Dataspace
+        Protocol's negotiation both come here; ``via`` names the latter in the audit entry
+        (``{"protocol": "dsp", "negotiation": ...}``), and gives the ``iri`` and ``issued``
+        of the Agreement it already sent the consumer (:func:`agreement_from_offer` of the
+        same offer, for the same party and purpose, so the stored Agreement is that one)."""
         if identity.anonymous:
             raise PolicyError("accepting an offer needs an identified participant (a token)")
+        if identity.datasets is not None:
+            raise PolicyError("a token bound to an agreement cannot accept offers")
         if purpose is not None and purpose != identity.purpose:
             raise PolicyError(
                 f"purpose {purpose!r} is not the purpose of the caller's token "
@@ -247,8 +278,9 @@ class UsageControl:
             node = loaded.offers.get(offer)
             if node is None:
                 continue
-            now = self.clock()
-            iri = new_agreement_iri(self.config.base_iri)
+            stamp = self.clock()
+            now = issued or stamp
+            iri = iri or new_agreement_iri(self.config.base_iri)
             agreement = StoredAgreement.parse(
                 iri=iri,
                 party=identity.party,
@@ -265,7 +297,7 @@ class UsageControl:
             self._agreed.add(ds_id)
             await self.audit.append(
                 AuditRecord(
-                    time=now,
+                    time=stamp,
                     party=identity.party,
                     client_id=identity.client_id,
                     purpose=identity.purpose,
@@ -279,6 +311,7 @@ class UsageControl:
                         "action": "acceptOffer",
                         "agreement": iri,
                         "reasonCode": "offer-accepted",
+                        **(via or {}),
                     },
                 )
             )
@@ -314,6 +347,11 @@ class UsageControl:
                 }
             if "inform" in d.duties:
                 details["informDpd"] = True
+            if decision.identity.datasets is not None:  # a token bound to an agreement
+                bound = decision.identity.claims
+                details["boundTo"] = {
+                    k: str(bound[k]) for k in ("agreement", "transfer") if k in bound
+                }
             read = decision.keys.get(d.dataset.id) if d.permitted else None
             if read:
                 details["keys"] = {entity: list(keys) for entity, keys in sorted(read.items())}

@@ -62,6 +62,10 @@ def test_the_walk_reaches_every_command() -> None:
         "policy check",
         "policy evaluate",
         "policy conformance",
+        "dsp",
+        "dsp catalog",
+        "dsp negotiate",
+        "dsp transfer",
     }
 
 

@@ -70,6 +70,7 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
         "5. PERMITTED FOR A PURPOSE",
         "6. FEDERATED",
         "7. PARTITIONED",
+        "9. DATASPACE PROTOCOL",
     ]
     positions = [out.find(s) for s in sections]
     assert all(p >= 0 for p in positions), out
@@ -113,6 +114,22 @@ def test_demo_once_shows_the_decisions_and_exits(tmp_path: Path) -> None:
     for name, n in counts.items():
         (line,) = [x for x in section.splitlines() if x.strip().startswith(name + " ")]
         assert line.split()[-2:] == [f"{n:,}", f"{n:,}"], line
+    # two demo nodes over DSP: bouygues' agreement with cda, made and audited at cda
+    dsp = out[out.index("9. DATASPACE PROTOCOL") :]
+    (agreement,) = [x.split()[1] for x in dsp.splitlines() if x.strip().startswith("agreement ")]
+    conn = sqlite3.connect(target / "cda-audit.db")
+    try:
+        made = conn.execute(
+            "SELECT party, details FROM guichet_audit WHERE details LIKE ?", (f"%{agreement}%",)
+        ).fetchall()
+    finally:
+        conn.close()
+    accepted = [
+        json.loads(d) for p, d in made if json.loads(d).get("reasonCode") == "offer-accepted"
+    ]
+    assert [(a["protocol"], a["agreement"]) for a in accepted] == [("dsp", agreement)]
+    assert {p for p, _ in made} == {"https://guichet.agglo-larochelle.fr/participants/bouygues"}
+    assert "credit: cda" in dsp and "POLICY_DENIED" not in dsp
     total = sum(counts.values())
     assert f"through the gateway: {total:,} buildings" in section
     assert f"(totalCount {total:,}, sum of the holders' {total:,}); no RNB id repeats" in section

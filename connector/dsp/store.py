@@ -1,0 +1,160 @@
+"""The protocol's state in the node's state database (the audit log's engine).
+
+Four tables, one per side and process: the negotiations and transfers this node is the
+provider of, and those it is the consumer of. Every change of state is a compare-and-set
+(``UPDATE ... WHERE state IN (the states the message may come from)``), so two messages
+racing each other cannot both move a process, and a message repeated after its step
+finds the state it made (idempotent, :mod:`connector.dsp.machine`).
+
+A problem met while sending a message (the other side down after the retries) is kept
+in ``problem`` beside the state, which stays what it was: nothing is lost, and the
+process can be looked at or resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_meta = sa.MetaData()
+
+
+def _common(*columns: sa.Column[Any]) -> list[sa.Column[Any]]:
+    return [
+        *columns,
+        sa.Column("state", sa.String(20), nullable=False),
+        sa.Column("problem", sa.Text),
+        sa.Column("created", sa.String(40), nullable=False),
+    ]
+
+
+PROVIDER_NEGOTIATIONS = sa.Table(
+    "guichet_dsp_provider_negotiations",
+    _meta,
+    *_common(
+        sa.Column("provider_pid", sa.String(80), primary_key=True),
+        sa.Column("consumer_pid", sa.String(512), nullable=False),
+        sa.Column("party", sa.String(512), nullable=False),
+        sa.Column("client_id", sa.String(512)),
+        sa.Column("purpose", sa.String(512)),
+        sa.Column("dataset", sa.String(200), nullable=False),
+        sa.Column("offer", sa.String(512), nullable=False),
+        sa.Column("callback", sa.String(2048), nullable=False),
+        sa.Column("agreement", sa.String(512)),
+        sa.Column("agreed", sa.String(40)),
+    ),
+    sa.UniqueConstraint("party", "consumer_pid", name="guichet_dsp_pn_consumer"),
+)
+PROVIDER_TRANSFERS = sa.Table(
+    "guichet_dsp_provider_transfers",
+    _meta,
+    *_common(
+        sa.Column("provider_pid", sa.String(80), primary_key=True),
+        sa.Column("consumer_pid", sa.String(512), nullable=False),
+        sa.Column("party", sa.String(512), nullable=False),
+        sa.Column("agreement", sa.String(512), nullable=False),
+        sa.Column("dataset", sa.String(200), nullable=False),
+        sa.Column("callback", sa.String(2048), nullable=False),
+        sa.Column("token_hash", sa.String(64), unique=True),
+        sa.Column("token_expires", sa.String(40)),
+    ),
+    sa.UniqueConstraint("party", "consumer_pid", name="guichet_dsp_pt_consumer"),
+)
+CONSUMER_NEGOTIATIONS = sa.Table(
+    "guichet_dsp_consumer_negotiations",
+    _meta,
+    *_common(
+        sa.Column("consumer_pid", sa.String(80), primary_key=True),
+        sa.Column("provider_pid", sa.String(512)),
+        sa.Column("provider", sa.String(512), nullable=False),
+        sa.Column("provider_url", sa.String(2048), nullable=False),
+        sa.Column("dataset", sa.String(512), nullable=False),
+        sa.Column("offer", sa.String(512), nullable=False),
+        sa.Column("agreement", sa.String(512)),
+        sa.Column("agreement_document", sa.Text),
+    ),
+)
+CONSUMER_TRANSFERS = sa.Table(
+    "guichet_dsp_consumer_transfers",
+    _meta,
+    *_common(
+        sa.Column("consumer_pid", sa.String(80), primary_key=True),
+        sa.Column("provider_pid", sa.String(512)),
+        sa.Column("provider", sa.String(512), nullable=False),
+        sa.Column("provider_url", sa.String(2048), nullable=False),
+        sa.Column("agreement", sa.String(512), nullable=False),
+        sa.Column("endpoint", sa.String(2048)),
+        sa.Column("token", sa.Text),
+    ),
+)
+
+
+class Rows:
+    """One of the tables, keyed by its primary key; rows are plain dicts."""
+
+    def __init__(self, engine: AsyncEngine, table: sa.Table) -> None:
+        self.engine, self.table = engine, table
+        (self.key,) = table.primary_key.columns
+        self._ready = False
+
+    async def setup(self) -> None:
+        if not self._ready:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_meta.create_all)
+            self._ready = True
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return await self.find(**{self.key.name: key})
+
+    async def find(self, **where: object) -> dict[str, Any] | None:
+        await self.setup()
+        stmt = sa.select(self.table).where(*(self.table.c[k] == v for k, v in where.items()))
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+        return dict(row) if row is not None else None
+
+    async def insert(self, values: Mapping[str, Any], *, unique: Mapping[str, Any]) -> bool:
+        """Add a row; ``False`` when the ``unique`` columns already name one (a repeat)."""
+        await self.setup()
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(self.table.insert().values(**values))
+        except sa.exc.IntegrityError:
+            if await self.find(**unique) is None:
+                raise
+            return False
+        return True
+
+    async def move(
+        self, key: str, sources: Collection[str], values: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """Set ``values`` (a new ``state``...) if the row is in one of ``sources``; the
+        row as it is afterwards, or ``None`` when it was in another state (or is gone)."""
+        await self.setup()
+        stmt = (
+            self.table.update()
+            .where(self.key == key, self.table.c.state.in_(list(sources)))
+            .values(**values)
+        )
+        async with self.engine.begin() as conn:
+            done = (await conn.execute(stmt)).rowcount
+        return await self.get(key) if done else None
+
+    async def note(self, key: str, problem: str | None) -> None:
+        """Keep (or clear) the problem met while sending this process's message."""
+        await self.setup()
+        async with self.engine.begin() as conn:
+            await conn.execute(self.table.update().where(self.key == key).values(problem=problem))
+
+
+class DspStore:
+    """The four tables of one node."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.negotiations = Rows(engine, PROVIDER_NEGOTIATIONS)
+        self.transfers = Rows(engine, PROVIDER_TRANSFERS)
+        self.consumer_negotiations = Rows(engine, CONSUMER_NEGOTIATIONS)
+        self.consumer_transfers = Rows(engine, CONSUMER_TRANSFERS)
