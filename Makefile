@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.federation
 	$(BIN)/python -m bench.partners
 	$(BIN)/python -m bench.audit
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) tools/apollo/node_modules tools/axe/node_modules .guichet-demo .pytest_cache .mypy_cache

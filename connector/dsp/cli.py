@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from connector.audit import state_engines
 from connector.commands import guarded
 from connector.config import NodeConfig, load_config
 from connector.dsp import consumer
@@ -94,9 +94,9 @@ async def _run(args: argparse.Namespace) -> int:
         assert config is not None
         if config.dsp is None:
             raise GuichetError(f"{config.file}: no [dsp] section: the node has no credentials")
-        engine = create_async_engine(config.usage.audit_db)
+        engine, writer = state_engines(config.usage.audit_db)
         try:
-            return await _consume(args, config, DspStore(engine), outbound)
+            return await _consume(args, config, DspStore(engine, writer), outbound)
         finally:
             await engine.dispose()
 

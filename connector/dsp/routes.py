@@ -53,7 +53,9 @@ class DspNode:
         self.client = client or httpx.AsyncClient(timeout=10)
         self._own_client = client is None
         self.outbound = Outbound(config.dsp, self.client)
-        self.store = DspStore(control.audit.engine) if control is not None else None
+        self.store = (
+            DspStore(control.audit.engine, control.audit.writer) if control is not None else None
+        )
         if control is not None and self.store is not None:
             s = self.store
             self.steps = ProviderSteps(

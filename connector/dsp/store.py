@@ -95,14 +95,19 @@ CONSUMER_TRANSFERS = sa.Table(
 class Rows:
     """One of the tables, keyed by its primary key; rows are plain dicts."""
 
-    def __init__(self, engine: AsyncEngine, table: sa.Table) -> None:
+    def __init__(
+        self, engine: AsyncEngine, table: sa.Table, writer: AsyncEngine | None = None
+    ) -> None:
         self.engine, self.table = engine, table
+        self.writer = writer or engine
+        """Creates the tables (a read, then a write): IMMEDIATE on SQLite, see
+        :func:`connector.audit.state_engines`."""
         (self.key,) = table.primary_key.columns
         self._ready = False
 
     async def setup(self) -> None:
         if not self._ready:
-            async with self.engine.begin() as conn:
+            async with self.writer.begin() as conn:
                 await conn.run_sync(_meta.create_all)
             self._ready = True
 
@@ -153,8 +158,8 @@ class Rows:
 class DspStore:
     """The four tables of one node."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.negotiations = Rows(engine, PROVIDER_NEGOTIATIONS)
-        self.transfers = Rows(engine, PROVIDER_TRANSFERS)
-        self.consumer_negotiations = Rows(engine, CONSUMER_NEGOTIATIONS)
-        self.consumer_transfers = Rows(engine, CONSUMER_TRANSFERS)
+    def __init__(self, engine: AsyncEngine, writer: AsyncEngine | None = None) -> None:
+        self.negotiations = Rows(engine, PROVIDER_NEGOTIATIONS, writer)
+        self.transfers = Rows(engine, PROVIDER_TRANSFERS, writer)
+        self.consumer_negotiations = Rows(engine, CONSUMER_NEGOTIATIONS, writer)
+        self.consumer_transfers = Rows(engine, CONSUMER_TRANSFERS, writer)
