@@ -24,7 +24,7 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -32,10 +32,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connector.audit import AuditLog, StoredEntry
+from connector import node_telemetry
+from connector.audit import AuditLog
 from connector.audit.watch import ChainWatch
 from connector.config import NodeConfig, load_config
 from connector.console.mounting import PATH as CONSOLE_PATH
@@ -59,7 +60,7 @@ from connector.model import ENTITIES
 from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
-from connector.telemetry import Observe, Telemetry, configure_logging, labels
+from connector.telemetry import Observe, Telemetry, configure_logging
 from connector.usage import UsageControl, load_policies
 from connector.usage.consistency import check_consistency
 
@@ -223,7 +224,7 @@ def create_app(
             config.usage.audit_db,
             node=config.name,
             busy_timeout=config.usage.audit_busy_timeout,
-            on_append=functools.partial(_decided, telemetry),
+            on_append=functools.partial(node_telemetry.decided, telemetry),
         )
         control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))
         now = (clock or (lambda: datetime.now(UTC)))()
@@ -262,13 +263,20 @@ def create_app(
     graphql_app = AuthGate(node_graphql(node, control, refusals=refusals), verifier, refusals)
     ngsi_views.carbon.graphql = graphql_app  # CarbonFootprint is the GraphQL computation
     console = node_console(config)
+    flusher = node_telemetry.footprint(
+        config, telemetry, control.audit if control is not None else None, clock
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await on_startup(control)
         if watch is not None:
             watch.start()
+        if flusher is not None:
+            flusher.start()
         yield
+        if flusher is not None:
+            await flusher.stop()
         if watch is not None:
             await watch.stop()
         await dsp.aclose()
@@ -356,7 +364,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={GuichetError: on_guichet_error},
         middleware=[
-            Middleware(Observe, telemetry=telemetry, faces=_faces(routes, mounts)),
+            Middleware(
+                Observe, telemetry=telemetry, faces=node_telemetry.faces([*routes, *mounts])
+            ),
             Middleware(
                 Edge,
                 max_body_bytes=config.limits.max_body_bytes,
@@ -368,7 +378,9 @@ def create_app(
     app.state.node = node
     app.state.usage = control
     app.state.telemetry = telemetry
-    telemetry.metrics.watch_pools(lambda: _pools(node, control))
+    telemetry.metrics.watch_pools(
+        lambda: node_telemetry.pools(node, control.audit if control is not None else None)
+    )
     return app
 
 
@@ -385,39 +397,3 @@ def app_from_environment() -> Starlette:
         raise ConfigError([ConfigIssue(CONFIG_ENV, "", "names no node configuration file")])
     configure_logging(None)  # a worker process logs as its parent was told to
     return create_app(load_config(path))
-
-
-def _decided(telemetry: Telemetry, entry: StoredEntry, seconds: float) -> None:
-    telemetry.decided(
-        datasets=entry.datasets,
-        outcome=entry.decision,
-        reason=entry.reason,
-        code=_reason_code(entry.details),
-        rule=entry.rule,
-        seconds=seconds,
-    )
-    if entry.decision != "permit" and (found := labels()) is not None:
-        found.denied = True
-
-
-def _reason_code(details: Mapping[str, object]) -> str | None:
-    code = details.get("reasonCode")
-    return code if isinstance(code, str) else None
-
-
-def _faces(routes: Sequence[BaseRoute], mounts: Sequence[Mount]) -> set[str]:
-    """The first path segments the node serves: the values of the metrics' ``face``."""
-    paths = [getattr(r, "path", "") for r in [*routes, *mounts]]
-    return {p.lstrip("/").split("/", 1)[0] for p in paths if p.strip("/")}
-
-
-def _pools(node: Node, control: UsageControl | None) -> dict[str, object]:
-    """The engines whose pools ``/metrics`` shows: the sources' and the audit log's."""
-    pools: dict[str, object] = {
-        f"source:{name}": engine
-        for name, src in node.sources.items()
-        if (engine := getattr(src, "engine", None)) is not None
-    }
-    if control is not None:
-        pools["audit"] = control.audit.engine
-    return pools

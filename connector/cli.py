@@ -76,6 +76,12 @@ def _node(args: argparse.Namespace) -> int:
     return 0
 
 
+def _footprint(args: argparse.Namespace) -> int:
+    from connector.footprint.report import run
+
+    return run(load_config(args.config), args.since, args.until, args.format)
+
+
 def _sdl(args: argparse.Namespace) -> int:
     from connector.graphql import build_schema
     from connector.node import Node
@@ -148,6 +154,21 @@ def parser() -> argparse.ArgumentParser:
         help="also check the mapped tables and columns on database servers and APIs",
     )
     check.set_defaults(func=_check_config)
+
+    foot = sub.add_parser(
+        "footprint",
+        help="what answering cost a node: CPU, bytes, energy and g CO2e per dataset",
+        description="Print what answering cost the node CONFIG over a period, per dataset: "
+        "requests, CPU time, bytes sent, energy (Wh) and g CO2e, from the totals its "
+        "processes write to its state database, with the factors ([footprint]) and sources.",
+    )
+    foot.add_argument("config", help="the node's configuration (TOML)")
+    foot.add_argument("--since", help="from this date or date-time (UTC without offset)")
+    foot.add_argument("--until", help="up to this date or date-time, excluded")
+    foot.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="output (%(default)s)"
+    )
+    foot.set_defaults(func=_footprint)
 
     sdl = sub.add_parser("sdl", help="print the node's subgraph SDL")
     sdl.add_argument("config", help="the node's configuration (TOML)")

@@ -53,6 +53,7 @@ from connector.config.entities import (
 from connector.config.entities import (
     parse_entities as _entities,
 )
+from connector.config.footprint import FootprintConfig, parse_footprint
 from connector.config.processing import LocalText, Processing, parse_labels, parse_processing
 from connector.config.register import RegisterConfig, parse_register
 from connector.config.sections import (
@@ -119,6 +120,7 @@ class NodeConfig:
     console: ConsoleConfig | None = None
     register: RegisterConfig = field(default_factory=RegisterConfig)
     dsp: DspConfig | None = None
+    footprint: FootprintConfig = field(default_factory=FootprintConfig)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dataset_of(self, entity: str, field_name: str) -> DatasetConfig | None:
@@ -169,6 +171,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
             "console",
             "register",
             "dsp",
+            "footprint",
         },
     )
     node = c.table(data, "", "node")
@@ -205,6 +208,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     register = parse_register(c, c.table(data, "", "register", required=False))
     auth_issuer = auth.settings.get("issuer") if auth is not None else None
     dsp = parse_dsp(c, c.table(data, "", "dsp", required=False), file, auth_issuer)
+    footprint = parse_footprint(c, c.table(data, "", "footprint", required=False))
     if c.issues:
         raise ConfigError(c.issues)
     return NodeConfig(
@@ -228,6 +232,7 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
         console=console,
         register=register,
         dsp=dsp,
+        footprint=footprint,
         raw=data,
     )
 

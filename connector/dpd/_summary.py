@@ -29,6 +29,7 @@ from connector.dpd._context import AuditContext, Forbidden, authorise, usage_con
 from connector.dpd._filter import check_lang
 from connector.dpd._node import party_labels
 from connector.errors import QueryError
+from connector.footprint import FootprintStore
 from connector.identity.asgi import caller
 from connector.identity.party import PUBLIC_PARTY
 from connector.usage import UsageControl
@@ -50,11 +51,22 @@ class UseGroup:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """What answering the requests on a dataset cost the node, by its footprint totals
+    (:mod:`connector.footprint`: CPU and bytes sent, as energy and g CO2e)."""
+
+    requests: float
+    energyWh: float
+    gCo2e: float
+
+
+@dataclass(frozen=True)
 class DatasetUses:
     iri: str
     id: str
     title: str
     groups: tuple[UseGroup, ...]
+    cost: Cost | None = None
 
 
 @dataclass(frozen=True)
@@ -115,13 +127,29 @@ async def usage_summary(ctx: AuditContext, lang: str | None = "fr") -> UsageSumm
     named.add(ctx.config.participant)
     every = party_labels(ctx.config, checked)
     c = ctx.config
+    spent = await FootprintStore(ctx.audit.engine, ctx.audit.writer).totals(None, None)
+    f = c.footprint.factors
+
+    def cost(dataset: str) -> Cost | None:
+        t = spent.get(dataset)
+        if t is None:
+            return None
+        wh = f.energy_wh(t.cpu_seconds, t.bytes_sent)
+        return Cost(requests=t.requests, energyWh=wh, gCo2e=f.grams_co2e(wh))
+
     return UsageSummary(
         node=c.name,
         title=c.title,
         participant=c.participant,
         labels={iri: every[iri] for iri in sorted(named) if iri in every},
         datasets=tuple(
-            DatasetUses(iri=ds.iri, id=ds.id, title=ds.title, groups=grouped.get(ds.id, ()))
+            DatasetUses(
+                iri=ds.iri,
+                id=ds.id,
+                title=ds.title,
+                groups=grouped.get(ds.id, ()),
+                cost=cost(ds.id),
+            )
             for ds in c.datasets.values()
         ),
     )

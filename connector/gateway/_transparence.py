@@ -257,6 +257,27 @@ def uses(summary: dict[str, Any], iris: Sequence[str], lang: Lang) -> list[dict[
     ]
 
 
+def cost(summary: dict[str, Any], iris: Sequence[str], lang: Lang) -> str | None:
+    """The line saying what answering the requests on the datasets ``iris`` cost the node
+    (its footprint: energy and g CO2e), or None when it has not counted any."""
+    wh = grams = 0.0
+    counted = False
+    for ds in summary.get("datasets") or ():
+        c = ds.get("cost") if ds.get("iri") in iris else None
+        if isinstance(c, dict):
+            wh += float(c.get("energyWh") or 0.0)
+            grams += float(c.get("gCo2e") or 0.0)
+            counted = True
+    if not counted:
+        return None
+
+    def number(x: float) -> str:
+        text = f"{x:.2g}" if x < 1 else f"{x:.1f}"
+        return text.replace(".", ",") if lang == "fr" else text
+
+    return words(lang)["who_cost"].format(wh=number(wh), g=number(grams))
+
+
 class Transparence:
     """The page's two views."""
 
@@ -324,7 +345,12 @@ class Transparence:
             labels |= s.get("labels") or {}
             mine = [e.iri for e in entries if e.node == node]
             counts.append(
-                {"node": s.get("title") or node, "error": None, "rows": uses(s, mine, lang)}
+                {
+                    "node": s.get("title") or node,
+                    "error": None,
+                    "rows": uses(s, mine, lang),
+                    "cost": cost(s, mine, lang),
+                }
             )
         return [describe(e, labels, lang) for e in entries], counts
 

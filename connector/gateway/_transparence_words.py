@@ -113,6 +113,11 @@ _FR = {
     "who_deny": "Demandes refusées",
     "who_no_purpose": "aucun but déclaré",
     "who_caption": "Demandes sur les données publiées par {node}",
+    "who_cost": (
+        "Ce qu'a coûté de répondre à ces questions : environ {wh} Wh d'électricité, soit "
+        "{g} g d'équivalent CO2 (estimation de la plateforme : temps de calcul et octets "
+        "envoyés, facteurs cités dans sa documentation)."
+    ),
     "rights_title": "Vos droits et le délégué à la protection des données",
     "rights": (
         "Ces mesures ne concernent aucune personne. Pour toute question sur les données de "
@@ -215,6 +220,11 @@ _EN = {
     "who_deny": "Requests refused",
     "who_no_purpose": "no purpose declared",
     "who_caption": "Requests on the data published by {node}",
+    "who_cost": (
+        "What answering these questions cost: about {wh} Wh of electricity, {g} g CO2 "
+        "equivalent (the platform's own estimate from computing time and bytes sent; the "
+        "factors are cited in its documentation)."
+    ),
     "rights_title": "Your rights and the data protection officer",
     "rights": (
         "These measurements are about no person. For any question about the data space's "

@@ -59,6 +59,32 @@ class Metrics:
             registry=r,
         )
 
+        self.cpu = Counter(
+            "guichet_footprint_cpu_seconds",
+            "CPU time spent answering requests (each request's share of the process's), "
+            "by dataset read",
+            ("dataset",),
+            registry=r,
+        )
+        self.sent = Counter(
+            "guichet_footprint_bytes_sent",
+            "Response bytes sent, by dataset read",
+            ("dataset",),
+            registry=r,
+        )
+        self.energy = Counter(
+            "guichet_footprint_energy_wh",
+            "Energy of answering (CPU and network, with the data centre's PUE), by dataset",
+            ("dataset",),
+            registry=r,
+        )
+        self.co2e = Counter(
+            "guichet_footprint_co2e_grams",
+            "Greenhouse gases of that energy on the French electricity mix, by dataset",
+            ("dataset",),
+            registry=r,
+        )
+
     def watch_pools(self, pools: Callable[[], Mapping[str, object]]) -> None:
         """Expose the connection pools ``pools()`` names (SQLAlchemy engines or pools)."""
         self.registry.register(_PoolCollector(pools))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -35,6 +35,7 @@ class Labels:
     outcome: str | None = None
     denied: bool = False
     bytes_sent: int = 0
+    datasets: set[str] = field(default_factory=set)
 
 
 _LABELS: ContextVar[Labels | None] = ContextVar("guichet_request_labels", default=None)
@@ -113,6 +114,7 @@ class Observe:
             await send(message)
 
         token = _LABELS.set(found)
+        share = self.telemetry.meter.start()
         started = time.perf_counter()
         tracer = self.telemetry.tracer
         attach = otel_context.attach(incoming(headers))
@@ -132,7 +134,9 @@ class Observe:
                 operation=found.operation,
                 outcome=outcome,
                 seconds=time.perf_counter() - started,
+                cpu_seconds=self.telemetry.meter.end(share),
                 bytes_sent=found.bytes_sent,
+                datasets=frozenset(found.datasets),
             )
 
     async def _traced(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from opentelemetry import trace
@@ -12,6 +12,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
+from connector.footprint.factors import Factors
+from connector.footprint.meter import CpuMeter
 from connector.telemetry._metrics import Metrics
 from connector.telemetry._tracing import outgoing, tracer_provider
 
@@ -39,11 +41,36 @@ class Telemetry:
         self.tracer: Tracer | None = (
             self.provider.get_tracer("guichet") if self.provider is not None else None
         )
+        self.meter = CpuMeter()
+        self.factors = Factors()
+        self.on_answered: Callable[[frozenset[str], float, int], None] | None = None
+        """Told of each answer's datasets, CPU seconds and bytes sent (the node's
+        footprint ledger)."""
 
     def answered(
-        self, *, face: str, operation: str, outcome: str, seconds: float, **_: object
+        self,
+        *,
+        face: str,
+        operation: str,
+        outcome: str,
+        seconds: float,
+        cpu_seconds: float = 0.0,
+        bytes_sent: int = 0,
+        datasets: frozenset[str] = frozenset(),
     ) -> None:
         self.metrics.requests.labels(face, operation, outcome).observe(seconds)
+        names = sorted(datasets) or ["-"]
+        part = 1.0 / len(names)
+        energy = self.factors.energy_wh(cpu_seconds, bytes_sent)
+        grams = self.factors.grams_co2e(energy)
+        m = self.metrics
+        for name in names:
+            m.cpu.labels(name).inc(cpu_seconds * part)
+            m.sent.labels(name).inc(bytes_sent * part)
+            m.energy.labels(name).inc(energy * part)
+            m.co2e.labels(name).inc(grams * part)
+        if self.on_answered is not None:
+            self.on_answered(datasets, cpu_seconds, bytes_sent)
 
     def decided(
         self,

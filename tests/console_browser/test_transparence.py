@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import sleep
 from urllib.parse import urlsplit
 
 import pytest
@@ -153,6 +154,17 @@ def test_french_page_without_javascript(page: Page, demo_space: DemoSpace, shot:
     cells = row.locator("td").all_inner_texts()
     assert cells[1:] == [str(permit), str(deny)], cells
     assert permit > 0
+    # what answering cost: the node's footprint totals (written every 2 s in the demo),
+    # energy and g CO2e by the cited factors (51.9 g per kWh: g = Wh x 0.0519)
+    if page.locator("p.cost").count() == 0:  # this very page's reads not yet written
+        sleep(3)
+        page.reload()
+    line = page.locator("p.cost").first.inner_text()
+    found = re.search(r"environ ([\d,]+) Wh d'électricité, soit ([\d,]+) g", line)
+    assert found, line
+    wh, grams = (float(g.replace(",", ".")) for g in found.groups())
+    assert wh > 0
+    assert grams == pytest.approx(wh * 0.0519, rel=0.1)  # both shown to two figures
     text = page.locator("main").inner_text()
     for name in ("Claire Martin", "Paul Durand", "participants/"):
         assert name not in text

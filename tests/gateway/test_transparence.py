@@ -3,7 +3,7 @@ rounding of shares, the chart (the whole page runs in Chromium, tests/console_br
 
 from __future__ import annotations
 
-from connector.gateway._transparence import percent, uses
+from connector.gateway._transparence import cost, percent, uses
 from connector.gateway._transparence_chart import WeekBar, week_chart
 
 AIR = "https://example.org/datasets/air"
@@ -61,3 +61,18 @@ def test_chart_escapes_its_texts_and_draws_one_bar_per_week() -> None:
     assert svg.count("<rect") == 2
     assert ">800 ppm<" in svg and ">1500 ppm<" in svg
     assert 'aria-labelledby="c-t c-d"' in svg
+
+
+def test_the_cost_line_sums_the_page_datasets() -> None:
+    summary = {
+        "datasets": [
+            {"iri": AIR, "cost": {"requests": 3.0, "energyWh": 0.25, "gCo2e": 0.013}},
+            {"iri": ROOMS, "cost": {"requests": 1.0, "energyWh": 0.5, "gCo2e": 0.026}},
+            {"iri": OTHER, "cost": {"requests": 9.0, "energyWh": 100.0, "gCo2e": 5.0}},
+        ]
+    }
+    line = cost(summary, [AIR, ROOMS], "fr")
+    assert line is not None
+    assert "environ 0,75 Wh" in line and "soit 0,039 g" in line  # 0.25 + 0.5; 0.013 + 0.026
+    assert "about 0.75 Wh" in (cost(summary, [AIR, ROOMS], "en") or "")
+    assert cost({"datasets": [{"iri": AIR, "groups": []}]}, [AIR], "fr") is None
