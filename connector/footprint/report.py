@@ -65,22 +65,24 @@ def write(totals: dict[str, Totals], factors: Factors, fmt: str, out: TextIO, pe
             )
         return
     print(f"footprint {period}", file=out)
+    width = max([len("dataset"), len("total"), *(len(n) for n in totals)])
     print(
-        f"{'dataset':<28} {'requests':>9} {'CPU s':>9} {'MB sent':>9} {'Wh':>10} {'g CO2e':>10}",
+        f"{'dataset':<{width}} {'requests':>9} {'CPU s':>9} {'MB sent':>9} {'Wh':>10} "
+        f"{'g CO2e':>10}",
         file=out,
     )
     total = Totals()
     for name, t, wh, g in rows:
         total.add(t)
         print(
-            f"{name:<28} {t.requests:9.1f} {t.cpu_seconds:9.2f} {t.bytes_sent / 1e6:9.3f} "
-            f"{wh:10.4f} {g:10.4f}",
+            f"{name:<{width}} {t.requests:9.1f} {t.cpu_seconds:9.2f} "
+            f"{t.bytes_sent / 1e6:9.3f} {wh:10.4g} {g:10.4g}",
             file=out,
         )
     wh = factors.energy_wh(total.cpu_seconds, total.bytes_sent)
     print(
-        f"{'total':<28} {total.requests:9.1f} {total.cpu_seconds:9.2f} "
-        f"{total.bytes_sent / 1e6:9.3f} {wh:10.4f} {factors.grams_co2e(wh):10.4f}",
+        f"{'total':<{width}} {total.requests:9.1f} {total.cpu_seconds:9.2f} "
+        f"{total.bytes_sent / 1e6:9.3f} {wh:10.4g} {factors.grams_co2e(wh):10.4g}",
         file=out,
     )
     print("factors: " + "; ".join(factors.describe()), file=out)
