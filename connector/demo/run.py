@@ -125,6 +125,8 @@ async def _serve(
             console_issuer=issuer,
             console_client_id=CONSOLE_CLIENT,
             transparence=families_page(issuer, creds),
+            # the console's sessions, shared with any second gateway given this database
+            state_db=f"sqlite+aiosqlite:///{paths.target_dir / 'gateway.db'}",
         )
         gw = _server(app, "127.0.0.1", gateway_port)
         servers.append(gw)

@@ -43,6 +43,7 @@ def test_the_walk_reaches_every_command() -> None:
         "check-config",
         "sdl",
         "demo",
+        "footprint",
         "issuer",
         "issuer serve",
         "issuer register",
