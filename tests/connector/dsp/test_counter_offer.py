@@ -108,7 +108,7 @@ async def test_a_counter_offer_is_answered_with_ours_accepted_agreed_and_enforce
     assert row["state"] == "FINALIZED", row
     assert row["provider_pid"] == provider_pid
     # the offer the provider sent was its own, as its catalog publishes it
-    exchanges = space.capture.exchanges[before:]
+    exchanges = space.capture.dsp(before)
     (offered,) = [e for e in exchanges if e.url.endswith(f"/negotiations/{pid}/offers")]
     assert offered.status == 200 and offered.sent["offer"] == ours
     (accepted,) = [e for e in exchanges if e.url.endswith(f"/negotiations/{provider_pid}/events")]
@@ -170,7 +170,7 @@ async def test_a_consumer_countering_three_times_is_terminated(
     async def sent(kind: str, count: int) -> list[dict[str, Any]] | None:
         found = [
             e.sent
-            for e in space.capture.exchanges[before:]
+            for e in space.capture.dsp(before)
             if e.url.endswith(f"/negotiations/{pid}/{kind}")
         ]
         return found if len(found) == count else None
