@@ -170,11 +170,12 @@ class ProviderSteps:
         }
         await self._send(row, "offers", message, OFFER)
 
-    async def end(self, pid: str, reason: str) -> dict[str, Any] | None:
-        """Terminate the negotiation ourselves (the message goes after the answer): the
-        row TERMINATED, or ``None`` if it was final already."""
+    async def end(self, pid: str, state: str, reason: str) -> dict[str, Any] | None:
+        """Terminate the negotiation ourselves, from ``state`` (the message goes after
+        the answer): the row TERMINATED, or ``None`` if another message moved it first."""
         sends = PROVIDER_SENDS["ContractNegotiationTerminationMessage"]
-        row = await self.rows.move(pid, sends.sources, {"state": sends.target})
+        assert state in sends.sources
+        row = await self.rows.move(pid, {state}, {"state": sends.target})
         if row is not None:
             log.info("negotiation %s terminated: %s", pid, reason)
             message = {

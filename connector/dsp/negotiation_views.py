@@ -125,7 +125,7 @@ class NegotiationViews:
                 if asked.offer is None:
                     ds = self.config.datasets[asked.dataset]
                     reason = several(self.policies[ds.id], asked.named, ds.iri)
-                    values = await self.steps.end(pid, reason) or values
+                    values = await self.steps.end(pid, "REQUESTED", reason) or values
                 else:
                     self.steps.tasks.spawn(self.steps.offer(pid))
             return JSONResponse(_document(values), status_code=201, media_type=MEDIA)
@@ -206,8 +206,15 @@ class NegotiationViews:
                 f"counter-offer {counter} of {COUNTERS}: the provider's offer {row['offer']} "
                 "stands, and the negotiation ends here; accept that offer in a new one"
             )
-            ended = await self.steps.end(pid, reason)
-            return JSONResponse(_document(ended or row), media_type=MEDIA)
+            ended = await self.steps.end(pid, "OFFERED", reason)
+            if ended is None:
+                now = await self.rows.get(pid) or row
+                return negotiation_error(
+                    409,
+                    f"ContractRequestMessage: the negotiation is {now['state']} now",
+                    row_pids(now),
+                )
+            return JSONResponse(_document(ended), media_type=MEDIA)
         moved = await advance(
             self.rows,
             PROVIDER_NEGOTIATION,
