@@ -131,10 +131,12 @@ class NegotiationViews:
             return JSONResponse(_document(values), status_code=201, media_type=MEDIA)
         row = await self.rows.find(**unique)
         assert row is not None
-        if (row["dataset"], row["offer"], row["callback"]) != (
+        first = await self.counters.digest(row["provider_pid"], 1)  # the first, if countered
+        if (row["dataset"], row["offer"], row["callback"], first) != (
             asked.dataset,
             offer,
             message["callbackAddress"],
+            None if asked.same else asked.digest,
         ):
             return negotiation_error(
                 400,

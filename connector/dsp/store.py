@@ -196,6 +196,15 @@ class Counters:
             row = (await conn.execute(stmt)).first()
         return (int(row[0]), str(row[1])) if row is not None else (0, "")
 
+    async def digest(self, pid: str, round: int) -> str | None:
+        """The digest of round ``round``'s counter-offer, if there was one."""
+        await self.rows.setup()
+        t = self.table
+        stmt = sa.select(t.c.digest).where(t.c.provider_pid == pid, t.c.round == round)
+        async with self.rows.engine.connect() as conn:
+            found = (await conn.execute(stmt)).scalar()
+        return str(found) if found is not None else None
+
     async def add(self, pid: str, round: int, digest: str, created: str) -> bool:
         """Record round ``round``; ``False`` when another request took it first."""
         await self.rows.setup()

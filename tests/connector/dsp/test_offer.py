@@ -209,6 +209,14 @@ async def test_after_our_offer_a_request_for_it_is_agreed_and_a_third_counter_en
     assert f"counter-offer 3 of 3: the provider's offer {OFFER} stands" in ended["reason"][0]
     r = await post(client, f"/dsp/negotiations/{pid}/events", event(pid))
     assert r.status_code == 409 and "in state TERMINATED" in r.json()["reason"][0]
+    # the first request again is the same negotiation; the same consumerPid with another
+    # offer (our own, or another counter-offer) is not
+    r = await post(client, "/dsp/negotiations/request", changed(RIGHT_OPERAND, "P60D"))
+    assert r.status_code == 201 and r.json()["providerPid"] == pid, r.text
+    for other in (REQUEST, changed(RIGHT_OPERAND, "P90D")):
+        r = await post(client, "/dsp/negotiations/request", other)
+        assert r.status_code == 400, r.text
+        assert "already names a negotiation of yours" in valid(ERROR, r.json())["reason"][0]
 
     # another negotiation: after our offer, the consumer asks for it in a request
     second = {**changed(RIGHT_OPERAND, "P60D"), "consumerPid": SECOND}
