@@ -18,7 +18,12 @@ A provider negotiation, as this node runs it::
     either side's termination                     any state but FINALIZED -> TERMINATED
 
 The agreement always carries the Offer we published (the one we offered), never the
-consumer's counter-offer.
+consumer's counter-offer. A consumer negotiation (``guichet dsp negotiate``)::
+
+    the agreement comes                           REQUESTED -> AGREED -> VERIFIED -> FINALIZED
+    an offer comes: the one asked for (or
+      any, with --accept-counter-offer)           REQUESTED -> OFFERED -> ACCEPTED -> AGREED...
+      another                                     REQUESTED -> OFFERED -> TERMINATED
 """
 
 from __future__ import annotations
