@@ -1,6 +1,7 @@
 """The Dataspace Protocol 2025-1 (Eclipse): version discovery and the catalog
 (:mod:`~connector.dsp.views`), contract negotiation (:mod:`~connector.dsp.negotiation_views`,
-:mod:`~connector.dsp.negotiation_steps`, :mod:`~connector.dsp.machine`) and pull transfers
+:mod:`~connector.dsp.negotiation_steps`, :mod:`~connector.dsp.machine`; offers compared
+and counter-offers answered, :mod:`~connector.dsp.offers`) and pull transfers
 (:mod:`~connector.dsp.transfer_views`, :mod:`~connector.dsp.bound`) on the provider side;
 the consumer's callbacks (:mod:`~connector.dsp.callbacks`) and requests
 (:mod:`~connector.dsp.consumer`, ``guichet dsp``); all put together in

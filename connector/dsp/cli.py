@@ -2,6 +2,7 @@
 
 guichet dsp catalog URL [--config NODE.toml]
 guichet dsp negotiate URL DATASET OFFER --config NODE.toml [--purpose IRI] [--timeout S]
+                      [--accept-counter-offer]
 guichet dsp transfer URL AGREEMENT --config NODE.toml [--timeout S] [--query GRAPHQL]
 
 ``URL`` is the provider's base URL (its ``/.well-known/dspace-version`` gives the
@@ -10,6 +11,8 @@ credentials sign the requests, its ``base_iri`` + ``/dsp/callback`` is the callb
 address, and the process is recorded in its state database ([usage] audit_db), where
 the running node records what the provider sends; run the command where that database
 is. ``negotiate`` waits (``--timeout``, 30 s) for FINALIZED and prints the agreement;
+should the provider answer with an offer other than OFFER (other rules, another @id),
+the node terminates the negotiation, unless ``--accept-counter-offer`` lets it accept;
 ``transfer`` waits for the start and prints the data address (endpoint and token), and
 with ``--query`` runs that GraphQL query there with the token. Exit status: 0 done, 1 a
 refusal, a termination, a timeout or a bad configuration, 2 a bad command line.
@@ -55,6 +58,12 @@ def parser() -> argparse.ArgumentParser:
         "--purpose",
         help="the purpose (IRI) to negotiate for: the agreement holds it, as acceptOffer's "
         "purpose (the issuer must allow it to the node's participant)",
+    )
+    neg.add_argument(
+        "--accept-counter-offer",
+        action="store_true",
+        help="accept the provider's offer should it answer with another than OFFER "
+        "(by default the negotiation is then terminated)",
     )
     tra = sub.add_parser("transfer", help="start a pull transfer; print the data address")
     tra.add_argument("url", help="the provider's base URL")
@@ -113,10 +122,13 @@ async def _consume(
             args.offer,
             config.base_iri,
             timeout=args.timeout,
+            accept_counter_offer=args.accept_counter_offer,
         )
         if row["state"] != "FINALIZED":
             raise GuichetError(f"the negotiation ended {row['state']}: {row['problem']}")
         print(f"negotiation {row['consumer_pid']} FINALIZED (provider {row['provider_pid']})")
+        if row["offer"] != args.offer:
+            print(f"offer: {row['offer']} (the provider's, accepted instead of {args.offer})")
         print(f"agreement: {row['agreement']}")
         return 0
     negotiated = await store.consumer_negotiations.find(agreement=args.agreement)

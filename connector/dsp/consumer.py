@@ -4,12 +4,15 @@
 first (so that the provider's callbacks, which may come before its answer, find it), send
 the request with ``callbackAddress`` the node's ``/dsp/callback``, then wait for the node
 to record the end: FINALIZED (or TERMINATED) for a negotiation, STARTED for a transfer.
-The node itself verifies the agreement when it comes (:mod:`connector.dsp.callbacks`).
+The node itself verifies the agreement when it comes, and answers an offer the provider
+makes (:mod:`connector.dsp.callbacks`): :func:`negotiate` records the offer asked for,
+and whether another may be accepted, beside the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Collection
@@ -20,7 +23,7 @@ import httpx
 
 from connector.dsp.outbound import CALLBACK, Outbound, SendError
 from connector.dsp.schemas import CONTEXT
-from connector.dsp.store import Rows
+from connector.dsp.store import CONSUMER_ASKED, Rows
 from connector.errors import GuichetError
 
 NEGOTIATION_ENDS = ("FINALIZED", "TERMINATED")
@@ -94,9 +97,12 @@ async def negotiate(
     node_url: str,
     *,
     timeout: float = 30,
+    accept_counter_offer: bool = False,
 ) -> dict[str, Any]:
     """Negotiate ``offer`` of ``dataset`` at ``url`` for the node at ``node_url``: the
-    consumer negotiation as it ended (FINALIZED with its agreement, or TERMINATED)."""
+    consumer negotiation as it ended (FINALIZED with its agreement, or TERMINATED).
+    ``accept_counter_offer``: should the provider answer with an offer other than
+    ``offer`` (as the catalog gave it), accept it rather than terminate."""
     found = await catalog(outbound, url, signed=True)
     root = await dsp_root(outbound, url)
     ds = _dataset(found, dataset)
@@ -119,12 +125,15 @@ async def negotiate(
         "problem": None,
         "created": datetime.now(UTC).isoformat(),
     }
+    asked = {**offers[offer], "target": ds["@id"]}
+    kept = {"consumer_pid": pid, "offer": json.dumps(asked), "accept_other": accept_counter_offer}
+    await Rows(rows.engine, CONSUMER_ASKED, rows.writer).insert(kept, unique={"consumer_pid": pid})
     await rows.insert(row, unique={"consumer_pid": pid})
     message = {
         "@context": [CONTEXT],
         "@type": "ContractRequestMessage",
         "consumerPid": pid,
-        "offer": {**offers[offer], "target": ds["@id"]},
+        "offer": asked,
         "callbackAddress": node_url.rstrip("/") + CALLBACK,
     }
     schema = "negotiation/contract-request-message-schema.json"

@@ -1,10 +1,16 @@
 """Contract negotiation, provider side, after the request::
 
+    -> consumer  {callback}/negotiations/{consumerPid}/offers     ContractOfferMessage (OFFERED)
+    POST /dsp/negotiations/{providerPid}/events        ACCEPTED: the offer taken (ACCEPTED)
     -> consumer  {callback}/negotiations/{consumerPid}/agreement  ContractAgreementMessage (AGREED)
     POST /dsp/negotiations/{providerPid}/agreement/verification   (VERIFIED)
     -> consumer  {callback}/negotiations/{consumerPid}/events     FINALIZED (FINALIZED)
-    POST /dsp/negotiations/{providerPid}/events        ACCEPTED: only after an offer (never here)
     POST /dsp/negotiations/{providerPid}/termination   TERMINATED, from any state but FINALIZED
+    -> consumer  {callback}/negotiations/{consumerPid}/termination  when the node ends it
+
+The offer is sent in answer to a counter-offer (:mod:`connector.dsp.negotiation_views`):
+it is the node's own Offer, as the catalog publishes it, with the dataset as ``target``;
+the agreement that follows its acceptance carries that Offer's rules.
 
 The Agreement is made by :meth:`UsageControl.accept_offer`, the same code as GraphQL's
 ``acceptOffer``: its IRI and issue date are chosen when the agreement is sent (the message
@@ -15,7 +21,7 @@ FINALIZED; a negotiation terminated before that leaves no agreement behind.
 Messages to the consumer go out after the answer, with the node's own token
 (:class:`~connector.dsp.outbound.Outbound`); one the consumer cannot receive after the
 retries is kept as the negotiation's ``problem``, its state unchanged, and sent again when
-the consumer repeats its request.
+the consumer repeats its request (or its ``ACCEPTED``).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from starlette.responses import Response
 
 from connector.config import NodeConfig
 from connector.dsp.catalog import offer_document
-from connector.dsp.machine import PROVIDER_NEGOTIATION
+from connector.dsp.machine import PROVIDER_NEGOTIATION, PROVIDER_SENDS
 from connector.dsp.outbound import Outbound
 from connector.dsp.protocol import Tasks, advance, incoming, ok, pid_error, row_pids
 from connector.dsp.schemas import CONTEXT
@@ -44,6 +50,7 @@ log = logging.getLogger("guichet.dsp")
 KIND = "ContractNegotiationError"
 AGREEMENT = "negotiation/contract-agreement-message-schema.json"
 EVENT = "negotiation/contract-negotiation-event-message-schema.json"
+OFFER = "negotiation/contract-offer-message-schema.json"
 TERMINATION = "negotiation/contract-negotiation-termination-message-schema.json"
 VERIFICATION = "negotiation/contract-agreement-verification-message-schema.json"
 
@@ -101,7 +108,11 @@ class ProviderSteps:
                 KIND, 400, "eventType: FINALIZED is the provider's to send", row_pids(row)
             )
         moved = await advance(self.rows, PROVIDER_NEGOTIATION, "ACCEPTED", row, kind=KIND)
-        return moved if isinstance(moved, Response) else ok()
+        if isinstance(moved, Response):
+            return moved
+        if moved[0]["state"] == "ACCEPTED":  # accepted now, or a repeat of one cut short
+            self.tasks.spawn(self.agree(row["provider_pid"]))
+        return ok()
 
     async def termination(self, request: Request) -> Response:
         found = await self._incoming(request, TERMINATION)
@@ -125,17 +136,57 @@ class ProviderSteps:
 
     # -- what the provider sends ----------------------------------------------------------
     def resume(self, row: Mapping[str, Any]) -> None:
-        """A repeated request: send again the agreement the consumer may have missed."""
+        """A repeated request: send again the offer or the agreement the consumer may have
+        missed."""
         if row["state"] == "AGREED" and row["problem"]:
             self.tasks.spawn(self.send_agreement(row))
+        elif row["state"] == "OFFERED" and row["problem"]:
+            self.tasks.spawn(self.send_offer(row))
 
     async def agree(self, pid: str) -> None:
-        """Agree to a fresh request: choose the agreement's IRI and date, and send it."""
+        """Agree to a request for our Offer, or to our Offer accepted: choose the
+        agreement's IRI and date, and send it."""
         iri = new_agreement_iri(self.config.base_iri)
-        values = {"state": "AGREED", "agreement": iri, "agreed": self.clock().isoformat()}
-        row = await self.rows.move(pid, {"REQUESTED"}, values)
+        sends = PROVIDER_SENDS["ContractAgreementMessage"]
+        values = {"state": sends.target, "agreement": iri, "agreed": self.clock().isoformat()}
+        row = await self.rows.move(pid, sends.sources, values)
         if row is not None:
             await self.send_agreement(row)
+
+    async def offer(self, pid: str) -> None:
+        """Answer a counter-offer with the negotiation's Offer (ours)."""
+        sends = PROVIDER_SENDS["ContractOfferMessage"]
+        row = await self.rows.move(pid, sends.sources, {"state": sends.target})
+        if row is not None:
+            await self.send_offer(row)
+
+    async def send_offer(self, row: Mapping[str, Any]) -> None:
+        ours = self.policies[row["dataset"]].offers[row["offer"]]
+        message = {
+            "@context": [CONTEXT],
+            "@type": "ContractOfferMessage",
+            **row_pids(row),
+            "offer": {**offer_document(ours), "target": self.config.datasets[row["dataset"]].iri},
+        }
+        await self._send(row, "offers", message, OFFER)
+
+    async def end(self, pid: str, state: str, reason: str) -> dict[str, Any] | None:
+        """Terminate the negotiation ourselves, from ``state`` (the message goes after
+        the answer): the row TERMINATED, or ``None`` if another message moved it first."""
+        sends = PROVIDER_SENDS["ContractNegotiationTerminationMessage"]
+        assert state in sends.sources
+        row = await self.rows.move(pid, {state}, {"state": sends.target})
+        if row is not None:
+            log.info("negotiation %s terminated: %s", pid, reason)
+            message = {
+                "@context": [CONTEXT],
+                "@type": "ContractNegotiationTerminationMessage",
+                **row_pids(row),
+                "code": "400",
+                "reason": [reason],
+            }
+            self.tasks.spawn(self._send(row, "termination", message, TERMINATION))
+        return row
 
     def agreement(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The ODRL Agreement of a negotiation, as the message carries it: the one
@@ -195,7 +246,8 @@ class ProviderSteps:
                 }
                 await self._send(row, "termination", message, TERMINATION)
             return
-        done = await self.rows.move(pid, {"VERIFIED"}, {"state": "FINALIZED"})
+        sends = PROVIDER_SENDS["FINALIZED"]
+        done = await self.rows.move(pid, sends.sources, {"state": sends.target})
         if done is None:
             return
         message = {

@@ -1,16 +1,20 @@
 """Contract negotiation (DSP 2025-1 HTTPS binding), provider side: its start::
 
-    POST /dsp/negotiations/request              ContractRequestMessage -> 201 ContractNegotiation
-    POST /dsp/negotiations/{providerPid}/request  a request again (counter-requests refused)
-    GET  /dsp/negotiations/{providerPid}        -> ContractNegotiation
+    POST /dsp/negotiations/request                ContractRequestMessage -> 201 ContractNegotiation
+    POST /dsp/negotiations/{providerPid}/request  a request within the negotiation -> 200
+    GET  /dsp/negotiations/{providerPid}          -> ContractNegotiation
 
-and what follows (:mod:`connector.dsp.negotiation_steps`). The request must name one of
-the node's Offers by its ``@id``, with ``target`` the dataset that holds it, and its ODRL
-content must be that Offer's, as the catalog publishes it (compared as RDF, after JSON-LD
-expansion with the protocol's context): a counter-offer is refused, not silently replaced
-by ours. The node's offers being fixed, it agrees to such a request at once: the
-``ContractAgreementMessage`` goes to the consumer's callback right after the answer. Only
-an identified participant (a bearer token) may negotiate; a negotiation is shown only to
+and what follows (:mod:`connector.dsp.negotiation_steps`). A request is for one of the
+node's datasets (its offer's ``target``); what it asks is read as RDF
+(:mod:`connector.dsp.offers`). Exactly one of our Offers, as the catalog publishes it: the
+node agrees at once (the ``ContractAgreementMessage`` goes to the consumer's callback
+right after the answer). Anything else is a counter-offer, which the node never takes:
+it answers with its own Offer (``ContractOfferMessage``, OFFERED), which the consumer may
+accept (``ACCEPTED``), ask for in a new request, counter again (the third counter-offer
+ends the negotiation) or refuse by terminating. A dataset with several Offers, countered
+without naming one, is terminated at once, the reason said. What is no negotiation at all
+(an unknown dataset, an unreadable offer, a malformed message) is a 400. Only an
+identified participant (a bearer token) may negotiate; a negotiation is shown only to
 the party that started it (anyone else gets 404, as the binding asks).
 """
 
@@ -21,28 +25,25 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from pyld import jsonld
-from pyld.context_resolver import ContextResolver
-from pyld.jsonld import JsonLdError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connector.config import NodeConfig
-from connector.dsp.catalog import ODRL_TARGET, find
-from connector.dsp.machine import PROVIDER_NEGOTIATION
+from connector.dsp.machine import PROVIDER_NEGOTIATION, step
 from connector.dsp.negotiation_steps import ProviderSteps
-from connector.dsp.protocol import advance, document, incoming, pid_error
-from connector.dsp.schemas import document_loader
-from connector.dsp.store import Rows
+from connector.dsp.offers import Asked, classify, several
+from connector.dsp.protocol import advance, document, incoming, pid_error, row_pids
+from connector.dsp.store import Counters, Rows
 from connector.dsp.views import MEDIA, challenge, read_message
 from connector.errors import AuthError
 from connector.identity.asgi import caller
 from connector.usage import DatasetPolicy
 
-ODRL = "http://www.w3.org/ns/odrl/2/"
-DSPACE = "https://w3id.org/dspace/2025/1/"
 KIND = "ContractNegotiationError"
 REQUEST = "negotiation/contract-request-message-schema.json"
+COUNTERS = 3
+"""The counter-offer that ends a negotiation: the node offers after the first and the
+second, and terminates on the third (its Offer stands; haggling has no end otherwise)."""
 
 
 def negotiation_error(
@@ -58,34 +59,6 @@ def negotiation_unauthorized(exc: AuthError) -> Response:
     return negotiation_error(401, str(exc), headers=challenge(exc))
 
 
-def _canonical(offer: Mapping[str, Any]) -> str:
-    """The Offer's ODRL statements (its rules, assigner...; not its target, title or
-    description) as canonical N-Quads, blank nodes named by URDNA2015."""
-    node = {k: v for k, v in offer.items() if k.startswith(ODRL) and k != ODRL_TARGET}
-    node["@id"] = offer.get("@id", "_:offer")
-    node["@type"] = offer.get("@type", [])
-    options = {
-        "algorithm": "URDNA2015",
-        "format": "application/n-quads",
-        "documentLoader": document_loader,
-        "contextResolver": ContextResolver({}, document_loader),
-    }
-    canonical: str = jsonld.normalize(node, options)
-    return canonical
-
-
-def _sent_offer(message: dict[str, Any]) -> dict[str, Any]:
-    """The message's offer, expanded with the protocol's context."""
-    options = {
-        "documentLoader": document_loader,
-        "contextResolver": ContextResolver({}, document_loader),
-    }
-    (expanded,) = jsonld.expand(message, options)
-    (offer,) = expanded[DSPACE + "offer"]
-    assert isinstance(offer, dict)
-    return offer
-
-
 def _document(row: Mapping[str, Any]) -> dict[str, Any]:
     return document("ContractNegotiation", row)
 
@@ -96,35 +69,16 @@ class NegotiationViews:
         config: NodeConfig,
         policies: Mapping[str, DatasetPolicy],
         rows: Rows,
+        counters: Counters,
         steps: ProviderSteps,
         clock: Callable[[], datetime],
     ) -> None:
         self.config, self.policies, self.rows = config, policies, rows
-        self.steps, self.clock = steps, clock
+        self.counters, self.steps, self.clock = counters, steps, clock
 
-    def _check_offer(self, message: dict[str, Any]) -> tuple[str, str] | str:
-        """(dataset id, offer id) if the message's offer is one of ours, else why not."""
-        offer = message["offer"]
-        target = offer.get("target")
-        if not isinstance(target, str):
-            return "offer.target: the dataset the offer is for is required"
-        found = find(self.config, self.policies, target)
-        if found is None:
-            return f"offer.target: no dataset {target!r} is offered for negotiation here"
-        ds, policy = found
-        ours = policy.offers.get(offer["@id"])
-        if ours is None:
-            return f"offer.@id: {offer['@id']!r} is not an offer of dataset {ds.iri}"
-        try:
-            same = _canonical(_sent_offer(message)) == _canonical(ours)
-        except (JsonLdError, ValueError, KeyError) as exc:
-            return f"offer: not readable as JSON-LD with the protocol's context: {exc}"
-        if not same:
-            return (
-                f"offer: its rules differ from offer {offer['@id']} as the catalog publishes "
-                "it; counter-offers are not accepted"
-            )
-        return ds.id, offer["@id"]
+    def _asked(self, message: dict[str, Any]) -> Asked | Response:
+        asked = classify(self.config, self.policies, message)
+        return negotiation_error(400, asked, message) if isinstance(asked, str) else asked
 
     async def request(self, request: Request) -> Response:
         message = await read_message(request, REQUEST)
@@ -142,17 +96,17 @@ class NegotiationViews:
             return negotiation_error(
                 401, "negotiating needs an identified participant (a bearer token)", message
             )
-        checked = self._check_offer(message)
-        if isinstance(checked, str):
-            return negotiation_error(400, checked, message)
-        dataset, offer = checked
+        asked = self._asked(message)
+        if isinstance(asked, Response):
+            return asked
+        offer = asked.offer or asked.named  # named: none of ours, and terminated below
         values = {
             "provider_pid": f"urn:uuid:{uuid.uuid4()}",
             "consumer_pid": message["consumerPid"],
             "party": identity.party,
             "client_id": identity.client_id,
             "purpose": identity.purpose,
-            "dataset": dataset,
+            "dataset": asked.dataset,
             "offer": offer,
             "callback": message["callbackAddress"],
             "agreement": None,
@@ -163,14 +117,26 @@ class NegotiationViews:
         }
         unique = {"party": identity.party, "consumer_pid": message["consumerPid"]}
         if await self.rows.insert(values, unique=unique):
-            self.steps.tasks.spawn(self.steps.agree(values["provider_pid"]))
+            pid = values["provider_pid"]
+            if asked.same:
+                self.steps.tasks.spawn(self.steps.agree(pid))
+            else:
+                await self.counters.add(pid, 1, asked.digest, values["created"])
+                if asked.offer is None:
+                    ds = self.config.datasets[asked.dataset]
+                    reason = several(self.policies[ds.id], asked.named, ds.iri)
+                    values = await self.steps.end(pid, "REQUESTED", reason) or values
+                else:
+                    self.steps.tasks.spawn(self.steps.offer(pid))
             return JSONResponse(_document(values), status_code=201, media_type=MEDIA)
         row = await self.rows.find(**unique)
         assert row is not None
-        if (row["dataset"], row["offer"], row["callback"]) != (
-            dataset,
+        first = await self.counters.digest(row["provider_pid"], 1)  # the first, if countered
+        if (row["dataset"], row["offer"], row["callback"], first) != (
+            asked.dataset,
             offer,
             message["callbackAddress"],
+            None if asked.same else asked.digest,
         ):
             return negotiation_error(
                 400,
@@ -182,30 +148,86 @@ class NegotiationViews:
         return JSONResponse(_document(row), status_code=201, media_type=MEDIA)
 
     async def request_again(self, request: Request) -> Response:
-        """A request within a negotiation: accepted (as a repeat) only if it asks for the
-        very offer the negotiation is about; a counter-request is refused."""
+        """A request within a negotiation: after our offer, our Offer asked for (agreed
+        to), or a counter-offer (offered again, or the end); while the last request is
+        being answered, that request again (a repeat)."""
         found = await incoming(
             request, schema=REQUEST, kind=KIND, rows=self.rows, own="providerPid", party="party"
         )
         if isinstance(found, Response):
             return found
         message, row = found
-        checked = self._check_offer(message)
-        if isinstance(checked, str):
-            return negotiation_error(400, checked, message)
-        if checked != (row["dataset"], row["offer"]):
+        asked = self._asked(message)
+        if isinstance(asked, Response):
+            return asked
+        if asked.dataset != row["dataset"]:
             return negotiation_error(
                 400,
-                f"offer: this negotiation is about offer {row['offer']}; counter-requests "
-                "are not accepted (start a new negotiation for another offer)",
+                f"offer.target: this negotiation is about dataset "
+                f"{self.config.datasets[row['dataset']].iri}; start a new one for another",
                 message,
             )
+        pid = row["provider_pid"]
+        verdict = step(PROVIDER_NEGOTIATION, "ContractRequestMessage", row["state"])
+        if verdict == "repeat":
+            last = await self.counters.last(pid)
+            if (asked.same and asked.offer == row["offer"]) or asked.digest == last[1]:
+                self.steps.resume(row)
+                return JSONResponse(_document(row), media_type=MEDIA)
+            return negotiation_error(
+                409,
+                "ContractRequestMessage: the last request of this negotiation is being "
+                "answered (state REQUESTED); wait for the provider's offer or agreement",
+                row_pids(row),
+            )
+        if verdict != "move":
+            return negotiation_error(409, verdict, row_pids(row))
+        ours = asked.offer or row["offer"]  # none of several named: the one offered stands
+        if asked.same:
+            moved = await advance(
+                self.rows,
+                PROVIDER_NEGOTIATION,
+                "ContractRequestMessage",
+                row,
+                kind=KIND,
+                values={"offer": ours},
+            )
+            if isinstance(moved, Response):
+                return moved
+            self.steps.tasks.spawn(self.steps.agree(pid))
+            return JSONResponse(_document(moved[0]), media_type=MEDIA)
+        counter = (await self.counters.last(pid))[0] + 1
+        if not await self.counters.add(pid, counter, asked.digest, self.clock().isoformat()):
+            return negotiation_error(
+                409,
+                "ContractRequestMessage: another request of this negotiation came first",
+                row_pids(row),
+            )
+        if counter >= COUNTERS:
+            reason = (
+                f"counter-offer {counter} of {COUNTERS}: the provider's offer {row['offer']} "
+                "stands, and the negotiation ends here; accept that offer in a new one"
+            )
+            ended = await self.steps.end(pid, "OFFERED", reason)
+            if ended is None:
+                now = await self.rows.get(pid) or row
+                return negotiation_error(
+                    409,
+                    f"ContractRequestMessage: the negotiation is {now['state']} now",
+                    row_pids(now),
+                )
+            return JSONResponse(_document(ended), media_type=MEDIA)
         moved = await advance(
-            self.rows, PROVIDER_NEGOTIATION, "ContractRequestMessage", row, kind=KIND
+            self.rows,
+            PROVIDER_NEGOTIATION,
+            "ContractRequestMessage",
+            row,
+            kind=KIND,
+            values={"offer": ours},
         )
         if isinstance(moved, Response):
             return moved
-        self.steps.resume(moved[0])
+        self.steps.tasks.spawn(self.steps.offer(pid))
         return JSONResponse(_document(moved[0]), media_type=MEDIA)
 
     async def get(self, request: Request) -> Response:

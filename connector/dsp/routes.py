@@ -62,7 +62,7 @@ class DspNode:
                 config, policies, s.negotiations, control, self.outbound, clock
             )
             self.negotiations = NegotiationViews(
-                config, policies, s.negotiations, self.steps, clock
+                config, policies, s.negotiations, s.counters, self.steps, clock
             )
             self.transfers = TransferViews(
                 config, s.transfers, control, self.outbound, clock, self.steps.tasks

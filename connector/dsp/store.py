@@ -1,10 +1,15 @@
 """The protocol's state in the node's state database (the audit log's engine).
 
 Four tables, one per side and process: the negotiations and transfers this node is the
-provider of, and those it is the consumer of. Every change of state is a compare-and-set
-(``UPDATE ... WHERE state IN (the states the message may come from)``), so two messages
-racing each other cannot both move a process, and a message repeated after its step
-finds the state it made (idempotent, :mod:`connector.dsp.machine`).
+provider of, and those it is the consumer of; and two beside them (tables of their own,
+so that a state database made before them gains them as it is opened): the
+counter-offers a provider negotiation received, one row per round, and the offer a
+consumer negotiation asked for, with whether another may be accepted.
+
+Every change of state is a compare-and-set (``UPDATE ... WHERE state IN (the states the
+message may come from)``), so two messages racing each other cannot both move a process,
+and a message repeated after its step finds the state it made (idempotent,
+:mod:`connector.dsp.machine`).
 
 A problem met while sending a message (the other side down after the retries) is kept
 in ``problem`` beside the state, which stays what it was: nothing is lost, and the
@@ -76,6 +81,21 @@ CONSUMER_NEGOTIATIONS = sa.Table(
         sa.Column("agreement", sa.String(512)),
         sa.Column("agreement_document", sa.Text),
     ),
+)
+PROVIDER_COUNTERS = sa.Table(
+    "guichet_dsp_provider_counters",
+    _meta,
+    sa.Column("provider_pid", sa.String(80), primary_key=True),
+    sa.Column("round", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("created", sa.String(40), nullable=False),
+)
+CONSUMER_ASKED = sa.Table(
+    "guichet_dsp_consumer_asked",
+    _meta,
+    sa.Column("consumer_pid", sa.String(80), primary_key=True),
+    sa.Column("offer", sa.Text, nullable=False),
+    sa.Column("accept_other", sa.Boolean, nullable=False),
 )
 CONSUMER_TRANSFERS = sa.Table(
     "guichet_dsp_consumer_transfers",
@@ -155,11 +175,55 @@ class Rows:
             await conn.execute(self.table.update().where(self.key == key).values(problem=problem))
 
 
+class Counters:
+    """The counter-offers of the provider's negotiations: ``(providerPid, round)`` is the
+    key, so two requests racing for the same round cannot both have it."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows, self.table = rows, PROVIDER_COUNTERS
+
+    async def last(self, pid: str) -> tuple[int, str]:
+        """The last round and its counter-offer's digest; ``(0, "")`` before any."""
+        await self.rows.setup()
+        t = self.table
+        stmt = (
+            sa.select(t.c.round, t.c.digest)
+            .where(t.c.provider_pid == pid)
+            .order_by(t.c.round.desc())
+            .limit(1)
+        )
+        async with self.rows.engine.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        return (int(row[0]), str(row[1])) if row is not None else (0, "")
+
+    async def digest(self, pid: str, round: int) -> str | None:
+        """The digest of round ``round``'s counter-offer, if there was one."""
+        await self.rows.setup()
+        t = self.table
+        stmt = sa.select(t.c.digest).where(t.c.provider_pid == pid, t.c.round == round)
+        async with self.rows.engine.connect() as conn:
+            found = (await conn.execute(stmt)).scalar()
+        return str(found) if found is not None else None
+
+    async def add(self, pid: str, round: int, digest: str, created: str) -> bool:
+        """Record round ``round``; ``False`` when another request took it first."""
+        await self.rows.setup()
+        values = {"provider_pid": pid, "round": round, "digest": digest, "created": created}
+        try:
+            async with self.rows.engine.begin() as conn:
+                await conn.execute(self.table.insert().values(**values))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+
 class DspStore:
-    """The four tables of one node."""
+    """The tables of one node."""
 
     def __init__(self, engine: AsyncEngine, writer: AsyncEngine | None = None) -> None:
         self.negotiations = Rows(engine, PROVIDER_NEGOTIATIONS, writer)
+        self.counters = Counters(self.negotiations)
         self.transfers = Rows(engine, PROVIDER_TRANSFERS, writer)
         self.consumer_negotiations = Rows(engine, CONSUMER_NEGOTIATIONS, writer)
+        self.consumer_asked = Rows(engine, CONSUMER_ASKED, writer)
         self.consumer_transfers = Rows(engine, CONSUMER_TRANSFERS, writer)

@@ -74,8 +74,9 @@ class Capture:
 
         return httpx.AsyncClient(timeout=10, event_hooks={"response": [keep]})
 
-    def dsp(self) -> list[Exchange]:
-        return [e for e in self.exchanges if "/dsp/" in urlsplit(e.url).path]
+    def dsp(self, since: int = 0) -> list[Exchange]:
+        """The protocol's exchanges, from the ``since``-th exchange of all."""
+        return [e for e in self.exchanges[since:] if "/dsp/" in urlsplit(e.url).path]
 
 
 def schemas_of(e: Exchange) -> tuple[str | None, str | None]:
@@ -163,6 +164,9 @@ class Space:
     consumer: Node
     creds: dict[str, tuple[str, str]]
     capture: Capture
+    spare: str
+    """An address the issuer gives tokens for, where no node runs: a test may serve a
+    counterpart of its own there (:mod:`tests.connector.dsp.scripted`)."""
 
     def token(self, party: str, node: Node, purpose: str | None = None) -> str:
         client_id, secret = self.creds[party]
@@ -175,7 +179,7 @@ class Space:
         return value
 
 
-def _serve(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+def serve(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -226,7 +230,7 @@ class Running:
 
 
 def start_space(folder: Path) -> Iterator[Space]:
-    ports = free_port(), free_port(), free_port()
+    ports = free_port(), free_port(), free_port(), free_port()
     issuer = f"http://127.0.0.1:{ports[0]}"
     urls = tuple(f"http://127.0.0.1:{p}" for p in ports[1:])
     db = f"sqlite+aiosqlite:///{folder / 'issuer.db'}"
@@ -237,16 +241,16 @@ def start_space(folder: Path) -> Iterator[Space]:
     running = Running()
     capture = Capture()
     try:
-        running.servers.append(_serve(create_issuer_app(settings), ports[0]))
+        running.servers.append(serve(create_issuer_app(settings), ports[0]))
         nodes = []
-        for port, party in zip(ports[1:], (PROVIDER, CONSUMER), strict=True):
+        for port, party in zip(ports[1:3], (PROVIDER, CONSUMER), strict=True):
             sub = folder / party.rsplit("/", 1)[-1]
             sub.mkdir()
             node = _node(sub, port, issuer, party, creds[party][0])
             (sub / "dsp-secret").write_text(creds[party][1], encoding="utf-8")
             app = create_app(load_config(node.toml), dsp_client=capture.client())
-            running.servers.append(_serve(app, port))
+            running.servers.append(serve(app, port))
             nodes.append(node)
-        yield Space(issuer, nodes[0], nodes[1], creds, capture)
+        yield Space(issuer, nodes[0], nodes[1], creds, capture, urls[2])
     finally:
         running.stop()

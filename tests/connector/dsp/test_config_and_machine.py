@@ -12,8 +12,10 @@ from connector.config import load_config
 from connector.config.dsp import DspConfig
 from connector.dsp.machine import (
     CONSUMER_NEGOTIATION,
+    CONSUMER_SENDS,
     CONSUMER_TRANSFER,
     PROVIDER_NEGOTIATION,
+    PROVIDER_SENDS,
     PROVIDER_TRANSFER,
     step,
 )
@@ -100,8 +102,38 @@ def test_dsp_problems_are_named(tmp_path: Path) -> None:
             "ContractNegotiationTerminationMessage cannot be accepted in state FINALIZED: "
             "it is expected in state ACCEPTED or AGREED or OFFERED or REQUESTED or VERIFIED",
         ),
-        # the consumer: an agreement after its request or its acceptance; FINALIZED after
-        # its verification
+        # a request after the provider's offer (for it, or a counter-offer again)
+        (PROVIDER_NEGOTIATION, "ContractRequestMessage", "OFFERED", "move"),
+        (
+            PROVIDER_NEGOTIATION,
+            "ACCEPTED",
+            "REQUESTED",
+            "ACCEPTED cannot be accepted in state REQUESTED: it is expected in state OFFERED",
+        ),
+        # what the provider sends: an offer answers a request, an agreement a request or
+        # the consumer's acceptance, FINALIZED the verification
+        (PROVIDER_SENDS, "ContractOfferMessage", "REQUESTED", "move"),
+        (PROVIDER_SENDS, "ContractAgreementMessage", "ACCEPTED", "move"),
+        (
+            PROVIDER_SENDS,
+            "ContractAgreementMessage",
+            "OFFERED",
+            "ContractAgreementMessage cannot be accepted in state OFFERED: "
+            "it is expected in state ACCEPTED or REQUESTED",
+        ),
+        (PROVIDER_SENDS, "FINALIZED", "VERIFIED", "move"),
+        # the consumer: an offer after its request (again: a repeat); an agreement after
+        # its request or its acceptance; FINALIZED after its verification
+        (CONSUMER_NEGOTIATION, "ContractOfferMessage", "REQUESTED", "move"),
+        (CONSUMER_NEGOTIATION, "ContractOfferMessage", "ACCEPTED", "repeat"),
+        (
+            CONSUMER_NEGOTIATION,
+            "ContractOfferMessage",
+            "AGREED",
+            "ContractOfferMessage cannot be accepted in state AGREED: "
+            "it is expected in state REQUESTED",
+        ),
+        (CONSUMER_SENDS, "ACCEPTED", "OFFERED", "move"),
         (CONSUMER_NEGOTIATION, "ContractAgreementMessage", "ACCEPTED", "move"),
         (CONSUMER_NEGOTIATION, "FINALIZED", "VERIFIED", "move"),
         (

@@ -19,7 +19,7 @@ from connector.demo.generate import DEFAULT_PORTS, generate
 from connector.demo.participants import register_all, wire_dsp
 from connector.demo.showcase_dsp import OFFER, negotiate_and_query
 from issuer import IssuerSettings, create_issuer_app
-from tests.connector.dsp.space import Capture, Running, _serve, check_all
+from tests.connector.dsp.space import Capture, Running, check_all, serve
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.anyio
@@ -48,10 +48,10 @@ def nodes(
     )
     capture, running = Capture(), Running()
     try:
-        running.servers.append(_serve(create_issuer_app(settings), ports["issuer"]))
+        running.servers.append(serve(create_issuer_app(settings), ports["issuer"]))
         for name, config in configs.items():
             app = create_app(config, dsp_client=capture.client())
-            running.servers.append(_serve(app, ports[name]))
+            running.servers.append(serve(app, ports[name]))
         yield configs, capture, paths.cda_db
     finally:
         running.stop()

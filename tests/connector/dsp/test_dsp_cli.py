@@ -1,6 +1,8 @@
 """``guichet dsp`` as a user runs it, a process of its own, against two running nodes and
 the issuer (:mod:`tests.connector.dsp.space`): the catalog, a negotiation to FINALIZED,
-a transfer and the query with its token; and the errors, as ``error:`` lines."""
+a transfer and the query with its token; the errors, as ``error:`` lines; and against a
+provider that offers something else (:mod:`tests.connector.dsp.scripted`), the
+negotiation terminated unless ``--accept-counter-offer``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.connector.dsp.space import OFFER, Space, check_all
+from tests.connector.dsp.scripted import WEEK, scripted
+from tests.connector.dsp.space import OFFER, Space, check_all, serve
 
 ROOT = Path(__file__).resolve().parents[3]
 ENERGY = '{ e1: energyUse(id: "E1") { id kwh } }'
@@ -69,3 +72,43 @@ def test_errors_are_error_lines(space: Space) -> None:
     done = guichet("negotiate", url, "energie", OFFER, "--config", str(bare))
     assert done.returncode == 1 and "no [dsp] section" in done.stderr
     assert guichet("negotiate", url, "energie", OFFER).returncode == 2
+
+
+def test_an_offer_other_than_the_one_asked_ends_it_unless_allowed(space: Space) -> None:
+    """Against a provider that answers every request with an offer of its own (7 days,
+    under another @id): terminated, the reason said, unless --accept-counter-offer."""
+    script = scripted(space)
+    port = int(space.spare.rsplit(":", 1)[1])
+    server, thread = serve(script.app(), port)
+    before = len(space.capture.exchanges)
+    try:
+        config = str(space.consumer.toml)
+        done = guichet("negotiate", space.spare, "energie", OFFER, "--config", config)
+        assert done.returncode == 1, done.stdout
+        assert done.stderr == (
+            f"error: the negotiation ended TERMINATED: the provider offered {WEEK}, which is "
+            f"not the offer asked for ({OFFER}, compared as RDF); negotiate with "
+            "--accept-counter-offer to accept the provider's offer\n"
+        )
+        (ended,) = [m for m in script.received if "TerminationMessage" in m["@type"]]
+        assert ended["code"] == "offer-refused" and ended["reason"][0].startswith(
+            f"the provider offered {WEEK}"
+        )
+        assert not [m for m in script.received if m.get("eventType") == "ACCEPTED"]
+
+        done = guichet(
+            "negotiate", space.spare, "energie", OFFER, "--config", config, "--accept-counter-offer"
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"offer: {WEEK} (the provider's, accepted instead of {OFFER})" in done.stdout
+        assert re.search(r"^agreement: urn:uuid:\S+$", done.stdout, re.M)
+        kinds = [m.get("eventType") or m["@type"] for m in script.received]
+        assert kinds[-3:] == [
+            "ContractRequestMessage",
+            "ACCEPTED",
+            "ContractAgreementVerificationMessage",
+        ]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+    assert check_all(space.capture.dsp(before)) == []

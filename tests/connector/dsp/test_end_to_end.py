@@ -130,7 +130,7 @@ async def test_negotiate_transfer_and_query_with_every_message_valid(
     assert (await outbound.request("POST", url, end)).status_code == 200
     assert graphql(space.provider.url, ENERGY, second["token"]).status_code == 401
 
-    exchanges = space.capture.dsp()[before:]
+    exchanges = space.capture.dsp(before)
     kinds = {(e.method, e.url.rsplit("/", 1)[-1]) for e in exchanges}
     assert {
         ("POST", "request"),

@@ -217,11 +217,24 @@ async def test_the_consumer_callbacks_check_order_and_sender(
             "permission": [{"action": "use"}],
         },
     )
+    # an offer with no record of the offer asked for (a negotiation not started by
+    # guichet dsp) is not taken: the negotiation is terminated, the reason kept
+    r = httpx.post(f"{cb}/offers", json=offer, headers=provider)
+    assert r.status_code == 200 and not r.content, r.text
+    for _ in range(100):
+        row = await store.consumer_negotiations.get(pid)
+        if row is not None and row["state"] == "TERMINATED":
+            break
+        await asyncio.sleep(0.1)
+    assert row is not None and row["state"] == "TERMINATED", row
+    assert row["problem"].startswith(
+        "the provider offered urn:uuid:o; no record of the offer asked for"
+    )
     error_of(
         httpx.post(f"{cb}/offers", json=offer, headers=provider),
         "ContractNegotiationError",
-        400,
-        "accepts no counter-offers",
+        409,
+        "ContractOfferMessage cannot be accepted in state TERMINATED",
     )
 
 
