@@ -109,7 +109,7 @@ class Builder(RowBuilder):
         exprs: list[Expr] = [self.col(c) for g in groups for c in g.mapping.columns]
         if query.bucket and bm:
             exprs.append(self.bucket(bm, query.bucket.unit))
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        where = self.where(query.where)
         measures = [self.measure(x, m) for x, m in zip(query.measures, fields, strict=True)]
         stmt = (
             sa.select(
@@ -144,7 +144,7 @@ class Builder(RowBuilder):
         parts.append(sa.func.count().label("n"))
         for i, (x, m) in enumerate(zip(query.measures, fields, strict=True)):
             parts += self._partials(i, x, m)
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        where = self.where(query.where)
         step1 = sa.select(*parts).select_from(self.table).where(*where).group_by(*keys)
         one = step1.subquery("cell_parts")
         cell_keys = [one.c[label[c]] for c in dim_cols] + ([one.c.ct] if tm is not None else [])

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from connector.errors import QueryError
+from connector.sources._sqlplan import Lookup, lookup_filters, sqlite_text_window
 from connector.sources._sqlschema import (
     ColumnInfo,
     NoMatch,
@@ -73,10 +74,13 @@ class RowBuilder:
     """Expressions and row statements for one entity mapped onto one reflected table
     (aggregates: :class:`connector.sources._sqlaggregate.Builder`)."""
 
-    def __init__(self, entity: Entity, info: TableInfo, dialect: str) -> None:
+    def __init__(
+        self, entity: Entity, info: TableInfo, dialect: str, lookups: Sequence[Lookup] = ()
+    ) -> None:
         self.entity = entity
         self.info = info
         self.postgres = dialect == "postgresql"
+        self.lookups = tuple(lookups)
         self.table = sa.table(info.name, *(sa.column(c) for c in info.columns), schema=info.schema)
 
     # expressions ------------------------------------------------------------------
@@ -136,6 +140,14 @@ class RowBuilder:
             out.append(self.col(name).in_(wanted) if wanted else sa.false())
         return out
 
+    def where(self, conditions: Sequence[Condition]) -> list[Expr]:
+        """The mapping's fixed filters, the conditions, and their key lookups."""
+        return [
+            *self.fixed(),
+            *(self.condition(c) for c in conditions),
+            *lookup_filters(self, self.lookups, conditions),
+        ]
+
     def _matches(self, m: Mapped, value: object) -> list[Any]:
         """The source-side values (tuples for several columns) equal to a canonical one."""
         fm = m.mapping
@@ -188,6 +200,9 @@ class RowBuilder:
         """Recurring local times in SQL, on the column's own local clock."""
         if m.field.type != "DateTime" or len(m.mapping.columns) != 1:
             raise QueryError(f"{where}: expected a TimeWindow on a single-column DateTime")
+        fast = sqlite_text_window(self, m, window)
+        if fast is not None:
+            return fast
         col: Expr = self.col(m.mapping.column)
         if self.postgres:
             if self.colinfo(m).aware:
@@ -294,7 +309,7 @@ class RowBuilder:
         mapped = [self.entity.field(n) for n in out_names]
         columns = list(dict.fromkeys(c for m in mapped for c in m.mapping.columns))
         label = {c: f"c{i}" for i, c in enumerate(columns)}
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        where = self.where(query.where)
         if query.after is not None:
             where.append(self.keyset(terms, query.after))
         part = self.entity.field(query.partition, "partition field") if query.partition else None
