@@ -109,14 +109,14 @@ class Builder(RowBuilder):
         exprs: list[Expr] = [self.col(c) for g in groups for c in g.mapping.columns]
         if query.bucket and bm:
             exprs.append(self.bucket(bm, query.bucket.unit))
-        where = self.where(query.where)
+        source, where = self.plan(query.where)
         measures = [self.measure(x, m) for x, m in zip(query.measures, fields, strict=True)]
         stmt = (
             sa.select(
                 *(e.label(f"g{i}") for i, e in enumerate(exprs)),
                 *(e.label(f"m{i}") for i, e in enumerate(measures)),
             )
-            .select_from(self.table)
+            .select_from(source)
             .where(*where)
         )
         return stmt.group_by(*exprs) if exprs else stmt
@@ -144,8 +144,8 @@ class Builder(RowBuilder):
         parts.append(sa.func.count().label("n"))
         for i, (x, m) in enumerate(zip(query.measures, fields, strict=True)):
             parts += self._partials(i, x, m)
-        where = self.where(query.where)
-        step1 = sa.select(*parts).select_from(self.table).where(*where).group_by(*keys)
+        source, where = self.plan(query.where)
+        step1 = sa.select(*parts).select_from(source).where(*where).group_by(*keys)
         one = step1.subquery("cell_parts")
         cell_keys = [one.c[label[c]] for c in dim_cols] + ([one.c.ct] if tm is not None else [])
         step2 = sa.select(

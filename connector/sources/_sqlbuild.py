@@ -16,10 +16,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from connector.errors import QueryError
-from connector.sources._sqlplan import Lookup, lookup_filters, sqlite_text_window
+from connector.sources._sqlplan import (
+    Lookup,
+    lookup_filters,
+    occupied_intervals,
+    sqlite_text_window,
+)
 from connector.sources._sqlschema import (
     ColumnInfo,
     NoMatch,
@@ -81,11 +87,19 @@ class RowBuilder:
         self.info = info
         self.postgres = dialect == "postgresql"
         self.lookups = tuple(lookups)
+        self.unindexed = False  # equality filters written +column (see :meth:`plan`)
         self.table = sa.table(info.name, *(sa.column(c) for c in info.columns), schema=info.schema)
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:
         return self.table.c[name]
+
+    def filter_col(self, name: str) -> Expr:
+        """A column in an equality filter: ``+column`` on SQLite while :meth:`plan` steers
+        the planner to the partner's index (no automatic index on this column)."""
+        if self.unindexed and not self.postgres:
+            return UnaryExpression(self.col(name), operator=operators.custom_op("+"))
+        return self.col(name)
 
     def colinfo(self, m: Mapped) -> ColumnInfo:
         return self.info.columns[m.mapping.column]
@@ -137,7 +151,7 @@ class RowBuilder:
                     wanted.append(to_column(v, info))
                 except NoMatch:
                     continue
-            out.append(self.col(name).in_(wanted) if wanted else sa.false())
+            out.append(self.filter_col(name).in_(wanted) if wanted else sa.false())
         return out
 
     def where(self, conditions: Sequence[Condition]) -> list[Expr]:
@@ -147,6 +161,19 @@ class RowBuilder:
             *(self.condition(c) for c in conditions),
             *lookup_filters(self, self.lookups, conditions),
         ]
+
+    def plan(self, conditions: Sequence[Condition]) -> tuple[sa.FromClause, list[Expr]]:
+        """What an aggregate reads from and its filters: the table, or the table joined to
+        the occupied intervals of a time window (:func:`occupied_intervals`)."""
+        found = occupied_intervals(self, conditions)
+        if found is None:
+            return self.table, self.where(conditions)
+        source, rest, extra = found
+        self.unindexed = True
+        try:
+            return source, [*self.where(rest), *extra]
+        finally:
+            self.unindexed = False
 
     def _matches(self, m: Mapped, value: object) -> list[Any]:
         """The source-side values (tuples for several columns) equal to a canonical one."""
@@ -184,14 +211,14 @@ class RowBuilder:
         fm = m.mapping
         out: list[Expr] = []
         if any(v is None for v in values):
-            out.append(sa.and_(*(self.col(c).is_(None) for c in fm.columns)))
+            out.append(sa.and_(*(self.filter_col(c).is_(None) for c in fm.columns)))
         wanted = list(
             dict.fromkeys(x for v in values if v is not None for x in self._matches(m, v))
         )
         if wanted and len(fm.columns) > 1:
-            out.append(sa.tuple_(*(self.col(c) for c in fm.columns)).in_(wanted))
+            out.append(sa.tuple_(*(self.filter_col(c) for c in fm.columns)).in_(wanted))
         elif wanted:
-            out.append(self.col(fm.column).in_(wanted))
+            out.append(self.filter_col(fm.column).in_(wanted))
         if not out:
             return sa.false()
         return out[0] if len(out) == 1 else sa.or_(*out)

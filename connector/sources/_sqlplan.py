@@ -11,7 +11,16 @@ Two rewrites, both giving the same rows as the plain translation:
   the readings are then reached through the partner's ``(capteur, horodatage)`` index.
   The original filters stay, so a row that broke the declared rule could only be left
   out, never added.
-* **Local-time windows on ISO text (SQLite).** A :class:`TimeWindow` on a column holding
+* **Occupied times as index ranges.** A :class:`TimeWindow` between two bounds
+  (``gte`` and ``lt`` on the same naive local column: ISO text on SQLite, ``timestamp``
+  on PostgreSQL) over at most :data:`MAX_DAYS` days becomes the list of its occupied
+  intervals, cut to the bounds, joined as ``(VALUES ...) AS iv JOIN table ON col >=
+  iv.column1 AND col < iv.column2``: one index range per interval instead of a test per
+  row. The intervals are disjoint (hours merged, days off left out), so each row is
+  counted once; they are compared on the column's own wall clock, as the window is. On
+  SQLite, the other equality filters are then written ``+column`` so that the planner
+  does not build an automatic index on them instead of using the partner's.
+* **Local-time windows on ISO text (SQLite), otherwise.** A :class:`TimeWindow` on a column holding
   naive local ISO-8601 text (``2025-10-06 08:30:00``, the layout the adapter binds range
   bounds in) is tested with plain text comparisons where the text allows: days without
   class as ranges of the column itself, the hours on ``substr(column, 12)``; only the
@@ -23,11 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
+from connector.sources._sqlschema import NoMatch, to_source
+from connector.sources._values import zone
 from connector.sources.base import Condition, TimeWindow
 
 if TYPE_CHECKING:
@@ -35,6 +46,8 @@ if TYPE_CHECKING:
     from connector.sources._values import Mapped
 
 LOOKUP_OPS = ("eq", "in")
+MAX_DAYS = 1_100  # about three years of days: longer periods are tested row by row
+MAX_INTERVALS = 4_000  # two bound parameters each, well under the drivers' limits
 
 
 @dataclass(frozen=True)
@@ -92,3 +105,104 @@ def sqlite_text_window(builder: RowBuilder, m: Mapped, window: TimeWindow) -> Ex
         sa.or_(sa.false(), *hours),
         day.in_([d % 7 for d in window.weekdays]),
     )
+
+
+def occupied_intervals(
+    builder: RowBuilder, conditions: Sequence[Condition]
+) -> tuple[sa.FromClause, list[Condition], list[Expr]] | None:
+    """The table joined to the occupied intervals of the one ``within`` condition between
+    ``gte`` and ``lt`` bounds, the conditions left to test and any extra filter; None
+    when the window and the column do not allow it (then it is tested row by row)."""
+    windows = [c for c in conditions if c.op == "within" and isinstance(c.value, TimeWindow)]
+    if len(windows) != 1:
+        return None
+    name = windows[0].field
+    window = windows[0].value
+    assert isinstance(window, TimeWindow)
+    m = builder.entity.field(name)
+    if m.field.type != "DateTime" or not builder.simple(m) or not _naive_local(builder, m):
+        return None
+    info = builder.colinfo(m)
+    bounds = [c for c in conditions if c.field == name and c.op != "within"]
+    lows = [c.value for c in bounds if c.op == "gte" and isinstance(c.value, datetime)]
+    highs = [c.value for c in bounds if c.op == "lt" and isinstance(c.value, datetime)]
+    if len(lows) + len(highs) != len(bounds) or not lows or not highs:
+        return None
+    tz = zone(m.mapping.timezone)
+    lo_local = max(v.astimezone(tz).replace(tzinfo=None) for v in lows)
+    hi_local = min(v.astimezone(tz).replace(tzinfo=None) for v in highs)
+    if (hi_local.date() - lo_local.date()).days > MAX_DAYS:
+        return None
+    try:  # the bounds exactly as the plain conditions would bind them
+        # str or datetime, as the column holds it
+        lo: Any = max(cast(Any, to_source(v, m, info)) for v in lows)
+        hi: Any = min(cast(Any, to_source(v, m, info)) for v in highs)
+    except NoMatch:
+        return None
+    spans = []
+    for day in _days(lo_local.date(), hi_local.date()):
+        if day.isoweekday() not in window.weekdays:
+            continue
+        if any(a <= day <= b for a, b in window.excluded):
+            continue
+        for a, b in _merged(window.hours):
+            start = max(_source_time(builder, m, datetime.combine(day, a)), lo)
+            end = min(_source_time(builder, m, datetime.combine(day, b)), hi)
+            if start < end:
+                spans.append((start, end))
+    if len(spans) > MAX_INTERVALS:
+        return None
+    rest = [c for c in conditions if c.field != name]
+    col = builder.col(m.mapping.column)
+    if not spans:
+        return builder.table, rest, [sa.false()]
+    iv = _values(builder, spans)
+    joined = iv.join(builder.table, sa.and_(col >= iv.c.column1, col < iv.c.column2))
+    return joined, rest, []
+
+
+def _naive_local(builder: RowBuilder, m: Mapped) -> bool:
+    info = builder.colinfo(m)
+    if info.aware:
+        return False
+    if builder.postgres:
+        return info.kind == "datetime"
+    return info.text_layout is not None and bool(info.text_layout[0])
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _merged(hours: Sequence[tuple[time, time]]) -> list[tuple[time, time]]:
+    """The hours as disjoint ``[a, b)`` spans, in order (empty spans dropped)."""
+    out: list[tuple[time, time]] = []
+    for a, b in sorted(h for h in hours if h[0] < h[1]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _source_time(builder: RowBuilder, m: Mapped, local: datetime) -> Any:
+    """A wall-clock time as the column holds it (the layout range bounds are bound in)."""
+    layout = builder.colinfo(m).text_layout
+    if builder.postgres or layout is None:
+        return local
+    sep, frac = layout
+    out = local.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
+    return f"{out}.{local.microsecond:06d}"[: len(out) + 1 + frac] if frac else out
+
+
+def _values(builder: RowBuilder, spans: list[tuple[Any, Any]]) -> Any:
+    """``(VALUES (a, b), ...) AS iv``: columns ``column1`` and ``column2`` on both
+    databases; typed on PostgreSQL, where a bare parameter would be text."""
+    cast = "CAST(:{} AS TIMESTAMP)" if builder.postgres else ":{}"
+    rows = ", ".join(
+        f"({cast.format(f'iv_a{i}')}, {cast.format(f'iv_b{i}')})" for i in range(len(spans))
+    )
+    params = {f"iv_a{i}": a for i, (a, _) in enumerate(spans)}
+    params |= {f"iv_b{i}": b for i, (_, b) in enumerate(spans)}
+    text = sa.text(f"VALUES {rows}").bindparams(**params)
+    return text.columns(sa.column("column1"), sa.column("column2")).subquery("iv")
