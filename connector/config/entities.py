@@ -194,7 +194,7 @@ def check_lookups(
         if other is None or other.source != mapping.source:
             c.fail(key, f"{target} must be mapped on the same source ({mapping.source!r})")
             continue
-        missing = [n for n in names if n not in other.fields]
+        missing = [n for n in names if n in mapping.fields and n not in other.fields]
         if missing:
             c.fail(key, f"{target} does not map {', '.join(missing)}")
 
