@@ -24,7 +24,6 @@ import asyncio
 import dataclasses
 import json
 import math
-import resource
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -45,6 +44,7 @@ from issuer import IssuerSettings, create_issuer_app
 from tests.support.postgres import PostgresServer
 
 GOAL = 1.5
+MEMORY_GOAL_MB = 50
 FROM, TO = "2025-09-01T00:00:00+02:00", "2026-09-01T00:00:00+02:00"
 FIGURES = "icone f1 f2 shareAbove800 shareAbove1500 mean max occupiedReadings"
 ROOM_QUERY = f"""query($id: ID!, $from: DateTime!, $to: DateTime!) {{
@@ -147,15 +147,17 @@ async def compare(
     return ratio
 
 
-def rss_mb() -> float:
+def status_mb(field: str) -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process, in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def reset_peak() -> None:
+    """Restart ``VmHWM`` from the current RSS (Linux: ``clear_refs`` 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 async def scale(
@@ -177,13 +179,17 @@ async def scale(
             transport=httpx.ASGITransport(app=app), base_url=app_config.base_iri, timeout=600
         ) as client:
             call = node_caller(client, bearer, ALL_QUERY, {"n": classrooms, "from": FROM, "to": TO})
-            before = rss_mb()
+            reset_peak()
+            before = status_mb("VmRSS")
             first = await call()
+            first_peak = status_mb("VmHWM")
             spaces = first["data"]["spaces"]["nodes"]
             for s in spaces[:3]:
                 check_same_weeks(s, await hand.weekly([s["id"]]))
+            warm = status_mb("VmRSS")
+            reset_peak()
             t_node, t_sql = await side_by_side(call, lambda: hand.weekly(rooms), repeat=repeat)
-            grown = peak_mb() - before
+            timed_peak = status_mb("VmHWM")
         await app.state.node.aclose()
     await hand.aclose()
     weeks = sum(len(s["indoorAir"]["weeks"]) for s in spaces if s["indoorAir"])
@@ -191,10 +197,15 @@ async def scale(
     print(f"  node GraphQL (enforced), one request   {ms(p50(t_node))}")
     print(f"  hand-written SQL, one statement        {ms(p50(t_sql))}")
     print(f"  ratio node / SQL                       {p50(t_node) / p50(t_sql):8.2f}")
-    verdict = "MET" if grown < 50 else "MISSED"
+    grown = max(first_peak, timed_peak) - before
+    verdict = "MET" if grown < MEMORY_GOAL_MB else "MISSED"
+    print(f"  node process RSS before the first request     {before:7.0f} MB")
+    print(f"  peak during the first request (cold caches)   {first_peak:7.0f} MB")
+    print(f"  RSS after it                                  {warm:7.0f} MB")
+    print(f"  peak during the next {repeat + 1} requests           {timed_peak:7.0f} MB")
     print(
-        f"  node RSS {before:.0f} MB before, peak {peak_mb():.0f} MB after: growth "
-        f"{grown:.1f} MB (goal under 50 MB: {verdict})\n"
+        f"  growth (highest peak - before): {grown:.1f} MB, "
+        f"goal under {MEMORY_GOAL_MB} MB: {verdict}\n"
     )
 
 
