@@ -23,11 +23,12 @@ Three rewrites, each giving the same rows as the plain translation:
   PostgreSQL they are ``OR``-ed ranges, which it reads as a ``BitmapOr`` of index ranges
   (joined as VALUES, its row estimates made it test every interval against every row).
 * **Local-time windows on ISO text (SQLite), otherwise.** A :class:`TimeWindow` on a
-  column holding naive local ISO-8601 text (``2025-10-06 08:30:00``, the layout the adapter binds range
-  bounds in) is tested with plain text comparisons where the text allows: days without
-  class as ranges of the column itself, the hours on ``substr(column, 12)``; only the
-  weekday needs ``strftime``, once per row and tested last. Same answers as the
-  function-per-term translation: the text sorts as the time it writes.
+  column holding naive local ISO-8601 text (``2025-10-06 08:30:00``, the layout the
+  adapter binds range bounds in) is tested with plain text comparisons where the text
+  allows: days without class as ranges of the column itself, the hours on
+  ``substr(column, 12)``; only the weekday needs ``strftime``, once per row and tested
+  last. Same answers as the function-per-term translation: the text sorts as the time
+  it writes.
 """
 
 from __future__ import annotations
