@@ -25,6 +25,7 @@ from connector.sources._sqlplan import (
     lookup_filters,
     occupied_intervals,
     sqlite_text_window,
+    values_clause,
 )
 from connector.sources._sqlschema import (
     ColumnInfo,
@@ -88,7 +89,9 @@ class RowBuilder:
         self.postgres = dialect == "postgresql"
         self.lookups = tuple(lookups)
         self.unindexed = False  # equality filters written +column (see :meth:`plan`)
-        self.table = sa.table(info.name, *(sa.column(c) for c in info.columns), schema=info.schema)
+        self.table: sa.FromClause = sa.table(
+            info.name, *(sa.column(c) for c in info.columns), schema=info.schema
+        )
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:
@@ -164,14 +167,31 @@ class RowBuilder:
 
     def plan(self, conditions: Sequence[Condition]) -> tuple[sa.FromClause, list[Expr]]:
         """What an aggregate reads from and its filters: the table, or the table joined to
-        the occupied intervals of a time window (:func:`occupied_intervals`)."""
+        the occupied intervals of a time window (:func:`occupied_intervals`). Called
+        before the rest of the statement is built: on PostgreSQL the rest then reads the
+        rows of a lateral subquery, which carry the table's columns under their names."""
         found = occupied_intervals(self, conditions)
         if found is None:
             return self.table, self.where(conditions)
-        source, rest, extra = found
+        if not found.spans:
+            return self.table, [*self.where(found.rest), sa.false()]
+        col = self.col(found.column)
+        iv = values_clause(found.spans, postgres=self.postgres)
+        if self.postgres:
+            # one index range per interval: OFFSET 0 keeps the planner from flattening
+            # the lateral subquery into a join that tests every interval on every row
+            inner = (
+                sa.select(*(self.table.c[c] for c in self.info.columns))
+                .where(col >= iv.c.column1, col < iv.c.column2, *self.where(found.rest))
+                .offset(0)
+                .lateral("iv_rows")
+            )
+            self.table = inner
+            return iv.join(inner, sa.true()), []
         self.unindexed = True
         try:
-            return source, [*self.where(rest), *extra]
+            joined = iv.join(self.table, sa.and_(col >= iv.c.column1, col < iv.c.column2))
+            return joined, self.where(found.rest)
         finally:
             self.unindexed = False
 

@@ -20,8 +20,9 @@ Three rewrites, each giving the same rows as the plain translation:
   they are joined as ``(VALUES ...) AS iv JOIN table ON col >= iv.column1 AND col <
   iv.column2``, and the other equality filters are written ``+column`` so that the
   planner does not build an automatic index on them instead of using the partner's. On
-  PostgreSQL they are ``OR``-ed ranges, which it reads as a ``BitmapOr`` of index ranges
-  (joined as VALUES, its row estimates made it test every interval against every row).
+  PostgreSQL the filtered rows are a ``LATERAL`` subquery per interval with ``OFFSET 0``
+  (joined plainly, or as ``OR``-ed ranges, its row estimates made it test every interval
+  against every row, or walk every sensor's bitmap of all the ranges).
 * **Local-time windows on ISO text (SQLite), otherwise.** A :class:`TimeWindow` on a
   column holding naive local ISO-8601 text (``2025-10-06 08:30:00``, the layout the
   adapter binds range bounds in) is tested with plain text comparisons where the text
@@ -110,12 +111,20 @@ def sqlite_text_window(builder: RowBuilder, m: Mapped, window: TimeWindow) -> Ex
     )
 
 
-def occupied_intervals(
-    builder: RowBuilder, conditions: Sequence[Condition]
-) -> tuple[sa.FromClause, list[Condition], list[Expr]] | None:
-    """The table joined to the occupied intervals of the one ``within`` condition between
-    ``gte`` and ``lt`` bounds, the conditions left to test and any extra filter; None
-    when the window and the column do not allow it (then it is tested row by row)."""
+@dataclass(frozen=True)
+class Occupied:
+    """A window's occupied intervals, as the time ``column`` holds them, and the
+    conditions left to test (the window and its bounds are in the intervals)."""
+
+    column: str
+    spans: list[tuple[Any, Any]]
+    rest: list[Condition]
+
+
+def occupied_intervals(builder: RowBuilder, conditions: Sequence[Condition]) -> Occupied | None:
+    """The occupied intervals of the one ``within`` condition between ``gte`` and ``lt``
+    bounds; None when the window and the column do not allow it (then the window is
+    tested row by row)."""
     windows = [c for c in conditions if c.op == "within" and isinstance(c.value, TimeWindow)]
     if len(windows) != 1:
         return None
@@ -155,16 +164,7 @@ def occupied_intervals(
                 spans.append((start, end))
     if len(spans) > MAX_INTERVALS:
         return None
-    rest = [c for c in conditions if c.field != name]
-    col = builder.col(m.mapping.column)
-    if not spans:
-        return builder.table, rest, [sa.false()]
-    if builder.postgres:
-        ranges = [sa.and_(col >= a, col < b) for a, b in spans]
-        return builder.table, rest, [sa.or_(*ranges)]
-    iv = _values(spans)
-    joined = iv.join(builder.table, sa.and_(col >= iv.c.column1, col < iv.c.column2))
-    return joined, rest, []
+    return Occupied(m.mapping.column, spans, [c for c in conditions if c.field != name])
 
 
 def _naive_local(builder: RowBuilder, m: Mapped) -> bool:
@@ -201,16 +201,18 @@ def _source_time(builder: RowBuilder, m: Mapped, local: datetime) -> Any:
     return f"{out}.{local.microsecond:06d}"[: len(out) + 1 + frac] if frac else out
 
 
-def _values(spans: list[tuple[Any, Any]]) -> Any:
-    """``(VALUES ('2025-09-01 08:30:00', '2025-09-01 11:45:00'), ...) AS iv`` (SQLite
-    names its columns ``column1`` and ``column2``). The times are written as quoted
-    literals: they are strings this module formatted from datetimes, and hundreds of
-    bound parameters on a text clause cost SQLAlchemy more than the query itself."""
-    rows = ", ".join(f"({_literal(a)}, {_literal(b)})" for a, b in spans)
-    return (
-        sa.text(f"VALUES {rows}").columns(sa.column("column1"), sa.column("column2")).subquery("iv")
-    )
+def values_clause(spans: list[tuple[Any, Any]], *, postgres: bool) -> Any:
+    """``(VALUES ('2025-09-01 08:30:00', '2025-09-01 11:45:00'), ...) AS iv``, columns
+    ``column1`` and ``column2`` on both databases (typed ``TIMESTAMP`` literals on
+    PostgreSQL). The times are written as literals: they are strings and datetimes this
+    module formatted, and hundreds of bound parameters on a text clause cost SQLAlchemy
+    more than the query itself."""
 
+    def literal(value: Any) -> str:
+        if postgres:
+            return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+        return "'" + str(value).replace("'", "''") + "'"
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    rows = ", ".join(f"({literal(a)}, {literal(b)})" for a, b in spans)
+    clause = sa.text(f"VALUES {rows}").columns(sa.column("column1"), sa.column("column2"))
+    return clause.subquery("iv")
