@@ -217,6 +217,20 @@ async def test_the_dst_days_by_hand(partner: str) -> None:
         await src.aclose()
 
 
+async def test_overlapping_hours_count_each_reading_once(partner: str) -> None:
+    """08:00-10:00 and 09:00-11:00 overlap: joined to intervals, a reading at 09:30 would
+    count twice unless the hours are merged first."""
+    window = TimeWindow((1, 2, 3, 4, 5), ((time(8), time(10)), (time(9), time(11))))
+    period = PERIODS[0]
+    src = source_of(partner)
+    try:
+        got = await counts(src, icone_like(*period, window))
+    finally:
+        await src.aclose()
+    # 3 hours a day (08:00-11:00) x 6 readings x 10 weekdays
+    assert got == expected(*period, window) and got["R1"][0] == 3 * 6 * 10
+
+
 async def test_long_periods_fall_back_to_row_tests(partner: str) -> None:
     """Over more than MAX_DAYS days the window is tested row by row: same counts."""
     period = (datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
