@@ -60,6 +60,11 @@ class EntityMapping:
     fields: Mapping[str, FieldMapping]
     where: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
     partition: Partition | None = None
+    lookups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """``{reference field: fields}``: these fields of a row are those of the entity the
+    reference points to (an observation's room and quantity are its sensor's), so a
+    filter on them is resolved to that entity's keys through its own table, where the
+    partner's index on the reference column can be used (see ``_sqlplan``)."""
 
 
 def _unit_rows(path: Path) -> list[dict[str, str]]:
@@ -109,7 +114,7 @@ def parse_entities(
         if not isinstance(spec, dict):
             c.fail(key, "expected a table")
             continue
-        c.unknown(spec, key, {"source", "table", "fields", "where", "partition"})
+        c.unknown(spec, key, {"source", "table", "fields", "where", "partition", "lookups"})
         source = c.string(spec, key, "source")
         if source and source not in sources:
             c.fail(
@@ -149,8 +154,49 @@ def parse_entities(
             if "partition" in spec
             else None
         )
-        out[name] = EntityMapping(name, source, tbl, fields, where, partition)
+        lookups = parse_lookups(c, f"{key}.lookups", spec.get("lookups", {}), name, fields)
+        out[name] = EntityMapping(name, source, tbl, fields, where, partition, lookups)
+    for name, mapping in out.items():
+        check_lookups(c, name, mapping, out)
     return out
+
+
+def parse_lookups(
+    c: _Checker, key: str, spec: object, entity: str, fields: Mapping[str, FieldMapping]
+) -> dict[str, tuple[str, ...]]:
+    """``lookups = { sensorId = ["spaceId", "observedProperty"] }``."""
+    if not isinstance(spec, dict):
+        c.fail(key, f"expected a table {{ reference field = [fields] }}, got {spec!r}")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for ref_field, names in spec.items():
+        rkey = f"{key}.{ref_field}"
+        target = ENTITIES[entity].field(ref_field).ref if ref_field in fields else None
+        if target is None:
+            c.fail(rkey, f"expected a mapped reference field of {entity} (such as sensorId)")
+            continue
+        listed = _strings(c, rkey, names, "a field name")
+        for i, n in enumerate(listed):
+            if n not in fields or n == ref_field:
+                c.fail(f"{rkey}[{i}]", f"expected another mapped field of {entity}, got {n!r}")
+        out[ref_field] = listed
+    return out
+
+
+def check_lookups(
+    c: _Checker, name: str, mapping: EntityMapping, all_: Mapping[str, EntityMapping]
+) -> None:
+    """A lookup reads the referenced entity from the same source, which maps the fields."""
+    for ref_field, names in mapping.lookups.items():
+        target = ENTITIES[name].field(ref_field).ref
+        other = all_.get(target or "")
+        key = f"entities.{name}.lookups.{ref_field}"
+        if other is None or other.source != mapping.source:
+            c.fail(key, f"{target} must be mapped on the same source ({mapping.source!r})")
+            continue
+        missing = [n for n in names if n in mapping.fields and n not in other.fields]
+        if missing:
+            c.fail(key, f"{target} does not map {', '.join(missing)}")
 
 
 COMMUNE_FIELD = "inseeCode"

@@ -106,17 +106,17 @@ class Builder(RowBuilder):
         groups: list[Mapped],
         bm: Mapped | None,
     ) -> sa.Select[Any]:
+        source, where = self.plan(query.where)  # first: it may change what self.col reads
         exprs: list[Expr] = [self.col(c) for g in groups for c in g.mapping.columns]
         if query.bucket and bm:
             exprs.append(self.bucket(bm, query.bucket.unit))
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
         measures = [self.measure(x, m) for x, m in zip(query.measures, fields, strict=True)]
         stmt = (
             sa.select(
                 *(e.label(f"g{i}") for i, e in enumerate(exprs)),
                 *(e.label(f"m{i}") for i, e in enumerate(measures)),
             )
-            .select_from(self.table)
+            .select_from(source)
             .where(*where)
         )
         return stmt.group_by(*exprs) if exprs else stmt
@@ -126,6 +126,7 @@ class Builder(RowBuilder):
     ) -> sa.Select[Any]:
         """One statement in three steps: rows into (cell, subject) parts, parts into cells
         counted by window functions, and the kept cells rolled up into the answer."""
+        source, where = self.plan(query.where)  # first: it may change what self.col reads
         dims = [self.entity.field(f, "cell field") for f in cells.fields]
         dim_cols = list(dict.fromkeys(c for d in dims for c in d.mapping.columns))
         label = {c: f"d{i}" for i, c in enumerate(dim_cols)}
@@ -144,8 +145,7 @@ class Builder(RowBuilder):
         parts.append(sa.func.count().label("n"))
         for i, (x, m) in enumerate(zip(query.measures, fields, strict=True)):
             parts += self._partials(i, x, m)
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
-        step1 = sa.select(*parts).select_from(self.table).where(*where).group_by(*keys)
+        step1 = sa.select(*parts).select_from(source).where(*where).group_by(*keys)
         one = step1.subquery("cell_parts")
         cell_keys = [one.c[label[c]] for c in dim_cols] + ([one.c.ct] if tm is not None else [])
         step2 = sa.select(

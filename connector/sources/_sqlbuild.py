@@ -16,9 +16,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from connector.errors import QueryError
+from connector.sources._sqlplan import (
+    Lookup,
+    lookup_filters,
+    occupied_intervals,
+    sqlite_text_window,
+    values_clause,
+)
 from connector.sources._sqlschema import (
     ColumnInfo,
     NoMatch,
@@ -73,15 +81,28 @@ class RowBuilder:
     """Expressions and row statements for one entity mapped onto one reflected table
     (aggregates: :class:`connector.sources._sqlaggregate.Builder`)."""
 
-    def __init__(self, entity: Entity, info: TableInfo, dialect: str) -> None:
+    def __init__(
+        self, entity: Entity, info: TableInfo, dialect: str, lookups: Sequence[Lookup] = ()
+    ) -> None:
         self.entity = entity
         self.info = info
         self.postgres = dialect == "postgresql"
-        self.table = sa.table(info.name, *(sa.column(c) for c in info.columns), schema=info.schema)
+        self.lookups = tuple(lookups)
+        self.unindexed = False  # equality filters written +column (see :meth:`plan`)
+        self.table: sa.FromClause = sa.table(
+            info.name, *(sa.column(c) for c in info.columns), schema=info.schema
+        )
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:
         return self.table.c[name]
+
+    def filter_col(self, name: str) -> Expr:
+        """A column in an equality filter: ``+column`` on SQLite while :meth:`plan` steers
+        the planner to the partner's index (no automatic index on this column)."""
+        if self.unindexed and not self.postgres:
+            return UnaryExpression(self.col(name), operator=operators.custom_op("+"))
+        return self.col(name)
 
     def colinfo(self, m: Mapped) -> ColumnInfo:
         return self.info.columns[m.mapping.column]
@@ -133,8 +154,46 @@ class RowBuilder:
                     wanted.append(to_column(v, info))
                 except NoMatch:
                     continue
-            out.append(self.col(name).in_(wanted) if wanted else sa.false())
+            out.append(self.filter_col(name).in_(wanted) if wanted else sa.false())
         return out
+
+    def where(self, conditions: Sequence[Condition]) -> list[Expr]:
+        """The mapping's fixed filters, the conditions, and their key lookups."""
+        return [
+            *self.fixed(),
+            *(self.condition(c) for c in conditions),
+            *lookup_filters(self, self.lookups, conditions),
+        ]
+
+    def plan(self, conditions: Sequence[Condition]) -> tuple[sa.FromClause, list[Expr]]:
+        """What an aggregate reads from and its filters: the table, or the table joined to
+        the occupied intervals of a time window (:func:`occupied_intervals`). Called
+        before the rest of the statement is built: on PostgreSQL the rest then reads the
+        rows of a lateral subquery, which carry the table's columns under their names."""
+        found = occupied_intervals(self, conditions)
+        if found is None:
+            return self.table, self.where(conditions)
+        if not found.spans:
+            return self.table, [*self.where(found.rest), sa.false()]
+        col = self.col(found.column)
+        iv = values_clause(found.spans, postgres=self.postgres)
+        if self.postgres:
+            # one index range per interval: OFFSET 0 keeps the planner from flattening
+            # the lateral subquery into a join that tests every interval on every row
+            inner = (
+                sa.select(*(self.table.c[c] for c in self.info.columns))
+                .where(col >= iv.c.column1, col < iv.c.column2, *self.where(found.rest))
+                .offset(0)
+                .lateral("iv_rows")
+            )
+            self.table = inner
+            return iv.join(inner, sa.true()), []
+        self.unindexed = True
+        try:
+            joined = iv.join(self.table, sa.and_(col >= iv.c.column1, col < iv.c.column2))
+            return joined, self.where(found.rest)
+        finally:
+            self.unindexed = False
 
     def _matches(self, m: Mapped, value: object) -> list[Any]:
         """The source-side values (tuples for several columns) equal to a canonical one."""
@@ -172,14 +231,14 @@ class RowBuilder:
         fm = m.mapping
         out: list[Expr] = []
         if any(v is None for v in values):
-            out.append(sa.and_(*(self.col(c).is_(None) for c in fm.columns)))
+            out.append(sa.and_(*(self.filter_col(c).is_(None) for c in fm.columns)))
         wanted = list(
             dict.fromkeys(x for v in values if v is not None for x in self._matches(m, v))
         )
         if wanted and len(fm.columns) > 1:
-            out.append(sa.tuple_(*(self.col(c) for c in fm.columns)).in_(wanted))
+            out.append(sa.tuple_(*(self.filter_col(c) for c in fm.columns)).in_(wanted))
         elif wanted:
-            out.append(self.col(fm.column).in_(wanted))
+            out.append(self.filter_col(fm.column).in_(wanted))
         if not out:
             return sa.false()
         return out[0] if len(out) == 1 else sa.or_(*out)
@@ -188,6 +247,9 @@ class RowBuilder:
         """Recurring local times in SQL, on the column's own local clock."""
         if m.field.type != "DateTime" or len(m.mapping.columns) != 1:
             raise QueryError(f"{where}: expected a TimeWindow on a single-column DateTime")
+        fast = sqlite_text_window(self, m, window)
+        if fast is not None:
+            return fast
         col: Expr = self.col(m.mapping.column)
         if self.postgres:
             if self.colinfo(m).aware:
@@ -294,7 +356,7 @@ class RowBuilder:
         mapped = [self.entity.field(n) for n in out_names]
         columns = list(dict.fromkeys(c for m in mapped for c in m.mapping.columns))
         label = {c: f"c{i}" for i, c in enumerate(columns)}
-        where = [*self.fixed(), *(self.condition(c) for c in query.where)]
+        where = self.where(query.where)
         if query.after is not None:
             where.append(self.keyset(terms, query.after))
         part = self.entity.field(query.partition, "partition field") if query.partition else None

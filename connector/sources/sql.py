@@ -37,6 +37,7 @@ from connector.config import EntityMapping, SourceConfig
 from connector.errors import SourceError
 from connector.sources._sqlaggregate import Builder
 from connector.sources._sqlbuild import Decoder
+from connector.sources._sqlplan import Lookup
 from connector.sources._sqlschema import TableInfo, reflect
 from connector.sources._values import Entity, entity_of, source_columns
 from connector.sources.base import Aggregate, Health, Row, Select
@@ -203,15 +204,25 @@ class SqlSource:
     # queries ------------------------------------------------------------------------
     async def select(self, query: Select) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
-        builder = Builder(entity, await self._table(entity), self._dialect)
+        builder = await self._builder(entity)
         stmt, decode = builder.select(query)
         return await self._run(stmt, decode, entity)
 
     async def aggregate(self, query: Aggregate) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
-        builder = Builder(entity, await self._table(entity), self._dialect)
+        builder = await self._builder(entity)
         stmt, decode = builder.aggregate(query)
         return await self._run(stmt, decode, entity)
+
+    async def _builder(self, entity: Entity) -> Builder:
+        """A statement builder for ``entity``, with its declared key lookups."""
+        lookups = []
+        for ref_field, fields in entity.mapping.lookups.items():
+            target = self._entities.get(entity.type.field(ref_field).ref or "")
+            if target is not None:
+                info = await self._table(target)
+                lookups.append(Lookup(ref_field, fields, Builder(target, info, self._dialect)))
+        return Builder(entity, await self._table(entity), self._dialect, lookups)
 
     async def _run(self, stmt: sa.Select[Any], decode: Decoder, entity: Entity) -> list[Row]:
         async with self._connect() as conn:

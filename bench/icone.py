@@ -1,0 +1,267 @@
+"""ICONE at scale: one classroom-year through the atmo node against the best SQL statement
+written by hand on the same database, on SQLite and on PostgreSQL; ``--scale`` adds every
+classroom's weekly ICONE over 100 classrooms × one school year on PostgreSQL.
+
+The node is the demo's atmo node as generated, usage control on (its audit log moved to
+a temporary folder), called with Atmo's own ES256 token from the in-process issuer. It
+answers ``space(id) { indoorAir(from, to) { ... weeks { ... } worstWeek } }``: the period
+figures and the 36 weekly ones, in its two aggregate statements.
+
+The hand-written side is the best statement found for the same figures: it walks the
+room's CO2 sensor first (``capteurs`` then ``idx_mesures_capteur``), one index range per
+occupied interval (the school's hours on class days, computed in Python), groups by
+week, and pools the weeks in Python for the period; then the index per week, the worst
+week, and the answer as JSON. The bench checks that both give the same counts, shares
+and maxima (and means to 1e-12) before timing them side by side, interleaved.
+
+    .venv/bin/python -m bench.icone [--repeat 20] [--scale] [--classrooms 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import math
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import _icone_pg as pg
+from bench._common import demo, ms, p50, side_by_side
+from bench._icone_sql import HandWritten, PgHandWritten, SqliteHandWritten, Weekly
+from connector.app import create_app
+from connector.config import IndoorAirConfig, NodeConfig, load_config
+from connector.demo.participants import register_all, token
+from connector.identity import JwtVerifier, VerifierSettings
+from issuer import IssuerSettings, create_issuer_app
+from tests.support.postgres import PostgresServer
+
+GOAL = 1.5
+MEMORY_GOAL_MB = 50
+FROM, TO = "2025-09-01T00:00:00+02:00", "2026-09-01T00:00:00+02:00"
+FIGURES = "icone f1 f2 shareAbove800 shareAbove1500 mean max occupiedReadings"
+ROOM_QUERY = f"""query($id: ID!, $from: DateTime!, $to: DateTime!) {{
+  space(id: $id) {{ indoorAir(from: $from, to: $to) {{
+    {FIGURES} weeks {{ week {FIGURES} }} worstWeek {{ week icone }} }} }} }}"""
+ALL_QUERY = f"""query($n: Int!, $from: DateTime!, $to: DateTime!) {{
+  spaces(first: $n) {{ nodes {{ id indoorAir(from: $from, to: $to) {{
+    weeks {{ week {FIGURES} }} worstWeek {{ week icone }} }} }} }} }}"""
+
+
+@asynccontextmanager
+async def signed(config: NodeConfig, work: Path) -> AsyncIterator[tuple[JwtVerifier, str]]:
+    """A verifier for ``config``'s node and Atmo's own token, from the in-process issuer."""
+    if config.auth is None:
+        raise SystemExit("the atmo configuration has no [auth] section")
+    issuer_url = str(config.auth.settings["issuer"])
+    settings = IssuerSettings(
+        issuer=issuer_url,
+        audiences=(config.base_iri,),
+        database_url=f"sqlite+aiosqlite:///{work / 'issuer.db'}",
+        key_dir=work / "keys",
+    )
+    creds = await register_all(settings.database_url, work / "credentials.json")
+    app = create_issuer_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=issuer_url) as c:
+        verifier = JwtVerifier(
+            VerifierSettings(issuer=issuer_url, audience=config.base_iri), client=c
+        )
+        yield verifier, await token(c, issuer_url, creds["atmo"], audience=config.base_iri)
+    await app.state.registry.aclose()
+
+
+def enforced(config: NodeConfig, work: Path, url: str | None = None) -> NodeConfig:
+    """The node as generated, its audit log in ``work``, its source at ``url`` if given."""
+    usage = dataclasses.replace(
+        config.usage, audit_db=f"sqlite+aiosqlite:///{work / 'atmo-audit.db'}"
+    )
+    sources = dict(config.sources)
+    if url is not None:
+        sources["plateforme"] = dataclasses.replace(sources["plateforme"], url=url)
+    return dataclasses.replace(config, usage=usage, sources=sources)
+
+
+def node_caller(
+    client: httpx.AsyncClient, bearer: str, query: str, variables: dict[str, Any]
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def call() -> dict[str, Any]:
+        r = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {bearer}"},
+        )
+        body: dict[str, Any] = r.json()
+        if r.status_code != 200 or body.get("errors"):
+            raise SystemExit(f"the node answered wrongly: {r.status_code} {str(body)[:400]}")
+        return body
+
+    return call
+
+
+def check_same(report: dict[str, Any], weeks: dict[str, Weekly], where: str) -> None:
+    """The node's figures against the hand-written counts, week by week and pooled."""
+    got = {w["week"]: w for w in report["weeks"]}
+    if sorted(got) != sorted(weeks):
+        raise SystemExit(f"{where}: weeks differ: {sorted(got)} against {sorted(weeks)}")
+    for label, mine in [*weeks.items(), ("period", Weekly.pooled(list(weeks.values())))]:
+        node = report if label == "period" else got[label]
+        want = mine.figures()
+        for k, v in want.items():
+            same = math.isclose(node[k], v, rel_tol=1e-12) if k == "mean" else node[k] == v
+            if not same:
+                raise SystemExit(f"{where} {label}: {k} = {node[k]!r} by the node, {v!r} by hand")
+
+
+async def compare(
+    label: str, app_config: NodeConfig, hand: HandWritten, room: str, work: Path, repeat: int
+) -> float:
+    async with signed(app_config, work) as (verifier, bearer):
+        app = create_app(app_config, verifier=verifier)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=app_config.base_iri
+        ) as client:
+            via_node = node_caller(client, bearer, ROOM_QUERY, {"id": room, "from": FROM, "to": TO})
+            report = (await via_node())["data"]["space"]["indoorAir"]
+            check_same(report, await hand.weekly([room]), label)
+
+            async def via_sql() -> str:
+                return json.dumps(hand.answer(await hand.weekly([room])))
+
+            t_node, t_sql = await side_by_side(via_node, via_sql, repeat=repeat)
+        await app.state.node.aclose()
+    ratio = p50(t_node) / p50(t_sql)
+    verdict = "MET" if ratio <= GOAL else "MISSED"
+    print(
+        f"{label}  ({report['occupiedReadings']:,} occupied readings, {len(report['weeks'])} weeks)"
+    )
+    print(f"  node GraphQL (enforced)   {ms(p50(t_node))}")
+    print(f"  best hand-written SQL     {ms(p50(t_sql))}")
+    print(f"  ratio node / SQL          {ratio:8.2f}   goal at most {GOAL}x: {verdict}\n")
+    return ratio
+
+
+def status_mb(field: str) -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> None:
+    """Restart ``VmHWM`` from the current RSS (Linux: ``clear_refs`` 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+async def scale(
+    config: NodeConfig, server: PostgresServer, work: Path, classrooms: int, repeat: int
+) -> None:
+    t0 = time.perf_counter()
+    readings = await pg.generate_scale(server, "atmo_scale", classrooms)
+    print(
+        f"scale: {classrooms} classrooms x one school year, {readings:,} readings generated "
+        f"by PostgreSQL in {time.perf_counter() - t0:.0f} s"
+    )
+    url = server.url("atmo_scale")
+    app_config = enforced(config, work, url)
+    hand = PgHandWritten(pg.dsn(server, "atmo_scale"), config_air(config))
+    rooms = [f"{pg.SCALE_RNB}/N{i // 10}/C{i:03d}" for i in range(1, classrooms + 1)]
+    async with signed(app_config, work) as (verifier, bearer):
+        app = create_app(app_config, verifier=verifier)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=app_config.base_iri, timeout=600
+        ) as client:
+            call = node_caller(client, bearer, ALL_QUERY, {"n": classrooms, "from": FROM, "to": TO})
+            reset_peak()
+            before = status_mb("VmRSS")
+            first = await call()
+            first_peak = status_mb("VmHWM")
+            spaces = first["data"]["spaces"]["nodes"]
+            for s in spaces[:3]:
+                check_same_weeks(s, await hand.weekly([s["id"]]))
+            warm = status_mb("VmRSS")
+            reset_peak()
+            t_node, t_sql = await side_by_side(call, lambda: hand.weekly(rooms), repeat=repeat)
+            timed_peak = status_mb("VmHWM")
+        await app.state.node.aclose()
+    await hand.aclose()
+    weeks = sum(len(s["indoorAir"]["weeks"]) for s in spaces if s["indoorAir"])
+    print(f"  every classroom's weekly ICONE ({len(spaces)} classrooms, {weeks:,} weeks):")
+    print(f"  node GraphQL (enforced), one request   {ms(p50(t_node))}")
+    print(f"  hand-written SQL, one statement        {ms(p50(t_sql))}")
+    print(f"  ratio node / SQL                       {p50(t_node) / p50(t_sql):8.2f}")
+    grown = max(first_peak, timed_peak) - before
+    verdict = "MET" if grown < MEMORY_GOAL_MB else "MISSED"
+    print(f"  node process RSS before the first request     {before:7.0f} MB")
+    print(f"  peak during the first request (cold caches)   {first_peak:7.0f} MB")
+    print(f"  RSS after it                                  {warm:7.0f} MB")
+    print(f"  peak during the next {repeat + 1} requests           {timed_peak:7.0f} MB")
+    print(
+        f"  growth (highest peak - before): {grown:.1f} MB, "
+        f"goal under {MEMORY_GOAL_MB} MB: {verdict}\n"
+    )
+
+
+def check_same_weeks(space: dict[str, Any], weeks: dict[str, Weekly]) -> None:
+    report = space["indoorAir"]
+    got = {w["week"]: w for w in report["weeks"]}
+    if sorted(got) != sorted(weeks):
+        raise SystemExit(f"scale {space['id']}: the weeks differ")
+    for label, mine in weeks.items():
+        for k, v in mine.figures().items():
+            ok = (
+                math.isclose(got[label][k], v, rel_tol=1e-12) if k == "mean" else got[label][k] == v
+            )
+            if not ok:
+                raise SystemExit(f"scale {space['id']} {label}: {k} differs")
+
+
+def config_air(config: NodeConfig) -> IndoorAirConfig:
+    if config.indoor_air is None:
+        raise SystemExit("the atmo configuration has no [indoor_air] section")
+    return config.indoor_air
+
+
+async def main(repeat: int, with_scale: bool, classrooms: int) -> None:
+    paths = demo()
+    config = load_config(paths.atmo_toml)
+    air = config_air(config)
+    room = "TDGWG1TP7CPG/RDC/CL01"
+    print(
+        f"ICONE of {room} over {FROM[:10]} to {TO[:10]}; p50 of {repeat} calls each, interleaved\n"
+    )
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-icone-") as tmp:
+        work = Path(tmp)
+        sqlite_hand = SqliteHandWritten(paths.atmo_db, air)
+        await compare("SQLite (atmo.db)", enforced(config, work), sqlite_hand, room, work, repeat)
+        await sqlite_hand.aclose()
+        with pg.cluster() as server:
+            t0 = time.perf_counter()
+            n = await pg.load_demo(server, paths.atmo_db, "atmo")
+            print(f"PostgreSQL: {n:,} readings copied in {time.perf_counter() - t0:.0f} s")
+            hand = PgHandWritten(pg.dsn(server, "atmo"), air)
+            url = server.url("atmo")
+            await compare("PostgreSQL", enforced(config, work, url), hand, room, work, repeat)
+            await hand.aclose()
+            if with_scale:
+                await scale(config, server, work, classrooms, max(3, repeat // 5))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.icone",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--repeat", type=int, default=20, help="calls per side (%(default)s)")
+    ap.add_argument("--scale", action="store_true", help="add the 100-classroom run")
+    ap.add_argument("--classrooms", type=int, default=100, help="with --scale (%(default)s)")
+    a = ap.parse_args()
+    asyncio.run(main(a.repeat, a.scale, a.classrooms))
