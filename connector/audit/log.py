@@ -32,7 +32,7 @@ import json
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any
@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from connector.audit import _schema
 from connector.audit import counts as _counts
 from connector.audit.counts import Counts, UseCount
+from connector.audit.group import GroupCommit
 from connector.audit.record import (
     GENESIS,
     AuditFilter,
@@ -66,15 +67,26 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float) -> None:
+DURABILITY = ("disk", "process")
+"""``disk``: a commit is on disk (``fsync``) before it returns; ``process``: it is in the
+database's hands (SQLite: the operating system's) — it survives the node's crash or
+``kill -9``, not a power loss or an operating-system crash."""
+
+
+def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float, durability: str) -> None:
     sync = engine.sync_engine
     if sa.event.contains(sync, "begin", _sqlite_begin):
         return
+    synchronous = "FULL" if durability == "disk" else "NORMAL"
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        # write-ahead log: one fsync per commit (FULL) instead of three, and readers never
+        # wait for the writer; the mode is kept in the file, for every process
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     sa.event.listen(sync, "connect", on_connect)
@@ -109,9 +121,13 @@ class AuditLog:
         table: str = "guichet_audit",
         busy_timeout: float = 30.0,
         on_append: Callable[[StoredEntry, float], None] | None = None,
+        durability: str = "disk",
     ) -> None:
         if not isinstance(node, str) or not node:
             raise AuditError(f"node: expected the node's name, got {node!r}")
+        if durability not in DURABILITY:
+            raise AuditError(f"durability: expected 'disk' or 'process', got {durability!r}")
+        self.durability = durability
         self.node = node
         self._clock = clock
         self.table = _schema.audit_table(_schema.check_table_name(table))
@@ -125,13 +141,13 @@ class AuditLog:
             )
         self._writer = self.engine
         if self.dialect == "sqlite":
-            _install_sqlite_recipe(self.engine, busy_timeout)
+            _install_sqlite_recipe(self.engine, busy_timeout, durability)
             self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
-        self._lock = asyncio.Lock()
+        self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(self._write_batch)
         self._ready = False
         self.on_append = on_append
         """Told of each entry once it is durable, with the seconds the append took
-        (waiting for the log's lock included): the app's metrics and trace."""
+        (waiting for the batch's transaction included): the app's metrics and trace."""
 
     @staticmethod
     def _engine(engine_or_url: AsyncEngine | str) -> AsyncEngine:
@@ -202,21 +218,35 @@ class AuditLog:
             await conn.execute(d.insert(), values)
 
     async def append(self, record: AuditRecord) -> StoredEntry:
-        """Add ``record`` at the head of the chain and return it as stored."""
-        time = record.time if record.time is not None else self._clock()
-        format_time(time, name="clock")  # a naive clock is refused before anything is written
-        last: _Retry | None = None
+        """Add ``record`` at the head of the chain and return it as stored, once committed."""
+        return (await self.append_many((record,)))[0]
+
+    async def append_many(self, records: Sequence[AuditRecord]) -> list[StoredEntry]:
+        """Add ``records`` in order, in the same transaction as whatever other tasks are
+        appending at the moment (:mod:`connector.audit.group`), and return them as stored
+        once that transaction is committed."""
         started = perf_counter()
-        async with self._lock:
-            for attempt in range(_ATTEMPTS):
-                try:
-                    async with self._guard("cannot append to the audit log"):
-                        entry = await self._append_once(record, time)
-                    self._tell(entry, perf_counter() - started)
-                    return entry
-                except _Retry as exc:
-                    last = exc
-                    await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        pending = []
+        for record in records:
+            time = record.time if record.time is not None else self._clock()
+            format_time(time, name="clock")  # a naive clock is refused before anything is written
+            pending.append(_Pending(record, time, started))
+        return await self._group.submit(pending)
+
+    async def _write_batch(self, batch: list[_Pending]) -> list[StoredEntry]:
+        last: _Retry | None = None
+        for attempt in range(_ATTEMPTS):
+            try:
+                async with self._guard("cannot append to the audit log"):
+                    entries = await self._append_once(batch)
+            except _Retry as exc:
+                last = exc
+                await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                continue
+            done = perf_counter()
+            for p, entry in zip(batch, entries, strict=True):
+                self._tell(entry, done - p.started)
+            return entries
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
         ) from (last.__cause__ if last else None)
@@ -229,7 +259,7 @@ class AuditLog:
         except Exception:  # the entry is written: telemetry failing must not undo the answer
             log.exception("audit log: telling the app of entry %d failed", entry.seq)
 
-    async def _append_once(self, record: AuditRecord, time: datetime) -> StoredEntry:
+    async def _append_once(self, batch: list[_Pending]) -> list[StoredEntry]:
         try:
             async with self._writer.begin() as conn:
                 await self._serialise(conn)
@@ -240,12 +270,18 @@ class AuditLog:
                         .limit(1)
                     )
                 ).first()
-                seq, prev = (int(head.seq) + 1, str(head.hash)) if head else (1, GENESIS)
-                entry = seal(record, seq=seq, node=self.node, time=time, prev_hash=prev)
-                await conn.execute(self.table.insert().values(**_schema.to_row(entry)))
-                if entry.datasets:
-                    await conn.execute(self.datasets.insert(), _schema.dataset_rows(entry))
-            return entry
+                seq, prev = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
+                entries = []
+                for p in batch:
+                    seq += 1
+                    entry = seal(p.record, seq=seq, node=self.node, time=p.time, prev_hash=prev)
+                    entries.append(entry)
+                    prev = entry.hash
+                await conn.execute(self.table.insert(), [_schema.to_row(e) for e in entries])
+                named = [row for e in entries if e.datasets for row in _schema.dataset_rows(e)]
+                if named:
+                    await conn.execute(self.datasets.insert(), named)
+            return entries
         except IntegrityError as exc:
             raise _Retry from exc
         except DBAPIError as exc:
@@ -255,6 +291,8 @@ class AuditLog:
 
     async def _serialise(self, conn: AsyncConnection) -> None:
         if self.dialect == "postgresql":
+            if self.durability == "process":  # this transaction's commit only
+                await conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             await conn.execute(
                 sa.select(sa.func.pg_advisory_xact_lock(_schema.advisory_key(self.table.name)))
             )
@@ -405,6 +443,15 @@ class AuditLog:
 
     def _guard(self, what: str) -> _Translate:
         return _Translate(what, self.table.name)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A record waiting for its transaction: stamped, and when its append began."""
+
+    record: AuditRecord
+    time: datetime
+    started: float
 
 
 class _Retry(Exception):
