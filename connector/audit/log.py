@@ -31,10 +31,11 @@ import asyncio
 import json
 import logging
 import random
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from time import perf_counter
+from time import monotonic, perf_counter, sleep
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,14 +84,31 @@ def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float, durability:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        # write-ahead log: one fsync per commit (FULL) instead of three, and readers never
-        # wait for the writer; the mode is kept in the file, for every process
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _write_ahead(cursor, busy_timeout)
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     sa.event.listen(sync, "connect", on_connect)
     sa.event.listen(sync, "begin", _sqlite_begin)
+
+
+def _write_ahead(cursor: Any, busy_timeout: float) -> None:
+    """Switch the file to its write-ahead log: one fsync per commit (FULL) instead of three,
+    and readers never wait for the writer. The mode is kept in the file, for every process;
+    switching needs the file to itself, which SQLite reports as busy without waiting."""
+    deadline = monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if monotonic() > deadline:
+                raise
+            sleep(random.uniform(0.005, 0.02))
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

@@ -18,6 +18,7 @@ refused before any decision (:meth:`UsageControl.refusal`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -93,6 +94,7 @@ class UsageControl:
         self.agreements = AgreementStore(config.usage.audit_db, engine=audit.engine)
         self._pseudonym_key: bytes | None = None
         self._ready = False
+        self._setting_up = asyncio.Lock()
         self.cache = DecisionCache()
         """Decisions by caller, uses, policies, counters and time (:mod:`.cache`)."""
         for ds, p in self.policies.items():
@@ -134,10 +136,15 @@ class UsageControl:
         return out
 
     async def _setup(self) -> None:
-        if not self._ready:
-            await self.audit.setup()
-            self._agreed = {a.dataset for a in await self.agreements.for_party(None)}
-            self._ready = True
+        if self._ready:
+            return
+        # once, by the first request: concurrent first requests creating the tables in
+        # deferred transactions would fail as busy (SQLite) rather than wait
+        async with self._setting_up:
+            if not self._ready:
+                await self.audit.setup()
+                self._agreed = {a.dataset for a in await self.agreements.for_party(None)}
+                self._ready = True
 
     # -- the state of the world ---------------------------------------------------------
     async def _judge(self, identity: Identity, datasets: set[str]) -> Judge:
