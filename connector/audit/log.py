@@ -35,7 +35,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from time import monotonic, perf_counter, sleep
+from time import perf_counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,6 +54,7 @@ from connector.audit.record import (
     format_time,
     seal,
 )
+from connector.audit.sqlite_writer import Busy, SqliteWriter, write_ahead
 from connector.audit.verify import VerifyReport, verify_chain
 from connector.errors import AuditError, QueryError
 
@@ -84,31 +85,12 @@ def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float, durability:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        _write_ahead(cursor, busy_timeout)
+        write_ahead(cursor, busy_timeout)
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     sa.event.listen(sync, "connect", on_connect)
     sa.event.listen(sync, "begin", _sqlite_begin)
-
-
-def _write_ahead(cursor: Any, busy_timeout: float) -> None:
-    """Switch the file to its write-ahead log: one fsync per commit (FULL) instead of three,
-    and readers never wait for the writer. The mode is kept in the file, for every process;
-    switching needs the file to itself, which SQLite reports as busy without waiting."""
-    deadline = monotonic() + busy_timeout
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode")
-            if str(cursor.fetchone()[0]).lower() == "wal":
-                return
-            cursor.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if monotonic() > deadline:
-                raise
-            sleep(random.uniform(0.005, 0.02))
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
@@ -158,9 +140,18 @@ class AuditLog:
                 f"audit database: {self.dialect} is not supported (expected SQLite or PostgreSQL)"
             )
         self._writer = self.engine
+        self._sqlite: SqliteWriter | None = None
         if self.dialect == "sqlite":
             _install_sqlite_recipe(self.engine, busy_timeout, durability)
             self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
+            if not self.engine.url.query:  # a plain file: appends take the short way
+                self._sqlite = SqliteWriter(
+                    str(self.engine.url.database),
+                    self.table,
+                    self.datasets,
+                    busy_timeout=busy_timeout,
+                    sync="FULL" if durability == "disk" else "NORMAL",
+                )
         self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(self._write_batch)
         self._ready = False
         self.on_append = on_append
@@ -192,7 +183,10 @@ class AuditLog:
             ) from exc
 
     async def aclose(self) -> None:
-        """Dispose of the engine if the log created it."""
+        """Close the log's own SQLite connection, and dispose of the engine if the log
+        created it."""
+        if self._sqlite is not None:
+            self._sqlite.close()
         if self._owned:
             await self.engine.dispose()
 
@@ -278,6 +272,11 @@ class AuditLog:
             log.exception("audit log: telling the app of entry %d failed", entry.seq)
 
     async def _append_once(self, batch: list[_Pending]) -> list[StoredEntry]:
+        if self._sqlite is not None:
+            try:
+                return await self._sqlite.write(self.node, [(p.record, p.time) for p in batch])
+            except Busy as exc:
+                raise _Retry from exc
         try:
             async with self._writer.begin() as conn:
                 await self._serialise(conn)
@@ -488,7 +487,7 @@ class _Translate:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
     ) -> None:
-        if isinstance(exc, SQLAlchemyError | OSError):
+        if isinstance(exc, SQLAlchemyError | OSError | sqlite3.Error):
             reason = getattr(exc, "orig", None) or exc
             raise AuditError(
                 f"{self.what} (table {self.table}): {type(reason).__name__}: {reason}"
