@@ -28,9 +28,16 @@ class GroupCommit(Generic[T, R]):
     """Batches of ``T`` written by ``write`` (one transaction per call, results in order)."""
 
     def __init__(
-        self, write: Callable[[list[T]], Awaitable[list[R]]], *, max_batch: int = 256
+        self,
+        write: Callable[[list[T]], Awaitable[list[R]]],
+        *,
+        max_batch: int = 256,
+        write_now: Callable[[list[T]], list[R] | None] | None = None,
     ) -> None:
         self._write = write
+        self._write_now = write_now
+        """Writes a batch at once, without awaiting (``None``: not now); tried when the
+        writer is idle and nothing is queued, so chain order is kept."""
         self.max_batch = max_batch
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
         self._task: asyncio.Task[None] | None = None
@@ -40,9 +47,15 @@ class GroupCommit(Generic[T, R]):
     async def submit(self, items: Sequence[T]) -> list[R]:
         """Queue ``items`` (kept together, in order) and wait until they are committed."""
         loop = asyncio.get_running_loop()
+        task = self._task
+        idle = task is None or task.done()
+        if idle and not self._queue and self._write_now is not None:
+            done = self._write_now(list(items))
+            if done is not None:
+                self.batches += 1
+                return done
         futures: list[asyncio.Future[R]] = [loop.create_future() for _ in items]
         self._queue.extend(zip(items, futures, strict=True))
-        task = self._task
         if task is None or task.done() or task.get_loop() is not loop:
             self._task = loop.create_task(self._run())
         return list(await asyncio.gather(*futures))

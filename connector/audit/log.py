@@ -152,7 +152,10 @@ class AuditLog:
                     busy_timeout=busy_timeout,
                     sync="FULL" if durability == "disk" else "NORMAL",
                 )
-        self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(self._write_batch)
+        self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(
+            self._write_batch,
+            write_now=self._write_now if self._sqlite and self._sqlite.inline else None,
+        )
         self._ready = False
         self.on_append = on_append
         """Told of each entry once it is durable, with the seconds the append took
@@ -262,6 +265,24 @@ class AuditLog:
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
         ) from (last.__cause__ if last else None)
+
+    def _write_now(self, batch: list[_Pending]) -> list[StoredEntry] | None:
+        """The batch written on the event loop (SQLite without fsync), or ``None`` when the
+        file is busy: it then goes the usual way."""
+        assert self._sqlite is not None
+        try:
+            entries = self._sqlite.write_now(self.node, [(p.record, p.time) for p in batch])
+        except Busy:
+            return None
+        except sqlite3.Error as exc:
+            raise AuditError(
+                f"cannot append to the audit log (table {self.table.name}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        done = perf_counter()
+        for p, entry in zip(batch, entries, strict=True):
+            self._tell(entry, done - p.started)
+        return entries
 
     def _tell(self, entry: StoredEntry, seconds: float) -> None:
         if self.on_append is None:
