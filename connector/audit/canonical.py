@@ -84,6 +84,10 @@ def _write(value: Any, out: list[str], where: str, strict: bool) -> None:
     elif isinstance(value, Mapping):
         _object(value, out, where, strict)
     elif isinstance(value, list | tuple):
+        if value and all(type(item) is str for item in value) and _text(value, strict):
+            # a list of strings (the keys an entry read): one call to the same encoder
+            out.append(_strings(list(value)))
+            return
         out.append("[")
         for i, item in enumerate(value):
             if i:
@@ -109,6 +113,20 @@ def _object(value: Mapping[Any, Any], out: list[str], where: str, strict: bool) 
         out.append(":")
         _write(value[key], out, f"{where}.{key}", strict)
     out.append("}")
+
+
+_strings = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _text(items: Sequence[str], strict: bool) -> bool:
+    """Whether every string is Unicode text (else the item-by-item path names the culprit)."""
+    if not strict:
+        return True
+    try:
+        "".join(items).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _utf16(key: str) -> bytes:
