@@ -27,6 +27,7 @@ import dataclasses
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +82,26 @@ def caller(
     return call
 
 
+@dataclass
+class Timings:
+    """One variant's request latencies, and the process's CPU seconds while it ran."""
+
+    latencies: list[float] = field(default_factory=list)
+    cpu: float = 0.0
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.cpu / len(self.latencies)
+
+
 async def interleaved(
     calls: Sequence[Callable[[], Awaitable[object]]], *, repeat: int, concurrency: int
-) -> list[list[float]]:
+) -> list[Timings]:
     """Latencies of each call, ``concurrency`` in flight at a time, variants taking turns
-    (one warm-up round first) so that machine noise hits them alike."""
-    out: list[list[float]] = [[] for _ in calls]
+    (one warm-up round first) so that machine noise hits them alike; and the CPU time the
+    process (all its threads) spent on each variant's rounds, which other programs on the
+    machine do not inflate."""
+    out = [Timings() for _ in calls]
 
     async def one(fn: Callable[[], Awaitable[object]], acc: list[float]) -> None:
         t0 = time.perf_counter()
@@ -95,8 +110,10 @@ async def interleaved(
 
     await asyncio.gather(*(fn() for fn in calls for _ in range(concurrency)))
     for _ in range(repeat):
-        for fn, acc in zip(calls, out, strict=True):
-            await asyncio.gather(*(one(fn, acc) for _ in range(concurrency)))
+        for fn, timings in zip(calls, out, strict=True):
+            cpu = time.process_time()
+            await asyncio.gather(*(one(fn, timings.latencies) for _ in range(concurrency)))
+            timings.cpu += time.process_time() - cpu
     return out
 
 
@@ -144,15 +161,17 @@ async def compare(
         await app.state.node.aclose()
     print(f"{label}  ({check(answers[0]['data'])} rows in the answer)")
     for title, times in tables:
-        print(f"  {title}: p50 per request")
-        off = p50(times[-1])
+        print(f"  {title}: p50 per request, and CPU per request")
+        off = times[-1]
         for name, t in zip(names[:-1], times[:-1], strict=True):
-            ratio = p50(t) / off
+            ratio = p50(t.latencies) / p50(off.latencies)
+            goal_text = f"  {verdict(ratio)}" if goal else ""
+            cpu = t.cpu_per_request / off.cpu_per_request
             print(
-                f"    {name:32s}{ms(p50(t))}  {ratio:5.2f}x"
-                + (f"  {verdict(ratio)}" if goal else "")
+                f"    {name:32s}{ms(p50(t.latencies))}  {ratio:5.2f}x{goal_text}"
+                f"   CPU {ms(t.cpu_per_request)} {cpu:5.2f}x"
             )
-        print(f"    {names[-1]:32s}{ms(off)}")
+        print(f"    {names[-1]:32s}{ms(p50(off.latencies))}   CPU {ms(off.cpu_per_request)}")
     print(f"  audit entries per request: {written / (repeat + 1):g}\n")
 
 

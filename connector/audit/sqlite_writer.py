@@ -33,7 +33,9 @@ import sqlalchemy as sa
 from connector.audit import _schema
 from connector.audit.record import GENESIS, AuditRecord, StoredEntry, seal
 
-CHECKPOINT_EVERY = 256
+CHECKPOINT_EVERY = 64
+"""Commits on the event loop between two checkpoints: a commit adds a few pages (the row,
+its indexes, its datasets) to the WAL, which thus stays around ten megabytes."""
 
 
 class Busy(Exception):
