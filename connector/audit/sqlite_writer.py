@@ -86,7 +86,12 @@ class SqliteWriter:
     async def write(
         self, node: str, batch: Sequence[tuple[AuditRecord, datetime]]
     ) -> list[StoredEntry]:
-        return await asyncio.to_thread(self._write, self._connection(), node, batch)
+        return await asyncio.to_thread(self._write_on_thread, node, batch)
+
+    def _write_on_thread(
+        self, node: str, batch: Sequence[tuple[AuditRecord, datetime]]
+    ) -> list[StoredEntry]:
+        return self._write(self._connection(), node, batch)  # connects there too, if need be
 
     def write_now(
         self, node: str, batch: Sequence[tuple[AuditRecord, datetime]]
