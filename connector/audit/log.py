@@ -12,6 +12,12 @@ processes can append to one log without losing an entry or forking the chain:
 * PostgreSQL: each append takes ``pg_advisory_xact_lock`` on a key derived from the table
   name, then reads the head (READ COMMITTED sees the last committed entry).
 
+Within a process, appends are group-committed (:mod:`connector.audit.group`): the entries
+of concurrent requests share one transaction, and each caller is answered once it is
+committed. On an SQLite file, that transaction runs on the log's own :mod:`sqlite3`
+connection in one call (:mod:`connector.audit.sqlite_writer`), in the write-ahead log;
+``durability`` (``disk`` or ``process``) says whether a commit waits for the disk.
+
 In both, ``seq`` is the primary key and ``prev_hash`` is UNIQUE: even a writer that
 ignored the lock could not fork the chain; it would get an integrity error, which
 :meth:`AuditLog.append` retries. Triggers refuse UPDATE and DELETE (see
@@ -54,14 +60,13 @@ from connector.audit.record import (
     format_time,
     seal,
 )
-from connector.audit.sqlite_writer import Busy, SqliteWriter, write_ahead
+from connector.audit.sqlite_writer import IMMEDIATE, Busy, SqliteWriter, install_recipe, is_busy
 from connector.audit.verify import VerifyReport, verify_chain
 from connector.errors import AuditError, QueryError
 
 log = logging.getLogger("guichet.audit")
 
 MAX_LIMIT = 1000
-_IMMEDIATE = "guichet_audit_immediate"
 _ATTEMPTS = 8
 
 
@@ -73,34 +78,6 @@ DURABILITY = ("disk", "process")
 """``disk``: a commit is on disk (``fsync``) before it returns; ``process``: it is in the
 database's hands (SQLite: the operating system's) — it survives the node's crash or
 ``kill -9``, not a power loss or an operating-system crash."""
-
-
-def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float, durability: str) -> None:
-    sync = engine.sync_engine
-    if sa.event.contains(sync, "begin", _sqlite_begin):
-        return
-    synchronous = "FULL" if durability == "disk" else "NORMAL"
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        write_ahead(cursor, busy_timeout)
-        cursor.execute(f"PRAGMA synchronous = {synchronous}")
-        cursor.close()
-
-    sa.event.listen(sync, "connect", on_connect)
-    sa.event.listen(sync, "begin", _sqlite_begin)
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _is_busy(exc: DBAPIError) -> bool:
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text
 
 
 class AuditLog:
@@ -142,8 +119,8 @@ class AuditLog:
         self._writer = self.engine
         self._sqlite: SqliteWriter | None = None
         if self.dialect == "sqlite":
-            _install_sqlite_recipe(self.engine, busy_timeout, durability)
-            self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
+            install_recipe(self.engine, busy_timeout, durability)
+            self._writer = self.engine.execution_options(**{IMMEDIATE: True})
             if not self.engine.url.query:  # a plain file: appends take the short way
                 self._sqlite = SqliteWriter(
                     str(self.engine.url.database),
@@ -323,7 +300,7 @@ class AuditLog:
         except IntegrityError as exc:
             raise _Retry from exc
         except DBAPIError as exc:
-            if self.dialect == "sqlite" and _is_busy(exc):
+            if self.dialect == "sqlite" and is_busy(exc):
                 raise _Retry from exc
             raise
 

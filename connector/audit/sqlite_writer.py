@@ -29,6 +29,8 @@ from time import monotonic, sleep
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connector.audit import _schema
 from connector.audit.record import GENESIS, AuditRecord, StoredEntry, seal
@@ -59,6 +61,42 @@ def write_ahead(cursor: Any, busy_timeout: float) -> None:
             if monotonic() > deadline:
                 raise
             sleep(random.uniform(0.005, 0.02))
+
+
+IMMEDIATE = "guichet_audit_immediate"
+"""The execution option asking for ``BEGIN IMMEDIATE``."""
+
+
+def install_recipe(engine: AsyncEngine, busy_timeout: float, durability: str) -> None:
+    """The SQLAlchemy recipe for SQLite transactions ("Serializable isolation / Savepoints
+    / Transactional DDL"): the driver's own transaction handling off, our ``BEGIN`` (or
+    ``BEGIN IMMEDIATE`` for the log's writer) on begin; and on every connection the busy
+    timeout, the write-ahead log and the durability's ``synchronous``."""
+    sync = engine.sync_engine
+    if sa.event.contains(sync, "begin", _begin):
+        return
+    synchronous = "FULL" if durability == "disk" else "NORMAL"
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        write_ahead(cursor, busy_timeout)
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
+        cursor.close()
+
+    sa.event.listen(sync, "connect", on_connect)
+    sa.event.listen(sync, "begin", _begin)
+
+
+def _begin(conn: sa.Connection) -> None:
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 class SqliteWriter:
