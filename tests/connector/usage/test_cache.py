@@ -14,9 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 
 from connector.app import create_app
+from connector.audit import operation_hash
 from connector.config import load_config
+from connector.graphql import build_schema
+from connector.graphql._usage import _analysed
+from connector.node import Node
 from connector.usage.cache import next_change
 from policies import parse_policies
 from tests.connector.usage.conftest import BASE, CTX, DS, POLICIES, Caller, Clock, TableVerifier
@@ -203,3 +208,38 @@ def test_elapsed_time_counts_from_the_agreement() -> None:
 def test_a_bound_that_cannot_be_placed_is_never_cached(constraint: dict[str, Any]) -> None:
     uid = "https://example.org/agreement/1"
     assert next_change([_policy(constraint, uid)], NOW, {uid: NOW - timedelta(days=1)}) == NOW
+
+
+async def test_one_document_with_other_variables_is_analysed_and_decided_anew(node) -> None:
+    """The analysis and the decisions are remembered per document *and* variables: per day
+    the city gets the one group of 3 readings (S-CP on the 6th), per hour nothing (every
+    group holds one reading) — as test_enforcement shows with literal units."""
+    stats = """query($u: BucketUnit!) { observationStats(field: VALUE, groupBy: [SENSOR_ID],
+      bucket: {field: RESULT_TIME, unit: $u}) { group { sensorId } count } }"""
+    for unit, expected in [("DAY", 1), ("HOUR", 0), ("DAY", 1)]:
+        body = await node(stats, "city", u=unit)
+        assert len(body["data"]["observationStats"] or []) == expected, body
+
+
+async def test_an_analysis_is_reused_for_the_same_document_and_variables_only(
+    tmp_path: Path,
+) -> None:
+    node = Node.from_config(load_config(_write_node(tmp_path)))
+    try:
+        schema = build_schema(node)._schema
+        text = """query($u: BucketUnit!) { observationStats(field: VALUE,
+          bucket: {field: RESULT_TIME, unit: $u}) { count } }"""
+        document = parse(text)
+
+        def analysed(doc: Any, unit: str) -> Any:
+            variables = {"u": unit}
+            return _analysed(schema, doc, operation_hash(text, variables), variables)
+
+        day, hour = analysed(document, "DAY"), analysed(document, "HOUR")
+        assert [u.bucket for u in day.uses if u.bucket] == ["day"]
+        assert [u.bucket for u in hour.uses if u.bucket] == ["hour"]
+        assert analysed(document, "DAY") is day  # remembered
+        again = parse(text)  # the same text parsed anew: its field nodes are others
+        assert analysed(again, "DAY") is not day
+    finally:
+        await node.aclose()
