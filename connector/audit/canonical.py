@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from connector.errors import AuditError
@@ -33,6 +34,14 @@ JSONValue: TypeAlias = (
 
 MAX_SAFE_INTEGER = 2**53 - 1
 _string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A value already written as canonical JSON (``text``), written as is: a part
+    serialised once (an entry's ``details``) and reused in a larger whole (its hash)."""
+
+    text: str
 
 
 def canonical_json(value: Any, *, strict: bool = True, where: str = "$") -> str:
@@ -94,6 +103,8 @@ def _write(value: Any, out: list[str], where: str, strict: bool) -> None:
                 out.append(",")
             _write(item, out, f"{where}[{i}]", strict)
         out.append("]")
+    elif isinstance(value, Raw):
+        out.append(value.text)
     else:
         raise AuditError(
             f"{where}: {type(value).__name__} is not a JSON value "
