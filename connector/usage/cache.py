@@ -6,10 +6,12 @@ the ODRL evaluator. A cached decision is served only when all of this is the sam
 
 * **who asks**, as far as policies can see: the party, the purpose and the roles of the
   token, and the memberships they give (``odrl:partOf`` facts);
-* **what is used**: the set of (dataset, action, aggregation level) uses of the request
-  (two operations using the same fields share their decisions);
+* **what is used**: the set of uses of the request — dataset, action, and for aggregates
+  their buckets, window, cuts and level (two operations using the same fields share their
+  decisions);
 * **the policies**: the node's policy generation (:attr:`DecisionCache.generation`, bumped
-  by :meth:`DecisionCache.clear` whenever policies are reloaded), and the caller's
+  by :meth:`DecisionCache.clear`, for code that swaps a node's policies: a node reads them
+  at start, so a restart starts an empty cache), and the caller's
   agreements — their IRIs and issue dates, read from the store on every request as
   before, so an agreement added or ended (by this process or another) is a new key;
 * **the counters**: ``gui:dailyCount`` and ``odrl:count`` quotas are part of the key with
@@ -20,10 +22,11 @@ the ODRL evaluator. A cached decision is served only when all of this is the sam
   time-dependent constraint of the policies involved could change truth — an
   ``odrl:dateTime`` bound (a date counts by its start and end), or an agreement's issue
   date plus an ``odrl:elapsedTime`` duration — computed by :func:`next_change`. An entry is
-  served only while ``now < until``; at ``until`` exactly, it is evaluated afresh. A
-  constraint whose boundary cannot be placed (a zoneless date or time, a duration in
-  months or years, a right operand given by reference, a value that does not parse) makes
-  the decision uncacheable: it is evaluated on every request, as before.
+  served only while ``since <= now < until`` (``since``: when it was decided; a clock set
+  back decides afresh); at ``until`` exactly, it is evaluated afresh. A constraint whose
+  boundary cannot be placed (a zoneless date or time, a duration in months or years or
+  with fractions of a second, a right operand given by reference, a value that does not
+  parse) makes the decision uncacheable: it is evaluated on every request, as before.
 
 What is cached are the per-use :class:`~connector.usage.decision.Decision` values (frozen);
 every request still builds its own :class:`~connector.usage.decision.RequestDecision`
@@ -88,6 +91,7 @@ def cache_key(
 @dataclass(frozen=True)
 class _Entry:
     decisions: Mapping[Use, Decision]
+    since: datetime
     until: datetime | None
     """``None``: no time-dependent constraint; else served only while ``now < until``."""
 
@@ -109,15 +113,26 @@ class DecisionCache:
 
     def get(self, key: CacheKey, now: datetime) -> Mapping[Use, Decision] | None:
         entry = self._entries.get(key)
-        if entry is None or (entry.until is not None and not now < entry.until):
+        if (
+            entry is None
+            or now < entry.since
+            or (entry.until is not None and not now < entry.until)
+        ):
             self.misses += 1
             return None
         self._entries.move_to_end(key)
         self.hits += 1
         return entry.decisions
 
-    def put(self, key: CacheKey, decisions: Mapping[Use, Decision], until: datetime | None) -> None:
-        self._entries[key] = _Entry(dict(decisions), until)
+    def put(
+        self,
+        key: CacheKey,
+        decisions: Mapping[Use, Decision],
+        *,
+        since: datetime,
+        until: datetime | None,
+    ) -> None:
+        self._entries[key] = _Entry(dict(decisions), since, until)
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)

@@ -230,7 +230,7 @@ class UsageControl:
             involved = (p for v in judge.policies.values() if not isinstance(v, str) for p in v)
             until = next_change(involved, now, state.agreement_dates)
             if until is None or now < until:
-                self.cache.put(key, decisions, until)
+                self.cache.put(key, decisions, since=now, until=until)
         return RequestDecision(
             self.config,
             identity,

@@ -88,6 +88,21 @@ async def test_a_window_closes_at_its_exact_end_even_when_cached(window_node, cl
     assert permitted(await window_node(NAME))
 
 
+async def test_a_clock_set_back_before_an_opening_decides_afresh(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """Open from ``END`` on (``gteq``): decided open after it, a clock stepped back before
+    it must not be served the cached permit (no bound lies ahead to end the entry)."""
+    policy = windowed(END.isoformat())
+    policy["permission"][0]["constraint"][0]["operator"] = "gteq"
+    async for node in _node(tmp_path, clock, {**POLICIES, "registre": policy}):
+        clock.now = END + timedelta(minutes=1)
+        assert permitted(await node(NAME))
+        assert permitted(await node(NAME))  # served from the cache: no bound ahead
+        clock.now = END - timedelta(seconds=1)
+        assert not permitted(await node(NAME))
+
+
 async def test_every_decision_is_still_audited_when_cached(window_node, clock) -> None:
     audit = window_node.app.state.usage.audit
     clock.now = END - timedelta(hours=1)
