@@ -224,6 +224,7 @@ def create_app(
             config.usage.audit_db,
             node=config.name,
             busy_timeout=config.usage.audit_busy_timeout,
+            durability=config.usage.audit_durability,
             on_append=functools.partial(node_telemetry.decided, telemetry),
         )
         control = UsageControl(config, policies, audit=audit, **({"clock": clock} if clock else {}))

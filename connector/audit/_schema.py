@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.audit.canonical import canonical_json
-from connector.audit.record import StoredEntry, format_time, parse_time
+from connector.audit.record import StoredEntry, details_text, format_time, parse_time
 from connector.errors import AuditError
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,40}")
@@ -139,7 +139,7 @@ def to_row(entry: StoredEntry) -> dict[str, Any]:
         "reason": entry.reason,
         "duties": canonical_json(list(entry.duties)),
         "rows_returned": entry.rows_returned,
-        "details": canonical_json(entry.details),
+        "details": details_text(entry) or canonical_json(entry.details),
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }

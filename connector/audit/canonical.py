@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from connector.errors import AuditError
@@ -33,6 +34,14 @@ JSONValue: TypeAlias = (
 
 MAX_SAFE_INTEGER = 2**53 - 1
 _string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A value already written as canonical JSON (``text``), written as is: a part
+    serialised once (an entry's ``details``) and reused in a larger whole (its hash)."""
+
+    text: str
 
 
 def canonical_json(value: Any, *, strict: bool = True, where: str = "$") -> str:
@@ -84,12 +93,18 @@ def _write(value: Any, out: list[str], where: str, strict: bool) -> None:
     elif isinstance(value, Mapping):
         _object(value, out, where, strict)
     elif isinstance(value, list | tuple):
+        if value and all(type(item) is str for item in value) and _text(value, strict):
+            # a list of strings (the keys an entry read): one call to the same encoder
+            out.append(_strings(list(value)))
+            return
         out.append("[")
         for i, item in enumerate(value):
             if i:
                 out.append(",")
             _write(item, out, f"{where}[{i}]", strict)
         out.append("]")
+    elif isinstance(value, Raw):
+        out.append(value.text)
     else:
         raise AuditError(
             f"{where}: {type(value).__name__} is not a JSON value "
@@ -109,6 +124,20 @@ def _object(value: Mapping[Any, Any], out: list[str], where: str, strict: bool) 
         out.append(":")
         _write(value[key], out, f"{where}.{key}", strict)
     out.append("}")
+
+
+_strings = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _text(items: Sequence[str], strict: bool) -> bool:
+    """Whether every string is Unicode text (else the item-by-item path names the culprit)."""
+    if not strict:
+        return True
+    try:
+        "".join(items).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _utf16(key: str) -> bytes:

@@ -12,6 +12,12 @@ processes can append to one log without losing an entry or forking the chain:
 * PostgreSQL: each append takes ``pg_advisory_xact_lock`` on a key derived from the table
   name, then reads the head (READ COMMITTED sees the last committed entry).
 
+Within a process, appends are group-committed (:mod:`connector.audit.group`): the entries
+of concurrent requests share one transaction, and each caller is answered once it is
+committed. On an SQLite file, that transaction runs on the log's own :mod:`sqlite3`
+connection in one call (:mod:`connector.audit.sqlite_writer`), in the write-ahead log;
+``durability`` (``disk`` or ``process``) says whether a commit waits for the disk.
+
 In both, ``seq`` is the primary key and ``prev_hash`` is UNIQUE: even a writer that
 ignored the lock could not fork the chain; it would get an integrity error, which
 :meth:`AuditLog.append` retries. Triggers refuse UPDATE and DELETE (see
@@ -31,8 +37,9 @@ import asyncio
 import json
 import logging
 import random
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any
@@ -44,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from connector.audit import _schema
 from connector.audit import counts as _counts
 from connector.audit.counts import Counts, UseCount
+from connector.audit.group import GroupCommit
 from connector.audit.record import (
     GENESIS,
     AuditFilter,
@@ -52,33 +60,18 @@ from connector.audit.record import (
     format_time,
     seal,
 )
+from connector.audit.sqlite_writer import IMMEDIATE, Busy, SqliteWriter, install_recipe, is_busy
 from connector.audit.verify import VerifyReport, verify_chain
 from connector.errors import AuditError, QueryError
 
 log = logging.getLogger("guichet.audit")
 
 MAX_LIMIT = 1000
-_IMMEDIATE = "guichet_audit_immediate"
 _ATTEMPTS = 8
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _install_sqlite_recipe(engine: AsyncEngine, busy_timeout: float) -> None:
-    sync = engine.sync_engine
-    if sa.event.contains(sync, "begin", _sqlite_begin):
-        return
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cursor.close()
-
-    sa.event.listen(sync, "connect", on_connect)
-    sa.event.listen(sync, "begin", _sqlite_begin)
 
 
 def state_engines(
@@ -92,18 +85,14 @@ def state_engines(
     engine = database if isinstance(database, AsyncEngine) else create_async_engine(database)
     if engine.dialect.name != "sqlite":
         return engine, engine
-    _install_sqlite_recipe(engine, busy_timeout)
-    return engine, engine.execution_options(**{_IMMEDIATE: True})
+    install_recipe(engine, busy_timeout, "disk")
+    return engine, engine.execution_options(**{IMMEDIATE: True})
 
 
-def _sqlite_begin(conn: sa.Connection) -> None:
-    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _is_busy(exc: DBAPIError) -> bool:
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text
+DURABILITY = ("disk", "process")
+"""``disk``: a commit is on disk (``fsync``) before it returns; ``process``: it is in the
+database's hands (SQLite: the operating system's) — it survives the node's crash or
+``kill -9``, not a power loss or an operating-system crash."""
 
 
 class AuditLog:
@@ -124,9 +113,13 @@ class AuditLog:
         table: str = "guichet_audit",
         busy_timeout: float = 30.0,
         on_append: Callable[[StoredEntry, float], None] | None = None,
+        durability: str = "disk",
     ) -> None:
         if not isinstance(node, str) or not node:
             raise AuditError(f"node: expected the node's name, got {node!r}")
+        if durability not in DURABILITY:
+            raise AuditError(f"durability: expected 'disk' or 'process', got {durability!r}")
+        self.durability = durability
         self.node = node
         self._clock = clock
         self.table = _schema.audit_table(_schema.check_table_name(table))
@@ -139,14 +132,26 @@ class AuditLog:
                 f"audit database: {self.dialect} is not supported (expected SQLite or PostgreSQL)"
             )
         self._writer = self.engine
+        self._sqlite: SqliteWriter | None = None
         if self.dialect == "sqlite":
-            _install_sqlite_recipe(self.engine, busy_timeout)
-            self._writer = self.engine.execution_options(**{_IMMEDIATE: True})
-        self._lock = asyncio.Lock()
+            install_recipe(self.engine, busy_timeout, durability)
+            self._writer = self.engine.execution_options(**{IMMEDIATE: True})
+            if not self.engine.url.query:  # a plain file: appends take the short way
+                self._sqlite = SqliteWriter(
+                    str(self.engine.url.database),
+                    self.table,
+                    self.datasets,
+                    busy_timeout=busy_timeout,
+                    sync="FULL" if durability == "disk" else "NORMAL",
+                )
+        self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(
+            self._write_batch,
+            write_now=self._write_now if self._sqlite and self._sqlite.inline else None,
+        )
         self._ready = False
         self.on_append = on_append
         """Told of each entry once it is durable, with the seconds the append took
-        (waiting for the log's lock included): the app's metrics and trace."""
+        (waiting for the batch's transaction included): the app's metrics and trace."""
 
     @property
     def writer(self) -> AsyncEngine:
@@ -179,7 +184,10 @@ class AuditLog:
             ) from exc
 
     async def aclose(self) -> None:
-        """Dispose of the engine if the log created it."""
+        """Close the log's own SQLite connection, and dispose of the engine if the log
+        created it."""
+        if self._sqlite is not None:
+            self._sqlite.close()
         if self._owned:
             await self.engine.dispose()
 
@@ -223,24 +231,56 @@ class AuditLog:
             await conn.execute(d.insert(), values)
 
     async def append(self, record: AuditRecord) -> StoredEntry:
-        """Add ``record`` at the head of the chain and return it as stored."""
-        time = record.time if record.time is not None else self._clock()
-        format_time(time, name="clock")  # a naive clock is refused before anything is written
-        last: _Retry | None = None
+        """Add ``record`` at the head of the chain and return it as stored, once committed."""
+        return (await self.append_many((record,)))[0]
+
+    async def append_many(self, records: Sequence[AuditRecord]) -> list[StoredEntry]:
+        """Add ``records`` in order, in the same transaction as whatever other tasks are
+        appending at the moment (:mod:`connector.audit.group`), and return them as stored
+        once that transaction is committed."""
         started = perf_counter()
-        async with self._lock:
-            for attempt in range(_ATTEMPTS):
-                try:
-                    async with self._guard("cannot append to the audit log"):
-                        entry = await self._append_once(record, time)
-                    self._tell(entry, perf_counter() - started)
-                    return entry
-                except _Retry as exc:
-                    last = exc
-                    await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        pending = []
+        for record in records:
+            time = record.time if record.time is not None else self._clock()
+            format_time(time, name="clock")  # a naive clock is refused before anything is written
+            pending.append(_Pending(record, time, started))
+        return await self._group.submit(pending)
+
+    async def _write_batch(self, batch: list[_Pending]) -> list[StoredEntry]:
+        last: _Retry | None = None
+        for attempt in range(_ATTEMPTS):
+            try:
+                async with self._guard("cannot append to the audit log"):
+                    entries = await self._append_once(batch)
+            except _Retry as exc:
+                last = exc
+                await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                continue
+            done = perf_counter()
+            for p, entry in zip(batch, entries, strict=True):
+                self._tell(entry, done - p.started)
+            return entries
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
         ) from (last.__cause__ if last else None)
+
+    def _write_now(self, batch: list[_Pending]) -> list[StoredEntry] | None:
+        """The batch written on the event loop (SQLite without fsync), or ``None`` when the
+        file is busy: it then goes the usual way."""
+        assert self._sqlite is not None
+        try:
+            entries = self._sqlite.write_now(self.node, [(p.record, p.time) for p in batch])
+        except Busy:
+            return None
+        except sqlite3.Error as exc:
+            raise AuditError(
+                f"cannot append to the audit log (table {self.table.name}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        done = perf_counter()
+        for p, entry in zip(batch, entries, strict=True):
+            self._tell(entry, done - p.started)
+        return entries
 
     def _tell(self, entry: StoredEntry, seconds: float) -> None:
         if self.on_append is None:
@@ -250,7 +290,12 @@ class AuditLog:
         except Exception:  # the entry is written: telemetry failing must not undo the answer
             log.exception("audit log: telling the app of entry %d failed", entry.seq)
 
-    async def _append_once(self, record: AuditRecord, time: datetime) -> StoredEntry:
+    async def _append_once(self, batch: list[_Pending]) -> list[StoredEntry]:
+        if self._sqlite is not None:
+            try:
+                return await self._sqlite.write(self.node, [(p.record, p.time) for p in batch])
+            except Busy as exc:
+                raise _Retry from exc
         try:
             async with self._writer.begin() as conn:
                 await self._serialise(conn)
@@ -261,21 +306,29 @@ class AuditLog:
                         .limit(1)
                     )
                 ).first()
-                seq, prev = (int(head.seq) + 1, str(head.hash)) if head else (1, GENESIS)
-                entry = seal(record, seq=seq, node=self.node, time=time, prev_hash=prev)
-                await conn.execute(self.table.insert().values(**_schema.to_row(entry)))
-                if entry.datasets:
-                    await conn.execute(self.datasets.insert(), _schema.dataset_rows(entry))
-            return entry
+                seq, prev = (int(head.seq), str(head.hash)) if head else (0, GENESIS)
+                entries = []
+                for p in batch:
+                    seq += 1
+                    entry = seal(p.record, seq=seq, node=self.node, time=p.time, prev_hash=prev)
+                    entries.append(entry)
+                    prev = entry.hash
+                await conn.execute(self.table.insert(), [_schema.to_row(e) for e in entries])
+                named = [row for e in entries if e.datasets for row in _schema.dataset_rows(e)]
+                if named:
+                    await conn.execute(self.datasets.insert(), named)
+            return entries
         except IntegrityError as exc:
             raise _Retry from exc
         except DBAPIError as exc:
-            if self.dialect == "sqlite" and _is_busy(exc):
+            if self.dialect == "sqlite" and is_busy(exc):
                 raise _Retry from exc
             raise
 
     async def _serialise(self, conn: AsyncConnection) -> None:
         if self.dialect == "postgresql":
+            if self.durability == "process":  # this transaction's commit only
+                await conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             await conn.execute(
                 sa.select(sa.func.pg_advisory_xact_lock(_schema.advisory_key(self.table.name)))
             )
@@ -428,6 +481,15 @@ class AuditLog:
         return _Translate(what, self.table.name)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A record waiting for its transaction: stamped, and when its append began."""
+
+    record: AuditRecord
+    time: datetime
+    started: float
+
+
 class _Retry(Exception):
     """An append lost a race (busy database or integrity error): try again."""
 
@@ -444,7 +506,7 @@ class _Translate:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
     ) -> None:
-        if isinstance(exc, SQLAlchemyError | OSError):
+        if isinstance(exc, SQLAlchemyError | OSError | sqlite3.Error):
             reason = getattr(exc, "orig", None) or exc
             raise AuditError(
                 f"{self.what} (table {self.table}): {type(reason).__name__}: {reason}"

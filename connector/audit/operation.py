@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLSyntaxError, parse, print_ast
@@ -21,9 +22,11 @@ from graphql import GraphQLSyntaxError, parse, print_ast
 from connector.audit.canonical import canonical_bytes, sha256_hex
 
 
+@lru_cache(maxsize=1024)
 def normalise_document(document: str) -> str:
     """The document as graphql-core prints it, or its whitespace-collapsed text if it does not
-    parse."""
+    parse. Remembered for the last 1,024 documents: clients repeat theirs, and parsing and
+    printing cost more than the rest of a decision."""
     try:
         return print_ast(parse(document, no_location=True))
     except GraphQLSyntaxError:

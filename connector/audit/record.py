@@ -25,7 +25,13 @@ from enum import StrEnum
 from typing import Any
 
 from connector.audit.bounds import MAX_TEXT, Truncation
-from connector.audit.canonical import JSONValue, canonical_bytes, canonical_json, sha256_hex
+from connector.audit.canonical import (
+    JSONValue,
+    Raw,
+    canonical_bytes,
+    canonical_json,
+    sha256_hex,
+)
 from connector.errors import AuditError, QueryError
 
 GENESIS = "0" * 64
@@ -128,6 +134,8 @@ class AuditRecord:
         for name in ("datasets", "duties"):
             object.__setattr__(self, name, cut.names(name, getattr(self, name)))
         object.__setattr__(self, "details", cut.details(self.details, details))
+        # nothing cut: the details are ``details`` read back, whose canonical text it is
+        _keep_text(self, details if not cut.found else canonical_json(self.details))
 
 
 def _check_iri(name: str, value: object) -> None:
@@ -192,7 +200,11 @@ class StoredEntry:
 
     def recompute_hash(self, *, seq: int | None = None) -> str:
         """The hash this entry's stored content gives (``seq`` as in :meth:`content`)."""
-        return sha256_hex(canonical_bytes(self.content(seq=seq)))
+        content = self.content(seq=seq)
+        text = details_text(self)
+        if text is not None:
+            content["details"] = Raw(text)
+        return sha256_hex(canonical_bytes(content))
 
 
 def seal(
@@ -218,7 +230,27 @@ def seal(
         prev_hash=prev_hash,
         hash="",
     )
-    return replace(entry, hash=entry.recompute_hash())
+    _keep_text(entry, details_text(record))
+    sealed = replace(entry, hash=entry.recompute_hash())
+    _keep_text(sealed, details_text(record))
+    return sealed
+
+
+_TEXT = "_details_json"
+
+
+def _keep_text(holder: object, text: str | None) -> None:
+    """Remember the canonical JSON of ``holder``'s details, written once when the record
+    is made and reused for its hash and its row (entries read back from the database have
+    none: verification always writes them anew)."""
+    if text is not None:
+        object.__setattr__(holder, _TEXT, text)
+
+
+def details_text(holder: object) -> str | None:
+    """The canonical JSON of a record's or entry's details, if remembered."""
+    text: str | None = holder.__dict__.get(_TEXT)
+    return text
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -66,7 +66,9 @@ class UsageConfig:
     ``audit_busy_timeout``: seconds a write to an SQLite audit log waits for another
     writer's lock before it tries again (and, after a few tries, fails the request).
     ``audit_check_interval``: seconds between two checks of the audit chain by the running
-    node (:mod:`connector.audit.watch`); 0 checks it at start only."""
+    node (:mod:`connector.audit.watch`); 0 checks it at start only.
+    ``audit_durability``: ``"disk"`` (an entry is fsynced before its answer leaves) or
+    ``"process"`` (handed to the database: it survives the node's crash, not a power loss)."""
 
     enforce: bool = True
     audit_db: str = ""
@@ -79,6 +81,7 @@ class UsageConfig:
     min_subjects: int = MIN_SUBJECTS
     audit_busy_timeout: float = 30.0
     audit_check_interval: float = 300.0
+    audit_durability: str = "disk"
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
             "min_subjects",
             "audit_busy_timeout",
             "audit_check_interval",
+            "audit_durability",
         },
     )
     enforce = table.get("enforce", True)
@@ -244,7 +248,16 @@ def _usage(c: _Checker, table: Mapping[str, Any], file: Path, name: str) -> Usag
         min_subjects=_floor(c, table, "min_subjects", MIN_SUBJECTS),
         audit_busy_timeout=_seconds(c, table, "audit_busy_timeout", 30.0),
         audit_check_interval=_seconds(c, table, "audit_check_interval", 300.0, zero=True),
+        audit_durability=_durability(c, table),
     )
+
+
+def _durability(c: _Checker, table: Mapping[str, Any]) -> str:
+    value = table.get("audit_durability", "disk")
+    if value not in ("disk", "process"):
+        c.fail("usage.audit_durability", f"expected 'disk' or 'process', got {value!r}")
+        return "disk"
+    return str(value)
 
 
 def _seconds(

@@ -9,15 +9,44 @@ every decision goes to the audit log.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
 from connector.audit import operation_hash
-from connector.graphql._analysis import analyse
+from connector.graphql._analysis import Analysis, analyse
 from connector.graphql._context import RequestContext
+
+ANALYSES = 512
+"""Operations whose analysis is remembered per schema (least recently used out)."""
+_analyses: WeakKeyDictionary[GraphQLSchema, OrderedDict[str, tuple[DocumentNode, Analysis]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _analysed(
+    schema: GraphQLSchema, document: DocumentNode, op_hash: str, variables: dict[str, Any]
+) -> Analysis:
+    """The operation's analysis, worked out once per document and variables: it depends on
+    nothing else (the schema's annotations are fixed). Documents are parsed once per text
+    (:class:`~connector.graphql._refused.KnownDocuments`), and the analysis keys computed
+    uses by the identity of the document's field nodes, so an analysis is reused only for
+    that very document object (kept alive with it), under the operation's fingerprint
+    (document and variables)."""
+    known = _analyses.setdefault(schema, OrderedDict())
+    hit = known.get(op_hash)
+    if hit is not None and hit[0] is document:
+        known.move_to_end(op_hash)
+        return hit[1]
+    found = analyse(schema, document, variables=variables)
+    known[op_hash] = (document, found)
+    if len(known) > ANALYSES:
+        known.popitem(last=False)
+    return found
 
 
 class UsageExtension(SchemaExtension):
@@ -30,7 +59,7 @@ class UsageExtension(SchemaExtension):
             return
         # hashed before execution: resolvers may consume the variables (``_entities``)
         op_hash = operation_hash(ec.query or "", dict(ec.variables or {}))
-        found = analyse(ec.schema._schema, ec.graphql_document, variables=ec.variables or {})
+        found = _analysed(ec.schema._schema, ec.graphql_document, op_hash, ec.variables or {})
         ctx.computed = found.computed
         ctx.decision = decision = await control.decide(ctx.identity, found.uses)
         yield

@@ -18,6 +18,7 @@ refused before any decision (:meth:`UsageControl.refusal`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -36,6 +37,7 @@ from connector.usage.agreements import (
     agreement_from_offer,
     new_agreement_iri,
 )
+from connector.usage.cache import DecisionCache, cache_key, next_change
 from connector.usage.decision import Decision, RequestDecision, load_pseudonym_key
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
@@ -95,6 +97,9 @@ class UsageControl:
         )
         self._pseudonym_key: bytes | None = None
         self._ready = False
+        self._setting_up = asyncio.Lock()
+        self.cache = DecisionCache()
+        """Decisions by caller, uses, policies, counters and time (:mod:`.cache`)."""
         for ds, p in self.policies.items():
             if p.error:
                 log.error("dataset %s: %s", ds, p.error)
@@ -134,13 +139,26 @@ class UsageControl:
         return out
 
     async def _setup(self) -> None:
-        if not self._ready:
-            await self.audit.setup()
-            self._agreed = {a.dataset for a in await self.agreements.for_party(None)}
-            self._ready = True
+        if self._ready:
+            return
+        # once, by the first request: concurrent first requests creating the tables in
+        # deferred transactions would fail as busy (SQLite) rather than wait
+        async with self._setting_up:
+            if not self._ready:
+                await self.audit.setup()
+                self._agreed = {a.dataset for a in await self.agreements.for_party(None)}
+                self._ready = True
 
     # -- the state of the world ---------------------------------------------------------
     async def _judge(self, identity: Identity, datasets: set[str]) -> Judge:
+        state, agreements = await self._world(identity, datasets)
+        return self._judge_in(identity, state, agreements)
+
+    async def _world(
+        self, identity: Identity, datasets: set[str]
+    ) -> tuple[State, list[StoredAgreement]]:
+        """What the judge needs besides the policies: the time, the caller's memberships,
+        its usage counters and agreements (looked up only where a policy needs them)."""
         await self._setup()
         now = self.clock()
         counted = datasets & self._counted
@@ -156,6 +174,11 @@ class UsageControl:
             counters=counters,
             agreement_dates={a.iri: a.issued for a in agreements},
         )
+        return state, agreements
+
+    def _judge_in(
+        self, identity: Identity, state: State, agreements: list[StoredAgreement]
+    ) -> Judge:
         granting: dict[str, tuple[Policy, ...] | str] = {}
         for ds in self.config.datasets.values():
             loaded = self.policies.get(ds.id)
@@ -190,16 +213,36 @@ class UsageControl:
 
     # -- deciding -----------------------------------------------------------------------
     async def decide(self, identity: Identity, uses: Iterable[Use]) -> RequestDecision:
-        """The request's decision: one :class:`Decision` per distinct use."""
+        """The request's decision: one :class:`Decision` per distinct use, from the
+        decision cache (:mod:`connector.usage.cache`) when nothing it depends on changed."""
         wanted = sorted(set(uses), key=_order)
-        judge = await self._judge(identity, {u.dataset for u in wanted})
-        decisions = {u: self._bound(identity, u) or judge.decide(u) for u in wanted}
+        state, agreements = await self._world(identity, {u.dataset for u in wanted})
+        now = state.now or self.clock()
+        key = cache_key(
+            self.cache.generation,
+            party=identity.party,
+            purpose=identity.purpose,
+            roles=identity.roles,
+            state=state,
+            uses=wanted,
+        )
+        decisions = self.cache.get(key, now)
+        if decisions is None:
+            judge = self._judge_in(identity, state, agreements)
+            decisions = {u: judge.decide(u) for u in wanted}
+            involved = (p for v in judge.policies.values() if not isinstance(v, str) for p in v)
+            until = next_change(involved, now, state.agreement_dates)
+            if until is None or now < until:
+                self.cache.put(key, decisions, since=now, until=until)
+        # a transfer's token reaches its agreement's dataset alone: applied to every
+        # decision, cached or not (the cache's key does not know the token's binding)
+        decisions = {u: self._bound(identity, u) or d for u, d in decisions.items()}
         return RequestDecision(
             self.config,
             identity,
-            decisions,
+            dict(decisions),
             self.pseudonym_key,
-            judge.state.now or self.clock(),
+            now,
             resources=self.resources,
         )
 
@@ -322,7 +365,8 @@ class UsageControl:
     async def record(
         self, decision: RequestDecision, *, operation_hash: str, operation_name: str | None
     ) -> None:
-        """One audit entry per decision of the request."""
+        """One audit entry per decision of the request, all in one commit."""
+        records = []
         for d in decision.decisions.values():
             if d.pending:  # the query never reached the aggregate: nothing was returned
                 d = replace(
@@ -357,7 +401,7 @@ class UsageControl:
                 details["keys"] = {entity: list(keys) for entity, keys in sorted(read.items())}
                 if decision.keys_cut.get(d.dataset.id):
                     details["keysNotKept"] = decision.keys_cut[d.dataset.id]
-            await self.audit.append(
+            records.append(
                 AuditRecord(
                     time=decision.time,
                     party=decision.identity.party,
@@ -374,6 +418,8 @@ class UsageControl:
                     details=details,
                 )
             )
+        if records:
+            await self.audit.append_many(records)
 
     async def refusal(
         self,

@@ -224,16 +224,17 @@ class RequestDecision:
         return each
 
     # -- entity fields ----------------------------------------------------------------
-    def _once(self, what: str, entity: str, compute: Callable[[], Any]) -> Any:
+    def _once(self, what: str, entity: str, compute: Callable[[str], Any]) -> Any:
         """Per-entity facts are asked for every row: worked out once per request."""
         key = (what, entity)
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute(entity)
+        return found
 
     def hidden(self, entity: str) -> frozenset[str]:
         """Fields of ``entity`` the caller may not read: they are null."""
-        found: frozenset[str] = self._once("hidden", entity, lambda: self._hidden(entity))
+        found: frozenset[str] = self._once("hidden", entity, self._hidden)
         return found
 
     def _hidden(self, entity: str) -> frozenset[str]:
@@ -253,7 +254,7 @@ class RequestDecision:
 
     def pseudonymised(self, entity: str) -> frozenset[str]:
         """Identifier fields whose dataset's permit carries an ``anonymize`` duty."""
-        found: frozenset[str] = self._once("pseudo", entity, lambda: self._pseudonymised(entity))
+        found: frozenset[str] = self._once("pseudo", entity, self._pseudonymised)
         return found
 
     def _pseudonymised(self, entity: str) -> frozenset[str]:
@@ -282,7 +283,12 @@ class RequestDecision:
         for ds_id in self._datasets_of(entity):
             ds = self.config.datasets.get(ds_id)
             personal = ds is not None and ds.personal_data
-            seen = self.keys.setdefault(ds_id, {}).setdefault(entity, [])
+            of_dataset = self.keys.get(ds_id)
+            if of_dataset is None:
+                of_dataset = self.keys[ds_id] = {}
+            seen = of_dataset.get(entity)
+            if seen is None:
+                seen = of_dataset[entity] = []
             for name, value in named:
                 if value is None:
                     continue
@@ -295,16 +301,15 @@ class RequestDecision:
                     self.keys_cut[ds_id] = self.keys_cut.get(ds_id, 0) + 1
 
     def _datasets_of(self, entity: str) -> frozenset[str]:
-        found: frozenset[str] = self._once(
-            "datasets",
-            entity,
-            lambda: frozenset(
-                ds.id
-                for f in self.config.entities[entity].fields
-                if (ds := self.config.dataset_of(entity, f)) is not None
-            ),
-        )
+        found: frozenset[str] = self._once("datasets", entity, self._datasets_of_entity)
         return found
+
+    def _datasets_of_entity(self, entity: str) -> frozenset[str]:
+        return frozenset(
+            ds.id
+            for f in self.config.entities[entity].fields
+            if (ds := self.config.dataset_of(entity, f)) is not None
+        )
 
     def count_rows(self, entity: str, n: int) -> None:
         """``n`` more rows of ``entity`` returned: counted once for each dataset they draw on."""

@@ -370,6 +370,17 @@ def test_request_body_limit_and_audit_wait_are_read_and_checked(tmp_path: Path) 
     ]
 
 
+def test_audit_durability_is_disk_unless_process_is_asked(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text(GOOD + PROCESSING, encoding="utf-8")
+    assert load_config(path).usage.audit_durability == "disk"
+    path.write_text(GOOD + PROCESSING + '\n[usage]\naudit_durability = "process"\n')
+    assert load_config(path).usage.audit_durability == "process"
+    assert issues_of(GOOD + PROCESSING + '\n[usage]\naudit_durability = "fast"\n', tmp_path) == [
+        ("usage.audit_durability", "expected 'disk' or 'process', got 'fast'")
+    ]
+
+
 def test_the_cnil_model_fields_and_the_register_section(tmp_path: Path) -> None:
     cnil = """joint_controllers = ["https://example.org/participants/atmo"]
 processors = ["Hébergeur : Scaleway (France)"]

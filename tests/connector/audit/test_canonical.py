@@ -115,3 +115,16 @@ def test_lenient_mode_fingerprints_anything_json_parses() -> None:
         '{"big":123456789012345678901234567890,"n":"Infinity","s":"\ud800"}'
     )
     assert canonical_bytes(value, strict=False).endswith(b'"s":"\xed\xa0\x80"}')
+
+
+def test_lists_of_strings_escape_as_every_string_does() -> None:
+    """A list of strings (the keys an entry read) takes a shorter path: same text, by hand
+    from RFC 8785 §3.2.2.2 (quote, backslash and control characters escaped, short forms
+    where JSON has them, ``\\u00xx`` lower-case otherwise; the rest literal)."""
+    value = ['a"b', "é", "\x1f", "x\ny", "\\", "\u2028"]
+    assert canonical_json(value) == '["a\\"b","é","\\u001f","x\\ny","\\\\","\u2028"]'
+    assert (
+        canonical_json({"keys": {"Building": ("B1", "B2")}}) == '{"keys":{"Building":["B1","B2"]}}'
+    )
+    with pytest.raises(AuditError, match=r"\$\.k\[1\]: string holds a lone surrogate"):
+        canonical_json({"k": ["a", "\udc00"]})
