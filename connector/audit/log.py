@@ -244,7 +244,11 @@ class AuditLog:
             time = record.time if record.time is not None else self._clock()
             format_time(time, name="clock")  # a naive clock is refused before anything is written
             pending.append(_Pending(record, time, started))
-        return await self._group.submit(pending)
+        entries = await self._group.submit(pending)
+        done = perf_counter()
+        for entry in entries:  # in the caller's task: its request's labels and span
+            self._tell(entry, done - started)
+        return entries
 
     async def _write_batch(self, batch: list[_Pending]) -> list[StoredEntry]:
         last: _Retry | None = None
@@ -256,9 +260,6 @@ class AuditLog:
                 last = exc
                 await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
                 continue
-            done = perf_counter()
-            for p, entry in zip(batch, entries, strict=True):
-                self._tell(entry, done - p.started)
             return entries
         raise AuditError(
             f"cannot append to the audit log: still contended after {_ATTEMPTS} attempts"
@@ -277,9 +278,6 @@ class AuditLog:
                 f"cannot append to the audit log (table {self.table.name}): "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
-        done = perf_counter()
-        for p, entry in zip(batch, entries, strict=True):
-            self._tell(entry, done - p.started)
         return entries
 
     def _tell(self, entry: StoredEntry, seconds: float) -> None:
