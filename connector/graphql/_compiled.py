@@ -1,13 +1,16 @@
 """The compiled data path: an operation that only reads mapped columns answered without
 per-field resolution.
 
-Understood today: a query whose only root field is ``_entities`` (aliased or not), its
-representations all of one entity type this node maps, and its selection on that type
-only ``__typename`` and mapped column fields of scalar type, through any aliases, inline
-fragments and named fragments (on the type, ``_Entity`` or an interface it implements)
-and ``@include``/``@skip`` with literals or variables. Fields are collected by
-graphql-core's own :func:`~graphql.execution.collect_fields` so merging and directives
-mean exactly what they mean to the general executor.
+Understood today: a query whose only root field (aliased or not) is
+
+- ``_entities``, its representations all of one entity type this node maps, or
+- a list page (``buildings(filter:, orderBy:, first:, after:)``) selecting ``nodes``,
+  ``pageInfo``, ``totalCount`` and ``__typename`` (:mod:`._compiled_pages`),
+
+and whose objects select only ``__typename`` and mapped column fields of scalar type,
+through any aliases, inline fragments and named fragments (on the type, ``_Entity`` or
+an interface it implements) and ``@include``/``@skip`` with literals or variables
+(:mod:`._compiled_shape`).
 
 For such an operation the node runs the statement the general path's entity loader runs
 (one, whatever the number of representations) and shapes each row into the answer with
@@ -38,42 +41,34 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     GraphQLError,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLScalarType,
     GraphQLSchema,
-    GraphQLString,
-    OperationType,
     located_error,
 )
 from graphql.execution import Executor
-from graphql.execution.collect_fields import collect_fields, collect_subfields
 from strawberry.extensions import SchemaExtension
 
+from connector.graphql._compiled_pages import PagePlans
+from connector.graphql._compiled_shape import (
+    Fallback,
+    Leaf,
+    Presenter,
+    leaves,
+    root_field,
+    shaped,
+    subfields,
+)
 from connector.graphql._context import RequestContext
 from connector.graphql._entities import _problem
 from connector.model import ENTITIES
 from connector.node import Node
-from connector.precision import presented
 from connector.rnb import InvalidRnbId, canonical_rnb_id
 from connector.sources.base import Condition, Select
 from connector.usage.decision import PolicyDenied
 
 PLANS = 512  # shapes remembered per schema (least recently used out)
 
-
-class Fallback(Exception):
-    """The operation (or this request of it) is not one the compiled path answers."""
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """One response key of an item: ``__typename`` (``field`` None) or a mapped column."""
-
-    key: str
-    field: str | None
-    coerce: Callable[[Any], Any]
-    required: bool
+__all__ = ["CompiledPath", "CompiledPlans", "Fallback"]
 
 
 @dataclass(frozen=True)
@@ -86,13 +81,6 @@ class Shape:
     leaves: tuple[Leaf, ...]
 
 
-def _coercer(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
-    coerce = scalar.coerce_output_value
-    if scalar is GraphQLString:  # the common case, without a call per value
-        return lambda v: v if v.__class__ is str else coerce(v)
-    return coerce
-
-
 class CompiledPlans:
     """The compiled path of one schema (one node): shapes cached per operation text,
     operation name, entity type and the values its ``@include``/``@skip`` variables take."""
@@ -100,69 +88,31 @@ class CompiledPlans:
     def __init__(self, node: Node, mapped: tuple[str, ...]) -> None:
         self.node = node
         self.mapped = frozenset(mapped)
-        self.shapes: OrderedDict[Hashable, Shape | None] = OrderedDict()
+        self.shapes: OrderedDict[Hashable, Any] = OrderedDict()
+        self.pages = PagePlans(node, self.mapped)
         self.answered = 0
         """Requests the compiled path answered (for tests and benchmarks)."""
 
     # -- shaping, once per operation and outcome -----------------------------------------
     def _shape(self, schema: GraphQLSchema, executor: Executor[Any], typename: str) -> Shape:
-        operation = executor.operation
-        if operation.operation != OperationType.QUERY:
-            raise Fallback("not a query")
-        query = schema.query_type
-        assert query is not None
-        root = collect_fields(
-            schema, executor.fragments, executor.variable_values, query, operation
-        )
-        if root.new_defer_usages or root.forbidden_directive_instances:
-            raise Fallback("@defer")
-        if len(root.grouped_field_set) != 1:
-            raise Fallback("more than one root field")
-        ((root_key, details),) = root.grouped_field_set.items()
-        if any(d.node.name.value != "_entities" or d.defer_usage for d in details):
+        root_key, details = root_field(schema, executor)
+        if details[0].node.name.value != "_entities":
             raise Fallback("the root field is not _entities")
         runtime = schema.get_type(typename)
         if not isinstance(runtime, GraphQLObjectType):
             raise Fallback(f"{typename} is not an object type")
-        sub = collect_subfields(
-            schema, executor.fragments, executor.variable_values, operation, runtime, details
-        )
-        if sub.new_defer_usages or sub.forbidden_directive_instances:
-            raise Fallback("@defer")
-        mapped = frozenset(self.node.mapped_fields(typename))
-        leaves = []
-        for key, group in sub.grouped_field_set.items():
-            node = group[0].node
-            name = node.name.value
-            if any(d.defer_usage for d in group):
-                raise Fallback("@defer")
-            if name == "__typename":
-                leaves.append(Leaf(key, None, lambda v: v, True))
-                continue
-            definition = runtime.fields.get(name)
-            if definition is None or name not in mapped or node.arguments or definition.args:
-                raise Fallback(f"{typename}.{name} is not a mapped column")
-            kind = definition.type
-            required = isinstance(kind, GraphQLNonNull)
-            scalar = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
-            if not isinstance(scalar, GraphQLScalarType):
-                raise Fallback(f"{typename}.{name} is not a scalar")
-            leaves.append(Leaf(key, name, _coercer(scalar), required))
-        nodes = tuple(d.node for d in details)
-        return Shape(root_key, nodes, typename, tuple(leaves))
+        grouped = subfields(schema, executor, runtime, details)
+        found = leaves(grouped, runtime, frozenset(self.node.mapped_fields(typename)))
+        return Shape(root_key, tuple(d.node for d in details), typename, found)
 
-    def shape(
-        self, schema: GraphQLSchema, executor: Executor[Any], text: str, typename: str
-    ) -> Shape:
-        coerced = executor.variable_values.coerced
-        flags = tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool | None)))
-        key = (text, executor.operation.name and executor.operation.name.value, typename, flags)
+    def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The shape under ``key`` (made once; a :class:`Fallback` is remembered too)."""
         if key in self.shapes:
             self.shapes.move_to_end(key)
             found = self.shapes[key]
         else:
             try:
-                found = self._shape(schema, executor, typename)
+                found = make()
             except Fallback:
                 found = None
             self.shapes[key] = found
@@ -184,9 +134,23 @@ class CompiledPlans:
         )
         if isinstance(executor, list):
             raise Fallback("the general executor reports these errors")
+        coerced = executor.variable_values.coerced
+        flags = tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool | None)))
+        op = executor.operation.name.value if executor.operation.name else None
+        sels = executor.operation.selection_set.selections
+        if not any(isinstance(s, FieldNode) and s.name.value == "_entities" for s in sels):
+            page = self.cached(
+                ("page", ec.query, op, flags), lambda: self.pages.shape(schema, executor)
+            )
+            result = await self.pages.run(page, ec.schema, executor, ctx.decision)
+            self.answered += 1
+            return result
         representations = _representations(executor)
         typename = _one_type(representations, self.mapped, schema)
-        shape = self.shape(schema, executor, ec.query or "", typename)
+        shape: Shape = self.cached(
+            ("entities", ec.query, op, typename, flags),
+            lambda: self._shape(schema, executor, typename),
+        )
         entity = ENTITIES[typename]
         keys = [_key(entity.key, entity.field(entity.key).type, r) for r in representations]
         decision = ctx.decision
@@ -196,12 +160,17 @@ class CompiledPlans:
             except PolicyDenied:
                 return self._denied(shape, keys, decision)
         rows = await self._rows(typename, entity.key, keys)
-        items, read = self._items(shape, keys, rows, decision)
-        if decision is not None:
-            for row in read:  # as _instance tells it, once per item returned
-                decision.count_rows(typename, 1)
-                subject = row.get(entity.subject) if entity.subject else None
-                decision.read_key(typename, row.get(entity.key), subject)
+        presenter = Presenter(typename, self.node.mapped_fields(typename), decision)
+        items: list[Any] = []
+        read = []
+        for k in keys:
+            row = rows.get(k)
+            if row is None:
+                items.append(None)
+                continue
+            items.append(shaped(shape.leaves, typename, presenter.values(row)))
+            read.append(row)
+        presenter.account(read)  # once every item is shaped: a Fallback told nothing
         self.answered += 1
         return ExecutionResult(data={shape.root_key: items})
 
@@ -228,51 +197,6 @@ class CompiledPlans:
         except Exception as exc:  # the general path runs it again and says what failed
             raise Fallback("the source failed") from exc
         return {row[key]: row for row in rows}
-
-    def _items(
-        self, shape: Shape, keys: list[Any], rows: Mapping[Any, Any], decision: Any
-    ) -> tuple[list[Any], list[Any]]:
-        typename = shape.typename
-        entity = ENTITIES[typename]
-        fields = self.node.mapped_fields(typename)
-        hidden = decision.hidden(typename) if decision is not None else frozenset()
-        pseudo = decision.pseudonymised(typename) if decision is not None else frozenset()
-        items: list[Any] = []
-        read: list[Any] = []
-        leaves = shape.leaves
-        for k in keys:
-            row = rows.get(k)
-            if row is None:
-                items.append(None)
-                continue
-            shown = presented(entity, row)
-            values = {n: shown.get(n) for n in fields}
-            for name in hidden:
-                values[name] = None
-            for name in pseudo:
-                if values.get(name) is not None:
-                    values[name] = decision.pseudonym(typename, values[name])
-            item: dict[str, Any] = {}
-            for leaf in leaves:
-                if leaf.field is None:
-                    item[leaf.key] = typename
-                    continue
-                value = values.get(leaf.field)
-                if value is None:
-                    if leaf.required:
-                        raise Fallback("null for a non-null field")
-                    item[leaf.key] = None
-                    continue
-                try:
-                    out = leaf.coerce(value)
-                except Exception as exc:
-                    raise Fallback("the scalar refuses the value") from exc
-                if out is None:
-                    raise Fallback("the scalar refuses the value")
-                item[leaf.key] = out
-            items.append(item)
-            read.append(row)
-        return items, read
 
 
 def _representations(executor: Executor[Any]) -> list[Any]:

@@ -159,6 +159,75 @@ class Generator:
         return Operation(text, variables, name, token, self.compiles)
 
 
+# list pages: the root field, filters and orderings on the tiny node's data
+PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "Building": (
+        "buildings",
+        ('{usage: {eq: "school"}}', '{name: {in: ["Gymnase Nord", "Résidence Aytré"]}}'),
+        ("[{field: NAME, direction: DESC}]", "[{field: YEAR_BUILT}]"),
+    ),
+    "EnergyUse": ("energyUses", ('{carrier: {eq: "gaz naturel"}}',), ()),
+    "Space": ("spaces", (), ()),
+    "Sensor": ("sensors", (), ()),
+    "Observation": ("observations", ('{sensorId: {eq: "S-CM2-CO2"}}',), ()),
+}
+
+
+def _page(g: Generator) -> Operation:
+    r = g.r
+    t = g.t = r.choice(tuple(PAGES))
+    root, filters, orders = PAGES[t]
+    args = []
+    variables: dict[str, Any] = {}
+    defs = []
+    if r.random() < 0.7:
+        first = r.choice((1, 2, 3, 4, 9))  # 9: over the tiny node's maximum, refused
+        if r.random() < 0.5:
+            args.append(f"first: {first}")
+        else:
+            args.append("first: $first")
+            defs.append("$first: Int")
+            variables["first"] = first
+    if filters and r.random() < 0.5:
+        args.append(f"filter: {r.choice(filters)}")
+    if orders and r.random() < 0.5:
+        args.append(f"orderBy: {r.choice(orders)}")
+    if r.random() < 0.05:
+        args.append('after: "not-a-cursor"')
+    parts: list[str] = []
+    for _ in range(r.randint(1, 4)):
+        roll = r.random()
+        alias = f"c{len(parts)}: " if r.random() < 0.2 else ""
+        if roll < 0.4:
+            parts.append(f"nodes{g._directive()} {{ {g._fields(t)} }}")
+        elif roll < 0.6:
+            info = " ".join(
+                r.choice(("endCursor", "hasNextPage", "__typename", "e: endCursor"))
+                + g._directive()
+                for _ in range(r.randint(1, 3))
+            )
+            parts.append(f"pageInfo {{ {info} }}")
+        elif roll < 0.8:
+            parts.append(f"{alias}totalCount{g._directive()}")
+        else:
+            parts.append(f"{alias}__typename")
+    if r.random() < 0.04:
+        parts.append("nodes { id __typename }" if t != "Building" else "nodes { carbon { year } }")
+    defs += [f"${n}: Boolean!" for n in g.flags]
+    variables.update(g.flags)
+    head = "query" + (f"({', '.join(defs)})" if defs else "")
+    alias = r.choice(("", "", "page: "))
+    arglist = f"({', '.join(args)})" if args else ""
+    text = " ".join([f"{head} {{ {alias}{root}{arglist} {{ {' '.join(parts)} }} }}", *g.fragments])
+    token = r.choice((None, "city", "ana", "univ", "city"))
+    return Operation(text, variables, None, token, g.compiles)
+
+
 def corpus(n: int, seed: int = 14) -> list[Operation]:
-    """``n`` operations, the same for the same seed."""
-    return [Generator(seed * 100_003 + i).operation() for i in range(n)]
+    """``n`` operations, the same for the same seed: two thirds ``_entities``, one third
+    list pages."""
+    out = []
+    for i in range(n):
+        g = Generator(seed * 100_003 + i)
+        out.append(_page(g) if i % 3 == 2 else g.operation())
+    return out

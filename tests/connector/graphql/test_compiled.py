@@ -20,7 +20,7 @@ from tests.connector.usage.conftest import BASE, Clock, TableVerifier, write_nod
 
 pytestmark = pytest.mark.anyio
 
-CORPUS = 240
+CORPUS = 300
 
 
 @dataclasses.dataclass
@@ -163,7 +163,8 @@ async def test_what_the_compiled_path_does_not_understand_falls_back(pair: Pair)
             "{ _entities(representations: $r) { ... on Space { id } } }",
             [rep, {"__typename": "Building", "rnbId": "PG46YY6YJW8N"}],
         ),
-        ("{ buildings { nodes { rnbId } } }", None),
+        ("{ buildings { nodes { rnbId } } spaces { totalCount } }", None),
+        ("{ buildings(first: 99) { nodes { rnbId } } }", None),
     ]
     for n, (selection, reps) in enumerate(cases):
         query = ("query($r: [_Any!]!) " if reps is not None else "query ") + selection
@@ -172,3 +173,42 @@ async def test_what_the_compiled_path_does_not_understand_falls_back(pair: Pair)
         assert got == await _post(b, body, "city", f"fallback-{n}")
         assert got.startswith(b"200 ")
     assert plans.answered == 0
+
+
+async def test_pages_walked_with_their_cursors_are_the_same(pair: Pair) -> None:
+    """Each page's endCursor is the next one's ``after``; under ana's pseudonyms the
+    observations' cursor is null (it would undo them), on both paths."""
+    import json
+
+    a, b = pair.clients
+    plans = _plans(pair.compiled)
+    walks = [
+        ("buildings", "rnbId name floorArea usage", "[{field: NAME, direction: DESC}]", "city"),
+        ("observations", "id sensorId value resultTime unit", None, "ana"),
+        ("observations", "id sensorId value resultTime", None, "city"),
+        ("spaces", "id rnbId area", None, None),
+    ]
+    for root, fields, order, token in walks:
+        after = None
+        pages = 0
+        while True:
+            args = "first: 1, after: $after" + (f", orderBy: {order}" if order else "")
+            query = (
+                f"query($after: String) {{ {root}({args}) "
+                f"{{ totalCount nodes {{ {fields} }} pageInfo {{ endCursor hasNextPage }} }} }}"
+            )
+            body = {"query": query, "variables": {"after": after}}
+            before = plans.answered
+            got = await _post(a, body, token, f"{root}-{pages}")
+            assert got == await _post(b, body, token, f"{root}-{pages}")
+            assert plans.answered == before + 1
+            page = json.loads(got.split(b" ", 1)[1])["data"][root]
+            pages += 1
+            if page is None:  # the city may only aggregate the readings
+                assert (root, token) == ("observations", "city")
+                break
+            after = page["pageInfo"]["endCursor"]
+            if not page["pageInfo"]["hasNextPage"] or after is None:
+                break
+        assert pages >= 2 or token in ("ana", "city")
+    assert await _entries(pair.compiled) == await _entries(pair.general)
