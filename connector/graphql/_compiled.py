@@ -7,9 +7,10 @@ Understood today: a query whose only root field (aliased or not) is
 - a list page (``buildings(filter:, orderBy:, first:, after:)``) selecting ``nodes``,
   ``pageInfo``, ``totalCount`` and ``__typename`` (:mod:`._compiled_pages`),
 
-and whose objects select only ``__typename`` and mapped column fields of scalar type,
-through any aliases, inline fragments and named fragments (on the type, ``_Entity`` or
-an interface it implements) and ``@include``/``@skip`` with literals or variables
+and whose objects select only ``__typename``, mapped column fields of scalar type and
+references (``Space.building``) selecting those in turn (:mod:`._compiled_refs`), through
+any aliases, inline fragments and named fragments (on the type, ``_Entity`` or an
+interface it implements) and ``@include``/``@skip`` with literals or variables
 (:mod:`._compiled_shape`).
 
 For such an operation the node runs the statement the general path's entity loader runs
@@ -23,10 +24,10 @@ general path's resolver raises, at the same path. The usage decision is still th
 the denials and writes the audit entry as it does for the general path; the rows and
 keys read are told to the decision in the same order.
 
-Anything else — other root fields, object fields (references, relations, computed
-fields), arguments, ``@defer``, malformed representations, keys that do not parse, a
-value a scalar refuses, a source that fails — raises :class:`Fallback` before the
-decision is told anything, and the general executor answers as it always did.
+Anything else — other root fields, relations and computed fields, a reference's own
+reference, field arguments, ``@defer``, malformed representations, keys that do not
+parse, a value a scalar refuses, a source that fails — raises :class:`Fallback` before
+the decision is told anything, and the general executor answers as it always did.
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ from graphql.execution import Executor
 from strawberry.extensions import SchemaExtension
 
 from connector.graphql._compiled_pages import PagePlans
+from connector.graphql._compiled_refs import nested, precheck, references, resolve
 from connector.graphql._compiled_shape import (
     Fallback,
     Leaf,
+    Pending,
     Presenter,
     leaves,
     root_field,
@@ -102,7 +105,13 @@ class CompiledPlans:
         if not isinstance(runtime, GraphQLObjectType):
             raise Fallback(f"{typename} is not an object type")
         grouped = subfields(schema, executor, runtime, details)
-        found = leaves(grouped, runtime, frozenset(self.node.mapped_fields(typename)))
+        found = leaves(
+            grouped,
+            runtime,
+            frozenset(self.node.mapped_fields(typename)),
+            references(self.node, runtime),
+            nested(self.node, schema, executor, typename),
+        )
         return Shape(root_key, tuple(d.node for d in details), typename, found)
 
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
@@ -159,18 +168,23 @@ class CompiledPlans:
                 decision.require_read(typename)
             except PolicyDenied:
                 return self._denied(shape, keys, decision)
+        precheck(shape.leaves, decision)
         rows = await self._rows(typename, entity.key, keys)
         presenter = Presenter(typename, self.node.mapped_fields(typename), decision)
         items: list[Any] = []
         read = []
+        pending: list[Pending] = []
         for k in keys:
             row = rows.get(k)
             if row is None:
                 items.append(None)
                 continue
-            items.append(shaped(shape.leaves, typename, presenter.values(row)))
+            items.append(shaped(shape.leaves, typename, presenter.values(row), pending))
             read.append(row)
+        referred = await resolve(self.node, pending, decision) if pending else []
         presenter.account(read)  # once every item is shaped: a Fallback told nothing
+        for child, child_rows in referred:
+            child.account(child_rows)
         self.answered += 1
         return ExecutionResult(data={shape.root_key: items})
 

@@ -28,9 +28,11 @@ from graphql.execution.values import get_argument_values
 from strawberry.types.arguments import convert_arguments
 
 from connector.errors import QueryError
+from connector.graphql._compiled_refs import nested, precheck, references, resolve
 from connector.graphql._compiled_shape import (
     Fallback,
     Leaf,
+    Pending,
     Presenter,
     leaves,
     root_field,
@@ -109,6 +111,8 @@ class PagePlans:
             subfields(schema, executor, runtime, node_groups) if node_groups else {},
             runtime,
             frozenset(self.node.mapped_fields(typename)),
+            references(self.node, runtime),
+            nested(self.node, schema, executor, typename),
         )
         info_leaves = leaves(
             subfields(schema, executor, info_type, info_groups) if info_groups else {},
@@ -144,6 +148,7 @@ class PagePlans:
                 except PolicyDenied as denied:  # the page is null, as the resolver raised
                     error = located_error(denied, [d.node for d in shape.details], [shape.root_key])
                     return ExecutionResult(data={shape.root_key: None}, errors=[error])
+            precheck(shape.nodes, decision)
             names, types = _sort_types(entity, order)
             after = args.get("after")
             cursor = decode_cursor(after, types) if after else None
@@ -171,7 +176,9 @@ class PagePlans:
             if rows and not presenter.pseudo & set(names)
             else None
         )
-        nodes = [shaped(shape.nodes, shape.typename, presenter.values(r)) for r in rows]
+        pending: list[Pending] = []
+        nodes = [shaped(shape.nodes, shape.typename, presenter.values(r), pending) for r in rows]
+        referred = await resolve(self.node, pending, decision) if pending else []
         page_info = shaped(shape.page_info, "PageInfo", {"endCursor": end, "hasNextPage": more})
         count = None
         if any(f == "totalCount" for _, f in shape.parts):
@@ -183,6 +190,8 @@ class PagePlans:
                 raise Fallback("the source failed") from exc
             count = _int(counted[0]["count"]) if counted else 0
         presenter.account(rows)
+        for child, child_rows in referred:
+            child.account(child_rows)
         out: dict[str, Any] = {}
         for key, f in shape.parts:
             if f == "__typename":

@@ -30,13 +30,36 @@ class Fallback(Exception):
 
 
 @dataclass(frozen=True)
+class Ref:
+    """A reference field (``Space.building``): the entity its value keys, and what of it
+    is selected."""
+
+    target: str
+    mapped: bool
+    """False: a key-only stub owned by another node (no statement, nothing read)."""
+    leaves: tuple[Leaf, ...]
+
+
+@dataclass(frozen=True)
 class Leaf:
-    """One response key of an object: ``__typename`` (``field`` None) or a scalar field."""
+    """One response key of an object: ``__typename`` (``field`` None), a scalar field, or
+    (``ref``) the object a reference field's value (``field``) keys."""
 
     key: str
     field: str | None
     coerce: Callable[[Any], Any]
     required: bool
+    ref: Ref | None = None
+
+
+@dataclass
+class Pending:
+    """A reference of one object of the answer, filled once its rows are read."""
+
+    item: dict[str, Any]
+    key: str
+    value: Any
+    ref: Ref
 
 
 def _coercer(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
@@ -81,19 +104,31 @@ def subfields(
     return sub.grouped_field_set
 
 
+References = Mapping[str, tuple[str, str, bool]]
+"""By reference field name: the field holding the key, the target type, whether mapped."""
+
+
 def leaves(
     grouped: Mapping[str, list[FieldDetails]],
     runtime: GraphQLObjectType,
     allowed: frozenset[str],
+    refs: References | None = None,
+    nested: Callable[[list[FieldDetails], str], tuple[Leaf, ...]] | None = None,
 ) -> tuple[Leaf, ...]:
-    """The leaves of an object of ``runtime``: ``__typename`` and the scalar fields named
-    in ``allowed``, without arguments; anything else is a :class:`Fallback`."""
+    """The leaves of an object of ``runtime``: ``__typename``, the scalar fields named
+    in ``allowed``, without arguments, and the reference fields of ``refs`` (their own
+    selection made by ``nested``); anything else is a :class:`Fallback`."""
     out = []
     for key, group in grouped.items():
         node = group[0].node
         name = node.name.value
         if name == "__typename":
             out.append(Leaf(key, None, lambda v: v, True))
+            continue
+        if refs and nested and name in refs and not node.arguments:
+            source, target, mapped = refs[name]
+            ref = Ref(target, mapped, nested(group, target))
+            out.append(Leaf(key, source, lambda v: v, False, ref))
             continue
         definition = runtime.fields.get(name)
         if definition is None or name not in allowed or node.arguments or definition.args:
@@ -107,14 +142,27 @@ def leaves(
     return tuple(out)
 
 
-def shaped(leaves: tuple[Leaf, ...], typename: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The object of the answer: each leaf's value coerced by its scalar."""
+def shaped(
+    leaves: tuple[Leaf, ...],
+    typename: str,
+    values: Mapping[str, Any],
+    pending: list[Pending] | None = None,
+) -> dict[str, Any]:
+    """The object of the answer: each leaf's value coerced by its scalar; a reference is
+    ``pending`` (null when its value is)."""
     item: dict[str, Any] = {}
     for leaf in leaves:
         if leaf.field is None:
             item[leaf.key] = typename
             continue
         value = values.get(leaf.field)
+        if leaf.ref is not None:
+            item[leaf.key] = None
+            if value is not None:
+                if pending is None:
+                    raise Fallback("a reference where none is resolved")
+                pending.append(Pending(item, leaf.key, value, leaf.ref))
+            continue
         if value is None:
             if leaf.required:
                 raise Fallback("null for a non-null field")

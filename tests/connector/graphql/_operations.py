@@ -1,9 +1,10 @@
 """A seeded generator of ``_entities`` operations over the tiny node's schema, for the
 differential test of the compiled path: aliases, inline and named fragments (on the
-type, on ``_Entity``, on another type), ``@include``/``@skip`` with literals and
+type, on ``_Entity``, on another type), references, ``@include``/``@skip`` with literals and
 variables, ``__typename``, operation names, duplicate and unknown keys; and, now and
-then, what the compiled path must leave to the general executor (a reference field, a
-malformed or mixed representation, an inline representation list, a second root field).
+then, what the compiled path must leave to the general executor (a reference's own
+reference, ``edges``, a malformed or mixed representation, an inline representation
+list, a second root field).
 
 The types, fields and keys are read off the tiny node's config and data
 (:mod:`tests.connector.tiny`), not off the code under test."""
@@ -25,10 +26,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Observation": ("id", "sensorId", "resultTime", "observedProperty", "value", "unit"),
 }
 REFERENCES: dict[str, tuple[str, ...]] = {
-    "EnergyUse": ("building { rnbId name }",),
-    "Space": ("building { rnbId }",),
-    "Sensor": ("space { id name }",),
-    "Observation": ("sensor { id }",),
+    "EnergyUse": ("building { rnbId name }", "b: building { __typename ... on Building { name } }"),
+    "Space": ("building { rnbId yearBuilt floorArea }",),
+    "Sensor": ("space { id name }", "space { __typename area @skip(if: true) }"),
+    "Observation": ("sensor { id observedProperty }",),
 }
 KEY = {"Building": "rnbId"}
 KEYS: dict[str, list[Any]] = {
@@ -90,9 +91,8 @@ class Generator:
             parts.append(f"... on {t}{self._directive()} {{ {self._fields(t, depth + 1)} }}")
         if depth < 2 and r.random() < 0.2:
             parts.append(self._named(t, depth + 1))
-        if t in REFERENCES and r.random() < 0.06:
+        if t in REFERENCES and r.random() < 0.15:
             parts.append(r.choice(REFERENCES[t]))
-            self.compiles = self.compiles and t != self.t  # only the runtime type's count
         return " ".join(parts)
 
     def _named(self, t: str, depth: int) -> str:
@@ -211,8 +211,9 @@ def _page(g: Generator) -> Operation:
             parts.append(f"{alias}totalCount{g._directive()}")
         else:
             parts.append(f"{alias}__typename")
-    if r.random() < 0.04:
-        parts.append("nodes { id __typename }" if t != "Building" else "nodes { carbon { year } }")
+    if r.random() < 0.04:  # a reference's own reference: left to the general executor
+        parts.append("nodes { sensor { space { id } } }" if t == "Observation" else "edges")
+        g.compiles = False
     defs += [f"${n}: Boolean!" for n in g.flags]
     variables.update(g.flags)
     head = "query" + (f"({', '.join(defs)})" if defs else "")

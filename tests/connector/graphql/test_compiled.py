@@ -156,7 +156,10 @@ async def test_what_the_compiled_path_does_not_understand_falls_back(pair: Pair)
     plans = _plans(pair.compiled)
     rep = {"__typename": "Space", "id": "PG46YY6YJW8N/RDC/CP"}
     cases = [
-        ("{ _entities(representations: $r) { ... on Space { id building { name } } } }", [rep]),
+        (
+            "{ _entities(representations: $r) { ... on Sensor { space { building { name } } } } }",
+            [{"__typename": "Sensor", "id": "S-CP-CO2"}],
+        ),
         ("{ _entities(representations: $r) { ... on Space { id } } __typename }", [rep]),
         ("{ _entities(representations: $r) { ... on Space { id } } }", [rep, {"id": "x"}]),
         (
