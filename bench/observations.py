@@ -21,7 +21,8 @@ from dataclasses import replace
 import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, timed, without_enforcement
+from bench._common import demo, ms, p50, without_enforcement
+from bench.entities import interleaved
 from connector.app import create_app
 from connector.config import load_config
 
@@ -101,7 +102,7 @@ async def main(repeat: int) -> None:
     print(
         f"{'readings':>8}  {'pages':>5}  {'compiled':>11}  {'general':>11}  "
         f"{'raw SQL+JSON':>12}  {'compiled/raw':>12}  {'general/raw':>11}  "
-        f"{'SQL statements per page':>23}"
+        f"{'CPU compiled/raw':>16}  {'SQL statements per page':>23}"
     )
     worst = 0.0
     async with (
@@ -118,18 +119,13 @@ async def main(repeat: int) -> None:
             per_page = (sum(s.statements for s in node.sources.values()) - before) / pages
             if plans.answered != answered + pages:
                 raise SystemExit("the compiled path did not answer")
-            fns = (compiled, general_walk, via_sql)
-            for fn in fns:
-                await fn()
-            times: list[list[float]] = [[], [], []]
-            for _ in range(repeat):
-                for fn, acc in zip(fns, times, strict=True):
-                    acc.extend(await timed(fn, repeat=1))
-            t_c, t_g, t_sql = (p50(t) for t in times)
+            walls, cpus = await interleaved((compiled, general_walk, via_sql), repeat)
+            t_c, t_g, t_sql = (p50(t) for t in walls)
+            cpu = p50(cpus[0]) / p50(cpus[2])
             worst = max(worst, t_c / t_sql)
             print(
                 f"{rows:>8}  {pages:>5}  {ms(t_c)}  {ms(t_g)}  {ms(t_sql):>12}  "
-                f"{t_c / t_sql:12.1f}  {t_g / t_sql:11.1f}  {per_page:>23g}"
+                f"{t_c / t_sql:12.1f}  {t_g / t_sql:11.1f}  {cpu:16.1f}  {per_page:>23g}"
             )
     verdict = "MET" if worst <= GOAL else "MISSED"
     print(f"\ngoal: compiled path at most {GOAL:.1f}x raw SQL + JSON: {verdict} ({worst:.1f}x)")
