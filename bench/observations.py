@@ -1,8 +1,12 @@
 """A paged observation query through the atmo node, against the raw SQL keyset query a
-developer would write on Atmo's own view. Walks ``--pages`` pages of ``--size`` rows of
-one CO2 sensor and prints p50 latencies per page, their ratio and SQL statements per page.
+developer would write on Atmo's own view. Walks 10, 100 and 1,000 readings of one CO2
+sensor (one page of 10, one of 100, two of 500: the node's largest page) through the
+node's compiled data path (:mod:`connector.graphql._compiled`, the default) and its
+general executor (``[limits] compiled_path = false``), side by side, and prints p50
+latencies per walk, their ratios to raw SQL + JSON, the SQL statements per page, and
+whether the compiled path meets the goal of issue 14: at most 3.0x raw SQL + JSON.
 
-    .venv/bin/python bench/observations.py [--pages 10] [--size 500] [--repeat 10]
+    .venv/bin/python bench/observations.py [--repeat 10]
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import argparse
 import asyncio
 import json
 import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, side_by_side, without_enforcement
+from bench._common import demo, ms, p50, without_enforcement
+from bench.entities import interleaved
 from connector.app import create_app
 from connector.config import load_config
 
@@ -32,12 +39,57 @@ WHERE capteur = ? AND polluant IN ('CO2', 'TEMP', 'HR') AND (horodatage, id_mesu
 ORDER BY horodatage, id_mesure LIMIT ?"""
 
 
-async def main(pages: int, size: int, repeat: int) -> None:
+GOAL = 3.0
+WALKS = ((10, 1), (100, 1), (1000, 2))  # readings per walk, pages per walk
+
+
+def _walks(
+    client: httpx.AsyncClient, raw: aiosqlite.Connection, sensor: str, pages: int, size: int
+) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]:
+    async def via_node() -> object:
+        after = None
+        for _ in range(pages):
+            variables = {"sensor": sensor, "after": after, "first": size}
+            r = await client.post("/graphql", json={"query": QUERY, "variables": variables})
+            page = r.json()["data"]["observations"]
+            if len(page["nodes"]) != size:
+                raise SystemExit(f"node answered wrongly: {str(r.json())[:300]}")
+            after = page["pageInfo"]["endCursor"]
+        return after
+
+    async def via_sql() -> object:
+        last: tuple[object, object] = ("", -1)
+        for _ in range(pages):
+            async with raw.execute(RAW, (sensor, *last, size)) as cur:
+                rows = list(await cur.fetchall())
+            json.dumps(
+                [
+                    {
+                        "id": r[0],
+                        "sensorId": r[1],
+                        "spaceId": f"{r[2]}/{r[3]}/{r[4]}",
+                        "observedProperty": r[5],
+                        "resultTime": r[6],
+                        "value": r[7],
+                        "unit": r[8],
+                    }
+                    for r in rows
+                ]
+            )
+            last = (rows[-1][6], rows[-1][0])
+        return last
+
+    return via_node, via_sql
+
+
+async def main(repeat: int) -> None:
     paths = demo()
     # the node's data path alone: bench/usage.py measures what enforcement adds
     config = without_enforcement(load_config(paths.atmo_toml))
-    app = create_app(config)
-    node = app.state.node
+    general = replace(config, limits=replace(config.limits, compiled_path=False))
+    apps = (create_app(config), create_app(general))
+    node = apps[0].state.node
+    plans = apps[0].state.graphql.app.schema.compiled
     with sqlite3.connect(paths.atmo_db) as db:
         sensor = db.execute(
             "SELECT id_capteur FROM capteurs WHERE polluant = 'CO2' ORDER BY id_capteur LIMIT 1"
@@ -45,64 +97,40 @@ async def main(pages: int, size: int, repeat: int) -> None:
         total = db.execute("SELECT count(*) FROM mesures").fetchone()[0]
     print(
         f"atmo node over {paths.atmo_db.name} ({total:,} readings); sensor {sensor}; "
-        f"{pages} pages of {size}; p50 of {repeat} walks, interleaved\n"
+        f"p50 of {repeat} walks, interleaved\n"
     )
+    print(
+        f"{'readings':>8}  {'pages':>5}  {'compiled':>11}  {'general':>11}  "
+        f"{'raw SQL+JSON':>12}  {'compiled/raw':>12}  {'general/raw':>11}  "
+        f"{'CPU compiled/raw':>16}  {'SQL statements per page':>23}"
+    )
+    worst = 0.0
     async with (
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench"
-        ) as client,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://b") as c,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://b") as g,
         aiosqlite.connect(paths.atmo_db) as raw,
     ):
-
-        async def via_node() -> object:
-            after = None
-            for _ in range(pages):
-                r = await client.post(
-                    "/graphql",
-                    json={
-                        "query": QUERY,
-                        "variables": {"sensor": sensor, "after": after, "first": size},
-                    },
-                )
-                page = r.json()["data"]["observations"]
-                if len(page["nodes"]) != size:
-                    raise SystemExit(f"node answered wrongly: {str(r.json())[:300]}")
-                after = page["pageInfo"]["endCursor"]
-            return after
-
-        async def via_sql() -> object:
-            last: tuple[object, object] = ("", -1)
-            for _ in range(pages):
-                async with raw.execute(RAW, (sensor, *last, size)) as cur:
-                    rows = await cur.fetchall()
-                json.dumps(
-                    [
-                        {
-                            "id": r[0],
-                            "sensorId": r[1],
-                            "spaceId": f"{r[2]}/{r[3]}/{r[4]}",
-                            "observedProperty": r[5],
-                            "resultTime": r[6],
-                            "value": r[7],
-                            "unit": r[8],
-                        }
-                        for r in rows
-                    ]
-                )
-                last = (rows[-1][6], rows[-1][0])
-            return last
-
-        await via_node()
-        before = sum(s.statements for s in node.sources.values())
-        await via_node()
-        per_page = (sum(s.statements for s in node.sources.values()) - before) / pages
-        t_node, t_sql = await side_by_side(via_node, via_sql, repeat=repeat)
-        print(f"{'':14}{'per page':>12}")
-        print(f"{'node GraphQL':14}{ms(p50(t_node) / pages)}")
-        print(f"{'raw SQL + JSON':14}{ms(p50(t_sql) / pages)}")
-        print(f"\nratio node / raw SQL: {p50(t_node) / p50(t_sql):.1f}")
-        print(f"SQL statements per page through the node: {per_page:g}")
-    await node.aclose()
+        for rows, pages in WALKS:
+            compiled, via_sql = _walks(c, raw, sensor, pages, rows // pages)
+            general_walk, _ = _walks(g, raw, sensor, pages, rows // pages)
+            await compiled()
+            before, answered = sum(s.statements for s in node.sources.values()), plans.answered
+            await compiled()
+            per_page = (sum(s.statements for s in node.sources.values()) - before) / pages
+            if plans.answered != answered + pages:
+                raise SystemExit("the compiled path did not answer")
+            walls, cpus = await interleaved((compiled, general_walk, via_sql), repeat)
+            t_c, t_g, t_sql = (p50(t) for t in walls)
+            cpu = p50(cpus[0]) / p50(cpus[2])
+            worst = max(worst, t_c / t_sql)
+            print(
+                f"{rows:>8}  {pages:>5}  {ms(t_c)}  {ms(t_g)}  {ms(t_sql):>12}  "
+                f"{t_c / t_sql:12.1f}  {t_g / t_sql:11.1f}  {cpu:16.1f}  {per_page:>23g}"
+            )
+    verdict = "MET" if worst <= GOAL else "MISSED"
+    print(f"\ngoal: compiled path at most {GOAL:.1f}x raw SQL + JSON: {verdict} ({worst:.1f}x)")
+    for app in apps:
+        await app.state.node.aclose()
 
 
 if __name__ == "__main__":
@@ -111,8 +139,5 @@ if __name__ == "__main__":
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--pages", type=int, default=10, help="pages walked per run (%(default)s)")
-    ap.add_argument("--size", type=int, default=500, help="readings per page (%(default)s)")
-    ap.add_argument("--repeat", type=int, default=10, help="runs (%(default)s)")
-    a = ap.parse_args()
-    asyncio.run(main(a.pages, a.size, a.repeat))
+    ap.add_argument("--repeat", type=int, default=10, help="walks per size (%(default)s)")
+    asyncio.run(main(ap.parse_args().repeat))

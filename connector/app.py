@@ -377,6 +377,7 @@ def create_app(
         ],
     )
     app.state.node = node
+    app.state.graphql = graphql_app  # its .app.schema.compiled: the compiled path's counts
     app.state.usage = control
     app.state.telemetry = telemetry
     telemetry.metrics.watch_pools(

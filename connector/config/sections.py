@@ -18,7 +18,9 @@ from connector.config._checker import Checker as _Checker
 class Limits:
     """``[limits]``: page sizes; the depth, aliases and tokens of a GraphQL operation
     (the gateway's defaults too); ``max_body_bytes`` of a request body, beyond which the
-    node answers 413 (checked as the body arrives, whatever its ``Content-Length``)."""
+    node answers 413 (checked as the body arrives, whatever its ``Content-Length``);
+    ``compiled_path``: answer operations that only read mapped columns without per-field
+    resolution (:mod:`connector.graphql._compiled`; false: always the general executor)."""
 
     max_page_size: int = 500
     default_page_size: int = 50
@@ -26,6 +28,7 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 1048576
+    compiled_path: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,15 @@ def resolve_sqlite(url: str, file: Path) -> str:
 
 def _limits(c: _Checker, table: Mapping[str, Any]) -> Limits:
     defaults = Limits()
-    values: dict[str, int] = {}
+    values: dict[str, Any] = {}
     c.unknown(table, "limits", set(defaults.__dataclass_fields__))
     for name in defaults.__dataclass_fields__:
-        if name in table:
+        if name == "compiled_path" and name in table:
+            if not isinstance(table[name], bool):
+                c.fail(f"limits.{name}", f"expected true or false, got {table[name]!r}")
+            else:
+                values[name] = table[name]
+        elif name in table:
             v = table[name]
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 c.fail(f"limits.{name}", f"expected a positive integer, got {v!r}")

@@ -24,6 +24,7 @@ from connector.graphql._carbon import ConstructionProject as ConstructionProject
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
 from connector.graphql._carbon_results import ProjectCarbonField, add_project_carbon
 from connector.graphql._common import PageInfo, PartitionDirective, term
+from connector.graphql._compiled import CompiledPath, CompiledPlans
 from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._entities import EntitySchema
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
@@ -410,6 +411,9 @@ class SchemaBuilder:
         limits = self.node.config.limits
         enforce = self.node.config.usage.enforce
         extensions: list[Any] = [UsageExtension, RecordRefusals] if enforce else []
+        plans = CompiledPlans(self.node, self.mapped) if limits.compiled_path else None
+        if plans is not None:  # after UsageExtension: the decision is taken first
+            extensions.append(lambda: CompiledPath(plans))
         extensions += [*limit_extensions(limits), MaskInternal]
         self.declared.federation((*self.mapped, *self.stubs))
         schema = NodeSchema(
@@ -420,6 +424,7 @@ class SchemaBuilder:
             config=schema_config(),
         )
         attach(schema._schema, self.declared.found, VALUE_TYPES)
+        schema.compiled = plans
         return schema
 
 
@@ -442,6 +447,9 @@ class NodeSchema(EntitySchema):
     """Logs only what the client could not have caused: errors we raise on purpose (bad
     input, policy denials, sources down) are answers, not incidents; the masking extension
     logs the rest with their traceback."""
+
+    compiled: CompiledPlans | None = None
+    """The compiled data path (:mod:`connector.graphql._compiled`), unless turned off."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

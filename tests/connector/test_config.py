@@ -438,3 +438,15 @@ audit_retention = "one year"
             "expected an ISO 8601 duration such as P5Y or P18M, got 'one year'",
         ),
     ]
+
+
+def test_the_compiled_path_setting_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text(GOOD + PROCESSING, encoding="utf-8")
+    assert load_config(path).limits.compiled_path is True
+    path.write_text(GOOD + PROCESSING + "\n[limits]\ncompiled_path = false\n", encoding="utf-8")
+    assert load_config(path).limits.compiled_path is False
+    wrong = '\n[limits]\ncompiled_path = "no"\n'
+    assert issues_of(GOOD + PROCESSING + wrong, tmp_path) == [
+        ("limits.compiled_path", "expected true or false, got 'no'"),
+    ]
