@@ -17,7 +17,7 @@ Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON
 from connector.audit.canonical import canonical_json
 from connector.audit.counts import Count, Counts, UseCount
 from connector.audit.export import CSV_COLUMNS, GUI_TERMS, export_csv, export_jsonld
-from connector.audit.log import MAX_LIMIT, AuditLog, state_engines
+from connector.audit.log import MAX_LIMIT, AuditLog, create_tables, state_engines
 from connector.audit.operation import operation_hash
 from connector.audit.policy_versions import PolicyVersion, PolicyVersions
 from connector.audit.record import (
@@ -47,6 +47,7 @@ __all__ = [
     "UseCount",
     "VerifyReport",
     "canonical_json",
+    "create_tables",
     "export_csv",
     "export_jsonld",
     "operation_hash",

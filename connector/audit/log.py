@@ -89,6 +89,21 @@ def state_engines(
     return engine, engine.execution_options(**{IMMEDIATE: True})
 
 
+_DDL_LOCK = 0x6775_6963_6864  # "guichd": one key for every state table's creation
+
+
+async def create_tables(writer: AsyncEngine, metadata: sa.MetaData) -> None:
+    """``metadata.create_all`` on a state database, one process at a time: several processes
+    of one node starting together would otherwise race to create the same table
+    (PostgreSQL: « relation already exists », a duplicate ``pg_type`` row). On PostgreSQL a
+    transaction-scoped advisory lock orders them, so that the later ones find the tables;
+    on SQLite ``writer`` begins IMMEDIATE (:func:`state_engines`), which does the same."""
+    async with writer.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_DDL_LOCK)))
+        await conn.run_sync(metadata.create_all)
+
+
 DURABILITY = ("disk", "process")
 """``disk``: a commit is on disk (``fsync``) before it returns; ``process``: it is in the
 database's hands (SQLite: the operating system's) — it survives the node's crash or

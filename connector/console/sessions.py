@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from connector.audit import state_engines
+from connector.audit import create_tables, state_engines
 
 COOKIE = "guichet_console"
 LOGIN_COOKIE = "guichet_console_login"
@@ -123,8 +123,7 @@ class SessionStore:
 
     async def _setup(self) -> None:
         if not self._ready:
-            async with self._writer.begin() as conn:
-                await conn.run_sync(_meta.create_all)
+            await create_tables(self._writer, _meta)
             self._ready = True
 
     async def aclose(self) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connector.audit import create_tables
+
 _meta = sa.MetaData()
 
 
@@ -127,8 +129,7 @@ class Rows:
 
     async def setup(self) -> None:
         if not self._ready:
-            async with self.writer.begin() as conn:
-                await conn.run_sync(_meta.create_all)
+            await create_tables(self.writer, _meta)
             self._ready = True
 
     async def get(self, key: str) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connector.audit import create_tables
 from connector.footprint.meter import Ledger, Totals
 
 log = logging.getLogger("guichet.footprint")
@@ -41,8 +42,7 @@ class FootprintStore:
 
     async def setup(self) -> None:
         if not self._ready:
-            async with self.writer.begin() as conn:
-                await conn.run_sync(_meta.create_all)
+            await create_tables(self.writer, _meta)
             self._ready = True
 
     async def add(self, rows: Mapping[tuple[str, str], Totals]) -> None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from connector.audit import create_tables
 from connector.errors import PolicyError, QueryError
 from policies import ODRL, Policy, parse_policies
 from policies import PolicyError as PoliciesError
@@ -141,8 +142,7 @@ class AgreementStore:
 
     async def setup(self) -> None:
         if not self._ready:
-            async with self.writer.begin() as conn:
-                await conn.run_sync(_meta.create_all)
+            await create_tables(self.writer, _meta)
             self._ready = True
 
     async def add(self, a: StoredAgreement) -> None:
