@@ -6,7 +6,6 @@ objects they leave empty; the rest of the answer stays."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +74,16 @@ def _pick(obj: Any, selection: SelectionSetNode, prefix: str = "") -> Any:
         value = obj[prefix + name]  # KeyError: not there, the object cannot be joined
         out[name] = _pick(value, f.selection_set) if f.selection_set else value
     return out
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable value equal for equal representations (JSON's: ``1``, ``1.0`` and
+    ``true`` stay apart), cheaper than printing them sorted."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("[", *map(_frozen, value))
+    return value if type(value) is str else (type(value).__name__, value)
 
 
 def merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
@@ -200,7 +209,7 @@ class Executor:
     def join(self, fetch: Fetch) -> _Join | None:
         """The representations of the objects at the fetch's path (each distinct one once)."""
         j = _Join(fetch)
-        index: dict[str, int] = {}
+        index: dict[Any, int] = {}
         for obj, path in collect(self.outcome.data, fetch.path):
             typename = obj.get("__typename", fetch.type_name)
             if typename != fetch.type_name and typename not in fetch.matches:
@@ -212,7 +221,7 @@ class Executor:
             except KeyError:
                 continue  # the object's key is missing (its own fetch failed): nothing to join
             rep = {"__typename": fetch.type_name, **picked}
-            text = json.dumps(rep, sort_keys=True)
+            text = _frozen(rep)
             if text not in index:
                 index[text] = len(j.reps)
                 j.reps.append(rep)
