@@ -70,7 +70,9 @@ def _condition_variables(selection_set: SelectionSetNode | None, out: set[str]) 
         for d in s.directives or ():
             if d.name.value in ("include", "skip"):
                 out.update(
-                    a.value.name.value for a in d.arguments if isinstance(a.value, VariableNode)
+                    a.value.name.value
+                    for a in d.arguments or ()
+                    if isinstance(a.value, VariableNode)
                 )
         if isinstance(s, FieldNode | InlineFragmentNode):
             _condition_variables(s.selection_set, out)
@@ -162,7 +164,7 @@ class Shaper:
                 raise _Fallback
             return self._object(self._runtime(type_, value), value, sets, flags)
         try:
-            out = type_.serialize(value)  # type: ignore[union-attr]
+            out = type_.serialize(value)
         except Exception as exc:  # the executor reports it
             raise _Fallback from exc
         if out is None or out is Undefined:
