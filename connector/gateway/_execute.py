@@ -6,6 +6,7 @@ objects they leave empty; the rest of the answer stays."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,14 +77,14 @@ def _pick(obj: Any, selection: SelectionSetNode, prefix: str = "") -> Any:
     return out
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable value equal for equal representations (JSON's: ``1``, ``1.0`` and
-    ``true`` stay apart), cheaper than printing them sorted."""
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("[", *map(_frozen, value))
-    return value if type(value) is str else (type(value).__name__, value)
+def _identity(rep: dict[str, Any]) -> Any:
+    """A hashable value equal for equal representations. ``_pick`` builds every
+    representation of one fetch with its keys in one order, so a flat one of strings (the
+    usual key) is the tuple of its values; others are their JSON, sorted."""
+    values = tuple(rep.values())
+    if all(type(v) is str for v in values):
+        return values
+    return json.dumps(rep, sort_keys=True)
 
 
 def merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
@@ -221,7 +222,7 @@ class Executor:
             except KeyError:
                 continue  # the object's key is missing (its own fetch failed): nothing to join
             rep = {"__typename": fetch.type_name, **picked}
-            text = _frozen(rep)
+            text = _identity(rep)
             if text not in index:
                 index[text] = len(j.reps)
                 j.reps.append(rep)
