@@ -16,6 +16,7 @@ fields other than ``__typename`` always take the executor."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,13 +26,18 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -46,6 +52,19 @@ from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 # One collected field: response key, field name (``__typename`` included), its type (None
 # for ``__typename``) and the selection sets of its nodes.
 _Collected = tuple[str, str, GraphQLOutputType | None, tuple[SelectionSetNode, ...]]
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int is 32-bit
+
+
+def _builtin_value(type_: object, value: Any) -> bool:
+    """Whether ``value`` is already what a built-in scalar's ``serialize`` makes of it."""
+    kind = type(value)
+    if type_ is GraphQLString or type_ is GraphQLID:
+        return kind is str
+    if type_ is GraphQLInt:
+        return kind is int and _INT_MIN <= value <= _INT_MAX
+    if type_ is GraphQLFloat:
+        return kind is float and math.isfinite(value)
+    return type_ is GraphQLBoolean and kind is bool
 
 
 class _Fallback(Exception):
@@ -163,6 +182,8 @@ class Shaper:
             if not isinstance(value, dict):
                 raise _Fallback
             return self._object(self._runtime(type_, value), value, sets, flags)
+        if _builtin_value(type_, value):  # what the built-in scalar's serialize returns
+            return value
         try:
             out = type_.serialize(value)
         except Exception as exc:  # the executor reports it

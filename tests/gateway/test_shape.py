@@ -101,6 +101,8 @@ SAME: list[tuple[str, dict[str, Any], Mapping[str, Any]]] = [
     ("{ products { name } }", {}, {"products": []}),
     ('mutation { touch(upc: "1") { name } }', {}, {"touch": PRODUCTS[1]}),
     ("{ count }", {}, {"count": None}),
+    ("{ count }", {}, {"count": True}),  # Int's serialize makes it 1
+    ("{ products { upc price } }", {}, {"products": [{"upc": 7, "price": 3}]}),
 ]
 
 # (query, data): the executor reports an error, the shaper declines.
@@ -113,6 +115,8 @@ ERRORS: list[tuple[str, Mapping[str, Any]]] = [
     ("{ media { id } }", {"media": [{"id": "x"}]}),  # no __typename
     ("{ media { id } }", {"media": [{"__typename": "Product", "id": "x"}]}),  # not a Media
     ("{ count }", {"count": "three"}),  # Int refuses it
+    ("{ count }", {"count": 2**31}),  # beyond a 32-bit Int
+    ("{ products { price } }", {"products": [{"price": float("nan")}]}),  # not finite
     ("{ products { unit } }", {"products": [{"unit": "LITRE"}]}),  # not an enum value
 ]
 
