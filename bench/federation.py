@@ -323,7 +323,7 @@ async def _report(
             ratio = t["ours"] / t["apollo"]
             met = ratio <= GOAL
             missed += [] if met else [label]
-            line += f"{ms(t['ours']):>12}{ratio:>11.2f}x{sent['apollo']:>8}/{sent['ours']:<5}"
+            line += f"{ms(t['ours']):>12}{ratio:>11.3f}x{sent['apollo']:>8}/{sent['ours']:<5}"
             line += "  MET" if met else "  MISSED"
         print(line)
     if both:
