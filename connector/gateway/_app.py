@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -167,5 +168,13 @@ def build_app(
 
 
 def owned_client() -> httpx.AsyncClient:
-    """The HTTP client a gateway makes for itself when none is injected."""
-    return httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=200))
+    """The HTTP client a gateway makes for itself when none is injected: keep-alive
+    connections, with ``TCP_NODELAY``. Without it the body of a request sent after its
+    headers waits for the node's delayed ACK (Nagle's algorithm): an ``_entities`` request
+    of 931 representations took 161 ms against 94 ms with it, and about 80 ms from
+    ``http.client`` or httpx's synchronous client (``bench.federation``, issue 14)."""
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=200),
+        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+    )
+    return httpx.AsyncClient(timeout=None, transport=transport)

@@ -77,6 +77,26 @@ def _pick(obj: Any, selection: SelectionSetNode, prefix: str = "") -> Any:
     return out
 
 
+def _flat(selection: SelectionSetNode) -> tuple[str, ...] | None:
+    """The field names of a representation made of leaf fields only, else None."""
+    names = []
+    for f in selection.selections:
+        if not isinstance(f, FieldNode) or f.selection_set is not None:
+            return None
+        names.append(f.name.value)
+    return tuple(names)
+
+
+def _identity(rep: dict[str, Any]) -> Any:
+    """A hashable value equal for equal representations. ``_pick`` builds every
+    representation of one fetch with its keys in one order, so a flat one of strings (the
+    usual key) is the tuple of its values; others are their JSON, sorted."""
+    values = tuple(rep.values())
+    if all(type(v) is str for v in values):
+        return values
+    return json.dumps(rep, sort_keys=True)
+
+
 def merge(target: dict[str, Any], source: Mapping[str, Any]) -> None:
     """Deep-merge ``source`` into ``target`` (objects field by field, lists item by item)."""
     for key, value in source.items():
@@ -200,19 +220,22 @@ class Executor:
     def join(self, fetch: Fetch) -> _Join | None:
         """The representations of the objects at the fetch's path (each distinct one once)."""
         j = _Join(fetch)
-        index: dict[str, int] = {}
+        index: dict[Any, int] = {}
+        selection = fetch.representation or SelectionSetNode(selections=())
+        flat = _flat(selection)
         for obj, path in collect(self.outcome.data, fetch.path):
             typename = obj.get("__typename", fetch.type_name)
             if typename != fetch.type_name and typename not in fetch.matches:
                 continue
             try:
-                picked = _pick(
-                    obj, fetch.representation or SelectionSetNode(selections=()), INTERNAL
-                )
+                if flat is not None:  # leaf fields only (the usual key): no walk
+                    values = tuple([obj[INTERNAL + name] for name in flat])
+                    rep = {"__typename": fetch.type_name, **dict(zip(flat, values, strict=True))}
+                else:
+                    rep = {"__typename": fetch.type_name, **_pick(obj, selection, INTERNAL)}
             except KeyError:
                 continue  # the object's key is missing (its own fetch failed): nothing to join
-            rep = {"__typename": fetch.type_name, **picked}
-            text = json.dumps(rep, sort_keys=True)
+            text = _identity(rep)
             if text not in index:
                 index[text] = len(j.reps)
                 j.reps.append(rep)

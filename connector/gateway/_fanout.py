@@ -102,6 +102,8 @@ def fan_out(sg: Supergraph, root: GraphQLObjectType, f: FieldNode) -> FanOut | N
     if part is None:
         _refuse_unmerged(sg, root, f)
         return None
+    if len(part.holders) == 1:  # nothing to merge: its holder answers as Apollo's would ask
+        return None
     if kind == "list" and not {"first", "after", "orderBy"} <= set(definition.args):
         return None
     return FanOut(

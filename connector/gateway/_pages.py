@@ -152,6 +152,7 @@ def merge_pages(
     chosen = rows[: min(limits)] if limits else rows
     at, done = dict(at), set(done)
     cursors: list[str] = []
+    per_row = _asks_edges(fan.asked)  # else only the end cursor is encoded, not one per row
     used = [0] * len(pages)
     for _, holder, k, i in chosen:
         c = pages[k].cursors[i] if i < len(pages[k].cursors) else None
@@ -159,12 +160,13 @@ def merge_pages(
             raise CursorError(f"holder {holder!r} gives no row cursor (pseudonymised keys?)")
         at[holder] = c
         used[k] += 1
-        finished = {
-            p.holder.subgraph
-            for j, p in enumerate(pages)
-            if not p.more and used[j] == len(p.values)
-        }
-        cursors.append(encode(fan, order, at, done | finished))
+        if per_row:
+            finished = {
+                p.holder.subgraph
+                for j, p in enumerate(pages)
+                if not p.more and used[j] == len(p.values)
+            }
+            cursors.append(encode(fan, order, at, done | finished))
     done |= {
         p.holder.subgraph for k, p in enumerate(pages) if not p.more and used[k] == len(p.values)
     }
@@ -218,6 +220,11 @@ def _page_info(sel: FieldNode, end: str | None, more: bool) -> dict[str, Any]:
             value: Any = {"endCursor": end, "hasNextPage": more, "__typename": "PageInfo"}
             out[response_key(s)] = value.get(s.name.value)
     return out
+
+
+def _asks_edges(asked: FieldNode | None) -> bool:
+    selections = asked.selection_set.selections if asked and asked.selection_set else ()
+    return any(isinstance(s, FieldNode) and s.name.value == "edges" for s in selections)
 
 
 def asks_count(asked: FieldNode | None) -> bool:

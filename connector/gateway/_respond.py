@@ -29,6 +29,7 @@ from connector.gateway._http import SubgraphClient
 from connector.gateway._limits import Limits, alias_count, measure
 from connector.gateway._plan import QueryPlan
 from connector.gateway._planner import operation_of, plan
+from connector.gateway._shape import Shaper
 from connector.gateway._supergraph import Supergraph
 from connector.telemetry import labels
 
@@ -59,10 +60,12 @@ class Responder:
 
     def __post_init__(self) -> None:
         self.plans: dict[tuple[str, str | None], tuple[DocumentNode, QueryPlan]] = {}
+        self.shapers: dict[tuple[str, str | None], Shaper] = {}
 
     def prepare(self, query: str, operation_name: str | None) -> tuple[DocumentNode, QueryPlan]:
         """The validated document and its plan; ``GraphQLError`` or ``GatewayError`` says
-        why there is none."""
+        why there is none. A document met before is neither parsed nor validated again:
+        the cache holds only documents that passed, for the life of this supergraph."""
         cached = self.plans.get((query, operation_name))
         if cached is not None:
             return cached
@@ -89,7 +92,9 @@ class Responder:
             raise GatewayError(f"query cost {cost} exceeds the limit of {self.limits.max_cost}")
         prepared = (document, plan(self.supergraph, document, operation_name))
         if len(self.plans) >= self.max_cached_plans:
-            self.plans.pop(next(iter(self.plans)))
+            oldest = next(iter(self.plans))
+            self.plans.pop(oldest)
+            self.shapers.pop(oldest, None)
         self.plans[(query, operation_name)] = prepared
         return prepared
 
@@ -147,22 +152,29 @@ class Responder:
             flags=coerced.coerced,
         )
         outcome = await executor.run(query_plan)
-        shaped = execute_sync(
-            self.supergraph.api_schema,
-            document,
-            root_value=outcome.data,
-            variable_values=variables,
-            operation_name=operation_name,
-            field_resolver=_by_response_key,
-            type_resolver=_type_of,
-        )
+        shaper = self.shapers.get((query, operation_name))
+        if shaper is None:
+            shaper = Shaper(self.supergraph.api_schema, document, operation)
+            self.shapers[(query, operation_name)] = shaper
         errors = list(outcome.errors)
-        failed = [_names(e.get("path") or []) for e in errors]
-        for e in shaped.errors or ():
-            mine = _names(e.path or [])
-            if not any(_prefix(f, mine) or _prefix(mine, f) for f in failed):
-                errors.append(dict(e.formatted))
-        body: dict[str, Any] = {"data": shaped.data}
+        data = shaper.shape(outcome.data, coerced)
+        if data is None:  # the executor nulls and reports what the shaper cannot answer
+            shaped = execute_sync(
+                self.supergraph.api_schema,
+                document,
+                root_value=outcome.data,
+                variable_values=variables,
+                operation_name=operation_name,
+                field_resolver=_by_response_key,
+                type_resolver=_type_of,
+            )
+            data = shaped.data
+            failed = [_names(e.get("path") or []) for e in errors]
+            for e in shaped.errors or ():
+                mine = _names(e.path or [])
+                if not any(_prefix(f, mine) or _prefix(mine, f) for f in failed):
+                    errors.append(dict(e.formatted))
+        body: dict[str, Any] = {"data": data}
         if errors:
             body["errors"] = errors
         extensions: dict[str, Any] = dict(outcome.extensions)

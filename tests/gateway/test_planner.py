@@ -98,8 +98,9 @@ def test_fragments_aliases_and_variable_conditions() -> None:
     ]
     root, atmo, bouygues = p.fetches()
     assert "address" not in root.operation  # statically skipped
-    # cda's Building is a partition: its list resumes from its own cursor ($_gw_after)
-    assert root.variables == ("n", "_gw_after") and "$n: Int" in root.operation
+    # cda is the one holder of Building here: its list is asked as written, no fan-out
+    assert root.variables == ("n",) and "$n: Int" in root.operation
+    assert "_gw_after" not in root.operation and "_gw_edges" not in root.operation
     assert atmo.conditions == () and atmo.variables == ()
     assert [(c.variable, c.include) for c in bouygues.conditions] == [("lines", True)]
     assert bouygues.variables == ("lines",)
