@@ -272,7 +272,13 @@ def cost(summary: dict[str, Any], iris: Sequence[str], lang: Lang) -> str | None
         return None
 
     def number(x: float) -> str:
-        text = f"{x:.2g}" if x < 1 else f"{x:.1f}"
+        """Two significant figures below 1 (never 8e-05), one decimal above."""
+        if x <= 0:
+            text = "0"
+        elif x >= 1:
+            text = f"{x:.1f}"
+        else:
+            text = f"{x:.{1 - math.floor(math.log10(x))}f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if lang == "fr" else text
 
     return words(lang)["who_cost"].format(wh=number(wh), g=number(grams))

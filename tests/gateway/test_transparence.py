@@ -76,3 +76,7 @@ def test_the_cost_line_sums_the_page_datasets() -> None:
     assert "environ 0,75 Wh" in line and "soit 0,039 g" in line  # 0.25 + 0.5; 0.013 + 0.026
     assert "about 0.75 Wh" in (cost(summary, [AIR, ROOMS], "en") or "")
     assert cost({"datasets": [{"iri": AIR, "groups": []}]}, [AIR], "fr") is None
+    tiny = {"datasets": [{"iri": AIR, "cost": {"energyWh": 0.0015, "gCo2e": 0.0000796}}]}
+    # what a family reads: no scientific notation (0.0000796 to two figures is 0.00008)
+    assert "environ 0,0015 Wh" in (line := cost(tiny, [AIR], "fr") or "")
+    assert "soit 0,00008 g" in line

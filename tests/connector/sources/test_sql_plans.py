@@ -254,9 +254,8 @@ async def the_statement(src: SqlSource, query: Aggregate) -> tuple[str, Any]:
     return seen[-1]
 
 
+@pytest.mark.parametrize("partner", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
 async def test_sqlite_plan_walks_the_sensor_index(partner: str) -> None:
-    if not partner.startswith("sqlite"):
-        pytest.skip("SQLite's EXPLAIN QUERY PLAN")
     src = source_of(partner)
     try:
         statement, params = await the_statement(src, icone_like(*PERIODS[0]))
