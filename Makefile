@@ -58,7 +58,7 @@ pytest: $(STAMP) $(APOLLO) $(AXE) postgres chromium
 
 test: lint typecheck pytest
 
-bench: $(STAMP) postgres
+bench: $(STAMP) $(APOLLO) postgres
 	$(BIN)/python -m bench.entities
 	$(BIN)/python -m bench.observations
 	$(BIN)/python -m bench.usage
