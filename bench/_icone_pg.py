@@ -42,7 +42,7 @@ CREATE TABLE salles (
 CREATE TABLE capteurs (
     id_capteur TEXT PRIMARY KEY, numero_serie TEXT NOT NULL, modele TEXT,
     polluant TEXT NOT NULL, unite TEXT NOT NULL, site_rnb TEXT NOT NULL, etage TEXT NOT NULL,
-    salle TEXT NOT NULL, date_pose TEXT);
+    salle TEXT NOT NULL, date_pose TEXT, position_wkt TEXT);
 CREATE TABLE mesures (
     id_mesure BIGINT PRIMARY KEY, capteur TEXT NOT NULL, horodatage TIMESTAMP NOT NULL,
     polluant TEXT NOT NULL, valeur DOUBLE PRECISION, unite TEXT NOT NULL);
@@ -137,7 +137,8 @@ async def generate_scale(server: PostgresServer, database: str, classrooms: int)
             """
             INSERT INTO capteurs
             SELECT 'S' || s.id_salle || '-' || q.code, 'SN' || s.id_salle || q.code,
-                   'démo', q.code, q.unit, s.site_rnb, s.niveau, s.code_salle, '2025-01-01'
+                   'démo', q.code, q.unit, s.site_rnb, s.niveau, s.code_salle, '2025-01-01',
+                   'POINT (-1.1528 46.1591)'
             FROM salles s CROSS JOIN (VALUES ('CO2', 'ppm'), ('TEMP', '°C'), ('HR', '%'))
                  AS q(code, unit)"""
         )
