@@ -75,6 +75,13 @@ class CpuMeter:
             return share.cpu
 
 
+def shares(datasets: Iterable[str]) -> list[tuple[str, float]]:
+    """Each dataset a request read with its share of the request (1/n each), or ``-``
+    with all of it when it read none."""
+    names = sorted(set(datasets)) or ["-"]
+    return [(name, 1.0 / len(names)) for name in names]
+
+
 @dataclass
 class Ledger:
     """Per (hour, dataset) totals not yet written to the node's database. A request that
@@ -84,9 +91,7 @@ class Ledger:
     pending: dict[tuple[str, str], Totals] = field(default_factory=dict)
 
     def add(self, hour: str, datasets: Iterable[str], cpu: float, sent: int) -> None:
-        names = sorted(set(datasets)) or ["-"]
-        part = 1.0 / len(names)
-        for name in names:
+        for name, part in shares(datasets):
             t = self.pending.setdefault((hour, name), Totals())
             t.add(Totals(part, cpu * part, sent * part))
 

@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
 from connector.footprint.factors import Factors
-from connector.footprint.meter import CpuMeter
+from connector.footprint.meter import CpuMeter, shares
 from connector.telemetry._metrics import Metrics
 from connector.telemetry._tracing import outgoing, tracer_provider
 
@@ -59,12 +59,10 @@ class Telemetry:
         datasets: frozenset[str] = frozenset(),
     ) -> None:
         self.metrics.requests.labels(face, operation, outcome).observe(seconds)
-        names = sorted(datasets) or ["-"]
-        part = 1.0 / len(names)
         energy = self.factors.energy_wh(cpu_seconds, bytes_sent)
         grams = self.factors.grams_co2e(energy)
         m = self.metrics
-        for name in names:
+        for name, part in shares(datasets):
             m.cpu.labels(name).inc(cpu_seconds * part)
             m.sent.labels(name).inc(bytes_sent * part)
             m.energy.labels(name).inc(energy * part)
