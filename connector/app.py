@@ -60,7 +60,7 @@ from connector.model import ENTITIES
 from connector.ngsi import NgsiViews, ngsi_unauthorized
 from connector.node import Node
 from connector.refusals import RefusalLog
-from connector.telemetry import Observe, Telemetry, configure_logging
+from connector.telemetry import Observe, Telemetry, configure_logging, faces_of
 from connector.usage import UsageControl, load_policies
 from connector.usage.consistency import check_consistency
 
@@ -365,9 +365,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={GuichetError: on_guichet_error},
         middleware=[
-            Middleware(
-                Observe, telemetry=telemetry, faces=node_telemetry.faces([*routes, *mounts])
-            ),
+            Middleware(Observe, telemetry=telemetry, faces=faces_of([*routes, *mounts])),
             Middleware(
                 Edge,
                 max_body_bytes=config.limits.max_body_bytes,

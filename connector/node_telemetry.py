@@ -1,13 +1,11 @@
 """A node's telemetry wiring: its audit appends as decisions in the metrics and on the
-request's span, the faces and pools ``/metrics`` names, and its footprint ledger written
+request's span, the pools ``/metrics`` names, and its footprint ledger written
 to its state database (:mod:`connector.footprint`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
-
-from starlette.routing import BaseRoute
 
 from connector.audit import AuditLog, StoredEntry
 from connector.config import NodeConfig
@@ -32,12 +30,6 @@ def decided(telemetry: Telemetry, entry: StoredEntry, seconds: float) -> None:
         found.datasets.update(entry.datasets)
         if entry.decision != "permit":
             found.denied = True
-
-
-def faces(routes: Sequence[BaseRoute]) -> set[str]:
-    """The first path segments the node serves: the values of the metrics' ``face``."""
-    paths = [getattr(r, "path", "") for r in routes]
-    return {p.lstrip("/").split("/", 1)[0] for p in paths if p.strip("/")}
 
 
 def pools(node: Node, audit: AuditLog | None) -> dict[str, object]:

@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connector.errors import ConfigError, ConfigIssue
-from connector.telemetry import Observe, Telemetry, labels
+from connector.telemetry import Observe, Telemetry, faces_of, labels
 from issuer.authorize import AuthorizeEndpoint
 from issuer.code_grant import enable_code_flow
 from issuer.keys import ALGORITHMS, KeyStore
@@ -132,11 +132,12 @@ def create_issuer_app(
     ]
     if path:
         routes.append(Route(f"/.well-known/oauth-authorization-server{path}", well_known))
-    faces = {r.path.lstrip("/").split("/", 1)[0] for r in routes}
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(Observe, telemetry=telemetry, faces=faces, assign_request_id=True)],
+        middleware=[
+            Middleware(Observe, telemetry=telemetry, faces=faces_of(routes), assign_request_id=True)
+        ],
     )
     telemetry.metrics.watch_pools(lambda: {"registry": registry.engine})
     app.state.telemetry = telemetry

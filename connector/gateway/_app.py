@@ -28,7 +28,7 @@ from connector.edge import HEADER as REQUEST_ID
 from connector.gateway._catalog import CatalogEndpoint
 from connector.gateway._gateway import Gateway
 from connector.graphql.ide import ASSET_ROUTE, graphiql_response
-from connector.telemetry import Observe, Telemetry
+from connector.telemetry import Observe, Telemetry, faces_of
 
 PLAN_HEADER = "x-guichet-query-plan"
 log = logging.getLogger("guichet.gateway")
@@ -148,12 +148,11 @@ def build_app(
         Route("/catalog", CatalogEndpoint(gateway.catalog).handle, methods=["GET"]),
         *mounts,
     ]
-    faces = {p.lstrip("/").split("/", 1)[0] for r in routes if (p := getattr(r, "path", ""))}
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(Observe, telemetry=telemetry, faces=faces - {""}),
+            Middleware(Observe, telemetry=telemetry, faces=faces_of(routes)),
             Middleware(
                 Edge,
                 max_body_bytes=gateway.settings.max_body_bytes,

@@ -17,7 +17,7 @@ from connector.telemetry._logs import (
     log_format,
     uvicorn_log_config,
 )
-from connector.telemetry._observe import METRICS_PATH, Labels, Observe, labels
+from connector.telemetry._observe import METRICS_PATH, Labels, Observe, faces_of, labels
 from connector.telemetry._telemetry import DECISION_EVENT, Telemetry
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Telemetry",
     "add_log_format",
     "configure_logging",
+    "faces_of",
     "labels",
     "log_format",
     "uvicorn_log_config",

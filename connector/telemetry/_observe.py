@@ -11,7 +11,7 @@ the request's :class:`Labels` (found with :func:`labels`).
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -57,6 +57,13 @@ def outcome_of(status: int, found: Labels) -> str:
     if status >= 400:
         return "refused"
     return "denied" if found.denied else found.outcome or "ok"
+
+
+def faces_of(routes: Iterable[object]) -> set[str]:
+    """The first path segments an app's routes (and mounts) serve: the values the
+    metrics' ``face`` may take."""
+    paths = (str(getattr(r, "path", "")) for r in routes)
+    return {p.lstrip("/").split("/", 1)[0] for p in paths if p.strip("/")}
 
 
 def face_of(path: str, faces: Collection[str]) -> str:
