@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,25 +26,17 @@ import pytest
 
 from connector.audit import AuditLog
 from tests.connector.test_node_process import free_port, wait_until_up
-from tests.connector.usage.test_end_to_end import Client, register, run_cli, write_node
+from tests.connector.usage.test_end_to_end import (
+    Client,
+    register,
+    run_cli,
+    start,
+    stop,
+    write_node,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 P = "https://example.org/participants/"
 BUILDING = '{ building(rnbId: "PG46YY6YJW8N") { name energyUses { id kwh } } }'
-
-
-def start(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "connector.cli", *args, "--log-level", "warning"],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=ROOT,
-    )
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def children(pid: int) -> set[int]:
