@@ -20,11 +20,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.ports import free_block
@@ -228,6 +229,44 @@ def shot(page: Page, request: pytest.FixtureRequest) -> Shot:
         return path
 
     return take
+
+
+@contextlib.contextmanager
+def gateway_console(
+    space: DemoSpace, port: int, client_id: str, options: Sequence[str], log: Path
+) -> Iterator[str]:
+    """A second gateway over the demo's nodes, its own process (``guichet gateway`` on
+    ``port`` with the console of web client ``client_id`` and ``options``), until the
+    block ends; yields its console's URL once it serves."""
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        *("-m", "connector.cli", "gateway", "--port", str(port)),
+        *(f"--subgraph={name}={base}/graphql" for name, base in space.nodes.items()),
+        *("--console-issuer", space.issuer, "--console-client-id", client_id),
+        *options,
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, *command],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/console/static/console.css", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, f"the gateway exited:\n{log.read_text()}"
+                assert time.monotonic() < deadline, "the gateway did not start in 30 s"
+                time.sleep(0.2)
+        yield f"{url}/console/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def login(

@@ -3,17 +3,15 @@ with ``--console-session-idle 3`` and registered with the demo's issuer as a web
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console_browser.conftest import ROOT, DemoSpace, Shot, login
+from tests.console_browser.conftest import ROOT, DemoSpace, Shot, gateway_console, login
 from tests.support.ports import free_port
 
 IDLE = 3  # seconds
@@ -42,35 +40,10 @@ def short_console(demo_space: DemoSpace, tmp_path_factory: pytest.TempPathFactor
         "--redirect-uri", f"{url}/console/callback", "--db", db,
     )  # fmt: skip
     assert added.returncode == 0, added.stdout + added.stderr
-    command = [
-        *("-m", "connector.cli", "gateway", "--port", str(port)),
-        *(f"--subgraph={name}={base}/graphql" for name, base in demo_space.nodes.items()),
-        *("--console-issuer", demo_space.issuer, "--console-client-id", CLIENT_ID),
-        *("--console-session-idle", str(IDLE)),
-    ]
     log = tmp_path_factory.mktemp("short-console") / "gateway.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/console/static/console.css", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, f"the gateway exited:\n{log.read_text()}"
-                assert time.monotonic() < deadline, "the gateway did not start in 30 s"
-                time.sleep(0.2)
-        yield f"{url}/console/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    idle = ("--console-session-idle", str(IDLE))
+    with gateway_console(demo_space, port, CLIENT_ID, idle, log) as console:
+        yield console
 
 
 def test_an_idle_session_expires(

@@ -5,18 +5,13 @@ one load-balanced address)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from connector.demo.participants import CONSOLE_CLIENT
-from tests.console_browser.conftest import ROOT, DemoSpace, Shot, login
+from tests.console_browser.conftest import DemoSpace, Shot, gateway_console, login
 from tests.support.ports import free_port
 
 
@@ -25,37 +20,10 @@ def second_gateway(
     demo_space: DemoSpace, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The second gateway's console, on the demo gateway's state database."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *("-m", "connector.cli", "gateway", "--port", str(port)),
-        *(f"--subgraph={name}={base}/graphql" for name, base in demo_space.nodes.items()),
-        *("--console-issuer", demo_space.issuer, "--console-client-id", CONSOLE_CLIENT),
-        *("--state-db", f"sqlite+aiosqlite:///{demo_space.directory / 'gateway.db'}"),
-    ]
+    state = f"sqlite+aiosqlite:///{demo_space.directory / 'gateway.db'}"
     log = tmp_path_factory.mktemp("second-gateway") / "gateway.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/console/static/console.css", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, f"the gateway exited:\n{log.read_text()}"
-                assert time.monotonic() < deadline, "the gateway did not start in 30 s"
-                time.sleep(0.2)
-        yield f"{url}/console/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with gateway_console(demo_space, free_port(), CONSOLE_CLIENT, ("--state-db", state), log) as c:
+        yield c
     assert "Traceback" not in log.read_text("utf-8", errors="replace")
 
 
