@@ -75,7 +75,7 @@ def _utcnow() -> datetime:
 
 
 def state_engines(
-    database: str | AsyncEngine, *, busy_timeout: float = 30.0
+    database: str | AsyncEngine, *, busy_timeout: float = 30.0, durability: str = "disk"
 ) -> tuple[AsyncEngine, AsyncEngine]:
     """An engine over a node's (or gateway's) state database and its writer: on SQLite,
     connections wait up to ``busy_timeout`` seconds for a lock, and the writer begins its
@@ -85,7 +85,7 @@ def state_engines(
     engine = database if isinstance(database, AsyncEngine) else create_async_engine(database)
     if engine.dialect.name != "sqlite":
         return engine, engine
-    install_recipe(engine, busy_timeout, "disk")
+    install_recipe(engine, busy_timeout, durability)
     return engine, engine.execution_options(**{IMMEDIATE: True})
 
 
@@ -146,19 +146,18 @@ class AuditLog:
             raise AuditError(
                 f"audit database: {self.dialect} is not supported (expected SQLite or PostgreSQL)"
             )
-        self._writer = self.engine
+        self.engine, self._writer = state_engines(
+            self.engine, busy_timeout=busy_timeout, durability=durability
+        )
         self._sqlite: SqliteWriter | None = None
-        if self.dialect == "sqlite":
-            install_recipe(self.engine, busy_timeout, durability)
-            self._writer = self.engine.execution_options(**{IMMEDIATE: True})
-            if not self.engine.url.query:  # a plain file: appends take the short way
-                self._sqlite = SqliteWriter(
-                    str(self.engine.url.database),
-                    self.table,
-                    self.datasets,
-                    busy_timeout=busy_timeout,
-                    sync="FULL" if durability == "disk" else "NORMAL",
-                )
+        if self.dialect == "sqlite" and not self.engine.url.query:  # a plain file: the short way
+            self._sqlite = SqliteWriter(
+                str(self.engine.url.database),
+                self.table,
+                self.datasets,
+                busy_timeout=busy_timeout,
+                sync="FULL" if durability == "disk" else "NORMAL",
+            )
         self._group: GroupCommit[_Pending, StoredEntry] = GroupCommit(
             self._write_batch,
             write_now=self._write_now if self._sqlite and self._sqlite.inline else None,
