@@ -12,19 +12,16 @@ On both databases the timestamps are naive local times.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from connector.app import create_app
 from connector.config import load_config
-from tests.connector.tiny import BUILDINGS, ENERGY, READINGS, ROOMS, SENSORS, make_tiny
+from tests.connector.tiny import insert_rows, load_tiny, make_tiny
 
 pytestmark = pytest.mark.anyio
 
@@ -36,54 +33,6 @@ CP = "urn:ngsi-ld:IndoorEnvironmentObserved:S-CP-CO2"
 CM2 = "urn:ngsi-ld:IndoorEnvironmentObserved:S-CM2-CO2"
 BAD = "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
 
-# the tiny partner's tables (as tests/connector/tiny.py creates them on SQLite)
-SCHEMA = [
-    "CREATE TABLE batiments (id_rnb TEXT PRIMARY KEY, nom TEXT, usage_code TEXT, "
-    "annee INTEGER, surface_dm2 INTEGER, insee TEXT)",
-    "CREATE TABLE salles (batiment TEXT, etage TEXT, salle TEXT, libelle TEXT, "
-    "surface REAL, PRIMARY KEY (batiment, etage, salle))",
-    "CREATE TABLE capteurs (id TEXT PRIMARY KEY, batiment TEXT, etage TEXT, salle TEXT, "
-    "polluant TEXT)",
-    "CREATE TABLE mesures (id_mesure INTEGER PRIMARY KEY, capteur TEXT, "
-    "horodatage TIMESTAMP, polluant TEXT, valeur REAL, unite TEXT)",
-    "CREATE TABLE consommations (id TEXT PRIMARY KEY, batiment TEXT, annee INTEGER, "
-    "energie TEXT, usage TEXT, mwh REAL)",
-]
-TABLES = ("batiments", "salles", "capteurs", "mesures", "consommations")
-
-
-async def insert(url: str, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``rows`` into ``table``; ``mesures``' timestamps (``2025-01-06 08:00:00``) are given
-    to PostgreSQL as datetimes, to SQLite as the text the tiny partner writes."""
-    if table == "mesures" and not url.startswith("sqlite"):
-        rows = [(*r[:2], datetime.fromisoformat(r[2]), *r[3:]) for r in rows]
-    marks = ", ".join(f":p{i}" for i in range(len(rows[0])))
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(
-            sa.text(f"INSERT INTO {table} VALUES ({marks})"),
-            [{f"p{i}": v for i, v in enumerate(r)} for r in rows],
-        )
-    await engine.dispose()
-
-
-async def load_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        for table in TABLES:
-            await conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
-        for statement in SCHEMA:
-            await conn.execute(sa.text(statement))
-    await engine.dispose()
-    for table, rows in (
-        ("batiments", BUILDINGS),
-        ("salles", ROOMS),
-        ("capteurs", SENSORS),
-        ("mesures", READINGS),
-        ("consommations", ENERGY),
-    ):
-        await insert(url, table, rows)
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
@@ -93,7 +42,7 @@ async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     url = f"sqlite+aiosqlite:///{tmp_path / 'tiny.db'}"
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_database")("ngsi_temporal")
-        await load_postgres(url)
+        await load_tiny(url)
         config.write_text(
             config.read_text().replace('url = "sqlite+aiosqlite:///tiny.db"', f'url = "{url}"'),
             encoding="utf-8",
@@ -334,7 +283,7 @@ async def test_one_statement_per_request_whatever_the_rows(client) -> None:
         for m in (0, 20, 40)
     ]
     rows = [(1000 + i, s, t, "CO2", v, "ppm") for i, (s, t, v) in enumerate(times)]
-    await insert(client.url, "mesures", rows)
+    await insert_rows(client.url, "mesures", rows)
     before = statements(client)
     big = await client.get(TEMPORAL, params=params)
     big_cost = statements(client) - before
