@@ -8,7 +8,8 @@
 ...                              datasets=("registre-batiments",)))  # doctest: +SKIP
 
 Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON),
-:mod:`.log` (storage, concurrency, queries), :mod:`.counts` (grouped counts),
+:mod:`.log` (storage, concurrency), :mod:`.reads` (queries),
+:mod:`.engines` (the state database's engines), :mod:`.counts` (grouped counts),
 :mod:`.policy_versions` (the history of each dataset's policy), :mod:`.verify` (the chain check),
 :mod:`.export` (CSV, JSON-LD PROV-O), :mod:`.operation` (operation fingerprints),
 :mod:`.cli` (``guichet audit verify|export``).
@@ -16,10 +17,12 @@ Modules: :mod:`.record` (values and the hash), :mod:`.canonical` (canonical JSON
 
 from connector.audit.canonical import canonical_json
 from connector.audit.counts import Count, Counts, UseCount
+from connector.audit.engines import create_tables, state_engines
 from connector.audit.export import CSV_COLUMNS, GUI_TERMS, export_csv, export_jsonld
-from connector.audit.log import MAX_LIMIT, AuditLog, create_tables, state_engines
+from connector.audit.log import AuditLog
 from connector.audit.operation import operation_hash
 from connector.audit.policy_versions import PolicyVersion, PolicyVersions
+from connector.audit.reads import MAX_LIMIT
 from connector.audit.record import (
     GENESIS,
     AuditFilter,

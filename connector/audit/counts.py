@@ -19,7 +19,7 @@ from connector.audit.record import AuditFilter, Outcome
 from connector.audit.verify import Problem
 
 if TYPE_CHECKING:
-    from connector.audit.log import AuditLog
+    from connector.audit.reads import LogReads
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _tally(column: sa.ColumnElement[str], decision: str) -> sa.ColumnElement[int
     return sa.func.coalesce(sa.func.sum(sa.case((column == decision, 1), else_=0)), 0)
 
 
-async def group_counts(log: AuditLog, filters: AuditFilter | None = None) -> Counts:
+async def group_counts(log: LogReads, filters: AuditFilter | None = None) -> Counts:
     """Two statements: one grouped by party, one by dataset (the totals are the sums of the
     per-party groups, since each entry has exactly one party)."""
     f = filters or AuditFilter()
@@ -81,7 +81,7 @@ def _counts(rows: Collection[sa.RowMapping]) -> tuple[Count, ...]:
 
 
 async def per_dataset(
-    log: AuditLog, filters: AuditFilter, datasets: Collection[str]
+    log: LogReads, filters: AuditFilter, datasets: Collection[str]
 ) -> dict[str, int]:
     """How many entries matching ``filters`` name each of ``datasets`` (0 when none), in one
     grouped statement: the daily quota counters of a request."""
@@ -98,7 +98,7 @@ async def per_dataset(
     return {name: found.get(name, 0) for name in datasets}
 
 
-async def distinct_values(log: AuditLog, what: str) -> set[str]:
+async def distinct_values(log: LogReads, what: str) -> set[str]:
     """The decisions (``what="decision"``) or datasets (``"dataset"``) the log holds."""
     column = log.datasets.c.dataset if what == "dataset" else log.table.c.decision
     rows = await log._fetch(sa.select(column.label("value")).distinct())
@@ -106,7 +106,7 @@ async def distinct_values(log: AuditLog, what: str) -> set[str]:
 
 
 async def index_problem(
-    log: AuditLog, *, chunk: int = 1000, upto: int | None = None
+    log: LogReads, *, chunk: int = 1000, upto: int | None = None
 ) -> Problem | None:
     """The first entry whose rows in ``{table}_datasets`` are not the datasets it names
     (the index is not hashed: counts would silently lie if it were edited). A log whose
@@ -154,7 +154,7 @@ async def index_problem(
         after = int(rows[-1]["seq"])
 
 
-async def _orphans(log: AuditLog, upto: int) -> Problem | None:
+async def _orphans(log: LogReads, upto: int) -> Problem | None:
     """Index rows past ``upto`` with no entry: one statement (one snapshot), so an entry
     the node appends meanwhile, written with its index rows in one transaction, is never
     taken for a removal; entries cut from the end but left in the index are."""
@@ -184,7 +184,7 @@ class UseCount:
     deny: int
 
 
-async def use_counts(log: AuditLog, filters: AuditFilter | None = None) -> tuple[UseCount, ...]:
+async def use_counts(log: LogReads, filters: AuditFilter | None = None) -> tuple[UseCount, ...]:
     """Entries matching ``filters`` grouped by dataset, party and purpose, in one statement;
     entries naming no dataset (the log's own reads) are not counted."""
     t, d = log.table, log.datasets

@@ -40,8 +40,9 @@ from connector.demo.participants import (
     register_console,
     wire_dsp,
 )
-from connector.demo.showcase import federated, partitioned, showcase
+from connector.demo.showcase import federated, showcase
 from connector.demo.showcase_dsp import dsp_step
+from connector.demo.showcase_partitions import partitioned
 from connector.demo.showcase_results import results_only
 from connector.errors import GuichetError
 from issuer import IssuerSettings, create_issuer_app

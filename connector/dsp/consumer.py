@@ -137,14 +137,8 @@ async def negotiate(
         "callbackAddress": node_url.rstrip("/") + CALLBACK,
     }
     schema = "negotiation/contract-request-message-schema.json"
-    r = await outbound.request("POST", f"{root}/negotiations/request", message, schema=schema)
-    if r.status_code != 201:
-        reason = _reason(r)
-        await rows.move(pid, {"REQUESTED"}, {"state": "TERMINATED", "problem": reason})
-        raise GuichetError(f"the provider refused the request: {reason}")
-    provider_pid = r.json().get("providerPid")
-    await rows.move(pid, {"REQUESTED"}, {"provider_pid": provider_pid, "state": "REQUESTED"})
-    return await _wait(rows, pid, NEGOTIATION_ENDS, timeout, "negotiation")
+    sent = await _first(rows, outbound, f"{root}/negotiations/request", message, schema, "request")
+    return await _wait(rows, sent, NEGOTIATION_ENDS, timeout, "negotiation")
 
 
 async def transfer(
@@ -183,14 +177,24 @@ async def transfer(
         "callbackAddress": node_url.rstrip("/") + CALLBACK,
     }
     schema = "transfer/transfer-request-message-schema.json"
-    r = await outbound.request("POST", f"{root}/transfers/request", message, schema=schema)
+    sent = await _first(rows, outbound, f"{root}/transfers/request", message, schema, "transfer")
+    return await _wait(rows, sent, TRANSFER_ENDS, timeout, "transfer")
+
+
+async def _first(
+    rows: Rows, outbound: Outbound, url: str, message: dict[str, Any], schema: str, what: str
+) -> str:
+    """Send a process's first message (its row recorded REQUESTED): the provider's
+    ``providerPid`` is kept; refused, the row is TERMINATED with the provider's reason."""
+    pid = str(message["consumerPid"])
+    r = await outbound.request("POST", url, message, schema=schema)
     if r.status_code != 201:
         reason = _reason(r)
         await rows.move(pid, {"REQUESTED"}, {"state": "TERMINATED", "problem": reason})
-        raise GuichetError(f"the provider refused the transfer: {reason}")
+        raise GuichetError(f"the provider refused the {what}: {reason}")
     provider_pid = r.json().get("providerPid")
     await rows.move(pid, {"REQUESTED"}, {"provider_pid": provider_pid, "state": "REQUESTED"})
-    return await _wait(rows, pid, TRANSFER_ENDS, timeout, "transfer")
+    return pid
 
 
 def _reason(r: Any) -> str:

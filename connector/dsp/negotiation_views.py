@@ -21,7 +21,7 @@ the party that started it (anyone else gets 404, as the binding asks).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -184,18 +184,7 @@ class NegotiationViews:
             return negotiation_error(409, verdict, row_pids(row))
         ours = asked.offer or row["offer"]  # none of several named: the one offered stands
         if asked.same:
-            moved = await advance(
-                self.rows,
-                PROVIDER_NEGOTIATION,
-                "ContractRequestMessage",
-                row,
-                kind=KIND,
-                values={"offer": ours},
-            )
-            if isinstance(moved, Response):
-                return moved
-            self.steps.tasks.spawn(self.steps.agree(pid))
-            return JSONResponse(_document(moved[0]), media_type=MEDIA)
+            return await self._requested(row, ours, then=self.steps.agree)
         counter = (await self.counters.last(pid))[0] + 1
         if not await self.counters.add(pid, counter, asked.digest, self.clock().isoformat()):
             return negotiation_error(
@@ -217,17 +206,24 @@ class NegotiationViews:
                     row_pids(now),
                 )
             return JSONResponse(_document(ended), media_type=MEDIA)
+        return await self._requested(row, ours, then=self.steps.offer)
+
+    async def _requested(
+        self, row: dict[str, Any], offer: str, *, then: Callable[[str], Coroutine[Any, Any, None]]
+    ) -> Response:
+        """REQUESTED again for ``offer``, answered at once; ``then`` (agree to it, or offer
+        ours) runs after the answer."""
         moved = await advance(
             self.rows,
             PROVIDER_NEGOTIATION,
             "ContractRequestMessage",
             row,
             kind=KIND,
-            values={"offer": ours},
+            values={"offer": offer},
         )
         if isinstance(moved, Response):
             return moved
-        self.steps.tasks.spawn(self.steps.offer(pid))
+        self.steps.tasks.spawn(then(row["provider_pid"]))
         return JSONResponse(_document(moved[0]), media_type=MEDIA)
 
     async def get(self, request: Request) -> Response:

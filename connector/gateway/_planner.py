@@ -19,7 +19,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLUnionType,
@@ -47,11 +46,9 @@ from connector.gateway._interface_object import interface_of, is_interface_objec
 from connector.gateway._partitions import FanOut
 from connector.gateway._plan import Condition, QueryPlan
 from connector.gateway._sdl import Key, parse_field_set
-from connector.gateway._selections import _conditions, _wrap, provided_by
+from connector.gateway._selections import Flat, Fragments, _conditions, _wrap, provided_by
 from connector.gateway._selections import operation_of as operation_of
 from connector.gateway._supergraph import Supergraph
-
-Flat = tuple[FieldNode, tuple[DirectiveNode, ...]]
 
 
 class _Planner:
@@ -63,41 +60,8 @@ class _Planner:
     ) -> None:
         self.sg = supergraph
         self.operation = operation
-        self.fragments = fragments
+        self.fragments = Fragments(supergraph.schema, fragments)
         self.touched: list[Group] = []  # entity groups used while planning @requires
-
-    def flatten(
-        self, type_name: str, selection_set: SelectionSetNode, extra: tuple[DirectiveNode, ...] = ()
-    ) -> Iterator[Flat]:
-        for sel in selection_set.selections:
-            if isinstance(sel, FieldNode):
-                yield sel, extra
-                continue
-            condition, inner = self.fragment(sel)
-            if condition is not None and not self.applies(condition.name.value, type_name):
-                continue  # a fragment on another type never applies to this object
-            yield from self.flatten(type_name, inner, (*extra, *(sel.directives or ())))
-
-    def fragment(self, sel: SelectionNode) -> tuple[NamedTypeNode | None, SelectionSetNode]:
-        """The type condition and selections of a fragment spread or inline fragment."""
-        if isinstance(sel, FragmentSpreadNode):
-            frag = self.fragments.get(sel.name.value)
-            if frag is None:
-                raise GatewayError(f"unknown fragment {sel.name.value!r}")
-            return frag.type_condition, frag.selection_set
-        if isinstance(sel, InlineFragmentNode):
-            return sel.type_condition, sel.selection_set
-        raise GatewayError(f"unexpected selection {sel.kind}")  # pragma: no cover
-
-    def applies(self, condition: str, type_name: str) -> bool:
-        if condition == type_name:
-            return True
-        abstract, obj = self.sg.schema.get_type(condition), self.sg.schema.get_type(type_name)
-        return (
-            isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType)
-            and isinstance(obj, GraphQLObjectType)
-            and self.sg.schema.is_sub_type(abstract, obj)
-        )
 
     def split_abstract(
         self,
@@ -134,10 +98,10 @@ class _Planner:
                     raise GatewayError(f"cannot select {name} on union {abstract.name}")
                 out.append(self.descend(group, abstract, sel, here, conditions + own, provided))
                 continue
-            condition, inner = self.fragment(sel)
+            condition, inner = self.fragments.fragment(sel)
             t = self.sg.schema.get_type(condition.name.value) if condition else abstract
             if isinstance(t, GraphQLObjectType):
-                flat = self.flatten(t.name, inner)
+                flat = self.fragments.flatten(t.name, inner)
                 parts = self.split(group, t, flat, path, conditions + own, provided)
             elif isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
                 parts = self.split_abstract(group, t, inner, path, conditions + own, provided)
@@ -293,7 +257,12 @@ class _Planner:
                 self.sg, group.subgraph, parent.name, f.name.value, inner.name
             )
             selections = self.split(
-                group, inner, self.flatten(inner.name, f.selection_set), path, conditions, provided
+                group,
+                inner,
+                self.fragments.flatten(inner.name, f.selection_set),
+                path,
+                conditions,
+                provided,
             )
         return FieldNode(
             alias=f.alias,
@@ -348,7 +317,9 @@ class _Planner:
                 where = f"@requires on {parent.name}.{name}"
                 required = tuple(parse_field_set(requires, where=where).selections)
                 self.touched = []
-                flat = self.flatten(parent.name, SelectionSetNode(selections=internal(required)))
+                flat = self.fragments.flatten(
+                    parent.name, SelectionSetNode(selections=internal(required))
+                )
                 out += self.split(group, parent, flat, path, conditions, provided)
                 if self.touched:  # the required fields come from other fetches: after them
                     holder = self.touched[-1]
@@ -385,7 +356,7 @@ class _Planner:
         if root is None:
             raise GatewayError(f"the supergraph has no {kind.value} type")
         groups: list[Group] = []
-        for f, extra in self.flatten(root.name, self.operation.selection_set):
+        for f, extra in self.fragments.flatten(root.name, self.operation.selection_set):
             name = f.name.value
             if name.startswith("__"):
                 continue  # introspection is answered by the gateway itself

@@ -1,17 +1,24 @@
 """Selection helpers of the planner: the operation, ``@include``/``@skip`` conditions,
-and the fields a ``@provides`` hands down."""
+the fields a ``@provides`` hands down, and the operation's fragments inlined."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from graphql import (
     BooleanValueNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
@@ -87,3 +94,50 @@ def _object(sg: Supergraph, name: str) -> GraphQLObjectType:
     if not isinstance(t, GraphQLObjectType):
         raise GatewayError(f"type {name}: @provides through an abstract type is not supported")
     return t
+
+
+Flat = tuple[FieldNode, tuple[DirectiveNode, ...]]
+"""A field of a selection set, with the directives of the fragments it was inlined from."""
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """An operation's fragments, inlined: the fields a selection set gives an object type
+    (a fragment on another type left out), each with the ``@include``/``@skip`` of the
+    fragments around it."""
+
+    schema: GraphQLSchema
+    named: Mapping[str, FragmentDefinitionNode]
+
+    def flatten(
+        self, type_name: str, selection_set: SelectionSetNode, extra: tuple[DirectiveNode, ...] = ()
+    ) -> Iterator[Flat]:
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                yield sel, extra
+                continue
+            condition, inner = self.fragment(sel)
+            if condition is not None and not self.applies(condition.name.value, type_name):
+                continue  # a fragment on another type never applies to this object
+            yield from self.flatten(type_name, inner, (*extra, *(sel.directives or ())))
+
+    def fragment(self, sel: SelectionNode) -> tuple[NamedTypeNode | None, SelectionSetNode]:
+        """The type condition and selections of a fragment spread or inline fragment."""
+        if isinstance(sel, FragmentSpreadNode):
+            frag = self.named.get(sel.name.value)
+            if frag is None:
+                raise GatewayError(f"unknown fragment {sel.name.value!r}")
+            return frag.type_condition, frag.selection_set
+        if isinstance(sel, InlineFragmentNode):
+            return sel.type_condition, sel.selection_set
+        raise GatewayError(f"unexpected selection {sel.kind}")  # pragma: no cover
+
+    def applies(self, condition: str, type_name: str) -> bool:
+        if condition == type_name:
+            return True
+        abstract, obj = self.schema.get_type(condition), self.schema.get_type(type_name)
+        return (
+            isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType)
+            and isinstance(obj, GraphQLObjectType)
+            and self.schema.is_sub_type(abstract, obj)
+        )

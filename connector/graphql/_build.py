@@ -8,7 +8,6 @@ become key-only stubs, so that the gateway can join them with the node that owns
 
 from __future__ import annotations
 
-import inspect
 import logging
 from datetime import datetime
 from typing import Annotated, Any
@@ -23,17 +22,17 @@ from connector.graphql._carbon import REQUIRES, Carbon, CarbonAssessment
 from connector.graphql._carbon import ConstructionProject as ConstructionProjectRef
 from connector.graphql._carbon import MaterialLine as MaterialLineRef
 from connector.graphql._carbon_results import ProjectCarbonField, add_project_carbon
-from connector.graphql._common import PageInfo, PartitionDirective, term
+from connector.graphql._common import PartitionDirective, signed_resolver, term
 from connector.graphql._compiled import CompiledPath, CompiledPlans
 from connector.graphql._declare import VALUE_TYPES, Declarer
 from connector.graphql._entities import EntitySchema
 from connector.graphql._indoor import IndoorAir, IndoorAirReport
 from connector.graphql._inputs import InputFactory, list_of
 from connector.graphql._masking import MaskInternal
-from connector.graphql._reads import NOTHING, attach
+from connector.graphql._reads import attach
 from connector.graphql._refused import RecordRefusals, limit_extensions
+from connector.graphql._roots import add_root_fields
 from connector.graphql._scalars import PY_TYPES, schema_config
-from connector.graphql._stats import stats_types
 from connector.graphql._usage import UsageExtension
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.node import Node
@@ -46,35 +45,6 @@ def reference_field_name(f: Field) -> str:
     if f.name == "rnbId":
         return "building"
     return f.name[:-2] if f.name.endswith("Id") else f"{f.name}Ref"
-
-
-def lower_first(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-def plural(name: str) -> str:
-    return lower_first(name) + "s"
-
-
-def _resolver(fn: Any, params: list[tuple[str, Any, Any]], returns: Any) -> Any:
-    """Give a generic resolver the explicit signature strawberry reads its arguments from."""
-    sig = [
-        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        inspect.Parameter(
-            "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
-        ),
-    ]
-    sig += [
-        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=t, default=d)
-        for n, t, d in params
-    ]
-    fn.__signature__ = inspect.Signature(sig, return_annotation=returns)
-    fn.__annotations__ = {
-        "info": strawberry.Info,
-        **{n: t for n, t, _ in params},
-        "return": returns,
-    }
-    return fn
 
 
 class SchemaBuilder:
@@ -125,7 +95,7 @@ class SchemaBuilder:
             f = entity.field(fname)
             if f.ref is None or f.ref not in self.types:
                 continue
-            fn = _resolver(
+            fn = signed_resolver(
                 rs.reference_field(f, ENTITIES[f.ref], self), [], self.types[f.ref] | None
             )
             self.declared.reference(entity, f.name, reference_field_name(f), f.ref)
@@ -156,7 +126,7 @@ class SchemaBuilder:
                 f"(default {limits.default_page_size}, at most {limits.max_page_size})."
             )
         returns = list_of(self.types[target.name]) | None
-        fn = _resolver(rs.relation_field(entity, rel, self), params, returns)
+        fn = signed_resolver(rs.relation_field(entity, rel, self), params, returns)
         self.declared.relation(entity, rel)
         field = strawberry.field(resolver=fn, directives=[term(rel.iri)], description=doc)
         setattr(self.types[entity.name], rel.name, field)
@@ -218,7 +188,7 @@ class SchemaBuilder:
         # nullable: computed from what another node holds (the bill, through @requires), so
         # a node down nulls this field, not the building (Apollo's null propagation)
         params = [("permit_year", year, None), ("project", project, None)]
-        fn = _resolver(carbon.field(), params, CarbonAssessment | None)
+        fn = signed_resolver(carbon.field(), params, CarbonAssessment | None)
         self.declared.carbon()
         cls.carbon = strawberry.federation.field(
             resolver=fn,
@@ -255,128 +225,19 @@ class SchemaBuilder:
         )
         self.declared.indoor_air("Space")
         self.types["Space"].indoorAir = strawberry.field(
-            resolver=_resolver(air.space_field(), period, IndoorAirReport | None),
+            resolver=signed_resolver(air.space_field(), period, IndoorAirReport | None),
             directives=[term("gui:hasIndoorAirReport")],
             description=doc,
         )
         if "Building" in self.types:
             self.declared.indoor_air("Building")
             self.types["Building"].indoorAir = strawberry.field(
-                resolver=_resolver(air.building_field(), period, list_of(IndoorAirReport) | None),
+                resolver=signed_resolver(
+                    air.building_field(), period, list_of(IndoorAirReport) | None
+                ),
                 directives=[term("gui:hasIndoorAirReport")],
                 description=doc + " One report per space of the building.",
             )
-
-    # -- root fields ---------------------------------------------------------------------
-    def _connection(self, entity: EntityType) -> Any:
-        ns: dict[str, Any] = {
-            "__annotations__": {"nodes": list_of(self.types[entity.name]), "page_info": PageInfo},
-            "total_count": strawberry.field(
-                resolver=_resolver(rs.total_count(entity, self), [], int),
-                description="Number of rows matching the filter, all pages together.",
-            ),
-        }
-        partitioned = self.partition(entity.name) is not None
-        if partitioned:  # a gateway merging partitions resumes each one after its last row
-            edge = _edge_type(entity, self.types[entity.name])
-            ns["edges"] = strawberry.field(
-                resolver=_resolver(rs.edges(edge), [], list_of(edge)),
-                description="The rows of the page with each one's cursor (Relay).",
-            )
-            self.declared.declare(f"{entity.name}Connection", "edges", NOTHING)
-            self.declared.declare(edge.__name__, "*", NOTHING)
-        conn = strawberry.federation.type(
-            type(f"{entity.name}Connection", (), ns),
-            description=f"A page of {entity.name} rows.",
-            shareable=partitioned,
-        )
-        self.connection_types[entity.name] = conn
-        return conn
-
-    def _stats_types(self, entity: EntityType, group_fields: tuple[str, ...]) -> Any:
-        shareable = self.partition(entity.name) is not None
-        group, stats = stats_types(entity, group_fields, shareable=shareable)
-        self.group_types[entity.name] = group
-        self.stats_types[entity.name] = stats
-        return stats
-
-    def _root_fields(self, entity: EntityType, ns: dict[str, Any]) -> None:
-        fields = self.node.mapped_fields(entity.name)
-        key = entity.field(entity.key)
-        conn = self._connection(entity)
-        list_params: list[tuple[str, Any, Any]] = [
-            ("filter", self.filters[entity.name] | None, None),
-            ("order_by", list_of(self.orders[entity.name]) | None, None),
-            ("first", int | None, None),
-            ("after", str | None, None),
-        ]
-        limits = self.node.config.limits
-        self.declared.lists(entity, plural(entity.name), lower_first(entity.name))
-        shareable = self.partition(entity.name) is not None
-        ns[plural(entity.name)] = strawberry.federation.field(
-            shareable=shareable,
-            resolver=_resolver(rs.list_field(entity, self), list_params, conn | None),
-            directives=[term(entity.iri)],
-            description=f"{entity.description} Filtered, ordered and paged by the source; "
-            f"`first` defaults to {limits.default_page_size}, "
-            f"at most {limits.max_page_size}.",
-        )
-        ns[lower_first(entity.name)] = strawberry.federation.field(
-            shareable=shareable,
-            resolver=_resolver(
-                rs.single_field(entity, self),
-                [(key.name, PY_TYPES[key.type], inspect.Parameter.empty)],
-                self.types[entity.name] | None,
-            ),
-            directives=[term(entity.iri)],
-            description=f"One {entity.name} by its `{key.name}`.",
-        )
-        numeric = tuple(
-            f for f in fields if entity.field(f).type in ("Int", "Float") and f != entity.key
-        )
-        if not numeric:
-            return
-        times = tuple(f for f in fields if entity.field(f).type == "DateTime")
-        groupable = tuple(
-            f
-            for f in fields
-            if f != entity.key and entity.field(f).type not in ("Float", "DateTime")
-        )
-        stats = self._stats_types(entity, groupable)
-        params: list[tuple[str, Any, Any]] = [
-            ("filter", self.filters[entity.name] | None, None),
-            (
-                "field",
-                self.inputs.enum(
-                    f"{entity.name}NumericField", numeric, f"Numeric fields of {entity.name}."
-                ),
-                inspect.Parameter.empty,
-            ),
-            (
-                "group_by",
-                list_of(
-                    self.inputs.enum(
-                        f"{entity.name}GroupField",
-                        groupable,
-                        f"Fields {entity.name} rows can be grouped by.",
-                    )
-                )
-                | None,
-                None,
-            ),
-            ("thresholds", list[float] | None, None),
-        ]
-        if times:
-            params.append(("bucket", self.inputs.bucket(entity, times) | None, None))
-        self.declared.stats(entity, lower_first(entity.name) + "Stats")
-        ns[lower_first(entity.name) + "Stats"] = strawberry.federation.field(
-            shareable=shareable,
-            resolver=_resolver(rs.stats_field(entity, self), params, list_of(stats) | None),
-            directives=[term("gui:StatisticalSummary")],
-            description=f"Count, mean, min, max, sum of a numeric {entity.name} field and "
-            "counts above thresholds, per group and time bucket, computed by "
-            "the source in one statement.",
-        )
 
     # -- assembly ------------------------------------------------------------------------
     def build(self) -> strawberry.federation.Schema:
@@ -406,7 +267,7 @@ class SchemaBuilder:
         finished = [self._finish_entity(n) for n in (*self.mapped, *self.stubs)]
         query_ns: dict[str, Any] = {}
         for name in self.mapped:
-            self._root_fields(ENTITIES[name], query_ns)
+            add_root_fields(self, ENTITIES[name], query_ns)
         query = strawberry.type(type("Query", (), query_ns))
         limits = self.node.config.limits
         enforce = self.node.config.usage.enforce
@@ -426,21 +287,6 @@ class SchemaBuilder:
         attach(schema._schema, self.declared.found, VALUE_TYPES)
         schema.compiled = plans
         return schema
-
-
-def _edge_type(entity: EntityType, node_type: Any) -> Any:
-    ns: dict[str, Any] = {
-        "__annotations__": {"cursor": str | None, "node": node_type},
-        "cursor": strawberry.field(
-            description="Pass as `after` to get the rows after this one (null under "
-            "pseudonyms, which a cursor would undo)."
-        ),
-    }
-    return strawberry.federation.type(
-        type(f"{entity.name}Edge", (), ns),
-        description=f"A {entity.name} row of a page and its cursor.",
-        shareable=True,
-    )
 
 
 class NodeSchema(EntitySchema):

@@ -29,7 +29,7 @@ from connector.errors import QueryError, SourceError
 from connector.graphql._apply import computed, settle
 from connector.graphql._carbon import LotShare, ModuleShare, embodied
 from connector.graphql._carbon_project import choose_project
-from connector.graphql._common import term
+from connector.graphql._common import signed_resolver, term
 from connector.graphql._context import RequestContext
 from connector.graphql._indoor import DatasetRef
 from connector.model import PRODUCT
@@ -231,8 +231,6 @@ def _refs(body: Mapping[str, Any]) -> Sequence[DatasetRef]:
 def add_project_carbon(builder: SchemaBuilder) -> None:
     """``ConstructionProject.carbon`` on the builder's node, declared as a derive use of
     the bill and the projects."""
-    from connector.graphql._build import _resolver  # the builder imports this module
-
     year = Annotated[
         int | None,
         strawberry.argument(
@@ -240,7 +238,7 @@ def add_project_carbon(builder: SchemaBuilder) -> None:
             "period (default: the project's permitYear)."
         ),
     ]
-    fn = _resolver(
+    fn = signed_resolver(
         ProjectCarbonField(builder).field(), [("permit_year", year, None)], ProjectCarbon | None
     )
     builder.declared.project_carbon()

@@ -1,6 +1,10 @@
-"""Pieces every generated schema shares: the ``@term`` directive and value types."""
+"""Pieces every generated schema shares: the ``@term`` directive, value types, the names of
+generated fields and the signature strawberry reads a generated resolver's arguments from."""
 
 from __future__ import annotations
+
+import inspect
+from typing import Any
 
 import strawberry
 from strawberry.federation.schema_directive import schema_directive
@@ -58,3 +62,32 @@ class ThresholdCount:
     threshold: float = strawberry.field(directives=[term("gui:threshold")])
     count: int = strawberry.field(directives=[term("gui:count")])
     share: float | None = strawberry.field(directives=[term("gui:share")])
+
+
+def lower_first(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def plural(name: str) -> str:
+    return lower_first(name) + "s"
+
+
+def signed_resolver(fn: Any, params: list[tuple[str, Any, Any]], returns: Any) -> Any:
+    """Give a generic resolver the explicit signature strawberry reads its arguments from."""
+    sig = [
+        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter(
+            "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
+        ),
+    ]
+    sig += [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=t, default=d)
+        for n, t, d in params
+    ]
+    fn.__signature__ = inspect.Signature(sig, return_annotation=returns)
+    fn.__annotations__ = {
+        "info": strawberry.Info,
+        **{n: t for n, t, _ in params},
+        "return": returns,
+    }
+    return fn

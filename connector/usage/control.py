@@ -13,22 +13,20 @@ it gets, and hands it back to :meth:`UsageControl.record`:
 * aggregates and derived values — see :mod:`connector.usage.judge`.
 
 Every decision is appended to the node's hash-chained audit log, and so is every request
-refused before any decision (:meth:`UsageControl.refusal`).
+refused before any decision (:meth:`UsageControl.refusal`); what those entries say is
+worded in :mod:`connector.usage.trail`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from connector.audit import AuditFilter, AuditLog, AuditRecord, Outcome
+from connector.audit import AuditFilter, AuditLog, Outcome
 from connector.config import NodeConfig
-from connector.edge import current_request_id
 from connector.errors import PolicyError
 from connector.identity import Identity
 from connector.usage.agreements import (
@@ -42,7 +40,6 @@ from connector.usage.decision import Decision, RequestDecision, load_pseudonym_k
 from connector.usage.demand import Action, GroupCount, Use
 from connector.usage.judge import Judge
 from connector.usage.loading import DatasetPolicy
-from connector.usage.reasons import refusal_code
 from connector.usage.resources import (
     AUDIT_LOG,
     AUDIT_SUMMARY,
@@ -51,6 +48,7 @@ from connector.usage.resources import (
     audit_summary_dataset,
     audit_summary_policy,
 )
+from connector.usage.trail import agreement_record, decision_records, refusal_record
 from policies import GP, ODRL, Policy, State, UsageCount
 from policies.model import rule_constraints
 
@@ -339,24 +337,7 @@ class UsageControl:
             await self.agreements.add(agreement)
             self._agreed.add(ds_id)
             await self.audit.append(
-                AuditRecord(
-                    time=stamp,
-                    party=identity.party,
-                    client_id=identity.client_id,
-                    purpose=identity.purpose,
-                    decision=Outcome.PERMIT,
-                    operation_hash=hashlib.sha256(offer.encode()).hexdigest(),
-                    operation_name="acceptOffer",
-                    datasets=(ds_id,),
-                    rule=offer,
-                    reason=f"offer {offer} accepted as agreement {iri}",
-                    details={
-                        "action": "acceptOffer",
-                        "agreement": iri,
-                        "reasonCode": "offer-accepted",
-                        **(via or {}),
-                    },
-                )
+                agreement_record(identity, offer, ds_id, iri, time=stamp, via=via)
             )
             return agreement
         raise PolicyError(f"no dataset of this node offers {offer!r}")
@@ -366,58 +347,9 @@ class UsageControl:
         self, decision: RequestDecision, *, operation_hash: str, operation_name: str | None
     ) -> None:
         """One audit entry per decision of the request, all in one commit."""
-        records = []
-        for d in decision.decisions.values():
-            if d.pending:  # the query never reached the aggregate: nothing was returned
-                d = replace(
-                    d,
-                    outcome=Outcome.DENY,
-                    per_group=None,
-                    reason="not executed: " + d.reason,
-                    code="not-executed",
-                )
-            details: dict[str, Any] = {"action": str(d.action)}
-            if d.code:
-                details["reasonCode"] = d.code
-            if request_id := current_request_id():  # the answer's X-Request-Id, its logs'
-                details["requestId"] = request_id
-            if d.level:
-                details["aggregationLevel"] = d.level
-            if d.grain is not None:
-                details["cells"] = {
-                    "unit": d.grain.unit,
-                    "minRows": d.grain.min_rows,
-                    "minSubjects": d.grain.min_subjects,
-                }
-            if "inform" in d.duties:
-                details["informDpd"] = True
-            if decision.identity.datasets is not None:  # a token bound to an agreement
-                bound = decision.identity.claims
-                details["boundTo"] = {
-                    k: str(bound[k]) for k in ("agreement", "transfer") if k in bound
-                }
-            read = decision.keys.get(d.dataset.id) if d.permitted else None
-            if read:
-                details["keys"] = {entity: list(keys) for entity, keys in sorted(read.items())}
-                if decision.keys_cut.get(d.dataset.id):
-                    details["keysNotKept"] = decision.keys_cut[d.dataset.id]
-            records.append(
-                AuditRecord(
-                    time=decision.time,
-                    party=decision.identity.party,
-                    decision=d.outcome,
-                    operation_hash=operation_hash,
-                    datasets=(d.dataset.id,),
-                    client_id=decision.identity.client_id,
-                    purpose=decision.identity.purpose,
-                    operation_name=operation_name,
-                    rule=d.rule,
-                    reason=d.reason,
-                    duties=d.duties,
-                    rows_returned=decision.rows.get(d.dataset.id, 0) if d.permitted else 0,
-                    details=details,
-                )
-            )
+        records = decision_records(
+            decision, operation_hash=operation_hash, operation_name=operation_name
+        )
         if records:
             await self.audit.append_many(records)
 
@@ -438,23 +370,16 @@ class UsageControl:
         names the refusal (``details.refused``), ``reason`` says why; ``request_id`` is the
         one the caller got, for the operator's log."""
         await self._setup()
-        details: dict[str, Any] = {
-            "action": "refused",
-            "refused": what,
-            "reasonCode": refusal_code(what, reason),
-        }
-        if request_id is not None:
-            details["requestId"] = request_id
         await self.audit.append(
-            AuditRecord(
+            refusal_record(
                 time=self.clock(),
                 party=identity_party,
                 client_id=client_id,
                 purpose=purpose,
-                decision=Outcome.DENY,
-                operation_hash=operation_hash,
-                operation_name=operation_name or None,
                 reason=reason,
-                details=details,
+                operation_name=operation_name,
+                operation_hash=operation_hash,
+                what=what,
+                request_id=request_id,
             )
         )

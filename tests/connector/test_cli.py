@@ -5,17 +5,13 @@ input or a failed check, 2 a command line that cannot be parsed)."""
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from connector.cli import DELEGATED, parser, sub_parser
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import guichet
 
 
 def walk(
@@ -88,18 +84,6 @@ def test_every_command_is_named_guichet_and_every_option_has_help() -> None:
             if not action.help or action.help == argparse.SUPPRESS:
                 missing.append(f"{expected} {name}: no help")
     assert missing == []
-
-
-def guichet(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def test_guichet_help_lists_every_command_and_the_exit_status() -> None:

@@ -8,7 +8,13 @@ value in the tests is computed by hand from the rows below.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 BUILDINGS = [
     # rnb, nom, usage, annee, surface_dm2, insee
@@ -131,30 +137,66 @@ max_tokens = 400
 """
 
 
+SCHEMA = [
+    "CREATE TABLE batiments (id_rnb TEXT PRIMARY KEY, nom TEXT, usage_code TEXT, "
+    "annee INTEGER, surface_dm2 INTEGER, insee TEXT)",
+    "CREATE TABLE consommations (id TEXT PRIMARY KEY, batiment TEXT, annee INTEGER, "
+    "energie TEXT, usage TEXT, mwh REAL)",
+    "CREATE TABLE salles (batiment TEXT, etage TEXT, salle TEXT, libelle TEXT, "
+    "surface REAL, PRIMARY KEY (batiment, etage, salle))",
+    "CREATE TABLE capteurs (id TEXT PRIMARY KEY, batiment TEXT, etage TEXT, salle TEXT, "
+    "polluant TEXT)",
+    "CREATE TABLE mesures (id_mesure INTEGER PRIMARY KEY, capteur TEXT, "
+    "horodatage TIMESTAMP, polluant TEXT, valeur REAL, unite TEXT)",
+]
+"""The partner's tables, in SQL that SQLite and PostgreSQL both read."""
+TABLES: dict[str, list[tuple[Any, ...]]] = {
+    "batiments": BUILDINGS,
+    "consommations": ENERGY,
+    "salles": ROOMS,
+    "capteurs": SENSORS,
+    "mesures": READINGS,
+}
+
+
 def make_tiny(folder: Path, *, port: int = 8199) -> Path:
     """Write ``tiny.db`` and ``tiny.toml`` into ``folder``; return the config path."""
     db = sqlite3.connect(folder / "tiny.db")
-    db.executescript(
-        """
-        CREATE TABLE batiments (id_rnb TEXT PRIMARY KEY, nom TEXT, usage_code TEXT,
-            annee INTEGER, surface_dm2 INTEGER, insee TEXT);
-        CREATE TABLE consommations (id TEXT PRIMARY KEY, batiment TEXT, annee INTEGER,
-            energie TEXT, usage TEXT, mwh REAL);
-        CREATE TABLE salles (batiment TEXT, etage TEXT, salle TEXT, libelle TEXT,
-            surface REAL, PRIMARY KEY (batiment, etage, salle));
-        CREATE TABLE capteurs (id TEXT PRIMARY KEY, batiment TEXT, etage TEXT, salle TEXT,
-            polluant TEXT);
-        CREATE TABLE mesures (id_mesure INTEGER PRIMARY KEY, capteur TEXT,
-            horodatage TIMESTAMP, polluant TEXT, valeur REAL, unite TEXT);
-        """
-    )
-    db.executemany("INSERT INTO batiments VALUES (?,?,?,?,?,?)", BUILDINGS)
-    db.executemany("INSERT INTO consommations VALUES (?,?,?,?,?,?)", ENERGY)
-    db.executemany("INSERT INTO salles VALUES (?,?,?,?,?)", ROOMS)
-    db.executemany("INSERT INTO capteurs VALUES (?,?,?,?,?)", SENSORS)
-    db.executemany("INSERT INTO mesures VALUES (?,?,?,?,?,?)", READINGS)
+    for statement in SCHEMA:
+        db.execute(statement)
+    for table, rows in TABLES.items():
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     db.commit()
     db.close()
     path = folder / "tiny.toml"
     path.write_text(CONFIG.format(port=port), encoding="utf-8")
     return path
+
+
+async def insert_rows(url: str, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``rows`` into ``table`` of the database at ``url``; ``mesures``' timestamps
+    (``2025-01-06 08:00:00``) go to PostgreSQL as datetimes, to SQLite as that text."""
+    if table == "mesures" and not url.startswith("sqlite"):
+        rows = [(*r[:2], datetime.fromisoformat(r[2]), *r[3:]) for r in rows]
+    marks = ", ".join(f":p{i}" for i in range(len(rows[0])))
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(f"INSERT INTO {table} VALUES ({marks})"),
+            [{f"p{i}": v for i, v in enumerate(r)} for r in rows],
+        )
+    await engine.dispose()
+
+
+async def load_tiny(url: str) -> None:
+    """The partner's tables and rows in the database at ``url`` (PostgreSQL: the same
+    answers as ``tiny.db``), replacing any there."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        for table in TABLES:
+            await conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        for statement in SCHEMA:
+            await conn.execute(sa.text(statement))
+    await engine.dispose()
+    for table, rows in TABLES.items():
+        await insert_rows(url, table, rows)

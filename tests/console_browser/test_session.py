@@ -3,30 +3,18 @@ with ``--console-session-idle 3`` and registered with the demo's issuer as a web
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console_browser.conftest import ROOT, DemoSpace, Shot, gateway_console, login
+from tests.console_browser.conftest import DemoSpace, Shot, gateway_console, login
+from tests.support.cli import guichet
 from tests.support.ports import free_port
 
 IDLE = 3  # seconds
 CLIENT_ID = "guichet-console-short"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +23,7 @@ def short_console(demo_space: DemoSpace, tmp_path_factory: pytest.TempPathFactor
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     db = f"sqlite+aiosqlite:///{demo_space.directory / 'issuer.db'}"
-    added = run_cli(
+    added = guichet(
         "issuer", "add-web-client", CLIENT_ID, "--name", "Console (session courte)",
         "--redirect-uri", f"{url}/console/callback", "--db", db,
     )  # fmt: skip

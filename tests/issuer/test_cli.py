@@ -50,6 +50,12 @@ def test_register_prints_the_credentials_once_and_list_shows_no_secret(
     assert secret not in listed
 
 
+def register_with_key(db: str, key: Path) -> int:
+    """The issuer CLI's ``register`` of a ``private_key_jwt`` client with the key file ``key``."""
+    args = ["register", IRI, "--name", "B", "--db", db, "--auth-method", "private_key_jwt"]
+    return main([*args, "--public-key", str(key)])
+
+
 def test_register_errors_name_the_field_and_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -59,43 +65,11 @@ def test_register_errors_name_the_field_and_exit_1(
 
     private = tmp_path / "private.jwk"
     private.write_text(json.dumps(ECKey.generate_key(private=True).as_dict(private=True)))
-    assert (
-        main(
-            [
-                "register",
-                IRI,
-                "--name",
-                "B",
-                "--db",
-                db,
-                "--auth-method",
-                "private_key_jwt",
-                "--public-key",
-                str(private),
-            ]
-        )
-        == 1
-    )
+    assert register_with_key(db, private) == 1
     assert "contains a private key" in capsys.readouterr().err
 
     missing = tmp_path / "nope.pem"
-    assert (
-        main(
-            [
-                "register",
-                IRI,
-                "--name",
-                "B",
-                "--db",
-                db,
-                "--auth-method",
-                "private_key_jwt",
-                "--public-key",
-                str(missing),
-            ]
-        )
-        == 1
-    )
+    assert register_with_key(db, missing) == 1
     assert str(missing) in capsys.readouterr().err
 
 
@@ -103,23 +77,7 @@ def test_register_accepts_a_public_jwk_file(tmp_path: Path) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path / 'i.db'}"
     public = tmp_path / "public.jwk"
     public.write_text(json.dumps(ECKey.generate_key(private=True).as_dict(private=False)))
-    assert (
-        main(
-            [
-                "register",
-                IRI,
-                "--name",
-                "B",
-                "--db",
-                db,
-                "--auth-method",
-                "private_key_jwt",
-                "--public-key",
-                str(public),
-            ]
-        )
-        == 0
-    )
+    assert register_with_key(db, public) == 0
 
 
 def test_rotate_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,12 +5,11 @@ nothing."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.cli import guichet
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "### Participants and tokens (`guichet issuer`)"
@@ -29,18 +28,6 @@ def readme_issuer_commands() -> list[list[str]]:
     return commands
 
 
-def guichet(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_the_readme_commands_share_one_database(tmp_path: Path) -> None:
     commands = readme_issuer_commands()
     verbs = [c[1] for c in commands]
@@ -49,21 +36,21 @@ def test_the_readme_commands_share_one_database(tmp_path: Path) -> None:
     (tmp_path / "claire.txt").write_text("un mot de passe assez long\n", encoding="utf-8")
     default = "sqlite+aiosqlite:///guichet-issuer.db"
     for command in commands:
-        done = guichet(command, tmp_path)
+        done = guichet(*command, cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)
         if command[1] in ("register", "add-account", "add-web-client"):
             assert done.stderr == f"(issuer database: {default})\n", command
     assert (tmp_path / "guichet-issuer.db").is_file()
 
-    listed = guichet(["issuer", "accounts"], tmp_path)
+    listed = guichet("issuer", "accounts", cwd=tmp_path)
     assert listed.stdout == (
         "claire\thttps://example.org/people/claire\tClaire Martin\troles=dpd\n"
     )
-    clients = guichet(["issuer", "web-clients"], tmp_path)
+    clients = guichet("issuer", "web-clients", cwd=tmp_path)
     assert clients.stdout == (
         "guichet-console\tConsole du DPD\thttps://gateway.example/console/callback\n"
     )
-    participants = guichet(["issuer", "list"], tmp_path)
+    participants = guichet("issuer", "list", cwd=tmp_path)
     assert participants.stdout.startswith(
         "https://guichet.agglo-larochelle.fr/participants/univ-lr\tLa Rochelle Université\t"
     )
@@ -71,7 +58,7 @@ def test_the_readme_commands_share_one_database(tmp_path: Path) -> None:
     # the database the README used to give `register` only: not there, and said so
     other = f"sqlite+aiosqlite:///{tmp_path / 'issuer.db'}"
     for verb in ("accounts", "web-clients", "list"):
-        done = guichet(["issuer", verb, "--db", other], tmp_path)
+        done = guichet("issuer", verb, "--db", other, cwd=tmp_path)
         assert (done.returncode, done.stdout) == (1, ""), verb
         assert done.stderr == (
             f"error: command line: --db: no issuer database at {tmp_path / 'issuer.db'} "
@@ -81,9 +68,9 @@ def test_the_readme_commands_share_one_database(tmp_path: Path) -> None:
 
 
 def test_an_empty_listing_says_so(tmp_path: Path) -> None:
-    made = guichet(["issuer", "add-web-client", "app", "--name", "A", "--redirect-uri",
-                    "http://127.0.0.1:9/cb"], tmp_path)  # fmt: skip
+    made = guichet("issuer", "add-web-client", "app", "--name", "A", "--redirect-uri",
+                   "http://127.0.0.1:9/cb", cwd=tmp_path)  # fmt: skip
     assert made.returncode == 0, made.stderr
-    done = guichet(["issuer", "accounts"], tmp_path)
+    done = guichet("issuer", "accounts", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == "no person accounts in sqlite+aiosqlite:///guichet-issuer.db\n"

@@ -4,8 +4,11 @@ tests share."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -16,7 +19,9 @@ from connector.dsp import consumer
 from connector.dsp.outbound import Outbound
 from connector.dsp.schemas import CONTEXT, problems
 from connector.dsp.store import DspStore
-from tests.connector.dsp.space import OFFER, PROVIDER, Space, start_space
+from tests.connector.dsp.space import OFFER, PROVIDER, Exchange, Space, start_space
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +73,63 @@ async def started(space: Space, side: tuple[DspStore, Outbound], agreement: str)
     )
     assert row["state"] == "STARTED", row
     return row
+
+
+async def until(check: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """``check()``'s first answer that is not empty, asked every 0.1 s for 15 s."""
+    for _ in range(150):
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never: {what}")
+
+
+async def recorded(
+    space: Space,
+    store: DspStore,
+    pid: str,
+    *,
+    dataset: str | None = None,
+    asked: dict[str, Any] | None = None,
+    accept_other: bool = False,
+) -> None:
+    """The consumer negotiation ``pid`` recorded as ``guichet dsp negotiate`` records it,
+    REQUESTED, of ``dataset`` (the catalog's ``energie``); with ``asked``, the offer it asked
+    for (and whether it may take another), against which the provider's answer is read."""
+    if asked is not None:
+        await store.consumer_asked.insert(
+            {"consumer_pid": pid, "offer": json.dumps(asked), "accept_other": accept_other},
+            unique={"consumer_pid": pid},
+        )
+    await store.consumer_negotiations.insert(
+        {
+            "consumer_pid": pid,
+            "provider": PROVIDER,
+            "provider_url": f"{space.provider.url}/dsp",
+            "dataset": dataset or f"{space.provider.url}/catalog/energie",
+            "offer": OFFER,
+            "state": "REQUESTED",
+            "created": datetime.now(UTC).isoformat(),
+        },
+        unique={"consumer_pid": pid},
+    )
+
+
+async def in_state(store: DspStore, pid: str, *states: str) -> dict[str, Any] | None:
+    """The consumer negotiation ``pid`` if it is in one of ``states``."""
+    row = await store.consumer_negotiations.get(pid)
+    return row if row is not None and row["state"] in states else None
+
+
+def request_of(space: Space, consumer_pid: str) -> Exchange:
+    """The ContractRequestMessage that started the consumer's negotiation ``consumer_pid``."""
+    (request,) = [
+        e
+        for e in space.capture.dsp()
+        if e.url.endswith("/negotiations/request") and e.sent["consumerPid"] == consumer_pid
+    ]
+    return request
 
 
 def graphql(url: str, query: str, token: str) -> httpx.Response:

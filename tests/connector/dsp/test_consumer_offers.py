@@ -10,10 +10,7 @@ read from the captured exchanges."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,7 +18,7 @@ import pytest
 
 from connector.dsp.outbound import Outbound
 from connector.dsp.store import DspStore
-from tests.connector.dsp.conftest import bearer, dsp_message
+from tests.connector.dsp.conftest import bearer, dsp_message, recorded, until
 from tests.connector.dsp.space import OFFER, PROVIDER, Space, check_all
 from tests.connector.dsp.test_catalog import EXPECTED_OFFER
 
@@ -33,24 +30,8 @@ async def asked(
     space: Space, store: DspStore, pid: str, *, accept_other: bool = False
 ) -> dict[str, Any]:
     """A consumer negotiation for the provider's Offer, REQUESTED; the offer asked."""
-    dataset = f"{space.provider.url}/catalog/energie"
-    offer = {**EXPECTED_OFFER, "target": dataset}
-    await store.consumer_asked.insert(
-        {"consumer_pid": pid, "offer": json.dumps(offer), "accept_other": accept_other},
-        unique={"consumer_pid": pid},
-    )
-    await store.consumer_negotiations.insert(
-        {
-            "consumer_pid": pid,
-            "provider": PROVIDER,
-            "provider_url": f"{space.provider.url}/dsp",
-            "dataset": dataset,
-            "offer": OFFER,
-            "state": "REQUESTED",
-            "created": datetime.now(UTC).isoformat(),
-        },
-        unique={"consumer_pid": pid},
-    )
+    offer = {**EXPECTED_OFFER, "target": f"{space.provider.url}/catalog/energie"}
+    await recorded(space, store, pid, asked=offer, accept_other=accept_other)
     return offer
 
 
@@ -66,13 +47,13 @@ async def offered(space: Space, store: DspStore, pid: str, offer: dict[str, Any]
         headers=bearer(space.token(PROVIDER, space.consumer)),
     )
     assert r.status_code == 200 and not r.content, r.text
-    for _ in range(100):
+
+    async def answered() -> dict[str, Any] | None:
         row = await store.consumer_negotiations.get(pid)
         # answered, and its message refused by the provider node (no such process there)
-        if row is not None and "was refused" in (row["problem"] or ""):
-            return row
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the consumer node did not answer: {row}")
+        return row if row is not None and "was refused" in (row["problem"] or "") else None
+
+    return await until(answered, "the consumer node answered")
 
 
 def sent_by_consumer(space: Space, before: int, pid: str) -> list[dict[str, Any]]:

@@ -10,10 +10,8 @@ attribution), the tiny node's energy rows (tests/connector/tiny.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -22,8 +20,16 @@ import pytest
 from connector.dsp.outbound import Outbound
 from connector.dsp.schemas import problems
 from connector.dsp.store import DspStore
-from tests.connector.dsp.conftest import bearer, dsp_message, graphql, started
-from tests.connector.dsp.space import CONSUMER, OFFER, PROVIDER, Space, check_all
+from tests.connector.dsp.conftest import (
+    bearer,
+    dsp_message,
+    graphql,
+    in_state,
+    recorded,
+    started,
+    until,
+)
+from tests.connector.dsp.space import CONSUMER, OFFER, Space, check_all
 from tests.connector.dsp.test_end_to_end import ENERGY, SCHOOL_ENERGY
 
 pytestmark = pytest.mark.anyio
@@ -53,15 +59,6 @@ def sixty_days(offer: dict[str, Any]) -> dict[str, Any]:
     return counter
 
 
-async def until(check: Any, what: str) -> Any:
-    for _ in range(150):
-        found = await check()
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"never: {what}")
-
-
 async def test_a_counter_offer_is_answered_with_ours_accepted_agreed_and_enforced(
     space: Space, side: tuple[DspStore, Outbound]
 ) -> None:
@@ -72,22 +69,7 @@ async def test_a_counter_offer_is_answered_with_ours_accepted_agreed_and_enforce
     pid = "urn:uuid:counter-accepted"
     # the consumer node records its negotiation as guichet dsp negotiate does, allowed
     # to take another offer than the one it asks for (--accept-counter-offer)
-    await store.consumer_asked.insert(
-        {"consumer_pid": pid, "offer": json.dumps(counter), "accept_other": True},
-        unique={"consumer_pid": pid},
-    )
-    await store.consumer_negotiations.insert(
-        {
-            "consumer_pid": pid,
-            "provider": PROVIDER,
-            "provider_url": f"{space.provider.url}/dsp",
-            "dataset": counter["target"],
-            "offer": OFFER,
-            "state": "REQUESTED",
-            "created": datetime.now(UTC).isoformat(),
-        },
-        unique={"consumer_pid": pid},
-    )
+    await recorded(space, store, pid, dataset=counter["target"], asked=counter, accept_other=True)
     request = dsp_message(
         "ContractRequestMessage",
         consumerPid=pid,
@@ -100,11 +82,7 @@ async def test_a_counter_offer_is_answered_with_ours_accepted_agreed_and_enforce
     assert r.status_code == 201 and r.json()["state"] == "REQUESTED", r.text
     provider_pid = r.json()["providerPid"]
 
-    async def finalized() -> dict[str, Any] | None:
-        row = await store.consumer_negotiations.get(pid)
-        return row if row is not None and row["state"] in ("FINALIZED", "TERMINATED") else None
-
-    row = await until(finalized, "the negotiation ended")
+    row = await until(lambda: in_state(store, pid, "FINALIZED", "TERMINATED"), "the end")
     assert row["state"] == "FINALIZED", row
     assert row["provider_pid"] == provider_pid
     # the offer the provider sent was its own, as its catalog publishes it

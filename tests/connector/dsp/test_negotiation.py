@@ -14,6 +14,7 @@ import pytest
 
 from connector.app import create_app
 from connector.config import NodeConfig, load_config
+from tests.connector.dsp.conftest import bearer
 from tests.connector.dsp.test_catalog import DSPACE, EXPECTED_OFFER, valid
 from tests.connector.usage.conftest import BASE, DS, POLICIES, TableVerifier, write_node
 from tests.connector.usage.test_agreements import ENERGIE_WITH_OFFER
@@ -29,10 +30,6 @@ REQUEST: dict[str, Any] = {
     "callbackAddress": "https://consumer.example.org/callback",
 }
 ERROR = "negotiation/contract-negotiation-error-schema.json"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ exchange is checked against its schema."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -17,10 +16,14 @@ from tests.connector.dsp.conftest import (
     bearer,
     dsp_message,
     error_of,
+    in_state,
     negotiated,
+    recorded,
+    request_of,
     started,
+    until,
 )
-from tests.connector.dsp.space import CONSUMER, OFFER, OTHER, PROVIDER, Space, check_all
+from tests.connector.dsp.space import CONSUMER, OTHER, PROVIDER, Exchange, Space, check_all
 
 pytestmark = pytest.mark.anyio
 
@@ -36,11 +39,7 @@ async def test_out_of_order_repeated_and_malformed_negotiation_messages(
     # a repeat of a step done is answered as done
     r = await outbound.request("POST", f"{neg}/agreement/verification", verify)
     assert r.status_code == 200 and not r.content
-    (first,) = [
-        e
-        for e in space.capture.dsp()
-        if e.url.endswith("/negotiations/request") and e.sent["consumerPid"] == row["consumer_pid"]
-    ]
+    first = request_of(space, row["consumer_pid"])
     r = await outbound.request("POST", first.url, first.sent)
     assert r.status_code == 201
     assert r.json()["providerPid"] == row["provider_pid"] and r.json()["state"] == "FINALIZED"
@@ -116,12 +115,11 @@ async def test_out_of_order_repeated_and_malformed_negotiation_messages(
     assert r.status_code == 201
     lost = {"providerPid": r.json()["providerPid"], "consumerPid": "urn:uuid:unreachable"}
     url = f"{space.provider.url}/dsp/negotiations/{lost['providerPid']}"
-    for _ in range(100):
-        if (await outbound.request("GET", url)).json()["state"] == "AGREED":
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the provider did not agree")
+
+    async def agreed() -> bool:
+        return bool((await outbound.request("GET", url)).json()["state"] == "AGREED")
+
+    await until(agreed, "the provider agreed")
     end = dsp_message("ContractNegotiationTerminationMessage", **lost, reason=["changed my mind"])
     for _ in range(2):  # the repeat is answered as done
         r = await outbound.request("POST", f"{url}/termination", end)
@@ -160,19 +158,7 @@ async def test_the_consumer_callbacks_check_order_and_sender(
 ) -> None:
     store, _ = side
     pid = "urn:uuid:consumer-side"
-    await store.consumer_negotiations.insert(
-        {
-            "consumer_pid": pid,
-            "provider_pid": None,
-            "provider": PROVIDER,
-            "provider_url": f"{space.provider.url}/dsp",
-            "dataset": f"{space.provider.url}/catalog/energie",
-            "offer": OFFER,
-            "state": "REQUESTED",
-            "created": "2026-12-07T10:00:00+00:00",
-        },
-        unique={"consumer_pid": pid},
-    )
+    await recorded(space, store, pid)
     cb = f"{space.consumer.url}/dsp/callback/negotiations/{pid}"
     provider = bearer(space.token(PROVIDER, space.consumer))
     pids = {"providerPid": "urn:uuid:p", "consumerPid": pid}
@@ -221,12 +207,7 @@ async def test_the_consumer_callbacks_check_order_and_sender(
     # guichet dsp) is not taken: the negotiation is terminated, the reason kept
     r = httpx.post(f"{cb}/offers", json=offer, headers=provider)
     assert r.status_code == 200 and not r.content, r.text
-    for _ in range(100):
-        row = await store.consumer_negotiations.get(pid)
-        if row is not None and row["state"] == "TERMINATED":
-            break
-        await asyncio.sleep(0.1)
-    assert row is not None and row["state"] == "TERMINATED", row
+    row = await until(lambda: in_state(store, pid, "TERMINATED"), "the negotiation terminated")
     assert row["problem"].startswith(
         "the provider offered urn:uuid:o; no record of the offer asked for"
     )
@@ -306,48 +287,26 @@ async def test_an_agreement_not_delivered_is_sent_again_on_a_repeated_request(
     the agreement goes again, to FINALIZED."""
     store, outbound = side
     first = await negotiated(space, side)  # for the offer as the catalog lists it
-    (sent,) = [
-        e.sent
-        for e in space.capture.dsp()
-        if e.url.endswith("/negotiations/request")
-        and e.sent["consumerPid"] == first["consumer_pid"]
-    ]
+    sent = request_of(space, first["consumer_pid"]).sent
     pid = "urn:uuid:late-consumer"
     request = {**sent, "consumerPid": pid}
     url = f"{space.provider.url}/dsp/negotiations"
     r = await outbound.request("POST", f"{url}/request", request)
     assert r.status_code == 201
     provider_pid = r.json()["providerPid"]
-    for _ in range(100):
-        refused = [
+
+    async def refused() -> list[Exchange]:
+        return [
             e
             for e in space.capture.dsp()
             if e.url.endswith(f"/negotiations/{pid}/agreement") and e.status == 404
         ]
-        if refused:
-            break
-        await asyncio.sleep(0.1)
-    assert refused, "the provider never tried"
+
+    await until(refused, "the provider tried to send the agreement")
     assert (await outbound.request("GET", f"{url}/{provider_pid}")).json()["state"] == "AGREED"
-    await store.consumer_negotiations.insert(
-        {
-            "consumer_pid": pid,
-            "provider": PROVIDER,
-            "provider_url": f"{space.provider.url}/dsp",
-            "dataset": sent["offer"]["target"],
-            "offer": OFFER,
-            "state": "REQUESTED",
-            "created": "2026-12-07T10:00:00+00:00",
-        },
-        unique={"consumer_pid": pid},
-    )
+    await recorded(space, store, pid, dataset=sent["offer"]["target"])
     r = await outbound.request("POST", f"{url}/request", request)
     assert r.status_code == 201 and r.json()["providerPid"] == provider_pid
-    for _ in range(100):
-        row = await store.consumer_negotiations.get(pid)
-        if row is not None and row["state"] == "FINALIZED":
-            break
-        await asyncio.sleep(0.1)
-    assert row is not None and row["state"] == "FINALIZED", row
+    row = await until(lambda: in_state(store, pid, "FINALIZED"), "the negotiation finalized")
     assert row["provider_pid"] == provider_pid and row["agreement"]
     assert check_all(space.capture.dsp()) == []

@@ -1,22 +1,27 @@
-"""``IndoorEnvironmentObserved`` and ``/ngsi-ld/v1/temporal/entities`` on the tiny node.
+"""``IndoorEnvironmentObserved`` and ``/ngsi-ld/v1/temporal/entities`` on the tiny node,
+its tables on SQLite and on PostgreSQL (a throwaway server, tests/support/postgres.py): every
+hand-computed answer below is checked against both databases.
 
 The tiny partner's CO2 readings (tests/connector/tiny.py), local time Europe/Paris
 (UTC+1 in January), so in UTC:
 S-CP-CO2 (room PG46YY6YJW8N/RDC/CP): 06/01 07:00Z 450, 08:00Z 1200, 09:00Z 1800;
 07/01 08:00Z 900. S-CM2-CO2 (room PG46YY6YJW8N/R1/CM2): 06/01 08:00Z 700, 09:00Z 1100.
 Local days start at 23:00Z the day before. The node's page sizes: default 2, maximum 4.
+On both databases the timestamps are naive local times.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from connector.app import create_app
-from connector.config import NodeConfig
+from connector.config import load_config
+from tests.connector.tiny import insert_rows, load_tiny, make_tiny
 
 pytestmark = pytest.mark.anyio
 
@@ -29,12 +34,26 @@ CM2 = "urn:ngsi-ld:IndoorEnvironmentObserved:S-CM2-CO2"
 BAD = "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
 
 
-@pytest.fixture
-async def client(tiny_config: NodeConfig) -> Any:
-    app = create_app(tiny_config)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
-        c.app = app  # type: ignore[attr-defined]
-        yield c
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    """The tiny node's app over its tables on ``request.param``; ``client.url`` is the
+    tables' database."""
+    config = make_tiny(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tiny.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_database")("ngsi_temporal")
+        await load_tiny(url)
+        config.write_text(
+            config.read_text().replace('url = "sqlite+aiosqlite:///tiny.db"', f'url = "{url}"'),
+            encoding="utf-8",
+        )
+    app = create_app(load_config(config))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+            c.app = app  # type: ignore[attr-defined]
+            c.url = url  # type: ignore[attr-defined]
+            yield c
 
 
 def statements(client: Any) -> int:
@@ -165,6 +184,8 @@ async def test_raw_temporal_between_and_last_n(client) -> None:
 
 
 async def test_aggregated_per_local_day(client) -> None:
+    await client.get(TEMPORAL, params={"type": IEO, "lastN": "1"})  # reflection, once
+    before = statements(client)
     r = await client.get(
         TEMPORAL,
         params={
@@ -174,6 +195,7 @@ async def test_aggregated_per_local_day(client) -> None:
             "aggrPeriodDuration": "P1D",
         },
     )
+    assert statements(client) - before == 1
     assert r.status_code == 200, r.text
     d6 = ["2025-01-05T23:00:00Z", "2025-01-06T23:00:00Z"]
     d7 = ["2025-01-06T23:00:00Z", "2025-01-07T23:00:00Z"]
@@ -222,7 +244,27 @@ async def test_aggregated_over_the_whole_span(client) -> None:
     assert r.json()[0]["co2"]["avg"] == [[1087.5, "2025-01-06T00:00:00Z", "2025-01-08T00:00:00Z"]]
 
 
-async def test_one_statement_per_request_whatever_the_rows(client, tiny_config) -> None:
+async def test_aggregated_per_hour_after_a_time(client) -> None:
+    r = await client.get(
+        TEMPORAL,
+        params={
+            "id": CM2,
+            "options": "aggregatedValues",
+            "aggrMethods": "avg",
+            "aggrPeriodDuration": "PT1H",
+            "timerel": "after",
+            "timeAt": "2025-01-06T08:00:00Z",
+        },
+    )
+    assert r.status_code == 200, r.text
+    # one reading per hour: each hour's average is its reading
+    assert r.json()[0]["co2"]["avg"] == [
+        [700.0, "2025-01-06T08:00:00Z", "2025-01-06T09:00:00Z"],
+        [1100.0, "2025-01-06T09:00:00Z", "2025-01-06T10:00:00Z"],
+    ]
+
+
+async def test_one_statement_per_request_whatever_the_rows(client) -> None:
     params = {
         "type": IEO,
         "options": "aggregatedValues",
@@ -233,20 +275,15 @@ async def test_one_statement_per_request_whatever_the_rows(client, tiny_config) 
     before = statements(client)
     small = await client.get(TEMPORAL, params=params)
     small_cost = statements(client) - before
-    db = sqlite3.connect(tiny_config.file.parent / "tiny.db")
-    db.executemany(
-        "INSERT INTO mesures (capteur, horodatage, polluant, valeur, unite) "
-        "VALUES (?, ?, 'CO2', ?, 'ppm')",
-        [
-            (s, f"2025-02-{d:02d} {h:02d}:{m:02d}:00", 400.0 + h)
-            for s in ("S-CP-CO2", "S-CM2-CO2")
-            for d in range(1, 11)
-            for h in range(24)
-            for m in (0, 20, 40)
-        ],
-    )
-    db.commit()
-    db.close()
+    times = [
+        (sensor, f"2025-02-{d:02d} {h:02d}:{m:02d}:00", 400.0 + h)
+        for sensor in ("S-CP-CO2", "S-CM2-CO2")
+        for d in range(1, 11)
+        for h in range(24)
+        for m in (0, 20, 40)
+    ]
+    rows = [(1000 + i, s, t, "CO2", v, "ppm") for i, (s, t, v) in enumerate(times)]
+    await insert_rows(client.url, "mesures", rows)
     before = statements(client)
     big = await client.get(TEMPORAL, params=params)
     big_cost = statements(client) - before

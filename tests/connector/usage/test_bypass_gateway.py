@@ -26,6 +26,7 @@ from gateway import GatewaySettings, create_gateway_app
 from tests.connector.usage.adversary import BUILDING, MIN_ROWS, PARIS, make_split
 from tests.connector.usage.test_bypass import (
     EXAMPLES,
+    Lab,
     Tokens,
     icone_oracle,
     iso,
@@ -36,19 +37,10 @@ from tests.gateway.conftest import Router
 
 
 @dataclass
-class Gateway:
-    loop: asyncio.AbstractEventLoop
-    client: httpx.AsyncClient
-    router: Router
+class Gateway(Lab):
+    """The lab's questions asked of the gateway, which routes to the two nodes."""
 
-    def ask(self, query: str, token: str | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = self.loop.run_until_complete(
-            self.client.post("/graphql", json={"query": query}, headers=headers)
-        )
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        return body
+    router: Router
 
 
 @pytest.fixture(scope="module")

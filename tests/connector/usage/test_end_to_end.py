@@ -33,6 +33,7 @@ from tests.connector.identity import forge
 from tests.connector.test_node_process import free_port, wait_until_up
 from tests.connector.tiny import make_tiny
 from tests.connector.usage.conftest import POLICIES, USAGE
+from tests.support.cli import guichet
 
 ROOT = Path(__file__).resolve().parents[3]
 P = "https://example.org/participants/"
@@ -55,17 +56,6 @@ DAILY_STATS = [
     {"group": {"sensorId": "S-CP-CO2"}, "count": 3, "max": 1800.0},
     {"group": {"sensorId": "S-CP-CO2"}, "count": 1, "max": 900.0},
 ]
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
 
 
 def start(*args: str) -> subprocess.Popen[bytes]:
@@ -93,7 +83,7 @@ def register(db: str, iri: str, name: str, *, purposes: tuple[str, ...] = ()) ->
     args = ["issuer", "register", iri, "--name", name, "--db", db]
     for p in purposes:
         args += ["--purpose", p]
-    done = run_cli(*args)
+    done = guichet(*args)
     assert done.returncode == 0, done.stderr
     printed = dict(re.findall(r"^(client_id|client_secret):\s+(\S+)$", done.stdout, re.M))
     return Client(iri, printed["client_id"], printed["client_secret"])
@@ -427,7 +417,7 @@ def test_audit_verify_counts_every_decision_and_names_a_tampered_entry(
         (6, P + "univ", "mesures", "deny"),
         (7, PUBLIC, "", "deny"),  # the refused token, naming no dataset
     ]
-    verified = run_cli("audit", "verify", "--db", node.audit_db)
+    verified = guichet("audit", "verify", "--db", node.audit_db)
     assert verified.returncode == 0, verified.stderr
     assert re.fullmatch(r"ok: 7 entries, chain intact, head [0-9a-f]{64}\n", verified.stdout)
 
@@ -435,6 +425,6 @@ def test_audit_verify_counts_every_decision_and_names_a_tampered_entry(
     with sqlite3.connect(tmp_path / "audited" / "audit.db") as conn:
         conn.execute("DROP TRIGGER IF EXISTS guichet_audit_no_update")
         conn.execute("UPDATE guichet_audit SET decision = 'permit' WHERE seq = 3")
-    tampered = run_cli("audit", "verify", "--db", node.audit_db)
+    tampered = guichet("audit", "verify", "--db", node.audit_db)
     assert tampered.returncode == 1
     assert tampered.stdout.startswith("ALTERED entry #3: stored hash ")

@@ -21,7 +21,8 @@ import pytest
 from tests.connector.test_node_process import free_port, wait_until_up
 from tests.connector.tiny import make_tiny
 from tests.connector.usage.conftest import POLICIES, USAGE
-from tests.connector.usage.test_end_to_end import TEMPLATE_BASE, run_cli, start
+from tests.connector.usage.test_end_to_end import TEMPLATE_BASE, start
+from tests.support.cli import guichet
 
 CALLERS = 16
 ANSWERED_BEFORE_KILL = 120
@@ -104,7 +105,7 @@ def test_kill_9_loses_no_answered_entry(tmp_path: Path, durability: str) -> None
     unanswered = set(logged) - answered
     assert len(unanswered) <= CALLERS  # at most the requests in flight at the kill
     assert len(logged) <= sent
-    verified = run_cli("audit", "verify", "--db", f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
+    verified = guichet("audit", "verify", "--db", f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     entries = int(re.match(r"ok: (\d+) entries", verified.stdout).group(1))  # type: ignore[union-attr]
     assert entries == len(logged)
