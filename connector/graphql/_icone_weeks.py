@@ -27,6 +27,7 @@ from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
+from connector.rollup import IconeRollup
 from connector.sources.base import Aggregate, Cells, Condition, Row, TimeWindow
 from connector.usage import Action
 
@@ -109,6 +110,7 @@ class WeeklyIcone:
     co2: str
     zone: str
     sources: frozenset[str]
+    rollup: IconeRollup | None = None
 
     def query(self, keys: list[str], a: datetime, b: datetime, cells: Cells | None) -> Aggregate:
         """The statement of the weeks of ``keys`` (spaces) over ``[a, b)``."""
@@ -127,12 +129,19 @@ class WeeklyIcone:
 
     def rows(self, ctx: RequestContext, a: datetime, b: datetime) -> DataLoader[str, list[Row]]:
         """Each space's weekly rows over ``[a, b)`` read from every reading (no cells),
-        not yet judged: one statement per batch of spaces, shared by the period's report
+        not yet judged (whole days from the daily rollup when there is one,
+        :mod:`connector.rollup`): one statement per batch of spaces, shared by the period's report
         (:func:`connector.domain.icone.icone_pooled`), ``weeks`` and ``worstWeek``."""
 
         async def load(keys: list[str]) -> list[list[Row]]:
+            async def raw(lo: datetime, hi: datetime) -> list[Row]:
+                return await ctx.node.aggregate(self.query(keys, lo, hi, None))
+
+            found = None
+            if self.rollup is not None:
+                found = await self.rollup.weekly(keys, a, b, raw)
             by_space: dict[str, list[Row]] = {}
-            for row in await ctx.node.aggregate(self.query(keys, a, b, None)):
+            for row in found if found is not None else await raw(a, b):
                 by_space.setdefault(str(row["spaceId"]), []).append(row)
             return [by_space.get(k, []) for k in keys]
 

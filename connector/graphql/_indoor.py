@@ -34,6 +34,7 @@ from connector.graphql._icone_weeks import (
     report_weeks,
     report_worst_week,
 )
+from connector.rollup import IconeRollup
 from connector.sources.base import Cells, Condition, Row, Select, TimeWindow
 from connector.usage import Action, Decision, PolicyDenied
 
@@ -114,7 +115,8 @@ class IndoorAir:
         ds = [config.dataset_of("Observation", f) for f in NEEDED]
         self.sources = {d.id: d for d in ds if d is not None}
         _, zone = time_field(builder.node, "Observation")
-        self.weekly = WeeklyIcone(self.window, self.co2, zone, frozenset(self.sources))
+        rollup = IconeRollup(config, builder.node.sources) if air.rollup else None
+        self.weekly = WeeklyIcone(self.window, self.co2, zone, frozenset(self.sources), rollup)
 
     @staticmethod
     def applies(builder: SchemaBuilder) -> bool:
@@ -147,7 +149,7 @@ class IndoorAir:
         if applied is not None:
             cells = cells_for(*applied, ctx.node, "Observation", "resultTime")
 
-        pooled = cells is None and asks_weeks(info)
+        pooled = cells is None and (asks_weeks(info) or self.weekly.rollup is not None)
 
         async def load(keys: list[str]) -> list[IndoorAirReport | Decision | None]:
             if pooled:  # the weeks' statement, which weeks and worstWeek read again
