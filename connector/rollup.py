@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -66,6 +66,7 @@ from connector.sources.sql import SqlSource, engine_url
 
 VERSION = 1  # of the managed table's layout and meaning
 CHUNK_DAYS = 31  # days computed per statement when the rollup is (re)built
+LOCK = 0x1C0E  # PostgreSQL advisory lock key of a refresh
 EVERY_DAY = (1, 2, 3, 4, 5, 6, 7)
 COUNTS = (COUNT, ABOVE_F1_LOWER, ABOVE_F2_LOWER, ABOVE_GUIDANCE, ABOVE_ACTION)
 RawWeeks = Callable[[datetime, datetime], Awaitable[list[Row]]]
@@ -215,25 +216,42 @@ class IconeRollup:
                 first = through + timedelta(days=1)
             if since is not None and not full and first is not None:
                 first = min(first, since)
+            chunks = self._chunks(node, first, last)
             rows: list[dict[str, Any]] = []
-            day = first
-            while day is not None and day <= last:
-                end = min(day + timedelta(days=CHUNK_DAYS), last + timedelta(days=1))
-                rows += await self._compute(node, day, end)
-                day = end
+            if not self.postgres:  # computed first: SQLite's writer would block the reads
+                rows = [r async for chunk in chunks for r in chunk]
             async with engine.begin() as conn:
+                if self.postgres:  # one refresh at a time (else both insert the same days)
+                    await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK)))
                 delete = sa.delete(self.table)
                 if not full and first is not None:
                     delete = delete.where(self.table.c.day >= first)
                 await conn.execute(delete)
-                if rows:
+                written = 0
+                if self.postgres:  # chunk by chunk: memory stays flat
+                    async for chunk in chunks:
+                        if chunk:
+                            await conn.execute(sa.insert(self.table), chunk)
+                        written += len(chunk)
+                elif rows:
                     await conn.execute(sa.insert(self.table), rows)
+                    written = len(rows)
                 await conn.execute(sa.delete(self.meta))
                 stamp = {"fingerprint": self._fingerprint, "through": last}
                 await conn.execute(sa.insert(self.meta), [{**stamp, "refreshed": _now()}])
         finally:
             await engine.dispose()
-        return Refreshed(first, last, len(rows), full)
+        return Refreshed(first, last, written, full)
+
+    async def _chunks(
+        self, node: Any, first: date | None, last: date
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The rollup rows of the days ``first`` to ``last``, by runs of CHUNK_DAYS."""
+        day = first
+        while day is not None and day <= last:
+            end = min(day + timedelta(days=CHUNK_DAYS), last + timedelta(days=1))
+            yield await self._compute(node, day, end)
+            day = end
 
     async def _first_day(self, node: Any) -> date | None:
         query = Aggregate(
