@@ -7,6 +7,10 @@ the shares above the 800 and 1500 ppm guidance values, the mean and the maximum:
 whole period asked (labelled as such in ``method``), and per calendar week with the worst
 week (:mod:`connector.graphql._icone_weeks`), the period the protocol defines the index
 over. Each report says which datasets it was derived from, and who published them.
+
+When the weeks are asked for too, the period is their rows pooled (one statement for
+both); with ``[indoor_air.rollup]`` whole days come from the daily rollup
+(:mod:`connector.rollup`).
 """
 
 from __future__ import annotations
