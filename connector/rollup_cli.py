@@ -37,7 +37,9 @@ def _refresh(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     if config.indoor_air is None or config.indoor_air.rollup is None:
-        raise ConfigError([ConfigIssue(str(args.config), "indoor_air.rollup", "no such section")])
+        raise ConfigError(
+            [ConfigIssue(str(args.config), "indoor_air.rollup", "missing: nothing to refresh")]
+        )
     since = None
     if args.since is not None:
         try:

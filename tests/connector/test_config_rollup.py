@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from connector.config import load_config
+from connector.rollup_cli import main
 from tests.connector.graphql.test_indoor_air import CONFIG
 from tests.connector.test_config import issues_of
 
@@ -72,3 +75,16 @@ def test_a_rollup_needs_the_readings_in_sql(tmp_path: Path) -> None:
         "indoor_air.rollup",
         "a daily rollup needs Observation mapped on an SQL source",
     ) in got
+
+
+def test_refresh_names_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text(with_rollup(tmp_path, "").replace("[indoor_air.rollup]\n", ""), "utf-8")
+    assert main(["refresh", str(path)]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"error: {path}: indoor_air.rollup: missing: nothing to refresh\n"
+    )
+    path.write_text(with_rollup(tmp_path, 'table = "t"'), encoding="utf-8")
+    assert main(["refresh", str(path), "--since", "2025-13-01"]) == 1
+    assert "expected a date YYYY-MM-DD, got '2025-13-01'" in capsys.readouterr().err
