@@ -321,8 +321,13 @@ def _tables(config: RollupConfig) -> tuple[Any, sa.Table]:
         )
     else:
         cols = config.columns
-        names = dict.fromkeys(n for c in cols.values() for n in c)
-        theirs = sa.table(name, *(sa.column(n) for n in names), schema=schema or None)
+        kinds: dict[str, Any] = {"day": sa.Date(), "total": sa.Float(), "max": sa.Float()}
+        typed: dict[str, Any] = {
+            n: kinds.get(c, sa.Integer()) for c, ns in cols.items() for n in ns
+        }
+        for n in cols["space"]:
+            typed[n] = sa.String()
+        theirs = sa.table(name, *(sa.column(n, t) for n, t in typed.items()), schema=schema or None)
         space = _joined([theirs.c[n] for n in cols["space"]], config.separator)
         others = [theirs.c[cols[c][0]].label(c) for c in cols if c != "space"]
         table = sa.select(space.label("space"), *others).subquery("rollup")
