@@ -5,8 +5,9 @@ up per day is 365. With ``[indoor_air.rollup]`` the node reads whole local days 
 period from that rollup, and the rest (the period's cut first and last days, and the
 days after the rollup's last complete day: today, or every day since the last refresh)
 from the readings, so that the answer is the same as from the readings alone. Bounded
-statements, whatever the rows: the rollup's state, the rollup grouped by space and week,
-and at most two statements on the readings (before and after the whole days).
+statements, whatever the rows: the rollup grouped by space and week with its state (one
+statement), and at most two statements on the readings (before and after the whole
+days).
 
 A rollup row counts the readings inside the node's ``hours`` on every day of the week:
 the weekdays and the calendar's days without class are applied to the day rows when
@@ -134,17 +135,21 @@ class IconeRollup:
         self, spaces: Sequence[str], start: datetime, end: datetime, raw: RawWeeks
     ) -> list[Row] | None:
         """Each space's rows per week over ``[start, end)``, as the readings' weekly
-        statement gives them (mean = sum / count), or None when the rollup has no whole
-        day of the period (then the readings alone answer)."""
-        through = await self.through()
-        if through is None:
-            return None
+        statement gives them (mean = sum / count), or None when the rollup cannot say
+        anything of the period (absent, stale, or no whole day of it rolled up): then
+        the readings alone answer."""
         a, b = start.astimezone(self.tz), end.astimezone(self.tz)
         first = a.date() if a.replace(tzinfo=None).time() == time() else a.date() + timedelta(1)
-        last = min(b.date() - timedelta(days=1), through)
+        last = b.date() - timedelta(days=1)
         if first > last:
             return None
-        rows = await self._rolled(spaces, first, last)
+        found = await self._rolled(spaces, first, last)
+        if found is None:
+            return None
+        through, rows = found
+        last = min(last, through)
+        if first > last:
+            return None
         lo, hi = self.midnight(first), self.midnight(last + timedelta(days=1))
         if start < lo:
             rows += await raw(start, lo)
@@ -152,7 +157,12 @@ class IconeRollup:
             rows += await raw(hi, end)
         return _merged(rows)
 
-    async def _rolled(self, spaces: Sequence[str], first: date, last: date) -> list[Row]:
+    async def _rolled(
+        self, spaces: Sequence[str], first: date, last: date
+    ) -> tuple[date, list[Row]] | None:
+        """The rollup's last complete day and its rows by space and week of the days
+        ``first`` to ``last`` (up to that day), in one statement; None when the rollup
+        cannot be used (absent, never refreshed, another fingerprint)."""
         t = self.table.c
         day: Any = t.day
         week: Any
@@ -165,7 +175,12 @@ class IconeRollup:
             weekday = sa.cast(sa.func.strftime("%w", day), sa.Integer)
             days = [d % 7 for d in self.air.weekdays]
         off = [sa.and_(day >= a, day <= b) for a, b in self.air.excluded]
-        stmt = (
+        if self.config.managed:
+            state = self.meta.c.fingerprint == self._fingerprint
+            through: Any = sa.select(self.meta.c.through).where(state).scalar_subquery()
+        else:
+            through = sa.literal(self.today() - timedelta(days=1), sa.Date)
+        grouped = (
             sa.select(
                 t.space,
                 week.label("week"),
@@ -177,20 +192,36 @@ class IconeRollup:
                 t.space.in_(list(dict.fromkeys(spaces))),
                 day >= first,
                 day <= last,
+                day <= through,
                 weekday.in_(days),
                 sa.not_(sa.or_(sa.false(), *off)),
             )
             .group_by(t.space, week)
+            .subquery("weeks")
         )
-        async with self.source.engine.connect() as conn:
-            found = (await conn.execute(stmt)).all()
+        # the state's row, with the weeks' rows beside it (or NULLs): no row at all when
+        # the state is another node's
+        if self.config.managed:
+            head = sa.select(self.meta.c.through.label("through")).where(state).subquery("state")
+        else:
+            head = sa.select(through.label("through")).subquery("state")
+        stmt = sa.select(head.c.through, *grouped.c).select_from(head.outerjoin(grouped, sa.true()))
+        try:
+            async with self.source.engine.connect() as conn:
+                found = (await conn.execute(stmt)).all()
+        except sa.exc.DBAPIError:
+            return None  # no table yet: the readings answer
+        if not found or found[0][0] is None:
+            return None
         out: list[Row] = []
         for r in found:
-            row: Row = {"spaceId": str(r[0]), "resultTime": self.midnight(_as_date(r[1]))}
-            row.update({c: int(r[2 + i] or 0) for i, c in enumerate(COUNTS)})
+            if r[1] is None:
+                continue  # the state alone: no day of the period rolled up
+            row: Row = {"spaceId": str(r[1]), "resultTime": self.midnight(_as_date(r[2]))}
+            row.update({c: int(r[3 + i] or 0) for i, c in enumerate(COUNTS)})
             row[TOTAL], row[MAX] = float(r[-2]), float(r[-1])
             out.append(row)
-        return out
+        return _as_date(found[0][0]), out
 
     # building -------------------------------------------------------------------------
     def engine(self) -> AsyncEngine:

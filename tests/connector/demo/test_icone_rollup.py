@@ -108,18 +108,18 @@ async def test_rollup_answers_as_the_readings_over_aligned_cut_and_open_periods(
     a, b = await runners(raw, rolled)
     year, n = await same(a, b, ROOM_QUERY, id=ROOM, a=YEAR[0], b=YEAR[1])
     assert year["space"]["indoorAir"]["occupiedReadings"] > 5000
-    assert n == 3  # the space; the rollup's state; the rollup by week (no cut day)
+    assert n == 2  # the space; the rollup by week with its state (no cut day)
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=CUT[0], b=CUT[1])
-    assert n == 5  # ... and the readings of the cut first and last days
+    assert n == 4  # ... and the readings of the cut first and last days
     _, n = await same(a, b, PERIOD_QUERY, id=ROOM, a=CUT[0], b=CUT[1])
-    assert n == 5  # the period alone: from the same weekly rows
+    assert n == 4  # the period alone: from the same weekly rows
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=None, b=None)
-    assert n == 5  # all time: from 1900 to the rollup, then from it to 2200
+    assert n == 4  # all time: from 1900 to the rollup, then from it to 2200
     today = datetime.now(UTC).astimezone(PARIS).date()
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=YEAR[0], b=local(today + timedelta(days=1)))
-    assert n == 4  # the rollup up to yesterday, then today from the readings
+    assert n == 3  # the rollup up to yesterday, then today from the readings
     every, n = await same(a, b, ALL_QUERY)
-    assert n == 4  # the spaces, then one batch: the state, the rollup, one cut day
+    assert n == 3  # the spaces, then one batch: the rollup, one cut day
     assert len([s for s in every["spaces"]["nodes"] if s["indoorAir"]]) == 6
 
 
@@ -144,7 +144,7 @@ async def test_days_after_the_last_refresh_and_today_come_from_the_readings(
     a, b = await runners(raw, rolled)
     until = local(today + timedelta(days=1))
     answer, n = await same(a, b, ROOM_QUERY, id=ROOM, a=local(date(2026, 1, 5)), b=until)
-    assert n == 4  # the rollup to 15 March, the readings from 16 March to tomorrow
+    assert n == 3  # the rollup to 15 March, the readings from 16 March to tomorrow
     weeks = {w["week"] for w in answer["space"]["indoorAir"]["weeks"]}
     assert {"2026-W11", "2026-W12"} <= weeks  # either side of the refresh
 
@@ -165,11 +165,11 @@ async def test_another_timetable_reads_the_readings_until_the_rollup_is_rebuilt(
     await node.aclose()
     a, b = await runners(raw2, rolled2)
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=YEAR[0], b=YEAR[1])
-    assert n == 3  # the space, the rollup's state (not this node's), the readings by week
+    assert n == 3  # the space, the rollup (another node's state: no row), the readings
     done = await refresh(rolled2)  # not asked for --full: rebuilt all the same
     assert done.full and done.rows == 6 * 365
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=YEAR[0], b=YEAR[1])
-    assert n == 3  # the space, the state, the rollup by week
+    assert n == 2  # the space, the rollup by week
 
 
 async def cli(*argv: str) -> int:
@@ -246,5 +246,5 @@ async def test_the_partners_own_rollup_mapped_by_its_columns(demo: DemoPaths, db
     )
     a, b = await runners(raw, theirs)
     _, n = await same(a, b, ROOM_QUERY, id=ROOM, a=CUT[0], b=CUT[1])
-    assert n == 4  # no state to read: the rollup, the readings of the two cut days
+    assert n == 4  # the space, the rollup, the readings of the two cut days
     await same(a, b, ROOM_QUERY, id=ROOM, a=YEAR[0], b=YEAR[1])
