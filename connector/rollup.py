@@ -388,7 +388,7 @@ def _fingerprint(air: IndoorAirConfig, zone: str, mapping: Any) -> str:
         "thresholds": [c.f1_lower_ppm, c.f2_lower_ppm, c.guidance_ppm, c.action_ppm],
         "co2": air.co2,
         "zone": zone,
-        "readings": [mapping.table, repr(sorted(mapping.fields.items()))],
+        "readings": repr(mapping),  # its table, columns, filters: any change rebuilds
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
 
