@@ -5,7 +5,10 @@ classroom's weekly ICONE over 100 classrooms × one school year on PostgreSQL.
 The node is the demo's atmo node as generated, usage control on (its audit log moved to
 a temporary folder), called with Atmo's own ES256 token from the in-process issuer. It
 answers ``space(id) { indoorAir(from, to) { ... weeks { ... } worstWeek } }``: the period
-figures and the 36 weekly ones, in its two aggregate statements.
+figures and the 36 weekly ones, in one aggregate statement (the period is the weeks
+pooled). The rollup column builds ``[indoor_air.rollup]`` with the node's own refresh and
+times the node reading it, against the hand-written statement over the readings and a
+hand-written statement over the same rollup (``bench._icone_rollup``).
 
 The hand-written side is the best statement found for the same figures: it walks the
 room's CO2 sensor first (``capteurs`` then ``idx_mesures_capteur``), one index range per
@@ -24,6 +27,7 @@ import asyncio
 import dataclasses
 import json
 import math
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,6 +38,7 @@ from typing import Any
 import httpx
 
 from bench import _icone_pg as pg
+from bench import _icone_rollup as rollup
 from bench._common import demo, ms, p50, side_by_side
 from bench._icone_sql import HandWritten, PgHandWritten, SqliteHandWritten, Weekly
 from connector.app import create_app
@@ -147,6 +152,58 @@ async def compare(
     return ratio
 
 
+async def interleaved(fns: list[Callable[[], Awaitable[object]]], repeat: int) -> list[list[float]]:
+    """Each of ``fns`` ``repeat`` times, in turn (after one warm-up call each)."""
+    for fn in fns:
+        await fn()
+    out: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, acc in zip(fns, out, strict=True):
+            t0 = time.perf_counter()
+            await fn()
+            acc.append(time.perf_counter() - t0)
+    return out
+
+
+async def compare_rollup(
+    label: str,
+    app_config: NodeConfig,
+    hand: HandWritten,
+    hand_rollup: HandWritten,
+    room: str,
+    work: Path,
+    repeat: int,
+) -> None:
+    """The node reading its daily rollup, against the best SQL over the readings and the
+    best SQL over the same rollup (both checked equal to the node's figures first)."""
+    async with signed(app_config, work) as (verifier, bearer):
+        app = create_app(app_config, verifier=verifier)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=app_config.base_iri
+        ) as client:
+            via_node = node_caller(client, bearer, ROOM_QUERY, {"id": room, "from": FROM, "to": TO})
+            report = (await via_node())["data"]["space"]["indoorAir"]
+            check_same(report, await hand.weekly([room]), f"{label} (rollup)")
+            check_same(report, await hand_rollup.weekly([room]), f"{label} (rollup, by hand)")
+
+            async def via_sql() -> str:
+                return json.dumps(hand.answer(await hand.weekly([room])))
+
+            async def via_rollup_sql() -> str:
+                return json.dumps(hand_rollup.answer(await hand_rollup.weekly([room])))
+
+            t_node, t_sql, t_roll = await interleaved([via_node, via_sql, via_rollup_sql], repeat)
+        await app.state.node.aclose()
+    print(f"{label} with [indoor_air.rollup] (managed, built by the node)")
+    print(f"  node GraphQL (enforced), rollup   {ms(p50(t_node))}")
+    print(f"  best hand-written SQL, readings   {ms(p50(t_sql))}")
+    print(f"  best hand-written SQL, rollup     {ms(p50(t_roll))}")
+    ratio = p50(t_node) / p50(t_sql)
+    verdict = "MET" if ratio <= GOAL else "MISSED"
+    print(f"  ratio node+rollup / SQL on readings  {ratio:8.2f}   goal at most {GOAL}x: {verdict}")
+    print(f"  ratio node+rollup / SQL on rollup    {p50(t_node) / p50(t_roll):8.2f}\n")
+
+
 def status_mb(field: str) -> float:
     """``VmRSS`` (resident now) or ``VmHWM`` (its peak) of this process, in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -207,6 +264,43 @@ async def scale(
         f"  growth (highest peak - before): {grown:.1f} MB, "
         f"goal under {MEMORY_GOAL_MB} MB: {verdict}\n"
     )
+    await scale_rollup(app_config, server, work, classrooms, rooms, repeat)
+
+
+async def scale_rollup(
+    app_config: NodeConfig,
+    server: PostgresServer,
+    work: Path,
+    classrooms: int,
+    rooms: list[str],
+    repeat: int,
+) -> None:
+    """Every classroom's weekly ICONE again, the node reading its daily rollup."""
+    rolled = rollup.with_rollup(app_config)
+    print(f"  {await rollup.build(rolled)}")
+    air = config_air(app_config)
+    hand = PgHandWritten(pg.dsn(server, "atmo_scale"), air)
+    by_hand = rollup.PgRollupHandWritten(pg.dsn(server, "atmo_scale"), air)
+    async with signed(rolled, work) as (verifier, bearer):
+        app = create_app(rolled, verifier=verifier)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=rolled.base_iri, timeout=600
+        ) as client:
+            call = node_caller(client, bearer, ALL_QUERY, {"n": classrooms, "from": FROM, "to": TO})
+            spaces = (await call())["data"]["spaces"]["nodes"]
+            for s in spaces[:3]:
+                check_same_weeks(s, await hand.weekly([s["id"]]))
+            t_node, t_sql, t_roll = await interleaved(
+                [call, lambda: hand.weekly(rooms), lambda: by_hand.weekly(rooms)], repeat
+            )
+        await app.state.node.aclose()
+    await hand.aclose()
+    await by_hand.aclose()
+    print(f"  node GraphQL (enforced) with the rollup, one request   {ms(p50(t_node))}")
+    print(f"  hand-written SQL over the readings                     {ms(p50(t_sql))}")
+    print(f"  hand-written SQL over the rollup                       {ms(p50(t_roll))}")
+    print(f"  ratio node+rollup / SQL on readings  {p50(t_node) / p50(t_sql):8.2f}")
+    print(f"  ratio node+rollup / SQL on rollup    {p50(t_node) / p50(t_roll):8.2f}\n")
 
 
 def check_same_weeks(space: dict[str, Any], weeks: dict[str, Weekly]) -> None:
@@ -241,7 +335,14 @@ async def main(repeat: int, with_scale: bool, classrooms: int) -> None:
         work = Path(tmp)
         sqlite_hand = SqliteHandWritten(paths.atmo_db, air)
         await compare("SQLite (atmo.db)", enforced(config, work), sqlite_hand, room, work, repeat)
+        copy = work / "atmo.db"  # the rollup is written into a copy, not the demo's file
+        shutil.copy(paths.atmo_db, copy)
+        rolled = rollup.with_rollup(enforced(config, work, f"sqlite+aiosqlite:///{copy}"))
+        print(f"SQLite: {await rollup.build(rolled)}")
+        by_hand = rollup.SqliteRollupHandWritten(str(copy), air)
+        await compare_rollup("SQLite", rolled, sqlite_hand, by_hand, room, work, repeat)
         await sqlite_hand.aclose()
+        await by_hand.aclose()
         with pg.cluster() as server:
             t0 = time.perf_counter()
             n = await pg.load_demo(server, paths.atmo_db, "atmo")
@@ -249,7 +350,12 @@ async def main(repeat: int, with_scale: bool, classrooms: int) -> None:
             hand = PgHandWritten(pg.dsn(server, "atmo"), air)
             url = server.url("atmo")
             await compare("PostgreSQL", enforced(config, work, url), hand, room, work, repeat)
+            rolled = rollup.with_rollup(enforced(config, work, url))
+            print(f"PostgreSQL: {await rollup.build(rolled)}")
+            pg_by_hand = rollup.PgRollupHandWritten(pg.dsn(server, "atmo"), air)
+            await compare_rollup("PostgreSQL", rolled, hand, pg_by_hand, room, work, repeat)
             await hand.aclose()
+            await pg_by_hand.aclose()
             if with_scale:
                 await scale(config, server, work, classrooms, max(3, repeat // 5))
 

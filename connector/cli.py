@@ -216,6 +216,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "audit": ("verify and export a node's audit log", "connector.audit.cli"),
     "policy": ("check and evaluate ODRL policies", "policies.cli"),
     "dsp": ("negotiate and transfer as a Dataspace Protocol consumer", "connector.dsp.cli"),
+    "rollup": ("build and refresh ICONE's daily rollup", "connector.rollup_cli"),
 }
 """Sub-commands with a parser of their own (the module's ``parser()``): everything after
 the name is theirs."""

@@ -202,6 +202,11 @@ def parse_config(data: Mapping[str, Any], file: Path) -> NodeConfig:
     auth = _auth(c, c.table(data, "", "auth", required=False), base_iri)
     usage = _usage(c, c.table(data, "", "usage", required=False), file, name)
     indoor_air = _indoor_air(c, c.table(data, "", "indoor_air", required=False), file)
+    if indoor_air is not None and indoor_air.rollup is not None:
+        readings = entities.get("Observation")
+        held = sources.get(readings.source) if readings is not None else None
+        if held is None or held.kind != "sql":
+            c.fail("indoor_air.rollup", "a daily rollup needs Observation mapped on an SQL source")
     carbon = _carbon(c, c.table(data, "", "carbon", required=False))
     labels = parse_labels(c, c.table(data, "", "labels", required=False))
     console = _console(c, c.table(data, "", "console", required=False), auth)

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector.config._checker import Checker as _Checker
+from connector.config.rollup import RollupConfig, parse_rollup
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class IndoorAirConfig:
     excluded: tuple[tuple[date, date], ...]
     calendar: Path | None = None
     co2: str = "co2"
+    rollup: RollupConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,7 @@ def _indoor_air(c: _Checker, table: Mapping[str, Any], file: Path) -> IndoorAirC
     if not table:
         return None
     key = "indoor_air"
-    c.unknown(table, key, {"weekdays", "hours", "calendar", "co2"})
+    c.unknown(table, key, {"weekdays", "hours", "calendar", "co2", "rollup"})
     days = table.get("weekdays", [1, 2, 3, 4, 5])
     if not isinstance(days, list) or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
         c.fail(f"{key}.weekdays", f"expected ISO weekdays 1 (Monday) to 7, got {days!r}")
@@ -335,7 +337,8 @@ def _indoor_air(c: _Checker, table: Mapping[str, Any], file: Path) -> IndoorAirC
                 f"{calendar}: expected columns type,libelle,debut,fin with ISO dates ({exc})",
             )
     co2 = c.string(table, key, "co2", required=False, default="co2")
-    return IndoorAirConfig(tuple(days), tuple(hours), tuple(excluded), calendar, co2)
+    rollup = parse_rollup(c, c.table(table, key, "rollup", required=False), file)
+    return IndoorAirConfig(tuple(days), tuple(hours), tuple(excluded), calendar, co2, rollup)
 
 
 def _carbon(c: _Checker, table: Mapping[str, Any]) -> CarbonConfig | None:

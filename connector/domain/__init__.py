@@ -18,6 +18,7 @@ from connector.domain.icone import (
     icone_from_aggregate,
     icone_from_values,
     icone_index,
+    icone_pooled,
     icone_weeks,
     worst_week,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "icone_from_aggregate",
     "icone_from_values",
     "icone_index",
+    "icone_pooled",
     "icone_weeks",
     "material_line_from_row",
     "operational_carbon",

@@ -52,6 +52,7 @@ ABOVE_GUIDANCE = "n_above_guidance"
 ABOVE_ACTION = "n_above_action"
 MEAN = "mean"
 MAX = "max"
+TOTAL = "total"  # sum of the readings: weekly rows pool into the period's mean
 
 WEEK_METHOD = (
     "ICONE over the occupied 10-minute readings of one calendar week (Monday 00:00 to "
@@ -200,7 +201,9 @@ def icone_aggregate(
     ``where`` adds conditions (occupied times, one classroom...); ``group_by`` gives one
     row per group, e.g. ``("spaceId",)`` for one ICONE per classroom; ``by_week`` one row
     per group and calendar week, the week's start under ``time_field``. Field names
-    default to those of :data:`connector.model.OBSERVATION`."""
+    default to those of :data:`connector.model.OBSERVATION`. Weekly rows also carry the
+    readings' sum (:data:`TOTAL`), so that :func:`icone_pooled` gives the period's row
+    from them."""
     for name, moment in (("start", start), ("end", end)):
         if not isinstance(moment, datetime) or moment.utcoffset() is None:
             raise QueryError(
@@ -219,6 +222,7 @@ def icone_aggregate(
         Measure(ABOVE_ACTION, "count_above", value_field, c.action_ppm),
         Measure(MEAN, "mean", value_field),
         Measure(MAX, "max", value_field),
+        *((Measure(TOTAL, "sum", value_field),) if by_week else ()),
     )
     conditions = (
         Condition(property_field, "eq", co2_property),
@@ -257,6 +261,27 @@ def icone_from_aggregate(row: Mapping[str, object]) -> IconeResult:
         mean,
         peak,
     )
+
+
+def icone_pooled(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """The period's row from its weekly rows (one group's): counts add up, the maximum
+    is the largest, the mean is the readings' sum over their count. Equal to the period's
+    own aggregate as long as the sums are exact (integer ppm, as sensors report them);
+    else to the last bits of the mean."""
+    if not rows:
+        raise QueryError("ICONE: no CO2 readings in the period, the index cannot be computed")
+    out: dict[str, object] = {}
+    for name in (COUNT, ABOVE_F1_LOWER, ABOVE_F2_LOWER, ABOVE_GUIDANCE, ABOVE_ACTION):
+        what = f"ICONE week row: {name}"
+        out[name] = sum(_checks.integer(r.get(name), what, low=0) for r in rows)
+    totals = [_checks.finite(r.get(TOTAL), f"ICONE week row: {TOTAL}") for r in rows]
+    for r in rows:
+        _checks.finite(r.get(MAX), f"ICONE week row: {MAX}")
+    n = out[COUNT]
+    assert isinstance(n, int)
+    out[MEAN] = sum(totals) / n if n else 0.0
+    out[MAX] = max((r[MAX] for r in rows), key=lambda v: float(v))  # type: ignore[arg-type]
+    return out
 
 
 def icone_weeks(

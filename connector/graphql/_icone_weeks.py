@@ -2,8 +2,11 @@
 
 The protocol's index is a weekly one (:mod:`connector.domain.icone`). The weeks of every
 report a request asks for come from one aggregate statement per batch of spaces, grouped
-by space and calendar week (built from the cells usage control asks for); each week is a
-group, decided again with its real counts, and a week withheld is left out. The use is
+by space and calendar week; each week is a group, decided again with its real counts,
+and a week withheld is left out. When usage control asks for no cells, that statement is
+also the period's (its figures are the weeks' pooled, :func:`asks_weeks`): one statement
+for a report with its weeks. Built from cells, the weeks keep their own statement (a
+count of distinct subjects does not add up over weeks). The use is
 judged at the week's level (``P7D``, less where the period cuts a week), with the period
 of the ``indoorAir`` field that encloses it.
 """
@@ -16,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from connector.domain import IconeResult, IconeWeek, icone_aggregate, icone_weeks, worst_week
 from connector.domain.icone import COUNT, WEEK_METHOD
@@ -23,7 +27,8 @@ from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
 from connector.graphql._common import term
 from connector.graphql._context import RequestContext
-from connector.sources.base import Condition, TimeWindow
+from connector.rollup import IconeRollup
+from connector.sources.base import Aggregate, Cells, Condition, Row, TimeWindow
 from connector.usage import Action
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -105,6 +110,42 @@ class WeeklyIcone:
     co2: str
     zone: str
     sources: frozenset[str]
+    rollup: IconeRollup | None = None
+
+    def query(self, keys: list[str], a: datetime, b: datetime, cells: Cells | None) -> Aggregate:
+        """The statement of the weeks of ``keys`` (spaces) over ``[a, b)``."""
+        query = icone_aggregate(
+            start=a,
+            end=b,
+            group_by=("spaceId",),
+            co2_property=self.co2,
+            by_week=True,
+            where=(
+                Condition("spaceId", "in", tuple(dict.fromkeys(keys))),
+                Condition("resultTime", "within", self.window),
+            ),
+        )
+        return replace(query, cells=cells, measures=(*query.measures, *subjects_measure(cells)))
+
+    def rows(self, ctx: RequestContext, a: datetime, b: datetime) -> DataLoader[str, list[Row]]:
+        """Each space's weekly rows over ``[a, b)`` read from every reading (no cells),
+        not yet judged (whole days from the daily rollup when there is one,
+        :mod:`connector.rollup`): one statement per batch of spaces, shared by the period's report
+        (:func:`connector.domain.icone.icone_pooled`), ``weeks`` and ``worstWeek``."""
+
+        async def load(keys: list[str]) -> list[list[Row]]:
+            async def raw(lo: datetime, hi: datetime) -> list[Row]:
+                return await ctx.node.aggregate(self.query(keys, lo, hi, None))
+
+            found = None
+            if self.rollup is not None:
+                found = await self.rollup.weekly(keys, a, b, raw)
+            by_space: dict[str, list[Row]] = {}
+            for row in found if found is not None else await raw(a, b):
+                by_space.setdefault(str(row["spaceId"]), []).append(row)
+            return [by_space.get(k, []) for k in keys]
+
+        return ctx.loader(("indoorAirWeekRows", a, b), load)
 
     async def weeks(
         self, info: Any, space: str, start: datetime | None, end: datetime | None
@@ -115,21 +156,10 @@ class WeeklyIcone:
         cells = cells_for(*applied, ctx.node, "Observation", "resultTime") if applied else None
 
         async def load(keys: list[str]) -> list[list[IconeWeek]]:
-            query = icone_aggregate(
-                start=a,
-                end=b,
-                group_by=("spaceId",),
-                co2_property=self.co2,
-                by_week=True,
-                where=(
-                    Condition("spaceId", "in", tuple(dict.fromkeys(keys))),
-                    Condition("resultTime", "within", self.window),
-                ),
-            )
-            query = replace(
-                query, cells=cells, measures=(*query.measures, *subjects_measure(cells))
-            )
-            rows = await ctx.node.aggregate(query)
+            if cells is None:
+                rows = [r for found in await self.rows(ctx, a, b).load_many(keys) for r in found]
+            else:
+                rows = await ctx.node.aggregate(self.query(keys, a, b, cells))
             kept = rows
             if applied is not None:
                 withheld = settle(*applied, [group_count(r, COUNT, cells) for r in rows])
@@ -146,6 +176,21 @@ class WeeklyIcone:
         loader = ctx.loader(("indoorAirWeeks", start, end, cells, uses), load)
         found: list[IconeWeek] = await loader.load(space)
         return found
+
+
+def asks_weeks(info: Any) -> bool:
+    """Whether the selection of the ``indoorAir`` field being resolved reads ``weeks`` or
+    ``worstWeek`` (through fragments too): then its period comes from the weekly rows."""
+
+    def walk(selections: Any) -> bool:
+        for sel in selections or ():
+            if getattr(sel, "name", None) in ("weeks", "worstWeek"):
+                return True
+            if walk(getattr(sel, "selections", ())):
+                return True
+        return False
+
+    return any(walk(f.selections) for f in info.selected_fields)
 
 
 async def report_weeks(root: Any, info: strawberry.Info) -> list[IconeWeekReport]:

@@ -7,6 +7,10 @@ the shares above the 800 and 1500 ppm guidance values, the mean and the maximum:
 whole period asked (labelled as such in ``method``), and per calendar week with the worst
 week (:mod:`connector.graphql._icone_weeks`), the period the protocol defines the index
 over. Each report says which datasets it was derived from, and who published them.
+
+When the weeks are asked for too, the period is their rows pooled (one statement for
+both); with ``[indoor_air.rollup]`` whole days come from the daily rollup
+(:mod:`connector.rollup`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from connector.computed import INDOOR_AIR_INPUTS
-from connector.domain import icone_aggregate, icone_from_aggregate
+from connector.domain import icone_aggregate, icone_from_aggregate, icone_pooled
 from connector.domain.icone import COUNT, PERIOD_METHOD
 from connector.errors import QueryError
 from connector.graphql._apply import cells_for, computed, group_count, settle, subjects_measure
@@ -28,12 +32,14 @@ from connector.graphql._declare import time_field
 from connector.graphql._icone_weeks import (
     IconeWeekReport,
     WeeklyIcone,
+    asks_weeks,
     figures,
     period,
     report_weeks,
     report_worst_week,
 )
-from connector.sources.base import Condition, Select, TimeWindow
+from connector.rollup import IconeRollup
+from connector.sources.base import Cells, Condition, Row, Select, TimeWindow
 from connector.usage import Action, Decision, PolicyDenied
 
 if TYPE_CHECKING:
@@ -113,7 +119,8 @@ class IndoorAir:
         ds = [config.dataset_of("Observation", f) for f in NEEDED]
         self.sources = {d.id: d for d in ds if d is not None}
         _, zone = time_field(builder.node, "Observation")
-        self.weekly = WeeklyIcone(self.window, self.co2, zone, frozenset(self.sources))
+        rollup = IconeRollup(config, builder.node.sources) if air.rollup else None
+        self.weekly = WeeklyIcone(self.window, self.co2, zone, frozenset(self.sources), rollup)
 
     @staticmethod
     def applies(builder: SchemaBuilder) -> bool:
@@ -136,7 +143,9 @@ class IndoorAir:
         self, info: Any, spaces: list[str], start: datetime | None, end: datetime | None
     ) -> dict[str, IndoorAirReport | Decision]:
         """One aggregate statement for a batch of spaces: each space's report, or the
-        decision withholding it (too few readings for a caller who may not read them)."""
+        decision withholding it (too few readings for a caller who may not read them).
+        When the selection reads weeks too and no cells are asked for, the statement is
+        the weeks' one, and the period is their rows pooled."""
         ctx: RequestContext = info.context
         applied = computed(info, Action.DERIVE)
         a, b = period(start, end)
@@ -144,21 +153,15 @@ class IndoorAir:
         if applied is not None:
             cells = cells_for(*applied, ctx.node, "Observation", "resultTime")
 
+        pooled = cells is None and (asks_weeks(info) or self.weekly.rollup is not None)
+
         async def load(keys: list[str]) -> list[IndoorAirReport | Decision | None]:
-            query = icone_aggregate(
-                start=a,
-                end=b,
-                group_by=("spaceId",),
-                co2_property=self.co2,
-                where=(
-                    Condition("spaceId", "in", tuple(dict.fromkeys(keys))),
-                    Condition("resultTime", "within", self.window),
-                ),
-            )
-            query = replace(
-                query, cells=cells, measures=(*query.measures, *subjects_measure(cells))
-            )
-            rows = await ctx.node.aggregate(query)
+            if pooled:  # the weeks' statement, which weeks and worstWeek read again
+                weekly = await self.weekly.rows(ctx, a, b).load_many(keys)
+                pairs = zip(keys, weekly, strict=True)
+                rows = [{"spaceId": k, **icone_pooled(w)} for k, w in pairs if w]
+            else:
+                rows = await self._period_rows(ctx, keys, a, b, cells)
             withheld: list[Decision | None] = [None] * len(rows)
             if applied is not None:
                 counts = [group_count(r, COUNT, cells) for r in rows]
@@ -170,9 +173,27 @@ class IndoorAir:
                 by_space[space] = held or self._report(space, row, start, end)
             return [by_space.get(k) for k in keys]
 
-        loader = ctx.loader(("indoorAir", start, end, cells), load)
+        loader = ctx.loader(("indoorAir", start, end, cells, pooled), load)
         found = await loader.load_many(spaces)
         return {s: r for s, r in zip(spaces, found, strict=True) if r is not None}
+
+    async def _period_rows(
+        self, ctx: RequestContext, keys: list[str], a: datetime, b: datetime, cells: Cells | None
+    ) -> list[Row]:
+        """The period's own statement, one row per space (when no week is asked for, or
+        when the rows are cut into cells)."""
+        query = icone_aggregate(
+            start=a,
+            end=b,
+            group_by=("spaceId",),
+            co2_property=self.co2,
+            where=(
+                Condition("spaceId", "in", tuple(dict.fromkeys(keys))),
+                Condition("resultTime", "within", self.window),
+            ),
+        )
+        query = replace(query, cells=cells, measures=(*query.measures, *subjects_measure(cells)))
+        return await ctx.node.aggregate(query)
 
     def _report(
         self, space: str, row: dict[str, object], start: datetime | None, end: datetime | None

@@ -63,6 +63,8 @@ def test_the_walk_reaches_every_command() -> None:
         "dsp catalog",
         "dsp negotiate",
         "dsp transfer",
+        "rollup",
+        "rollup refresh",
     }
 
 

@@ -222,8 +222,9 @@ async def test_weeks_and_worst_week_one_statement_for_every_space(air: Runner) -
     }
     assert a["worstWeek"] == {"week": "2025-W41", "icone": 0}
     assert [w["mean"] for w in b["weeks"]] == [700.0]
-    # the spaces, the period's aggregate, the weeks of every space (worstWeek shares them)
-    assert air.statements() - before == 3
+    # the spaces, then the weeks of every space: the period is their rows pooled, and
+    # worstWeek reads them again
+    assert air.statements() - before == 2
 
 
 async def test_a_whole_month_has_one_row_per_week_with_readings(air: Runner) -> None:
@@ -244,3 +245,56 @@ async def test_a_whole_month_has_one_row_per_week_with_readings(air: Runner) -> 
         "f1": pytest.approx(0.2),
         "f2": pytest.approx(0.2),
     }
+
+
+async def test_period_weeks_and_worst_week_of_a_space_are_one_statement(air: Runner) -> None:
+    """October 2025, room A, with its weeks: the readings of Monday 6 and Thursday 9 are
+    in week 2025-W41 (five occupied readings, see the module's docstring): the period's
+    figures equal that week's, and are computed by hand above (mean 5850 / 5 = 1170)."""
+    q = (
+        'query($id: ID!) { space(id: $id) { indoorAir(from: "2025-10-01T00:00:00+02:00", '
+        'to: "2025-11-01T00:00:00+01:00") { icone f1 f2 shareAbove800 shareAbove1500 mean '
+        "max occupiedReadings weeks { week mean occupiedReadings } worstWeek { week } } } }"
+    )
+    await air(q, id=f"{RNB}/RDC/A")  # reads the tables' schema once
+    before = air.statements()
+    r = await air(q, id=f"{RNB}/RDC/A")
+    assert r.errors is None, r.errors
+    assert air.statements() - before == 2  # the space's row, then one aggregate
+    report = r.data["space"]["indoorAir"]
+    assert report["occupiedReadings"] == 5 and report["mean"] == 1170.0
+    assert report["max"] == 1800.0 and report["icone"] == 2
+    assert (report["f1"], report["f2"]) == (0.2, 0.2)
+    assert (report["shareAbove800"], report["shareAbove1500"]) == (1.0, 0.2)
+    assert report["weeks"] == [{"week": "2025-W41", "mean": 1170.0, "occupiedReadings": 5}]
+    assert report["worstWeek"] == {"week": "2025-W41"}
+
+
+async def test_period_over_two_weeks_pools_their_rows(air: Runner, tmp_path: Path) -> None:
+    """Room B asked with its weeks from 1 October to 1 November: 600 ppm on Tuesday 7 and
+    700 ppm on Friday 10 (both W41), and nothing else occupied; mean 650, max 700. With a
+    reading added in W42 (Monday 13, 10:00, 1300 ppm), the period pools two weeks: n 3,
+    mean (600 + 700 + 1300) / 3, max 1300, f1 = 1/3 (1300 in (1000, 1700])."""
+    db = sqlite3.connect(tmp_path / "air.db")
+    db.execute(
+        "INSERT INTO mesures (batiment, etage, salle, polluant, horodatage, valeur) "
+        "VALUES (?, 'RDC', 'B', 'CO2', '2025-10-13 10:00:00', 1300)",
+        (RNB,),
+    )
+    db.commit()
+    db.close()
+    q = (
+        'query($id: ID!) { space(id: $id) { indoorAir(from: "2025-10-01T00:00:00+02:00", '
+        'to: "2025-11-01T00:00:00+01:00") { f1 mean max occupiedReadings '
+        "weeks { week occupiedReadings } } } }"
+    )
+    r = await air(q, id=f"{RNB}/RDC/B")
+    assert r.errors is None, r.errors
+    report = r.data["space"]["indoorAir"]
+    assert report["weeks"] == [
+        {"week": "2025-W41", "occupiedReadings": 2},
+        {"week": "2025-W42", "occupiedReadings": 1},
+    ]
+    assert report["occupiedReadings"] == 3
+    assert report["mean"] == (600 + 700 + 1300) / 3
+    assert report["max"] == 1300.0 and report["f1"] == 1 / 3
