@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connector import node_telemetry
+from connector import node_telemetry, rollup_schedule
 from connector.audit import AuditLog
 from connector.audit.watch import ChainWatch
 from connector.config import NodeConfig, load_config
@@ -268,14 +268,20 @@ def create_app(
         config, telemetry, control.audit if control is not None else None, clock
     )
 
+    rollup = rollup_schedule.schedule(config, node)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await on_startup(control)
+        if rollup is not None:
+            rollup.start()
         if watch is not None:
             watch.start()
         if flusher is not None:
             flusher.start()
         yield
+        if rollup is not None:
+            await rollup.stop()
         if flusher is not None:
             await flusher.stop()
         if watch is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,45 @@ def test_a_managed_rollup_is_read(tmp_path: Path) -> None:
     assert (air.rollup.table, air.rollup.managed, air.rollup.url) == ("air.icone_jour", True, None)
 
 
+def test_the_node_refreshes_at_a_local_time_rolling_back_some_days(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    section = 'table = "icone_jour"\nrefresh_at = "02:30"\nrefresh_days = 3'
+    path.write_text(with_rollup(tmp_path, section), encoding="utf-8")
+    air = load_config(path).indoor_air
+    assert air is not None and air.rollup is not None
+    assert (air.rollup.refresh_at, air.rollup.refresh_days) == (time(2, 30), 3)
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ('refresh_at = "2:30"', ("refresh_at", "expected a local time HH:MM, got '2:30'")),
+        ('refresh_at = "24:00"', ("refresh_at", "expected a local time HH:MM, got '24:00'")),
+        ("refresh_at = 230", ("refresh_at", "expected a local time HH:MM, got 230")),
+        (
+            'refresh_at = "02:30"\nrefresh_days = -1',
+            ("refresh_days", "expected a whole number of days, 0 to 366, got -1"),
+        ),
+        (
+            "refresh_days = 2",
+            ("refresh_days", "needs refresh_at (the daily refresh it applies to)"),
+        ),
+        (
+            'managed = false\nrefresh_at = "02:30"\ncolumns = { space = "s", day = "d", '
+            'n = "n", n_above_f1_lower = "a", n_above_f2_lower = "b", n_above_guidance = "c", '
+            'n_above_action = "e", total = "t", max = "m" }',
+            ("refresh_at", "only a managed rollup is refreshed by the node"),
+        ),
+    ],
+)
+def test_refresh_schedule_mistakes_are_named(
+    tmp_path: Path, section: str, expected: tuple[str, str]
+) -> None:
+    text = with_rollup(tmp_path, f'table = "icone_jour"\n{section}')
+    key, message = expected
+    assert issues_of(text, tmp_path) == [(f"indoor_air.rollup.{key}", message)]
+
+
 def test_rollup_mistakes_are_named(tmp_path: Path) -> None:
     text = with_rollup(
         tmp_path,
@@ -35,7 +75,8 @@ def test_rollup_mistakes_are_named(tmp_path: Path) -> None:
     assert issues_of(text, tmp_path) == [
         (
             "indoor_air.rollup.refresh",
-            "unknown key, expected one of columns, managed, separator, table, url",
+            "unknown key, expected one of columns, managed, refresh_at, refresh_days, "
+            "separator, table, url; did you mean 'refresh_at'?",
         ),
         (
             "indoor_air.rollup.table",
