@@ -10,10 +10,12 @@ import logging
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from connector.app import create_app
 from connector.config import NodeConfig
@@ -21,6 +23,7 @@ from connector.demo import DemoPaths
 from connector.node import Node
 from connector.rollup import IconeRollup
 from connector.rollup_schedule import RollupSchedule, next_run
+from tests.connector.conftest import Runner
 from tests.connector.demo.test_icone_rollup import PERIOD_QUERY, ROOM, TABLE, configs, db
 
 __all__ = ["db"]  # the fixture, imported
@@ -168,3 +171,39 @@ async def test_a_failed_refresh_is_logged_and_the_loop_goes_on(
     assert schedule.done == []  # neither the catch-up nor the daily refresh could write
     failures = [r.getMessage() for r in caplog.records if "refresh failed" in r.getMessage()]
     assert len(failures) == 2 and all(TABLE in f for f in failures)
+
+
+@pytest.mark.anyio
+async def test_the_rollup_is_read_by_its_primary_key(demo: DemoPaths, db: Path) -> None:
+    """The statement reading the rollup, captured at the driver, walks the (space, day)
+    primary key for the rooms asked: no scan of the table."""
+    _, rolled = configs(demo, f"sqlite+aiosqlite:///{db}")
+    node = Node.from_config(rolled)
+    try:
+        await IconeRollup(rolled, node.sources).refresh(node)
+        source = node.sources["plateforme"]
+        seen: list[tuple[str, Any]] = []
+
+        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            seen.append((statement, params))
+
+        engine = source.engine.sync_engine  # type: ignore[attr-defined]
+        sa.event.listen(engine, "before_cursor_execute", capture)
+        got = await Runner(node)(
+            PERIOD_QUERY, id=ROOM, a="2025-09-01T00:00:00+02:00", b="2026-09-01T00:00:00+02:00"
+        )
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    finally:
+        await node.aclose()
+    assert got.errors is None, got.errors
+    reads = [(s, p) for s, p in seen if f"{TABLE}.day" in s]
+    assert reads, [s for s, _ in seen]
+    with sqlite3.connect(db) as conn:
+        for statement, params in reads:
+            plan = " | ".join(
+                row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params)
+            )
+            uses = [p for p in plan.split(" | ") if f"{TABLE} " in p + " " and "_meta" not in p]
+            # SQLite's index of a non-integer primary key is its autoindex
+            key = f"SEARCH {TABLE} USING INDEX sqlite_autoindex_{TABLE}_1 (space=? AND day>"
+            assert uses and all(p.startswith(key) for p in uses), plan
