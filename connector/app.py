@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from connector import node_telemetry, rollup_schedule
 from connector.audit import AuditLog
 from connector.audit.watch import ChainWatch
+from connector.commands import long_lived
 from connector.config import NodeConfig, load_config
 from connector.console.mounting import PATH as CONSOLE_PATH
 from connector.console.mounting import node_console
@@ -402,4 +403,4 @@ def app_from_environment() -> Starlette:
     if not path:
         raise ConfigError([ConfigIssue(CONFIG_ENV, "", "names no node configuration file")])
     configure_logging(None)  # a worker process logs as its parent was told to
-    return create_app(load_config(path))
+    return long_lived(create_app(load_config(path)))

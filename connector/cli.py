@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
 
-from connector.commands import guarded
+from connector.commands import guarded, long_lived
 from connector.config import load_config
 
 DESCRIPTION = """\
@@ -67,7 +67,7 @@ def _node(args: argparse.Namespace) -> int:
         )
         return 0
     uvicorn.run(
-        create_app(config),
+        long_lived(create_app(config)),
         host=host,
         port=port,
         log_level=args.log_level,

@@ -1,16 +1,22 @@
-"""What every command line of the project shares: our errors as ``error:`` lines.
+"""What every command line of the project shares: our errors as ``error:`` lines, and the
+servers' long-lived heap.
 
 The node's ``guichet`` command, the issuer's and the gateway's all run their work through
-:func:`guarded`, so a user sees what was wrong and where, never a traceback.
+:func:`guarded`, so a user sees what was wrong and where, never a traceback. Each server
+they start hands uvicorn an app passed through :func:`long_lived`.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from connector.errors import ConfigError, GuichetError
+
+T = TypeVar("T")
 
 
 def guarded(command: Callable[..., int], *args: object) -> int:
@@ -28,6 +34,22 @@ def guarded(command: Callable[..., int], *args: object) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def long_lived(app: T) -> T:
+    """``app``, with everything that exists when a server starts (the imported modules, the
+    app, its schema, its policies: a few hundred thousand objects) moved out of the cyclic
+    garbage collector's sight (:func:`gc.freeze`).
+
+    A request over a thousand buildings allocates some 100,000 objects, so the collector
+    runs its full collection every few requests, and each one walked the whole heap: about
+    90 ms at a time in the gateway, on one request in five (``bench.federation``'s 931
+    buildings). Frozen, the full collections walk only what requests made. The frozen
+    objects are still freed by reference counting; a frozen cycle that becomes garbage
+    (the first supergraph, once a poll replaces it) stays, once."""
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -153,12 +153,13 @@ def serve(
     """Run the issuer with uvicorn until interrupted."""
     import uvicorn
 
+    from connector.commands import long_lived
     from connector.telemetry import configure_logging, uvicorn_log_config
     from issuer.app import create_issuer_app
 
     fmt = configure_logging(log_format)
     uvicorn.run(
-        create_issuer_app(settings),
+        long_lived(create_issuer_app(settings)),
         host=host,
         port=port,
         log_level=log_level,

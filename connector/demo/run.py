@@ -23,6 +23,7 @@ import httpx
 import uvicorn
 
 from connector.app import create_app
+from connector.commands import long_lived
 from connector.config import NodeConfig, load_config
 from connector.demo.bailleur_api import create_api
 from connector.demo.generate import (
@@ -60,7 +61,7 @@ def _port_free(host: str, port: int) -> bool:
 
 def _server(app: Any, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(long_lived(app), host=host, port=port, log_level="warning", lifespan="on")
     )
 
 

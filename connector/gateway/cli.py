@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from connector.commands import guarded
+from connector.commands import guarded, long_lived
 from connector.errors import GatewayError
 from connector.gateway._config import parse_subgraph_args
 from connector.gateway._create import create_gateway_app
@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             transparence=transparence_from(args),
         )
         uvicorn.run(
-            app,
+            long_lived(app),
             host=args.host,
             port=args.port,
             log_level="info",
