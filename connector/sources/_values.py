@@ -17,6 +17,7 @@ turns them into canonical values with :func:`to_canonical`, driven by the field'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
@@ -138,6 +139,52 @@ def to_canonical(
         if mapped is not None:
             return mapped
     return _typed(raw, fm, ftype, fmt)
+
+
+def field_decoder(
+    fm: FieldMapping, ftype: ScalarType, positions: tuple[int, ...]
+) -> Callable[[Sequence[object]], object]:
+    """:func:`to_canonical` of a field from a row of raw values, its columns at
+    ``positions``; chosen once per statement, with the common cases (a string, an integer,
+    a float already of the field's type) answered without the general conversion."""
+    if len(positions) != 1:
+        return lambda r: to_canonical(tuple(r[i] for i in positions), fm, ftype)
+    (i,) = positions
+
+    def general(r: Sequence[object]) -> object:
+        v = r[i]
+        return None if v is None or v == "" else _typed(v, fm, ftype, PLAIN)
+
+    values = fm.values
+    if values is not None:
+
+        def mapped(r: Sequence[object]) -> object:
+            v = r[i]
+            if v is None or v == "":
+                return None
+            found = values.get(v if v.__class__ is str else text(v))
+            return found if found is not None else _typed(v, fm, ftype, PLAIN)
+
+        return mapped
+
+    if ftype in ("Int", "Float") and not fm.converts:
+        same = int if ftype == "Int" else float
+
+        def number(r: Sequence[object]) -> object:
+            v = r[i]
+            return v if v.__class__ is same else general(r)
+
+        return number
+    if ftype not in ("DateTime", "Int", "Float", "Boolean"):
+
+        def string(r: Sequence[object]) -> object:
+            v = r[i]
+            if v.__class__ is str:
+                return v or None
+            return None if v is None else text(v)
+
+        return string
+    return general
 
 
 def coerce(value: object, fld: Field, where: str) -> object:
