@@ -148,7 +148,15 @@ def field_decoder(
     ``positions``; chosen once per statement, with the common cases (a string, an integer,
     a float already of the field's type) answered without the general conversion."""
     if len(positions) != 1:
-        return lambda r: to_canonical(tuple(r[i] for i in positions), fm, ftype)
+        separator = fm.separator
+
+        def joined(r: Sequence[object]) -> object:
+            parts = [r[i] for i in positions]
+            if any(v is None or v == "" for v in parts):
+                return None
+            return separator.join(v if v.__class__ is str else text(v) for v in parts)
+
+        return joined
     (i,) = positions
 
     def general(r: Sequence[object]) -> object:
@@ -175,7 +183,15 @@ def field_decoder(
             return v if v.__class__ is same else general(r)
 
         return number
-    if ftype not in ("DateTime", "Int", "Float", "Boolean"):
+    if ftype == "DateTime":
+        tz = fm.timezone
+
+        def moment(r: Sequence[object]) -> object:
+            v = r[i]
+            return None if v is None or v == "" else parse_datetime(v, tz)
+
+        return moment
+    if ftype not in ("Int", "Float", "Boolean"):
 
         def string(r: Sequence[object]) -> object:
             v = r[i]
