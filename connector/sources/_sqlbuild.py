@@ -92,9 +92,7 @@ class RowBuilder:
         self.postgres = dialect == "postgresql"
         self.lookups = tuple(lookups)
         self.unindexed = False  # equality filters written +column (see :meth:`plan`)
-        self.table: sa.FromClause = sa.table(
-            info.name, *(sa.column(c) for c in info.columns), schema=info.schema
-        )
+        self.table: sa.FromClause = info.clause
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:

@@ -251,12 +251,20 @@ class Entity:
         self.mapping = mapping
         self.type: EntityType = ENTITIES[mapping.entity]
         self.key = self.type.key
+        self._mapped = {
+            f.name: Mapped(f, mapping.fields[f.name])
+            for f in self.type.fields
+            if f.name in mapping.fields
+        }
 
     @property
     def name(self) -> str:
         return self.type.name
 
     def field(self, name: str, role: str = "field") -> Mapped:
+        found = self._mapped.get(name)
+        if found is not None:  # (made once: a statement asks for its fields many times)
+            return found
         if name not in self.type.field_names:
             raise QueryError(
                 f"{self.name} has no {role} {name!r}; fields: {', '.join(self.type.field_names)}"
