@@ -46,7 +46,9 @@ from connector.sources.base import Condition, Row, Select, TimeWindow
 Expr = ColumnElement[Any]
 Decoder = Callable[[Sequence[Sequence[Any]]], list[Row]]
 
-_TEXT_TYPES = frozenset({"ID", "String", "RnbId"})
+BATCH = "batch"
+"""The parameter holding the keys of a statement made once for every batch of keys."""
+TEXT_TYPES = frozenset({"ID", "String", "RnbId"})
 """Field types whose canonical value is a string (:func:`~connector.sources._values.coerce`
 keeps a string as it is)."""
 _FLIP = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
@@ -92,6 +94,7 @@ class RowBuilder:
         self.postgres = dialect == "postgresql"
         self.lookups = tuple(lookups)
         self.unindexed = False  # equality filters written +column (see :meth:`plan`)
+        self.batch: str | None = None  # its IN list the parameter BATCH (see _sqlbatch)
         self.table: sa.FromClause = info.clause
 
     # expressions ------------------------------------------------------------------
@@ -228,7 +231,7 @@ class RowBuilder:
 
     def _source_values(self, m: Mapped, values: Sequence[object]) -> list[Any]:
         """The distinct source values equal to some of ``values`` (None left out)."""
-        text = self.simple(m) and m.field.type in _TEXT_TYPES and self.colinfo(m).kind == "str"
+        text = self.simple(m) and m.field.type in TEXT_TYPES and self.colinfo(m).kind == "str"
         out: list[Any] = []
         for v in values:
             if v is None:
@@ -243,6 +246,10 @@ class RowBuilder:
         """``field IN values`` as one IN list (a row-value IN for composite fields), so that
         a batch of thousands of keys stays one flat predicate."""
         fm = m.mapping
+        if self.batch == m.field.name:  # the strings are bound when the statement runs
+            return self.filter_col(fm.column).in_(
+                sa.bindparam(BATCH, expanding=True, type_=sa.String())
+            )
         out: list[Expr] = []
         if any(v is None for v in values):
             out.append(sa.and_(*(self.filter_col(c).is_(None) for c in fm.columns)))
@@ -295,7 +302,7 @@ class RowBuilder:
             if not isinstance(cond.value, tuple | list | set | frozenset):
                 raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")
             values = list(cond.value)
-            if not (m.field.type in _TEXT_TYPES and all(v.__class__ is str for v in values)):
+            if not (m.field.type in TEXT_TYPES and all(v.__class__ is str for v in values)):
                 values = [coerce(v, m.field, where) for v in values]  # (a string is itself)
             return self._equal_any(m, values)
         value = coerce(cond.value, m.field, where)

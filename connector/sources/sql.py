@@ -46,7 +46,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from connector.config import EntityMapping, SourceConfig
 from connector.errors import SourceError
 from connector.sources._sqlaggregate import Builder
-from connector.sources._sqlbuild import Decoder
+from connector.sources._sqlbatch import Batches, batch_keys
+from connector.sources._sqlbuild import BATCH, Decoder
 from connector.sources._sqlplan import Lookup
 from connector.sources._sqlschema import TableInfo, reflect
 from connector.sources._values import Entity, entity_of, source_columns
@@ -130,6 +131,7 @@ class SqlSource:
         self._query_timeout = _number(options, "query_timeout", 30.0)
         self._entities = {m.entity: Entity(m) for m in mappings}
         self._tables: dict[str, TableInfo] = {}
+        self._batches = Batches()
         self._sqlite_file = _sqlite_file(config.url)
         url = engine_url(config.url)
         kwargs: dict[str, Any] = {}
@@ -289,6 +291,11 @@ class SqlSource:
     # queries ------------------------------------------------------------------------
     async def select(self, query: Select) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
+        keys = batch_keys(query)
+        if keys is not None:
+            made = await self._batches.find(query, keys[0], lambda: self._builder(entity))
+            if made is not None:
+                return await self._run(*made, entity, {BATCH: keys[1]})
         builder = await self._builder(entity)
         stmt, decode = builder.select(query)
         return await self._run(stmt, decode, entity)
@@ -309,8 +316,14 @@ class SqlSource:
                 lookups.append(Lookup(ref_field, fields, Builder(target, info, self._dialect)))
         return Builder(entity, await self._table(entity), self._dialect, lookups)
 
-    async def _run(self, stmt: sa.Select[Any], decode: Decoder, entity: Entity) -> list[Row]:
-        rows = await self._call(lambda conn: conn.execute(stmt).all(), self._query_timeout)
+    async def _run(
+        self,
+        stmt: sa.Select[Any],
+        decode: Decoder,
+        entity: Entity,
+        params: dict[str, Any] | None = None,
+    ) -> list[Row]:
+        rows = await self._call(lambda conn: conn.execute(stmt, params).all(), self._query_timeout)
         try:
             return decode(rows)
         except ValueError as exc:
