@@ -152,9 +152,10 @@ def field_decoder(
 
         def joined(r: Sequence[object]) -> object:
             parts = [r[i] for i in positions]
-            if any(v is None or v == "" for v in parts):
-                return None
-            return separator.join(v if v.__class__ is str else text(v) for v in parts)
+            for v in parts:
+                if v is None or v == "":
+                    return None
+            return separator.join([v if v.__class__ is str else text(v) for v in parts])
 
         return joined
     (i,) = positions
@@ -185,9 +186,18 @@ def field_decoder(
         return number
     if ftype == "DateTime":
         tz = fm.timezone
+        local = zone(tz)
 
         def moment(r: Sequence[object]) -> object:
             v = r[i]
+            if v.__class__ is str and v:
+                try:  # ISO text as stored, without spaces around it: parse_datetime's steps
+                    value = datetime.fromisoformat(v)
+                except ValueError:
+                    return parse_datetime(v, tz)
+                if value.tzinfo is None:
+                    value = value.replace(tzinfo=local)
+                return value.astimezone(UTC)
             return None if v is None or v == "" else parse_datetime(v, tz)
 
         return moment
