@@ -82,3 +82,21 @@ async def test_a_batch_runs_the_statement_the_builder_writes_for_it(source: SqlS
         assert decode(rows) == batched
         assert seen[-1] == seen[-2]  # same SQL text, same parameters
     assert len(source._batches.made) == 1  # made once for both batches
+
+
+@pytest.mark.postgres
+async def test_postgres_pre_ping_is_on_unless_turned_off(
+    postgres_database: Callable[[str], str],
+) -> None:
+    url = await load_postgres(postgres_database("ping"))
+    pinging = SqlSource(SourceConfig("p", "sql", url=url), MAPPINGS)
+    trusting = SqlSource(
+        SourceConfig("p", "sql", url=url, options={"pool_pre_ping": False}), MAPPINGS
+    )
+    try:
+        assert pinging.sync_engine.pool._pre_ping
+        assert not trusting.sync_engine.pool._pre_ping
+        assert await trusting.select(energy("C5")) == [C5]
+    finally:
+        await pinging.aclose()
+        await trusting.aclose()
