@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -23,6 +28,8 @@ from graphql.execution.collect_fields import FieldDetails, collect_fields, colle
 
 from connector.model import ENTITIES, Field
 from connector.precision import field_unit, rounded, unit_decimals
+
+_MIN_INT, _MAX_INT, _INF = GRAPHQL_MIN_INT, GRAPHQL_MAX_INT, float("inf")
 
 
 class Fallback(Exception):
@@ -63,9 +70,16 @@ class Pending:
 
 
 def _coercer(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
+    """The scalar's output coercion; the values built-in scalars give back unchanged
+    (a string for ``String`` and ``ID``, a 32-bit ``int``, a finite ``float``) without a
+    call per value."""
     coerce = scalar.coerce_output_value
-    if scalar is GraphQLString:  # the common case, without a call per value
+    if scalar is GraphQLString or scalar is GraphQLID:
         return lambda v: v if v.__class__ is str else coerce(v)
+    if scalar is GraphQLInt:
+        return lambda v: v if v.__class__ is int and _MIN_INT <= v <= _MAX_INT else coerce(v)
+    if scalar is GraphQLFloat:
+        return lambda v: v if v.__class__ is float and -_INF < v < _INF else coerce(v)
     return coerce
 
 
