@@ -18,18 +18,71 @@ value-mapped or concatenated field) is built as always.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from connector.errors import QueryError
-from connector.sources._sqlbuild import TEXT_TYPES, Decoder, RowBuilder
+from connector.sources._sqlbuild import BATCH, TEXT_TYPES, Decoder, RowBuilder
 from connector.sources.base import Condition, Select
 
 MADE = 256  # statements kept per source (kinds of batch: entity, fields, key field)
-
 Made = tuple[sa.Select[Any], Decoder]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch statement, with its text for a driver taking ``?`` parameters (SQLite's)
+    when it has one: the SQL around the IN list and the parameters before and after it,
+    fixed once. SQLAlchemy would expand and process every key on every run, which costs
+    more than the driver's own work on a batch of a thousand."""
+
+    statement: sa.Select[Any]
+    decode: Decoder
+    head: str | None = None
+    tail: str = ""
+    before: tuple[Any, ...] = ()
+    after: tuple[Any, ...] = ()
+
+    def driver_sql(self, keys: list[str]) -> tuple[str, tuple[Any, ...]] | None:
+        if self.head is None:
+            return None
+        marks = ", ".join("?" * len(keys))
+        return self.head + marks + self.tail, (*self.before, *keys, *self.after)
+
+
+def _with_text(statement: sa.Select[Any], decode: Decoder, dialect: sa.Dialect) -> Batch:
+    """The batch with its driver text, when every parameter is bound as it is (no type
+    processing) and each other IN list is not empty; otherwise SQLAlchemy runs it."""
+    plain = Batch(statement, decode)
+    if dialect.paramstyle != "qmark":
+        return plain
+    compiled = statement.compile(dialect=dialect)
+    text = compiled.string
+    before: list[Any] = []
+    after: list[Any] = []
+    passed = False
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        if bind.literal_execute or bind.type.bind_processor(dialect) is not None:
+            return plain
+        if name == BATCH:
+            passed = True
+            continue
+        value = compiled.params[name]
+        into = after if passed else before
+        if bind.expanding:
+            if not value:
+                return plain
+            text = text.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(value)), 1)
+            into.extend(value)
+        else:
+            into.append(value)
+    parts = text.split(f"__[POSTCOMPILE_{BATCH}]")
+    if len(parts) != 2 or "__[POSTCOMPILE_" in text.replace(f"__[POSTCOMPILE_{BATCH}]", ""):
+        return plain
+    return Batch(statement, decode, parts[0], parts[1], tuple(before), tuple(after))
 
 
 def batch_keys(query: Select) -> tuple[str, list[str]] | None:
@@ -73,16 +126,18 @@ def batch_statement(builder: RowBuilder, query: Select, field: str) -> Made | No
 class Batches:
     """The batch statements of one source, made on first use."""
 
-    def __init__(self) -> None:
-        self.made: dict[tuple[str, tuple[str, ...], str], Made | None] = {}
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        self.made: dict[tuple[str, tuple[str, ...], str], Batch | None] = {}
 
     async def find(
         self, query: Select, field: str, builder: Callable[[], Awaitable[RowBuilder]]
-    ) -> Made | None:
+    ) -> Batch | None:
         key = (query.entity, query.fields, field)
         if key in self.made:
             return self.made[key]
-        found = batch_statement(await builder(), query, field)
+        made = batch_statement(await builder(), query, field)
+        found = None if made is None else _with_text(*made, self.dialect)
         if len(self.made) >= MADE:
             self.made.pop(next(iter(self.made)))
         self.made[key] = found

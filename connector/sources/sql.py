@@ -131,7 +131,6 @@ class SqlSource:
         self._query_timeout = _number(options, "query_timeout", 30.0)
         self._entities = {m.entity: Entity(m) for m in mappings}
         self._tables: dict[str, TableInfo] = {}
-        self._batches = Batches()
         self._sqlite_file = _sqlite_file(config.url)
         url = engine_url(config.url)
         kwargs: dict[str, Any] = {}
@@ -161,6 +160,7 @@ class SqlSource:
                 "'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...')",
             ) from exc
         sa.event.listen(self.sync_engine, "before_cursor_execute", self._count)
+        self._batches = Batches(self._engine.dialect)
         self._dialect = self._engine.dialect.name
 
     def _count(self, *_: object) -> None:
@@ -293,9 +293,12 @@ class SqlSource:
         entity = entity_of(self._entities, query.entity)
         keys = batch_keys(query)
         if keys is not None:
-            made = await self._batches.find(query, keys[0], lambda: self._builder(entity))
-            if made is not None:
-                return await self._run(*made, entity, {BATCH: keys[1]})
+            batch = await self._batches.find(query, keys[0], lambda: self._builder(entity))
+            if batch is not None:
+                text = batch.driver_sql(keys[1])
+                if text is not None:
+                    return await self._run_text(*text, batch.decode, entity)
+                return await self._run(batch.statement, batch.decode, entity, {BATCH: keys[1]})
         builder = await self._builder(entity)
         stmt, decode = builder.select(query)
         return await self._run(stmt, decode, entity)
@@ -316,6 +319,14 @@ class SqlSource:
                 lookups.append(Lookup(ref_field, fields, Builder(target, info, self._dialect)))
         return Builder(entity, await self._table(entity), self._dialect, lookups)
 
+    async def _run_text(
+        self, sql: str, params: tuple[Any, ...], decode: Decoder, entity: Entity
+    ) -> list[Row]:
+        rows = await self._call(
+            lambda conn: conn.exec_driver_sql(sql, params).all(), self._query_timeout
+        )
+        return self._decoded(rows, decode, entity)
+
     async def _run(
         self,
         stmt: sa.Select[Any],
@@ -324,6 +335,9 @@ class SqlSource:
         params: dict[str, Any] | None = None,
     ) -> list[Row]:
         rows = await self._call(lambda conn: conn.execute(stmt, params).all(), self._query_timeout)
+        return self._decoded(rows, decode, entity)
+
+    def _decoded(self, rows: Any, decode: Decoder, entity: Entity) -> list[Row]:
         try:
             return decode(rows)
         except ValueError as exc:
