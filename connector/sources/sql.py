@@ -29,18 +29,16 @@ Example::
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import anyio
-import anyio.to_thread
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from connector.config import EntityMapping, SourceConfig
@@ -49,13 +47,12 @@ from connector.sources._sqlaggregate import Builder
 from connector.sources._sqlbatch import Batches, batch_keys
 from connector.sources._sqlbuild import BATCH, Decoder
 from connector.sources._sqlplan import Lookup
+from connector.sources._sqlrun import UNAVAILABLE, Guarded, T, in_thread
 from connector.sources._sqlschema import TableInfo, reflect
 from connector.sources._values import Entity, entity_of, source_columns
 from connector.sources.base import Aggregate, Health, Row, Select
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-UNAVAILABLE = "the database is unavailable (connection refused, timed out or not found)"
 
 
 def engine_url(url: str) -> sa.URL:
@@ -93,29 +90,9 @@ class _MissingTable(SourceError):
     """A mapped table the database does not have (a mapping problem, not an outage)."""
 
 
-class _NoConnection(Exception):
-    """The worker thread could not open a connection (said as an outage, not a refusal)."""
-
-
 def _number(options: dict[str, Any], name: str, default: float) -> float:
     value = options.get(name, default)
     return float(value) if isinstance(value, int | float) and value > 0 else default
-
-
-class _Interrupt:
-    """The SQLite connection a worker thread is running a statement on, for the event
-    loop to interrupt when the statement outlives ``query_timeout``; the lock makes sure
-    a connection already given back to the pool (and maybe to another statement) is
-    never interrupted."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.dbapi: Any = None
-
-    def interrupt(self) -> None:
-        with self.lock:
-            if self.dbapi is not None:
-                self.dbapi.interrupt()
 
 
 class SqlSource:
@@ -142,9 +119,8 @@ class SqlSource:
             }
             if isinstance(options.get("pool_size"), int):
                 kwargs["pool_size"] = options["pool_size"]
-        self._threaded = self._sqlite_file is not None
         try:
-            if self._threaded:
+            if self._sqlite_file is not None:
                 # a local file: the standard library's driver, one thread hand-off a
                 # statement (SQLAlchemy pools file connections with check_same_thread off)
                 self._engine: sa.Engine | AsyncEngine = sa.create_engine(
@@ -211,44 +187,11 @@ class SqlSource:
         if self._sqlite_file is not None and not self._sqlite_file.is_file():
             raise SourceError(self.name, UNAVAILABLE)
         if isinstance(self._engine, sa.Engine):
-            return await self._in_thread(self._engine, fn, timeout)
-        async with _Guarded(self, self._engine.connect()) as conn:
+            return await in_thread(self._engine, fn, timeout, self.name)
+        async with Guarded(self.name, self._connect_timeout, self._engine.connect()) as conn:
             with anyio.fail_after(timeout):
                 found: T = await conn.run_sync(fn)
                 return found
-
-    async def _in_thread(
-        self, engine: sa.Engine, fn: Callable[[sa.Connection], T], timeout: float
-    ) -> T:
-        running = _Interrupt()
-
-        def work() -> T:
-            try:
-                conn = engine.connect()
-            except (SQLAlchemyError, OSError) as exc:
-                raise _NoConnection from exc
-            with conn:
-                with running.lock:
-                    running.dbapi = conn.connection.dbapi_connection
-                try:
-                    return fn(conn)
-                finally:
-                    with running.lock:
-                        running.dbapi = None
-
-        try:
-            with anyio.fail_after(timeout):
-                return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-        except TimeoutError as exc:
-            running.interrupt()  # the thread gives the connection back once stopped
-            raise SourceError(self.name, "the query timed out") from exc
-        except _NoConnection as exc:
-            log.warning("source %s: cannot connect", self.name, exc_info=exc.__cause__)
-            raise SourceError(self.name, UNAVAILABLE) from exc.__cause__
-        except NoSuchTableError:
-            raise
-        except (SQLAlchemyError, OSError) as exc:
-            raise _refused(self.name, exc) from exc
 
     def local_files(self) -> dict[str, Path]:
         """The SQLite file this source reads, by the configuration key naming it (none for
@@ -381,38 +324,6 @@ class SqlSource:
             self._engine.dispose()
         else:
             await self._engine.dispose()
-
-
-class _Guarded:
-    """A connection context translating driver errors into :class:`SourceError`."""
-
-    def __init__(self, source: SqlSource, cm: Any) -> None:
-        self.source = source
-        self.cm = cm
-
-    async def __aenter__(self) -> Any:
-        try:
-            with anyio.fail_after(self.source._connect_timeout):
-                return await self.cm.__aenter__()
-        except (TimeoutError, SQLAlchemyError, OSError) as exc:
-            log.warning("source %s: cannot connect", self.source.name, exc_info=exc)
-            raise SourceError(self.source.name, UNAVAILABLE) from exc
-
-    async def __aexit__(self, typ: Any, exc: BaseException | None, tb: Any) -> None:
-        await self.cm.__aexit__(typ, exc, tb)
-        if exc is None or isinstance(exc, SourceError | NoSuchTableError):
-            return
-        if isinstance(exc, TimeoutError):
-            raise SourceError(self.source.name, "the query timed out") from exc
-        if isinstance(exc, SQLAlchemyError | OSError):
-            raise _refused(self.source.name, exc) from exc
-
-
-def _refused(name: str, exc: BaseException) -> SourceError:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return SourceError(name, UNAVAILABLE)
-    log.warning("source %s: query failed", name, exc_info=exc)
-    return SourceError(name, "the database refused the query (see the node log)")
 
 
 def _problems(entity: Entity, info: TableInfo) -> list[str]:
