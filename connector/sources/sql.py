@@ -29,6 +29,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -103,6 +104,7 @@ class SqlSource:
             raise SourceError(config.name, "no database URL configured")
         self.name = config.name
         self.statements = 0
+        self._counting = threading.Lock()
         options = dict(config.options)
         self._connect_timeout = _number(options, "connect_timeout", 5.0)
         self._query_timeout = _number(options, "query_timeout", 30.0)
@@ -140,7 +142,8 @@ class SqlSource:
         self._dialect = self._engine.dialect.name
 
     def _count(self, *_: object) -> None:
-        self.statements += 1
+        with self._counting:  # statements run in worker threads
+            self.statements += 1
 
     @property
     def engine(self) -> sa.Engine | AsyncEngine:
