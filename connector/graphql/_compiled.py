@@ -161,7 +161,8 @@ class CompiledPlans:
             lambda: self._shape(schema, executor, typename),
         )
         entity = ENTITIES[typename]
-        keys = [_key(entity.key, entity.field(entity.key).type, r) for r in representations]
+        kind = entity.field(entity.key).type
+        keys = [_key(entity.key, kind, r) for r in representations]
         decision = ctx.decision
         if decision is not None:
             try:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -21,8 +26,10 @@ from graphql import (
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 
-from connector.model import ENTITIES
-from connector.precision import presented
+from connector.model import ENTITIES, Field
+from connector.precision import field_unit, rounded, unit_decimals
+
+_MIN_INT, _MAX_INT, _INF = GRAPHQL_MIN_INT, GRAPHQL_MAX_INT, float("inf")
 
 
 class Fallback(Exception):
@@ -63,9 +70,16 @@ class Pending:
 
 
 def _coercer(scalar: GraphQLScalarType) -> Callable[[Any], Any]:
+    """The scalar's output coercion; the values built-in scalars give back unchanged
+    (a string for ``String`` and ``ID``, a 32-bit ``int``, a finite ``float``) without a
+    call per value."""
     coerce = scalar.coerce_output_value
-    if scalar is GraphQLString:  # the common case, without a call per value
+    if scalar is GraphQLString or scalar is GraphQLID:
         return lambda v: v if v.__class__ is str else coerce(v)
+    if scalar is GraphQLInt:
+        return lambda v: v if v.__class__ is int and _MIN_INT <= v <= _MAX_INT else coerce(v)
+    if scalar is GraphQLFloat:
+        return lambda v: v if v.__class__ is float and -_INF < v < _INF else coerce(v)
     return coerce
 
 
@@ -151,11 +165,13 @@ def shaped(
     """The object of the answer: each leaf's value coerced by its scalar; a reference is
     ``pending`` (null when its value is)."""
     item: dict[str, Any] = {}
+    get = values.get
     for leaf in leaves:
-        if leaf.field is None:
+        field = leaf.field
+        if field is None:
             item[leaf.key] = typename
             continue
-        value = values.get(leaf.field)
+        value = get(field)
         if leaf.ref is not None:
             item[leaf.key] = None
             if value is not None:
@@ -190,9 +206,30 @@ class Presenter:
         self.hidden = decision.hidden(typename) if decision is not None else frozenset()
         self.pseudo = decision.pseudonymised(typename) if decision is not None else frozenset()
 
+        # the numbers :func:`~connector.precision.presented` rounds: a unit of its own
+        # gives the decimals once; a unit named by the row, each time
+        decimals = unit_decimals()
+        self.fixed: list[tuple[str, int]] = []
+        self.named: list[Field] = []
+        for f in self.entity.fields:
+            if f.type != "Float" or f.name not in fields:
+                continue
+            if f.unit is None and f.unit_from:
+                self.named.append(f)
+            elif f.unit is not None and decimals.get(f.unit) is not None:
+                self.fixed.append((f.name, decimals[f.unit]))
+
     def values(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        shown = presented(self.entity, row)
-        values = {n: shown.get(n) for n in self.fields}
+        """The row as :func:`~connector.precision.presented` gives it, then as the caller
+        may see it."""
+        values = {n: row.get(n) for n in self.fields}
+        for name, places in self.fixed:
+            value = values[name]
+            if isinstance(value, float):
+                values[name] = round(value, places) + 0.0  # as rounded(): no "-0.0"
+        for f in self.named:
+            if f.name in row:
+                values[f.name] = rounded(row[f.name], field_unit(f, row))
         for name in self.hidden:
             values[name] = None
         for name in self.pseudo:

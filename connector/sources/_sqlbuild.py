@@ -39,13 +39,18 @@ from connector.sources._values import (
     Entity,
     Mapped,
     coerce,
-    to_canonical,
+    field_decoder,
 )
 from connector.sources.base import Condition, Row, Select, TimeWindow
 
 Expr = ColumnElement[Any]
 Decoder = Callable[[Sequence[Sequence[Any]]], list[Row]]
 
+BATCH = "batch"
+"""The parameter holding the keys of a statement made once for every batch of keys."""
+TEXT_TYPES = frozenset({"ID", "String", "RnbId"})
+"""Field types whose canonical value is a string (:func:`~connector.sources._values.coerce`
+keeps a string as it is)."""
 _FLIP = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
 _ROUND: dict[str, Rounding] = {"gt": "floor", "lte": "floor", "gte": "ceil", "lt": "ceil"}
 _SQLITE_BUCKETS = {
@@ -89,9 +94,8 @@ class RowBuilder:
         self.postgres = dialect == "postgresql"
         self.lookups = tuple(lookups)
         self.unindexed = False  # equality filters written +column (see :meth:`plan`)
-        self.table: sa.FromClause = sa.table(
-            info.name, *(sa.column(c) for c in info.columns), schema=info.schema
-        )
+        self.batch: str | None = None  # its IN list the parameter BATCH (see _sqlbatch)
+        self.table: sa.FromClause = info.clause
 
     # expressions ------------------------------------------------------------------
     def col(self, name: str) -> Expr:
@@ -225,16 +229,31 @@ class RowBuilder:
         except NoMatch:
             return []
 
+    def _source_values(self, m: Mapped, values: Sequence[object]) -> list[Any]:
+        """The distinct source values equal to some of ``values`` (None left out)."""
+        text = self.simple(m) and m.field.type in TEXT_TYPES and self.colinfo(m).kind == "str"
+        out: list[Any] = []
+        for v in values:
+            if v is None:
+                continue
+            if text and v.__class__ is str:  # its own source value, without a call per key
+                out.append(v)
+            else:
+                out.extend(self._matches(m, v))
+        return list(dict.fromkeys(out))
+
     def _equal_any(self, m: Mapped, values: Sequence[object]) -> Expr:
         """``field IN values`` as one IN list (a row-value IN for composite fields), so that
         a batch of thousands of keys stays one flat predicate."""
         fm = m.mapping
+        if self.batch == m.field.name:  # the strings are bound when the statement runs
+            return self.filter_col(fm.column).in_(
+                sa.bindparam(BATCH, expanding=True, type_=sa.String())
+            )
         out: list[Expr] = []
         if any(v is None for v in values):
             out.append(sa.and_(*(self.filter_col(c).is_(None) for c in fm.columns)))
-        wanted = list(
-            dict.fromkeys(x for v in values if v is not None for x in self._matches(m, v))
-        )
+        wanted = self._source_values(m, values)
         if wanted and len(fm.columns) > 1:
             out.append(sa.tuple_(*(self.filter_col(c) for c in fm.columns)).in_(wanted))
         elif wanted:
@@ -282,7 +301,10 @@ class RowBuilder:
         if cond.op == "in":
             if not isinstance(cond.value, tuple | list | set | frozenset):
                 raise QueryError(f"{where}: expected a list of values, got {cond.value!r}")
-            return self._equal_any(m, [coerce(v, m.field, where) for v in cond.value])
+            values = list(cond.value)
+            if not (m.field.type in TEXT_TYPES and all(v.__class__ is str for v in values)):
+                values = [coerce(v, m.field, where) for v in values]  # (a string is itself)
+            return self._equal_any(m, values)
         value = coerce(cond.value, m.field, where)
         if cond.op == "eq":
             return self._equal_any(m, [value])
@@ -386,16 +408,15 @@ class RowBuilder:
                 .order_by(*outer_order)
             )
         index = {c: i for i, c in enumerate(columns)}
+        fields = [
+            (
+                m.field.name,
+                field_decoder(m.mapping, m.field.type, tuple(index[c] for c in m.mapping.columns)),
+            )
+            for m in mapped
+        ]
 
         def decode(rows: Sequence[Sequence[Any]]) -> list[Row]:
-            return [
-                {
-                    m.field.name: to_canonical(
-                        tuple(r[index[c]] for c in m.mapping.columns), m.mapping, m.field.type
-                    )
-                    for m in mapped
-                }
-                for r in rows
-            ]
+            return [{name: dec(r) for name, dec in fields} for r in rows]
 
         return stmt, decode

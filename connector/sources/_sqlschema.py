@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -39,6 +40,11 @@ class TableInfo:
     schema: str | None
     name: str
     columns: dict[str, ColumnInfo]
+
+    @cached_property
+    def clause(self) -> sa.TableClause:
+        """The table as statements name it, made once (the builders share it)."""
+        return sa.table(self.name, *(sa.column(c) for c in self.columns), schema=self.schema)
 
 
 def split_name(table: str) -> tuple[str | None, str]:

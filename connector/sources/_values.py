@@ -17,6 +17,7 @@ turns them into canonical values with :func:`to_canonical`, driven by the field'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
@@ -140,6 +141,78 @@ def to_canonical(
     return _typed(raw, fm, ftype, fmt)
 
 
+def field_decoder(
+    fm: FieldMapping, ftype: ScalarType, positions: tuple[int, ...]
+) -> Callable[[Sequence[object]], object]:
+    """:func:`to_canonical` of a field from a row of raw values, its columns at
+    ``positions``; chosen once per statement, with the common cases (a string, an integer,
+    a float already of the field's type) answered without the general conversion."""
+    if len(positions) != 1:
+        separator = fm.separator
+
+        def joined(r: Sequence[object]) -> object:
+            parts = [r[i] for i in positions]
+            for v in parts:
+                if v is None or v == "":
+                    return None
+            return separator.join([v if v.__class__ is str else text(v) for v in parts])
+
+        return joined
+    (i,) = positions
+
+    def general(r: Sequence[object]) -> object:
+        v = r[i]
+        return None if v is None or v == "" else _typed(v, fm, ftype, PLAIN)
+
+    values = fm.values
+    if values is not None:
+
+        def mapped(r: Sequence[object]) -> object:
+            v = r[i]
+            if v is None or v == "":
+                return None
+            found = values.get(v if v.__class__ is str else text(v))
+            return found if found is not None else _typed(v, fm, ftype, PLAIN)
+
+        return mapped
+
+    if ftype in ("Int", "Float") and not fm.converts:
+        same = int if ftype == "Int" else float
+
+        def number(r: Sequence[object]) -> object:
+            v = r[i]
+            return v if v.__class__ is same else general(r)
+
+        return number
+    if ftype == "DateTime":
+        tz = fm.timezone
+        local = zone(tz)
+
+        def moment(r: Sequence[object]) -> object:
+            v = r[i]
+            if v.__class__ is str and v:
+                try:  # ISO text as stored, without spaces around it: parse_datetime's steps
+                    value = datetime.fromisoformat(v)
+                except ValueError:
+                    return parse_datetime(v, tz)
+                if value.tzinfo is None:
+                    value = value.replace(tzinfo=local)
+                return value.astimezone(UTC)
+            return None if v is None or v == "" else parse_datetime(v, tz)
+
+        return moment
+    if ftype not in ("Int", "Float", "Boolean"):
+
+        def string(r: Sequence[object]) -> object:
+            v = r[i]
+            if v.__class__ is str:
+                return v or None
+            return None if v is None else text(v)
+
+        return string
+    return general
+
+
 def coerce(value: object, fld: Field, where: str) -> object:
     """A filter or cursor value brought to the canonical type of ``fld``."""
     if value is None:
@@ -188,12 +261,20 @@ class Entity:
         self.mapping = mapping
         self.type: EntityType = ENTITIES[mapping.entity]
         self.key = self.type.key
+        self._mapped = {
+            f.name: Mapped(f, mapping.fields[f.name])
+            for f in self.type.fields
+            if f.name in mapping.fields
+        }
 
     @property
     def name(self) -> str:
         return self.type.name
 
     def field(self, name: str, role: str = "field") -> Mapped:
+        found = self._mapped.get(name)
+        if found is not None:  # (made once: a statement asks for its fields many times)
+            return found
         if name not in self.type.field_names:
             raise QueryError(
                 f"{self.name} has no {role} {name!r}; fields: {', '.join(self.type.field_names)}"

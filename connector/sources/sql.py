@@ -1,7 +1,13 @@
-"""SQL source adapter: a partner's existing tables, read in place (SQLAlchemy 2 async).
+"""SQL source adapter: a partner's existing tables, read in place (SQLAlchemy 2).
 
 Works with SQLite (``sqlite+aiosqlite:///file.db``, opened read-only) and PostgreSQL
-(``postgresql+asyncpg://...``, every transaction read-only). Tables named by the
+(``postgresql+asyncpg://...``, every transaction read-only). A SQLite file is read
+through SQLAlchemy's synchronous ``sqlite3`` driver, each statement's checkout, execution
+and fetch in one worker-thread hand-off: aiosqlite would hand each call of the DB-API
+(connect check, cursor, execute, fetch, rollback) to its thread and back, about nine
+hand-offs a statement, which cost more than the statement itself on small pages.
+PostgreSQL keeps the asyncpg engine (no threads), each statement run in one
+``run_sync``. Tables named by the
 mappings are reflected lazily, on first use; a database that is down does not prevent
 construction. Each :class:`~connector.sources.base.Select` and
 :class:`~connector.sources.base.Aggregate` runs as exactly one SQL statement
@@ -9,7 +15,9 @@ construction. Each :class:`~connector.sources.base.Select` and
 (rows) and :mod:`connector.sources._sqlaggregate` (aggregates).
 
 Options (``[sources.<name>]`` besides ``kind`` and ``url``): ``connect_timeout``
-(seconds, default 5), ``query_timeout`` (seconds, default 30), ``pool_size``.
+(seconds, default 5), ``query_timeout`` (seconds, default 30; a SQLite statement still
+running then is interrupted), ``pool_size``, ``pool_pre_ping`` (PostgreSQL: test each
+pooled connection before use, default true; a local SQLite file needs no such test).
 
 Example::
 
@@ -21,8 +29,9 @@ Example::
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,20 +39,21 @@ from urllib.parse import quote
 
 import anyio
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from connector.config import EntityMapping, SourceConfig
 from connector.errors import SourceError
 from connector.sources._sqlaggregate import Builder
-from connector.sources._sqlbuild import Decoder
+from connector.sources._sqlbatch import Batches, batch_keys
+from connector.sources._sqlbuild import BATCH, Decoder
 from connector.sources._sqlplan import Lookup
+from connector.sources._sqlrun import UNAVAILABLE, Guarded, T, in_thread
 from connector.sources._sqlschema import TableInfo, reflect
 from connector.sources._values import Entity, entity_of, source_columns
 from connector.sources.base import Aggregate, Health, Row, Select
 
 log = logging.getLogger(__name__)
-UNAVAILABLE = "the database is unavailable (connection refused, timed out or not found)"
 
 
 def engine_url(url: str) -> sa.URL:
@@ -94,14 +104,17 @@ class SqlSource:
             raise SourceError(config.name, "no database URL configured")
         self.name = config.name
         self.statements = 0
+        self._counting = threading.Lock()
         options = dict(config.options)
         self._connect_timeout = _number(options, "connect_timeout", 5.0)
         self._query_timeout = _number(options, "query_timeout", 30.0)
         self._entities = {m.entity: Entity(m) for m in mappings}
         self._tables: dict[str, TableInfo] = {}
+        self._sqlite_file = _sqlite_file(config.url)
         url = engine_url(config.url)
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        kwargs: dict[str, Any] = {}
         if url.get_backend_name() == "postgresql":
+            kwargs["pool_pre_ping"] = options.get("pool_pre_ping", True) is not False
             kwargs["connect_args"] = {
                 "timeout": self._connect_timeout,
                 "server_settings": {"default_transaction_read_only": "on"},
@@ -109,24 +122,39 @@ class SqlSource:
             if isinstance(options.get("pool_size"), int):
                 kwargs["pool_size"] = options["pool_size"]
         try:
-            self._engine: AsyncEngine = create_async_engine(url, **kwargs)
+            if self._sqlite_file is not None:
+                # a local file: the standard library's driver, one thread hand-off a
+                # statement (SQLAlchemy pools file connections with check_same_thread off)
+                self._engine: sa.Engine | AsyncEngine = sa.create_engine(
+                    url.set(drivername="sqlite+pysqlite"), **kwargs
+                )
+            else:
+                kwargs.setdefault("pool_pre_ping", True)
+                self._engine = create_async_engine(url, **kwargs)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise SourceError(
                 self.name,
                 "invalid database URL (expected e.g. "
                 "'sqlite+aiosqlite:///file.db' or 'postgresql+asyncpg://...')",
             ) from exc
-        sa.event.listen(self._engine.sync_engine, "before_cursor_execute", self._count)
+        sa.event.listen(self.sync_engine, "before_cursor_execute", self._count)
+        self._batches = Batches(self._engine.dialect)
         self._dialect = self._engine.dialect.name
-        self._sqlite_file = _sqlite_file(config.url)
 
     def _count(self, *_: object) -> None:
-        self.statements += 1
+        with self._counting:  # statements run in worker threads
+            self.statements += 1
 
     @property
-    def engine(self) -> AsyncEngine:
+    def engine(self) -> sa.Engine | AsyncEngine:
         """The source's engine (its pool is shown at ``/metrics``)."""
         return self._engine
+
+    @property
+    def sync_engine(self) -> sa.Engine:
+        """The engine's synchronous core, where statement events are listened to."""
+        engine = self._engine
+        return engine if isinstance(engine, sa.Engine) else engine.sync_engine
 
     # schema -------------------------------------------------------------------------
     async def _table(self, entity: Entity) -> TableInfo:
@@ -147,21 +175,26 @@ class SqlSource:
             if entity.type.field(name).type == "DateTime"
         }
         try:
-            async with self._connect() as conn:
-                info: TableInfo = await conn.run_sync(reflect, table, datetimes)
-                return info
+            info: TableInfo = await self._call(
+                lambda conn: reflect(conn, table, datetimes), self._query_timeout
+            )
+            return info
         except NoSuchTableError as exc:
             raise _MissingTable(
                 self.name, f"table {table!r} not found (mapped by entity {entity.name})"
             ) from exc
 
-    def _connect(self) -> Any:
+    async def _call(self, fn: Callable[[sa.Connection], T], timeout: float) -> T:
+        """``fn`` run on a pooled connection, driver errors said as :class:`SourceError`:
+        in one worker-thread hand-off (SQLite), or one ``run_sync`` (asyncpg)."""
         if self._sqlite_file is not None and not self._sqlite_file.is_file():
             raise SourceError(self.name, UNAVAILABLE)
-        return self._guard(self._engine.connect())
-
-    def _guard(self, cm: Any) -> Any:
-        return _Guarded(self, cm)
+        if isinstance(self._engine, sa.Engine):
+            return await in_thread(self._engine, fn, timeout, self.name)
+        async with Guarded(self.name, self._connect_timeout, self._engine.connect()) as conn:
+            with anyio.fail_after(timeout):
+                found: T = await conn.run_sync(fn)
+                return found
 
     def local_files(self) -> dict[str, Path]:
         """The SQLite file this source reads, by the configuration key naming it (none for
@@ -204,6 +237,14 @@ class SqlSource:
     # queries ------------------------------------------------------------------------
     async def select(self, query: Select) -> list[Row]:
         entity = entity_of(self._entities, query.entity)
+        keys = batch_keys(query)
+        if keys is not None:
+            batch = await self._batches.find(query, keys[0], lambda: self._builder(entity))
+            if batch is not None:
+                text = batch.driver_sql(keys[1])
+                if text is not None:
+                    return await self._run_text(*text, batch.decode, entity)
+                return await self._run(batch.statement, batch.decode, entity, {BATCH: keys[1]})
         builder = await self._builder(entity)
         stmt, decode = builder.select(query)
         return await self._run(stmt, decode, entity)
@@ -224,11 +265,25 @@ class SqlSource:
                 lookups.append(Lookup(ref_field, fields, Builder(target, info, self._dialect)))
         return Builder(entity, await self._table(entity), self._dialect, lookups)
 
-    async def _run(self, stmt: sa.Select[Any], decode: Decoder, entity: Entity) -> list[Row]:
-        async with self._connect() as conn:
-            with anyio.fail_after(self._query_timeout):
-                result = await conn.execute(stmt)
-            rows = result.all()
+    async def _run_text(
+        self, sql: str, params: tuple[Any, ...], decode: Decoder, entity: Entity
+    ) -> list[Row]:
+        rows = await self._call(
+            lambda conn: conn.exec_driver_sql(sql, params).all(), self._query_timeout
+        )
+        return self._decoded(rows, decode, entity)
+
+    async def _run(
+        self,
+        stmt: sa.Select[Any],
+        decode: Decoder,
+        entity: Entity,
+        params: dict[str, Any] | None = None,
+    ) -> list[Row]:
+        rows = await self._call(lambda conn: conn.execute(stmt, params).all(), self._query_timeout)
+        return self._decoded(rows, decode, entity)
+
+    def _decoded(self, rows: Any, decode: Decoder, entity: Entity) -> list[Row]:
         try:
             return decode(rows)
         except ValueError as exc:
@@ -246,12 +301,14 @@ class SqlSource:
             )
         try:
             with anyio.fail_after(min(self._connect_timeout, 5.0)):
-                async with self._engine.connect() as conn:
-                    await conn.execute(sa.text("SELECT 1"))
-        except (TimeoutError, SQLAlchemyError, OSError) as exc:
+                await self._call(
+                    lambda conn: conn.execute(sa.text("SELECT 1")).all(), self._query_timeout
+                )
+        except (TimeoutError, SourceError) as exc:
+            cause = exc.__cause__ if isinstance(exc, SourceError) and exc.__cause__ else exc
             log.warning("source %s: health check failed", self.name, exc_info=exc)
             return Health(
-                self.name, False, f"{UNAVAILABLE} ({type(exc).__name__})", datetime.now(UTC)
+                self.name, False, f"{UNAVAILABLE} ({type(cause).__name__})", datetime.now(UTC)
             )
         ms = round((time.monotonic() - started) * 1000, 1)
         problems = await self._unchecked_mappings()
@@ -266,38 +323,10 @@ class SqlSource:
         )
 
     async def aclose(self) -> None:
-        await self._engine.dispose()
-
-
-class _Guarded:
-    """A connection context translating driver errors into :class:`SourceError`."""
-
-    def __init__(self, source: SqlSource, cm: Any) -> None:
-        self.source = source
-        self.cm = cm
-
-    async def __aenter__(self) -> Any:
-        try:
-            with anyio.fail_after(self.source._connect_timeout):
-                return await self.cm.__aenter__()
-        except (TimeoutError, SQLAlchemyError, OSError) as exc:
-            log.warning("source %s: cannot connect", self.source.name, exc_info=exc)
-            raise SourceError(self.source.name, UNAVAILABLE) from exc
-
-    async def __aexit__(self, typ: Any, exc: BaseException | None, tb: Any) -> bool:
-        await self.cm.__aexit__(typ, exc, tb)
-        if exc is None or isinstance(exc, SourceError | NoSuchTableError):
-            return False
-        if isinstance(exc, TimeoutError):
-            raise SourceError(self.source.name, "the query timed out") from exc
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            raise SourceError(self.source.name, UNAVAILABLE) from exc
-        if isinstance(exc, SQLAlchemyError | OSError):
-            log.warning("source %s: query failed", self.source.name, exc_info=exc)
-            raise SourceError(
-                self.source.name, "the database refused the query (see the node log)"
-            ) from exc
-        return False
+        if isinstance(self._engine, sa.Engine):
+            self._engine.dispose()
+        else:
+            await self._engine.dispose()
 
 
 def _problems(entity: Entity, info: TableInfo) -> list[str]:

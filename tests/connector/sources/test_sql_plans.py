@@ -249,7 +249,7 @@ async def the_statement(src: SqlSource, query: Aggregate) -> tuple[str, Any]:
     def keep(_c: object, _cur: object, statement: str, params: Any, *_: object) -> None:
         seen.append((statement, params))
 
-    sa.event.listen(src.engine.sync_engine, "before_cursor_execute", keep)
+    sa.event.listen(src.sync_engine, "before_cursor_execute", keep)
     await src.aggregate(query)
     return seen[-1]
 
