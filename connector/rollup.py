@@ -53,7 +53,7 @@ from connector.domain.icone import (
     icone_aggregate,
     icone_constants,
 )
-from connector.errors import ConfigError, ConfigIssue
+from connector.errors import ConfigError, ConfigIssue, SourceError
 from connector.sources.base import (
     Aggregate,
     Condition,
@@ -119,10 +119,10 @@ class IconeRollup:
             return self.today() - timedelta(days=1)
         stmt = sa.select(self.meta.c.through).where(self.meta.c.fingerprint == self._fingerprint)
         try:
-            async with self.source.engine.connect() as conn:
-                found = (await conn.execute(stmt)).scalar_one_or_none()
-        except sa.exc.DBAPIError:
+            rows = await self.source.rows(stmt)
+        except SourceError:
             return None  # no table yet: the readings answer
+        found = rows[0][0] if rows else None
         return _as_date(found) if found is not None else None
 
     def today(self) -> date:
@@ -207,9 +207,8 @@ class IconeRollup:
             head = sa.select(through.label("through")).subquery("state")
         stmt = sa.select(head.c.through, *grouped.c).select_from(head.outerjoin(grouped, sa.true()))
         try:
-            async with self.source.engine.connect() as conn:
-                found = (await conn.execute(stmt)).all()
-        except sa.exc.DBAPIError:
+            found = await self.source.rows(stmt)
+        except SourceError:
             return None  # no table yet: the readings answer
         if not found or found[0][0] is None:
             return None

@@ -196,6 +196,12 @@ class SqlSource:
                 found: T = await conn.run_sync(fn)
                 return found
 
+    async def rows(self, stmt: sa.Executable) -> list[Any]:
+        """The rows of a statement built outside the source (the ICONE rollup's reads,
+        :mod:`connector.rollup`), run as the source runs its own: one hand-off, its
+        timeout, counted; driver errors said as :class:`SourceError`."""
+        return await self._call(lambda conn: list(conn.execute(stmt).all()), self._query_timeout)
+
     def local_files(self) -> dict[str, Path]:
         """The SQLite file this source reads, by the configuration key naming it (none for
         a database server): the configuration checker looks at it without ``--probe``."""

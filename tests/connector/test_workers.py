@@ -29,11 +29,11 @@ from tests.connector.test_node_process import free_port, wait_until_up
 from tests.connector.usage.test_end_to_end import (
     Client,
     register,
-    run_cli,
     start,
     stop,
     write_node,
 )
+from tests.support.cli import guichet
 
 P = "https://example.org/participants/"
 BUILDING = '{ building(rnbId: "PG46YY6YJW8N") { name energyUses { id kwh } } }'
@@ -161,7 +161,7 @@ async def test_two_workers_share_one_audit_chain_on_sqlite(space: Space, tmp_pat
         stop(proc)
     assert len(workers) == 2
     assert len(answered) == 48
-    verify = run_cli("audit", "verify", "--config", str(config))
+    verify = guichet("audit", "verify", "--config", str(config))
     assert verify.returncode == 0, verify.stdout + verify.stderr
     entries = await logged(f"sqlite+aiosqlite:///{tmp_path / 'node' / 'audit.db'}")
     assert entries == dict.fromkeys(answered, 2)

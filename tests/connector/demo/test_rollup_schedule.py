@@ -187,7 +187,7 @@ async def test_the_rollup_is_read_by_its_primary_key(demo: DemoPaths, db: Path) 
         def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
             seen.append((statement, params))
 
-        engine = source.engine.sync_engine  # type: ignore[attr-defined]
+        engine = source.sync_engine  # type: ignore[attr-defined]
         sa.event.listen(engine, "before_cursor_execute", capture)
         got = await Runner(node)(
             PERIOD_QUERY, id=ROOM, a="2025-09-01T00:00:00+02:00", b="2026-09-01T00:00:00+02:00"
