@@ -17,11 +17,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, without_enforcement
+from bench._common import RawSqlite, demo, ms, p50, without_enforcement
 from connector.app import create_app
+from connector.commands import long_lived
 from connector.config import load_config
 
 FIELDS = "rnbId bdnbId uai name address inseeCode usage yearBuilt floorArea location"
@@ -35,7 +35,7 @@ GOAL = 3.0
 
 
 def _pair(
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], raw: aiosqlite.Connection, ids: list[str]
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], raw: RawSqlite, ids: list[str]
 ) -> tuple[Callable[[], Awaitable[object]], ...]:
     """The same rows fetched through the node's ``_entities`` (compiled, then general) and
     by raw SQL + JSON."""
@@ -59,8 +59,7 @@ def _pair(
         return call
 
     async def via_sql() -> object:
-        async with raw.execute(sql, ids) as cur:
-            rows = await cur.fetchall()
+        rows = await raw.fetch(sql, ids)
         return json.dumps([dict(zip(names, r, strict=True)) for r in rows])
 
     return via(clients[0]), via(clients[1]), via_sql
@@ -70,7 +69,7 @@ async def interleaved(
     fns: tuple[Callable[[], Awaitable[object]], ...], repeat: int
 ) -> tuple[list[list[float]], list[list[float]]]:
     """Alternate the calls so that machine noise hits all alike: the wall-clock seconds
-    and the process's CPU seconds (its threads too: aiosqlite's) of each call. On a
+    and the process's CPU seconds (its threads too: the raw fetch's) of each call. On a
     machine other work shares, the CPU seconds move less than the wall clock."""
     for fn in fns:
         await fn()
@@ -90,7 +89,7 @@ async def main(repeat: int) -> None:
     # the node's data path alone: bench/usage.py measures what enforcement adds
     config = without_enforcement(load_config(paths.cda_toml))
     general = replace(config, limits=replace(config.limits, compiled_path=False))
-    apps = (create_app(config), create_app(general))
+    apps = long_lived((create_app(config), create_app(general)))  # as `guichet node` runs
     node = apps[0].state.node
     plans = apps[0].state.graphql.app.schema.compiled
     with sqlite3.connect(paths.cda_db) as db:
@@ -112,8 +111,8 @@ async def main(repeat: int) -> None:
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=apps[1]), base_url="http://bench"
         ) as general_client,
-        aiosqlite.connect(paths.cda_db) as raw,
     ):
+        raw = RawSqlite(paths.cda_db)
         for n in (10, 100, 1000):
             fns = _pair((compiled_client, general_client), raw, all_ids[:n])
             await fns[0]()  # the first call also reads the table's schema

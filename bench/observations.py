@@ -18,12 +18,12 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-import aiosqlite
 import httpx
 
-from bench._common import demo, ms, p50, without_enforcement
+from bench._common import RawSqlite, demo, ms, p50, without_enforcement
 from bench.entities import interleaved
 from connector.app import create_app
+from connector.commands import long_lived
 from connector.config import load_config
 
 QUERY = """query($sensor: ID!, $after: String, $first: Int) {
@@ -44,7 +44,7 @@ WALKS = ((10, 1), (100, 1), (1000, 2))  # readings per walk, pages per walk
 
 
 def _walks(
-    client: httpx.AsyncClient, raw: aiosqlite.Connection, sensor: str, pages: int, size: int
+    client: httpx.AsyncClient, raw: RawSqlite, sensor: str, pages: int, size: int
 ) -> tuple[Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]:
     async def via_node() -> object:
         after = None
@@ -60,8 +60,7 @@ def _walks(
     async def via_sql() -> object:
         last: tuple[object, object] = ("", -1)
         for _ in range(pages):
-            async with raw.execute(RAW, (sensor, *last, size)) as cur:
-                rows = list(await cur.fetchall())
+            rows = await raw.fetch(RAW, (sensor, *last, size))
             json.dumps(
                 [
                     {
@@ -87,7 +86,7 @@ async def main(repeat: int) -> None:
     # the node's data path alone: bench/usage.py measures what enforcement adds
     config = without_enforcement(load_config(paths.atmo_toml))
     general = replace(config, limits=replace(config.limits, compiled_path=False))
-    apps = (create_app(config), create_app(general))
+    apps = long_lived((create_app(config), create_app(general)))  # as `guichet node` runs
     node = apps[0].state.node
     plans = apps[0].state.graphql.app.schema.compiled
     with sqlite3.connect(paths.atmo_db) as db:
@@ -108,8 +107,8 @@ async def main(repeat: int) -> None:
     async with (
         httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://b") as c,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://b") as g,
-        aiosqlite.connect(paths.atmo_db) as raw,
     ):
+        raw = RawSqlite(paths.atmo_db)
         for rows, pages in WALKS:
             compiled, via_sql = _walks(c, raw, sensor, pages, rows // pages)
             general_walk, _ = _walks(g, raw, sensor, pages, rows // pages)

@@ -37,6 +37,7 @@ from starlette.applications import Starlette
 from bench._common import demo, ms, p50
 from connector.app import create_app
 from connector.audit import AuditLog
+from connector.commands import long_lived
 from connector.config import NodeConfig, load_config
 from connector.demo.participants import register_all, token
 from connector.identity import JwtVerifier, VerifierSettings
@@ -136,7 +137,9 @@ async def compare(
     disk, off_config = variants(config, audit_dir)
     process, _ = variants(config, audit_dir, durability="process")
     names = ("enforcement + audit (disk)", "enforcement + audit (process)", "enforcement off")
-    apps: list[Starlette] = [create_app(c, verifier=verifier) for c in (disk, process, off_config)]
+    apps: list[Starlette] = long_lived(  # frozen as `guichet node` freezes its heap
+        [create_app(c, verifier=verifier) for c in (disk, process, off_config)]
+    )
     audit: AuditLog = apps[0].state.usage.audit
     base = config.base_iri
     async with contextlib.AsyncExitStack() as stack:
