@@ -34,6 +34,7 @@ Three rewrites, each giving the same rows as the plain translation:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -117,7 +118,7 @@ class Occupied:
     conditions left to test (the window and its bounds are in the intervals)."""
 
     column: str
-    spans: list[tuple[Any, Any]]
+    spans: tuple[tuple[Any, Any], ...]
     rest: list[Condition]
 
 
@@ -151,20 +152,38 @@ def occupied_intervals(builder: RowBuilder, conditions: Sequence[Condition]) -> 
         hi: Any = min(cast(Any, to_source(v, m, info)) for v in highs)
     except NoMatch:
         return None
+    layout = None if builder.postgres else builder.colinfo(m).text_layout
+    spans = _spans(window, lo_local.date(), hi_local.date(), layout, lo, hi)
+    if spans is None:
+        return None
+    return Occupied(m.mapping.column, spans, [c for c in conditions if c.field != name])
+
+
+@functools.lru_cache(maxsize=256)
+def _spans(
+    window: TimeWindow,
+    first: date,
+    last: date,
+    layout: tuple[str, int] | None,
+    lo: Any,
+    hi: Any,
+) -> tuple[tuple[Any, Any], ...] | None:
+    """The occupied ``[start, end)`` spans of ``window`` from day ``first`` to ``last``,
+    as the column holds times (``layout``: its text layout, None for timestamps), cut to
+    ``[lo, hi)``; None past :data:`MAX_INTERVALS`. Remembered: a school year is some 300
+    spans, and the same period is asked again and again."""
     spans = []
-    for day in _days(lo_local.date(), hi_local.date()):
+    for day in _days(first, last):
         if day.isoweekday() not in window.weekdays:
             continue
         if any(a <= day <= b for a, b in window.excluded):
             continue
         for a, b in _merged(window.hours):
-            start = max(_source_time(builder, m, datetime.combine(day, a)), lo)
-            end = min(_source_time(builder, m, datetime.combine(day, b)), hi)
+            start = max(_as_stored(layout, datetime.combine(day, a)), lo)
+            end = min(_as_stored(layout, datetime.combine(day, b)), hi)
             if start < end:
                 spans.append((start, end))
-    if len(spans) > MAX_INTERVALS:
-        return None
-    return Occupied(m.mapping.column, spans, [c for c in conditions if c.field != name])
+    return tuple(spans) if len(spans) <= MAX_INTERVALS else None
 
 
 def _naive_local(builder: RowBuilder, m: Mapped) -> bool:
@@ -191,22 +210,24 @@ def _merged(hours: Sequence[tuple[time, time]]) -> list[tuple[time, time]]:
     return out
 
 
-def _source_time(builder: RowBuilder, m: Mapped, local: datetime) -> Any:
-    """A wall-clock time as the column holds it (the layout range bounds are bound in)."""
-    layout = builder.colinfo(m).text_layout
-    if builder.postgres or layout is None:
+def _as_stored(layout: tuple[str, int] | None, local: datetime) -> Any:
+    """A wall-clock time as the column holds it: as is for a timestamp column (``layout``
+    None), else text in the column's layout (separator, fractional digits)."""
+    if layout is None:
         return local
     sep, frac = layout
     out = local.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
     return f"{out}.{local.microsecond:06d}"[: len(out) + 1 + frac] if frac else out
 
 
-def values_clause(spans: list[tuple[Any, Any]], *, postgres: bool) -> Any:
+@functools.lru_cache(maxsize=256)
+def values_clause(spans: tuple[tuple[Any, Any], ...], *, postgres: bool) -> Any:
     """``(VALUES ('2025-09-01 08:30:00', '2025-09-01 11:45:00'), ...) AS iv``, columns
     ``column1`` and ``column2`` on both databases (typed ``TIMESTAMP`` literals on
     PostgreSQL). The times are written as literals: they are strings and datetimes this
     module formatted, and hundreds of bound parameters on a text clause cost SQLAlchemy
-    more than the query itself."""
+    more than the query itself. Remembered with the spans: the same clause object lets
+    SQLAlchemy find the statement's compiled form in its cache."""
 
     def literal(value: Any) -> str:
         if postgres:
