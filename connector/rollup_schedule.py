@@ -16,13 +16,13 @@ database serialises their write transactions; both write the same rows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connector.background import Background
 from connector.config import NodeConfig
 from connector.rollup import IconeRollup, Refreshed
 
@@ -59,7 +59,7 @@ class RollupSchedule:
         self.rollup, self.node, self.at, self.days = rollup, node, at, days
         self.clock, self.sleep = clock, sleep
         self.done: list[Refreshed] = []  # what each refresh of this process did
-        self._task: asyncio.Task[None] | None = None
+        self._background = Background(self.run, name=f"rollup-{rollup.config.table}")
 
     async def refresh(self) -> Refreshed | None:
         """One refresh: the days since the last one, and ``days`` more before yesterday."""
@@ -102,15 +102,10 @@ class RollupSchedule:
             await self.refresh()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run())
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
 
 
 def schedule(config: NodeConfig, node: Any) -> RollupSchedule | None:

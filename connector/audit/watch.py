@@ -13,7 +13,6 @@ of RGPD art. 33; ``guichet audit notice`` drafts the notification from the log's
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 
 from connector.audit.record import format_time
 from connector.audit.verify import VerifyReport
+from connector.background import Background
 from connector.errors import GuichetError
 
 log = logging.getLogger("guichet.audit")
@@ -88,7 +88,7 @@ class ChainWatch:
         self.node = node
         self.clock = clock
         self.state = Integrity()
-        self._task: asyncio.Task[None] | None = None
+        self._background = Background(self._run, name=f"audit-watch-{node}")
 
     async def check(self) -> Integrity:
         """One check; a broken chain stays broken (its first finding is kept)."""
@@ -132,10 +132,7 @@ class ChainWatch:
             await asyncio.sleep(self.interval)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"audit-watch-{self.node}")
+        self._background.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._background.stop()

@@ -4,7 +4,6 @@ log), added to by every process of the node, read by ``guichet footprint``."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connector.audit import create_tables
+from connector.background import Background
 from connector.footprint.meter import Ledger, Totals
 
 log = logging.getLogger("guichet.footprint")
@@ -103,7 +103,7 @@ class Flusher:
 
     def __init__(self, ledger: Ledger, store: FootprintStore, interval: float) -> None:
         self.ledger, self.store, self.interval = ledger, store, interval
-        self._task: asyncio.Task[None] | None = None
+        self._background = Background(self._run, name="footprint-flusher")
 
     async def flush(self) -> None:
         rows = self.ledger.take()
@@ -120,13 +120,9 @@ class Flusher:
             await self.flush()
 
     def start(self) -> None:
-        if self._task is None and self.interval > 0:
-            self._task = asyncio.create_task(self._run())
+        if self.interval > 0:
+            self._background.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
         await self.flush()
