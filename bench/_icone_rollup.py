@@ -13,10 +13,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-import aiosqlite
-import asyncpg
-
-from bench._icone_sql import YEAR, Weekly, _Base
+from bench._icone_sql import YEAR, PgStatement, SqliteStatement
 from connector.config import IndoorAirConfig, NodeConfig
 from connector.config.rollup import RollupConfig
 from connector.node import Node
@@ -60,26 +57,13 @@ SQLITE = """SELECT space, date(day, 'weekday 0', '-6 days'), sum(n), sum(n_above
 FROM {table} WHERE space IN ({rooms}) AND day IN ({days}) GROUP BY 1, 2"""
 
 
-class SqliteRollupHandWritten(_Base):
-    def __init__(self, url_file: str, air: IndoorAirConfig) -> None:
-        self.file = url_file
-        self.air = air
-        self.db: aiosqlite.Connection | None = None
-
-    async def rows(self, rooms: list[str]) -> list[tuple[str, date, Weekly]]:
-        if self.db is None:
-            self.db = await aiosqlite.connect(f"file:{self.file}?mode=ro", uri=True)
+class SqliteRollupHandWritten(SqliteStatement):
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
         days = [d.isoformat() for d in class_days(self.air)]
         sql = SQLITE.format(
             table=TABLE, rooms=", ".join("?" for _ in rooms), days=", ".join("?" for _ in days)
         )
-        async with self.db.execute(sql, [*rooms, *days]) as cur:
-            found = await cur.fetchall()
-        return [(r[0], date.fromisoformat(r[1]), Weekly(*r[2:])) for r in found]
-
-    async def aclose(self) -> None:
-        if self.db is not None:
-            await self.db.close()
+        return sql, [*rooms, *days]
 
 
 POSTGRES = """SELECT space, date_trunc('week', day)::date, sum(n)::int,
@@ -88,20 +72,6 @@ POSTGRES = """SELECT space, date_trunc('week', day)::date, sum(n)::int,
 FROM {table} WHERE space = ANY($1::text[]) AND day = ANY($2::date[]) GROUP BY 1, 2"""
 
 
-class PgRollupHandWritten(_Base):
-    def __init__(self, dsn: str, air: IndoorAirConfig) -> None:
-        self.dsn = dsn
-        self.air = air
-        self.conn: asyncpg.Connection | None = None
-
-    async def rows(self, rooms: list[str]) -> list[tuple[str, date, Weekly]]:
-        if self.conn is None:
-            self.conn = await asyncpg.connect(self.dsn)
-        found: list[Any] = await self.conn.fetch(
-            POSTGRES.format(table=TABLE), rooms, class_days(self.air)
-        )
-        return [(r[0], r[1], Weekly(*r[2:])) for r in found]
-
-    async def aclose(self) -> None:
-        if self.conn is not None:
-            await self.conn.close()
+class PgRollupHandWritten(PgStatement):
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
+        return POSTGRES.format(table=TABLE), [rooms, class_days(self.air)]

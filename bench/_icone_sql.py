@@ -1,6 +1,7 @@
 """The hand-written side of ``bench.icone``: the best statements found for weekly ICONE
-counts, on SQLite (aiosqlite) and on PostgreSQL (asyncpg), written directly against
-Atmo's tables, independently of the node's SQL builder.
+counts, on SQLite (sqlite3, one worker-thread call a statement) and on PostgreSQL
+(asyncpg), written directly against Atmo's tables, independently of the node's SQL
+builder.
 
 Both walk the room's CO2 sensor first and read one range of ``idx_mesures_capteur`` per
 occupied interval (class days × the school's hours, listed in Python from the node's
@@ -16,9 +17,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-import aiosqlite
 import asyncpg
 
+from bench._common import RawSqlite
 from connector.config import IndoorAirConfig
 
 YEAR = (date(2025, 9, 1), date(2026, 9, 1))  # [first day, end day) in local time
@@ -127,27 +128,37 @@ WHERE c.site_rnb || '/' || c.etage || '/' || c.salle IN ({rooms}) AND c.polluant
 GROUP BY 1, 2"""
 
 
-class SqliteHandWritten(_Base):
+class SqliteStatement(_Base):
+    """A hand-written statement on a SQLite file, run as the best baseline runs
+    (:class:`bench._common.RawSqlite`: one worker-thread call); its rows are (room, Monday
+    as ISO text, the counts)."""
+
     def __init__(self, file: Path, air: IndoorAirConfig) -> None:
         self.file = file
         self.air = air
-        self.db: aiosqlite.Connection | None = None
+        self.db: RawSqlite | None = None
+
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
+        raise NotImplementedError
 
     async def rows(self, rooms: list[str]) -> list[tuple[str, date, Weekly]]:
         if self.db is None:
-            self.db = await aiosqlite.connect(f"file:{self.file}?mode=ro", uri=True)
-        spans = intervals(self.air)
-        sql = SQLITE.format(
-            values=", ".join("(?, ?)" for _ in spans), rooms=", ".join("?" for _ in rooms)
-        )
-        params = [str(t) for span in spans for t in span] + rooms
-        async with self.db.execute(sql, params) as cur:
-            found = await cur.fetchall()
+            self.db = RawSqlite(self.file)
+        found = await self.db.fetch(*self.statement(rooms))
         return [(r[0], date.fromisoformat(r[1]), Weekly(*r[2:])) for r in found]
 
     async def aclose(self) -> None:
         if self.db is not None:
-            await self.db.close()
+            self.db.close()
+
+
+class SqliteHandWritten(SqliteStatement):
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
+        spans = intervals(self.air)
+        sql = SQLITE.format(
+            values=", ".join("(?, ?)" for _ in spans), rooms=", ".join("?" for _ in rooms)
+        )
+        return sql, [str(t) for span in spans for t in span] + rooms
 
 
 POSTGRES = """SELECT c.site_rnb || '/' || c.etage || '/' || c.salle AS room,
@@ -167,19 +178,31 @@ WHERE c.site_rnb || '/' || c.etage || '/' || c.salle = ANY($3::text[])
 GROUP BY 1, 2"""
 
 
-class PgHandWritten(_Base):
+class PgStatement(_Base):
+    """A hand-written statement on PostgreSQL (asyncpg, one connection); its rows are
+    (room, Monday, the counts)."""
+
     def __init__(self, dsn: str, air: IndoorAirConfig) -> None:
         self.dsn = dsn
         self.air = air
         self.conn: asyncpg.Connection | None = None
 
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
     async def rows(self, rooms: list[str]) -> list[tuple[str, date, Weekly]]:
         if self.conn is None:
             self.conn = await asyncpg.connect(self.dsn)
-        spans = intervals(self.air)
-        found = await self.conn.fetch(POSTGRES, [a for a, _ in spans], [b for _, b in spans], rooms)
+        sql, params = self.statement(rooms)
+        found = await self.conn.fetch(sql, *params)
         return [(r[0], r[1], Weekly(*r[2:])) for r in found]
 
     async def aclose(self) -> None:
         if self.conn is not None:
             await self.conn.close()
+
+
+class PgHandWritten(PgStatement):
+    def statement(self, rooms: list[str]) -> tuple[str, list[Any]]:
+        spans = intervals(self.air)
+        return POSTGRES, [[a for a, _ in spans], [b for _, b in spans], rooms]

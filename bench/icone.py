@@ -357,7 +357,7 @@ async def main(repeat: int, with_scale: bool, classrooms: int) -> None:
         shutil.copy(paths.atmo_db, copy)
         rolled = rollup.with_rollup(enforced(config, work, f"sqlite+aiosqlite:///{copy}"))
         print(f"SQLite: {await rollup.build(rolled)}")
-        by_hand = rollup.SqliteRollupHandWritten(str(copy), air)
+        by_hand = rollup.SqliteRollupHandWritten(copy, air)
         await compare_rollup("SQLite", rolled, sqlite_hand, by_hand, room, work, repeat)
         await sqlite_hand.aclose()
         await by_hand.aclose()
