@@ -16,6 +16,7 @@ from graphql import (
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSyntaxError,
+    OperationDefinitionNode,
     OperationType,
     execute_sync,
     parse,
@@ -48,6 +49,17 @@ def _error(message: str, code: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a document that passed validation and the limits keeps for its next requests:
+    the operation, its plan, and the shaper of its answers."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    plan: QueryPlan
+    shaper: Shaper
+
+
 @dataclass
 class Responder:
     """Answers GraphQL requests against one supergraph; plans are cached per
@@ -59,13 +71,13 @@ class Responder:
     max_cached_plans: int = 500
 
     def __post_init__(self) -> None:
-        self.plans: dict[tuple[str, str | None], tuple[DocumentNode, QueryPlan]] = {}
-        self.shapers: dict[tuple[str, str | None], Shaper] = {}
+        self.plans: dict[tuple[str, str | None], Prepared] = {}
 
-    def prepare(self, query: str, operation_name: str | None) -> tuple[DocumentNode, QueryPlan]:
-        """The validated document and its plan; ``GraphQLError`` or ``GatewayError`` says
-        why there is none. A document met before is neither parsed nor validated again:
-        the cache holds only documents that passed, for the life of this supergraph."""
+    def prepare(self, query: str, operation_name: str | None) -> Prepared:
+        """The validated document, its operation, plan and shaper; ``GraphQLError`` or
+        ``GatewayError`` says why there is none. A document met before is neither parsed
+        nor validated again: the cache holds only documents that passed, for the life of
+        this supergraph."""
         cached = self.plans.get((query, operation_name))
         if cached is not None:
             return cached
@@ -90,11 +102,14 @@ class Responder:
             raise GatewayError(f"query depth {depth} exceeds the limit of {self.limits.max_depth}")
         if cost > self.limits.max_cost:
             raise GatewayError(f"query cost {cost} exceeds the limit of {self.limits.max_cost}")
-        prepared = (document, plan(self.supergraph, document, operation_name))
+        prepared = Prepared(
+            document,
+            operation,
+            plan(self.supergraph, document, operation_name),
+            Shaper(self.supergraph.api_schema, document, operation),
+        )
         if len(self.plans) >= self.max_cached_plans:
-            oldest = next(iter(self.plans))
-            self.plans.pop(oldest)
-            self.shapers.pop(oldest, None)
+            self.plans.pop(next(iter(self.plans)))
         self.plans[(query, operation_name)] = prepared
         return prepared
 
@@ -122,14 +137,14 @@ class Responder:
         """The GraphQL response body (``data``, ``errors``, ``extensions``)."""
         variables = dict(variables or {})
         try:
-            document, query_plan = self.prepare(query, operation_name)
+            prepared = self.prepare(query, operation_name)
         except GraphQLError as exc:
             return {
                 "errors": [{**exc.formatted, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]
             }
         except GatewayError as exc:
             return {"errors": [_error(str(exc), "QUERY_REJECTED")]}
-        operation = operation_of(document, operation_name)
+        document, operation, query_plan = prepared.document, prepared.operation, prepared.plan
         if (found := labels()) is not None:
             found.operation = operation.operation.value
         if read_only and operation.operation != OperationType.QUERY:
@@ -152,12 +167,8 @@ class Responder:
             flags=coerced.coerced,
         )
         outcome = await executor.run(query_plan)
-        shaper = self.shapers.get((query, operation_name))
-        if shaper is None:
-            shaper = Shaper(self.supergraph.api_schema, document, operation)
-            self.shapers[(query, operation_name)] = shaper
         errors = list(outcome.errors)
-        data = shaper.shape(outcome.data, coerced)
+        data = prepared.shaper.shape(outcome.data, coerced)
         if data is None:  # the executor nulls and reports what the shaper cannot answer
             shaped = execute_sync(
                 self.supergraph.api_schema,
