@@ -47,9 +47,7 @@ async def negotiate_and_query(
         async with client or httpx.AsyncClient(timeout=30) as client:
             out = Outbound(consumer_node.dsp, client, purpose=RESEARCH)
             url, own = provider.base_iri, consumer_node.base_iri
-            agreed = await consumer.negotiate(
-                store.consumer_negotiations, out, url, DATASET, OFFER, own, timeout=timeout
-            )
+            agreed = await consumer.negotiate(store, out, url, DATASET, OFFER, own, timeout=timeout)
             if agreed["state"] != "FINALIZED":
                 raise GuichetError(f"the DSP negotiation ended {agreed['state']}")
             started = await consumer.transfer(

@@ -35,11 +35,10 @@ from connector.dsp.negotiation_steps import (
     OFFER,
     TERMINATION,
     VERIFICATION,
-    log,
 )
 from connector.dsp.offers import UNREADABLE, same_offer
 from connector.dsp.outbound import Outbound
-from connector.dsp.protocol import Tasks, advance, incoming, ok, pid_error, row_pids
+from connector.dsp.protocol import Tasks, advance, incoming, log, ok, pid_error, row_pids
 from connector.dsp.schemas import CONTEXT
 from connector.dsp.store import DspStore, Rows
 from connector.dsp.transfer_views import MESSAGES

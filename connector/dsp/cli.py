@@ -115,7 +115,7 @@ async def _consume(
 ) -> int:
     if args.command == "negotiate":
         row = await consumer.negotiate(
-            store.consumer_negotiations,
+            store,
             outbound,
             args.url,
             args.dataset,

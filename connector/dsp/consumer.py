@@ -23,7 +23,7 @@ import httpx
 
 from connector.dsp.outbound import CALLBACK, Outbound, SendError
 from connector.dsp.schemas import CONTEXT
-from connector.dsp.store import CONSUMER_ASKED, Rows
+from connector.dsp.store import DspStore, Rows
 from connector.errors import GuichetError
 
 NEGOTIATION_ENDS = ("FINALIZED", "TERMINATED")
@@ -89,7 +89,7 @@ async def _wait(
 
 
 async def negotiate(
-    rows: Rows,
+    store: DspStore,
     outbound: Outbound,
     url: str,
     dataset: str,
@@ -103,6 +103,7 @@ async def negotiate(
     consumer negotiation as it ended (FINALIZED with its agreement, or TERMINATED).
     ``accept_counter_offer``: should the provider answer with an offer other than
     ``offer`` (as the catalog gave it), accept it rather than terminate."""
+    rows = store.consumer_negotiations
     found = await catalog(outbound, url, signed=True)
     root = await dsp_root(outbound, url)
     ds = _dataset(found, dataset)
@@ -127,7 +128,7 @@ async def negotiate(
     }
     asked = {**offers[offer], "target": ds["@id"]}
     kept = {"consumer_pid": pid, "offer": json.dumps(asked), "accept_other": accept_counter_offer}
-    await Rows(rows.engine, CONSUMER_ASKED, rows.writer).insert(kept, unique={"consumer_pid": pid})
+    await store.consumer_asked.insert(kept, unique={"consumer_pid": pid})
     await rows.insert(row, unique={"consumer_pid": pid})
     message = {
         "@context": [CONTEXT],

@@ -28,6 +28,7 @@ consumer's counter-offer. A consumer negotiation (``guichet dsp negotiate``)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -84,7 +85,7 @@ CONSUMER_TRANSFER = {
 Verdict = Literal["move", "repeat"]
 
 
-def step(table: dict[str, Step], message: str, state: str) -> Verdict | str:
+def step(table: Mapping[str, Step], message: str, state: str) -> Verdict | str:
     """``"move"``, ``"repeat"``, or why ``message`` cannot come in ``state``."""
     rule = table[message]
     if state in rule.sources:

@@ -103,7 +103,7 @@ async def advance(
 ) -> tuple[dict[str, Any], bool] | Response:
     """Move the process by ``name`` (a message or an event type): the row afterwards and
     whether it moved (``False``: a repeat), or a 409 naming the state and the message."""
-    verdict = step(dict(table), name, row["state"])
+    verdict = step(table, name, row["state"])
     if verdict == "repeat":
         return row, False
     if verdict != "move":
@@ -114,7 +114,7 @@ async def advance(
     )
     if moved is None:  # another message moved it first
         now = await rows.get(key) or row
-        verdict = step(dict(table), name, now["state"])
+        verdict = step(table, name, now["state"])
         if verdict == "repeat":
             return now, False
         return pid_error(kind, 409, str(verdict), row_pids(now))

@@ -29,9 +29,17 @@ from starlette.responses import JSONResponse, Response
 from connector.config import NodeConfig
 from connector.dsp.catalog import FORMAT
 from connector.dsp.machine import PROVIDER_TRANSFER
-from connector.dsp.negotiation_steps import log
 from connector.dsp.outbound import Outbound
-from connector.dsp.protocol import Tasks, advance, document, incoming, ok, pid_error, row_pids
+from connector.dsp.protocol import (
+    Tasks,
+    advance,
+    document,
+    incoming,
+    log,
+    ok,
+    pid_error,
+    row_pids,
+)
 from connector.dsp.schemas import CONTEXT
 from connector.dsp.store import Rows
 from connector.dsp.views import MEDIA, challenge, read_message
@@ -131,17 +139,17 @@ class TransferViews:
             return pid_error(KIND, 404, f"no transfer {pid!r} of yours here", {"providerPid": pid})
         return JSONResponse(document("TransferProcess", row), media_type=MEDIA)
 
+    async def _incoming(
+        self, request: Request, schema: str
+    ) -> tuple[dict[str, Any], dict[str, Any]] | Response:
+        return await incoming(
+            request, schema=schema, kind=KIND, rows=self.rows, own="providerPid", party="party"
+        )
+
     async def message(self, request: Request, *, what: str) -> Response:
         """Completion, suspension or termination: the token is revoked with the state."""
         name, schema = MESSAGES[what]
-        found = await incoming(
-            request,
-            schema=f"transfer/{schema}",
-            kind=KIND,
-            rows=self.rows,
-            own="providerPid",
-            party="party",
-        )
+        found = await self._incoming(request, f"transfer/{schema}")
         if isinstance(found, Response):
             return found
         values = {"token_hash": None, "token_expires": None}
@@ -153,14 +161,7 @@ class TransferViews:
     async def resume(self, request: Request) -> Response:
         """The consumer's ``TransferStartMessage``: not supported, said as the protocol's
         error after the message and the process are checked."""
-        found = await incoming(
-            request,
-            schema="transfer/transfer-start-message-schema.json",
-            kind=KIND,
-            rows=self.rows,
-            own="providerPid",
-            party="party",
-        )
+        found = await self._incoming(request, "transfer/transfer-start-message-schema.json")
         if isinstance(found, Response):
             return found
         return pid_error(

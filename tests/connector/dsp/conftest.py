@@ -48,7 +48,7 @@ def dsp_message(kind: str, **fields: str) -> dict[str, Any]:
 async def negotiated(space: Space, side: tuple[DspStore, Outbound]) -> dict[str, Any]:
     store, outbound = side
     row = await consumer.negotiate(
-        store.consumer_negotiations,
+        store,
         outbound,
         space.provider.url,
         f"{space.provider.url}/catalog/energie",
