@@ -106,10 +106,10 @@ class IconeRollup:
         self.postgres = source.engine.dialect.name == "postgresql"
         self.url = self.config.url or config.sources[mapping.source].url or ""
         self._fingerprint = _fingerprint(air, self.zone, mapping)
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
+        # the state's last complete day for this node's fingerprint (no row: another's)
+        self._state = sa.select(self.meta.c.through).where(
+            self.meta.c.fingerprint == self._fingerprint
+        )
 
     # reading --------------------------------------------------------------------------
     async def through(self) -> date | None:
@@ -117,9 +117,8 @@ class IconeRollup:
         None when it cannot be used (absent, never refreshed, another fingerprint)."""
         if not self.config.managed:
             return self.today() - timedelta(days=1)
-        stmt = sa.select(self.meta.c.through).where(self.meta.c.fingerprint == self._fingerprint)
         try:
-            rows = await self.source.rows(stmt)
+            rows = await self.source.rows(self._state)
         except SourceError:
             return None  # no table yet: the readings answer
         found = rows[0][0] if rows else None
@@ -176,8 +175,7 @@ class IconeRollup:
             days = [d % 7 for d in self.air.weekdays]
         off = [sa.and_(day >= a, day <= b) for a, b in self.air.excluded]
         if self.config.managed:
-            state = self.meta.c.fingerprint == self._fingerprint
-            through: Any = sa.select(self.meta.c.through).where(state).scalar_subquery()
+            through: Any = self._state.scalar_subquery()
         else:
             through = sa.literal(self.today() - timedelta(days=1), sa.Date)
         grouped = (
@@ -202,7 +200,7 @@ class IconeRollup:
         # the state's row, with the weeks' rows beside it (or NULLs): no row at all when
         # the state is another node's
         if self.config.managed:
-            head = sa.select(self.meta.c.through.label("through")).where(state).subquery("state")
+            head = self._state.subquery("state")
         else:
             head = sa.select(through.label("through")).subquery("state")
         stmt = sa.select(head.c.through, *grouped.c).select_from(head.outerjoin(grouped, sa.true()))
