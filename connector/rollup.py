@@ -106,10 +106,11 @@ class IconeRollup:
         self.postgres = source.engine.dialect.name == "postgresql"
         self.url = self.config.url or config.sources[mapping.source].url or ""
         self._fingerprint = _fingerprint(air, self.zone, mapping)
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
+        self._week, self._calendar = _weeks(self.table.c.day, self.postgres, air)
+        # the state's last complete day for this node's fingerprint (no row: another's)
+        self._state = sa.select(self.meta.c.through).where(
+            self.meta.c.fingerprint == self._fingerprint
+        )
 
     # reading --------------------------------------------------------------------------
     async def through(self) -> date | None:
@@ -117,9 +118,8 @@ class IconeRollup:
         None when it cannot be used (absent, never refreshed, another fingerprint)."""
         if not self.config.managed:
             return self.today() - timedelta(days=1)
-        stmt = sa.select(self.meta.c.through).where(self.meta.c.fingerprint == self._fingerprint)
         try:
-            rows = await self.source.rows(stmt)
+            rows = await self.source.rows(self._state)
         except SourceError:
             return None  # no table yet: the readings answer
         found = rows[0][0] if rows else None
@@ -165,25 +165,14 @@ class IconeRollup:
         cannot be used (absent, never refreshed, another fingerprint)."""
         t = self.table.c
         day: Any = t.day
-        week: Any
-        if self.postgres:
-            week = sa.cast(sa.func.date_trunc("week", day), sa.Date)
-            weekday = sa.cast(sa.extract("isodow", day), sa.Integer)
-            days = [d for d in self.air.weekdays]
-        else:
-            week = sa.func.date(day, "weekday 0", "-6 days")
-            weekday = sa.cast(sa.func.strftime("%w", day), sa.Integer)
-            days = [d % 7 for d in self.air.weekdays]
-        off = [sa.and_(day >= a, day <= b) for a, b in self.air.excluded]
         if self.config.managed:
-            state = self.meta.c.fingerprint == self._fingerprint
-            through: Any = sa.select(self.meta.c.through).where(state).scalar_subquery()
+            through: Any = self._state.scalar_subquery()
         else:
             through = sa.literal(self.today() - timedelta(days=1), sa.Date)
         grouped = (
             sa.select(
                 t.space,
-                week.label("week"),
+                self._week.label("week"),
                 *(sa.func.sum(t[c]).label(c) for c in COUNTS),
                 sa.func.sum(t.total).label(TOTAL),
                 sa.func.max(t.max).label(MAX),
@@ -193,16 +182,15 @@ class IconeRollup:
                 day >= first,
                 day <= last,
                 day <= through,
-                weekday.in_(days),
-                sa.not_(sa.or_(sa.false(), *off)),
+                *self._calendar,
             )
-            .group_by(t.space, week)
+            .group_by(t.space, self._week)
             .subquery("weeks")
         )
         # the state's row, with the weeks' rows beside it (or NULLs): no row at all when
         # the state is another node's
         if self.config.managed:
-            head = sa.select(self.meta.c.through.label("through")).where(state).subquery("state")
+            head = self._state.subquery("state")
         else:
             head = sa.select(through.label("through")).subquery("state")
         stmt = sa.select(head.c.through, *grouped.c).select_from(head.outerjoin(grouped, sa.true()))
@@ -369,6 +357,22 @@ def _tables(config: RollupConfig) -> tuple[Any, sa.Table]:
         sa.Column("refreshed", sa.String, nullable=False),
     )
     return table, meta
+
+
+def _weeks(day: Any, postgres: bool, air: IndoorAirConfig) -> tuple[Any, tuple[Any, ...]]:
+    """A day's week (its Monday) and the conditions keeping the node's days (its
+    weekdays, not its days without class), in the rollup's SQL dialect: fixed per node."""
+    week: Any
+    if postgres:
+        week = sa.cast(sa.func.date_trunc("week", day), sa.Date)
+        weekday = sa.cast(sa.extract("isodow", day), sa.Integer)
+        days = [d for d in air.weekdays]
+    else:
+        week = sa.func.date(day, "weekday 0", "-6 days")
+        weekday = sa.cast(sa.func.strftime("%w", day), sa.Integer)
+        days = [d % 7 for d in air.weekdays]
+    off = [sa.and_(day >= a, day <= b) for a, b in air.excluded]
+    return week, (weekday.in_(days), sa.not_(sa.or_(sa.false(), *off)))
 
 
 def _joined(cols: list[Any], sep: str) -> Any:

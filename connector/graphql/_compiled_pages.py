@@ -40,11 +40,11 @@ from connector.graphql._compiled_shape import (
     subfields,
 )
 from connector.graphql._inputs import conditions, page_size, sort_keys
-from connector.graphql._resolvers import _int, _sort_types, _used_fields
-from connector.graphql._scalars import decode_cursor, encode_cursor
+from connector.graphql._resolvers import _int, _sort_types, _used_fields, page_end, page_query
+from connector.graphql._scalars import decode_cursor
 from connector.model import ENTITIES
 from connector.node import Node
-from connector.sources.base import Aggregate, Measure, Select
+from connector.sources.base import Aggregate, Measure
 from connector.usage.decision import PolicyDenied
 
 _CONNECTION_FIELDS = frozenset({"nodes", "pageInfo", "totalCount"})
@@ -156,26 +156,13 @@ class PagePlans:
             raise Fallback("the general path says what is wrong") from exc
         except Exception as exc:  # a conversion strawberry would refuse
             raise Fallback("arguments") from exc
-        query = Select(
-            shape.typename,
-            self.node.mapped_fields(shape.typename),
-            where=where,
-            order=order,
-            after=cursor,
-            limit=size + 1,
-        )
+        query = page_query(shape.typename, self.node, where, order, cursor, size)
         try:
-            rows = await self.node.select(query)
+            found = await self.node.select(query)
         except Exception as exc:
             raise Fallback("the source failed") from exc
-        more = len(rows) > size
-        rows = rows[:size]
         presenter = Presenter(shape.typename, self.node.mapped_fields(shape.typename), decision)
-        end = (
-            encode_cursor([rows[-1][n] for n in names])
-            if rows and not presenter.pseudo & set(names)
-            else None
-        )
+        rows, more, end = page_end(found, size, names, presenter.pseudo)
         pending: list[Pending] = []
         nodes = [shaped(shape.nodes, shape.typename, presenter.values(r), pending) for r in rows]
         referred = await resolve(self.node, pending, decision) if pending else []

@@ -21,11 +21,20 @@ from connector.graphql._scalars import decode_cursor, encode_cursor
 from connector.model import ENTITIES, EntityType, Field, Relation
 from connector.precision import field_unit, presented, rounded
 from connector.rnb import InvalidRnbId, canonical_rnb_id
-from connector.sources.base import Aggregate, Measure, Select, SortKey, TimeBucket
+from connector.sources.base import (
+    Aggregate,
+    Condition,
+    Measure,
+    Row,
+    Select,
+    SortKey,
+    TimeBucket,
+)
 from connector.usage import Action
 
 if TYPE_CHECKING:
     from connector.graphql._build import SchemaBuilder
+    from connector.node import Node
 
 
 def _int(value: object) -> int:
@@ -149,6 +158,30 @@ def _sort_types(entity: EntityType, order: tuple[SortKey, ...]) -> tuple[list[st
     return names, [entity.field(n).type for n in names]
 
 
+def page_query(
+    typename: str,
+    node: Node,
+    where: tuple[Condition, ...],
+    order: tuple[SortKey, ...],
+    after: tuple[object, ...] | None,
+    size: int,
+) -> Select:
+    """A list page's statement: one row more than the page, to know if another follows."""
+    fields = node.mapped_fields(typename)
+    return Select(typename, fields, where=where, order=order, after=after, limit=size + 1)
+
+
+def page_end(
+    rows: list[Row], size: int, names: list[str], hidden: frozenset[str]
+) -> tuple[list[Row], bool, str | None]:
+    """The page's rows, whether another follows, and its end cursor: the last row's sort
+    values ``names``, none under pseudonyms (``hidden``), which it would undo."""
+    more = len(rows) > size
+    rows = rows[:size]
+    end = encode_cursor([rows[-1][n] for n in names]) if rows and not hidden & set(names) else None
+    return rows, more, end
+
+
 def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
     limits = builder.node.config.limits
 
@@ -166,26 +199,10 @@ def list_field(entity: EntityType, builder: SchemaBuilder) -> Any:
         _check_read(info, entity, _used_fields(where, order))
         names, types = _sort_types(entity, order)
         cursor = decode_cursor(after, types) if after else None
-        rows = await _ctx(info).node.select(
-            Select(
-                entity.name,
-                builder.node.mapped_fields(entity.name),
-                where=where,
-                order=order,
-                after=cursor,
-                limit=size + 1,
-            )
-        )
-        more = len(rows) > size
-        rows = rows[:size]
+        query = page_query(entity.name, builder.node, where, order, cursor, size)
         decision = _ctx(info).decision
         hidden = decision.pseudonymised(entity.name) if decision is not None else frozenset()
-        # a cursor holds the last row's sort values: none under pseudonyms, which it would undo
-        end = (
-            encode_cursor([rows[-1][n] for n in names])
-            if rows and not hidden & set(names)
-            else None
-        )
+        rows, more, end = page_end(await _ctx(info).node.select(query), size, names, hidden)
         connection = builder.connection_types[entity.name](
             nodes=[_instance(info, builder, entity, r) for r in rows],
             page_info=PageInfo(end_cursor=end, has_next_page=more),
