@@ -31,9 +31,9 @@ from connector.ngsi._http import POLICY_DENIED, ngsi_problem, respond
 from connector.ngsi._models import TYPES, NgsiType
 from connector.ngsi._observed import TYPE as OBSERVED
 from connector.ngsi._observed_views import ObservedViews
-from connector.ngsi._query import Params, conditions, fields_read, parse
+from connector.ngsi._query import Params, conditions, count, fields_read, page, parse
 from connector.node import Node
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select
+from connector.sources.base import Condition
 from connector.usage import Action, PolicyDenied, RequestDecision, UsageControl, Use
 
 COUNT_HEADER = "NGSILD-Results-Count"
@@ -117,8 +117,8 @@ class NgsiViews:
                         f"{ngsi.entity} identifiers are pseudonymised for this caller: "
                         "NGSI-LD entity ids are not served",
                     )
-            rows = await self._page(ngsi, where, fields, params)
-            total = await self._count(ngsi, where) if params.count else 0
+            rows = await page(self.node, ngsi.entity, ngsi.key, where, fields, params)
+            total = await count(self.node, ngsi.entity, where) if params.count else 0
         except PolicyDenied as exc:
             return ngsi_problem(403, POLICY_DENIED, str(exc), **exc.extensions)
         except QueryError as exc:
@@ -138,30 +138,3 @@ class NgsiViews:
         if decision is not None:
             decision.count_rows(ngsi.entity, len(rows))
         return respond(request, body, self._count_header(params, total))
-
-    async def _page(
-        self,
-        ngsi: NgsiType,
-        where: tuple[Condition, ...],
-        fields: tuple[str, ...],
-        params: Params,
-    ) -> list[Row]:
-        if params.limit == 0:
-            return []
-        after: tuple[object, ...] | None = None
-        if params.offset:
-            skipped = await self.node.select(
-                Select(ngsi.entity, (ngsi.key,), where=where, limit=params.offset)
-            )
-            if len(skipped) < params.offset:
-                return []
-            after = (skipped[-1][ngsi.key],)
-        return await self.node.select(
-            Select(ngsi.entity, fields, where=where, after=after, limit=params.limit)
-        )
-
-    async def _count(self, ngsi: NgsiType, where: tuple[Condition, ...]) -> int:
-        found = await self.node.aggregate(
-            Aggregate(ngsi.entity, (Measure("n", "count"),), where=where)
-        )
-        return int(str(found[0]["n"])) if found else 0
