@@ -35,11 +35,11 @@ from connector.ngsi._observed import (
     select_attrs,
     sensor_of,
 )
-from connector.ngsi._query import Params
+from connector.ngsi._query import Params, count, page
 from connector.ngsi._temporal import Temporal, parse
 from connector.ngsi._temporal_body import temporal_body
 from connector.node import Node
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select, SortKey
+from connector.sources.base import Condition, Row, Select, SortKey
 from connector.usage import Action, PolicyDenied, RequestDecision, UsageControl, Use
 
 COUNT_HEADER = "NGSILD-Results-Count"
@@ -130,9 +130,9 @@ class ObservedViews:
                         "Sensor identifiers are pseudonymised for this caller: "
                         "NGSI-LD entity ids are not served",
                     )
-            sensors = await self._page(tuple(where), sensor_fields, params)
+            sensors = await page(self.node, "Sensor", "id", tuple(where), sensor_fields, params)
             latest = await self._latest([s["id"] for s in sensors], reading_fields)
-            total = await self._count(tuple(where)) if params.count else 0
+            total = await count(self.node, "Sensor", tuple(where)) if params.count else 0
             hidden_s = decision.hidden("Sensor") if decision else frozenset()
             hidden_o = decision.hidden("Observation") if decision else frozenset()
             body = []
@@ -161,23 +161,6 @@ class ObservedViews:
             on_denied=lambda exc: self._denied(request, exc),
         )
 
-    async def _page(
-        self, where: tuple[Condition, ...], fields: tuple[str, ...], params: Params
-    ) -> list[Row]:
-        if params.limit == 0:
-            return []
-        after: tuple[object, ...] | None = None
-        if params.offset:
-            skipped = await self.node.select(
-                Select("Sensor", ("id",), where=where, limit=params.offset)
-            )
-            if len(skipped) < params.offset:
-                return []
-            after = (skipped[-1]["id"],)
-        return await self.node.select(
-            Select("Sensor", fields, where=where, after=after, limit=params.limit)
-        )
-
     async def _latest(self, sensors: list[object], fields: tuple[str, ...]) -> dict[str, Row]:
         """The latest reading of each sensor: one partitioned select."""
         if not sensors:
@@ -193,12 +176,6 @@ class ObservedViews:
             )
         )
         return {str(r["sensorId"]): r for r in rows}
-
-    async def _count(self, where: tuple[Condition, ...]) -> int:
-        found = await self.node.aggregate(
-            Aggregate("Sensor", (Measure("n", "count"),), where=where)
-        )
-        return int(str(found[0]["n"])) if found else 0
 
     # -- GET /ngsi-ld/v1/temporal/entities ---------------------------------------------
     async def temporal(self, request: Request) -> Response:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from connector.errors import QueryError
 from connector.model import ENTITIES, FilterOp
 from connector.ngsi._models import NgsiType
-from connector.sources.base import Condition
+from connector.node import Node
+from connector.sources.base import Aggregate, Condition, Measure, Row, Select
 
 KNOWN = {"type", "id", "q", "attrs", "options", "format", "count", "limit", "offset"}
 OPS: Mapping[str, FilterOp] = {"==": "eq", ">=": "gte", "<=": "lte", ">": "gt", "<": "lt"}
@@ -138,3 +139,30 @@ def fields_read(params: Params, ngsi: NgsiType, where: tuple[Condition, ...]) ->
             ngsi.attr(name)  # an unknown attribute is bad request data
     names += [c.field for c in where]
     return tuple(dict.fromkeys(names))
+
+
+async def page(
+    node: Node,
+    entity: str,
+    key: str,
+    where: tuple[Condition, ...],
+    fields: tuple[str, ...],
+    params: Params,
+) -> list[Row]:
+    """The ``limit`` rows of ``entity`` after ``offset`` in ``key`` order: the offset is
+    skipped by reading only the keys, then the page is read after the last one."""
+    if params.limit == 0:
+        return []
+    after: tuple[object, ...] | None = None
+    if params.offset:
+        skipped = await node.select(Select(entity, (key,), where=where, limit=params.offset))
+        if len(skipped) < params.offset:
+            return []
+        after = (skipped[-1][key],)
+    return await node.select(Select(entity, fields, where=where, after=after, limit=params.limit))
+
+
+async def count(node: Node, entity: str, where: tuple[Condition, ...]) -> int:
+    """How many rows of ``entity`` match ``where`` (``options=count``)."""
+    found = await node.aggregate(Aggregate(entity, (Measure("n", "count"),), where=where))
+    return int(str(found[0]["n"])) if found else 0

@@ -21,20 +21,18 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from connector.audit import operation_hash
-from connector.errors import QueryError, SourceError
-from connector.identity.asgi import caller
+from connector.errors import QueryError
 from connector.model import ENTITIES
 from connector.ngsi._carbon import TYPE as CARBON
 from connector.ngsi._carbon import CarbonFootprints
-from connector.ngsi._http import POLICY_DENIED, ngsi_problem, respond
+from connector.ngsi._http import POLICY_DENIED, guarded, ngsi_problem, respond
 from connector.ngsi._models import TYPES, NgsiType
 from connector.ngsi._observed import TYPE as OBSERVED
 from connector.ngsi._observed_views import ObservedViews
-from connector.ngsi._query import Params, conditions, fields_read, parse
+from connector.ngsi._query import Params, conditions, count, fields_read, page, parse
 from connector.node import Node
-from connector.sources.base import Aggregate, Condition, Measure, Row, Select
-from connector.usage import Action, PolicyDenied, RequestDecision, UsageControl, Use
+from connector.sources.base import Condition
+from connector.usage import Action, RequestDecision, UsageControl, Use
 
 COUNT_HEADER = "NGSILD-Results-Count"
 
@@ -80,19 +78,13 @@ class NgsiViews:
             fields = tuple(f for f in fields_read(params, ngsi, where) if f in mapped)
         except QueryError as exc:
             return ngsi_problem(400, "BadRequestData", str(exc))
-        if self.control is None:
-            return await self._entities(request, params, ngsi, where, fields, None)
-        decision = await self.control.decide(caller(request), self.uses(ngsi, fields))
-        try:
-            return await self._entities(request, params, ngsi, where, fields, decision)
-        finally:
-            await self.control.record(
-                decision,
-                operation_hash=operation_hash(
-                    f"GET {request.url.path}", dict(request.query_params)
-                ),
-                operation_name="GET /ngsi-ld/v1/entities",
-            )
+        return await guarded(
+            request,
+            self.control,
+            self.uses(ngsi, fields),
+            "GET /ngsi-ld/v1/entities",
+            lambda decision: self._entities(request, params, ngsi, where, fields, decision),
+        )
 
     @staticmethod
     def _count_header(params: Params, n: int) -> dict[str, str]:
@@ -107,24 +99,19 @@ class NgsiViews:
         fields: tuple[str, ...],
         decision: RequestDecision | None,
     ) -> Response:
-        try:
-            if decision is not None:
-                decision.require_read(ngsi.entity, [c.field for c in where])
-                if ngsi.key in decision.pseudonymised(ngsi.entity):
-                    return ngsi_problem(
-                        403,
-                        POLICY_DENIED,
-                        f"{ngsi.entity} identifiers are pseudonymised for this caller: "
-                        "NGSI-LD entity ids are not served",
-                    )
-            rows = await self._page(ngsi, where, fields, params)
-            total = await self._count(ngsi, where) if params.count else 0
-        except PolicyDenied as exc:
-            return ngsi_problem(403, POLICY_DENIED, str(exc), **exc.extensions)
-        except QueryError as exc:
-            return ngsi_problem(400, "BadRequestData", str(exc))
-        except SourceError as exc:
-            return ngsi_problem(503, "InternalError", f"the partner's source: {exc}")
+        """The page of ``ngsi`` under ``decision``; refusals and failures are made
+        ProblemDetails by :func:`._http.guarded`."""
+        if decision is not None:
+            decision.require_read(ngsi.entity, [c.field for c in where])
+            if ngsi.key in decision.pseudonymised(ngsi.entity):
+                return ngsi_problem(
+                    403,
+                    POLICY_DENIED,
+                    f"{ngsi.entity} identifiers are pseudonymised for this caller: "
+                    "NGSI-LD entity ids are not served",
+                )
+        rows = await page(self.node, ngsi.entity, ngsi.key, where, fields, params)
+        total = await count(self.node, ngsi.entity, where) if params.count else 0
         hidden = decision.hidden(ngsi.entity) if decision is not None else frozenset()
         body = []
         for row in rows:
@@ -138,30 +125,3 @@ class NgsiViews:
         if decision is not None:
             decision.count_rows(ngsi.entity, len(rows))
         return respond(request, body, self._count_header(params, total))
-
-    async def _page(
-        self,
-        ngsi: NgsiType,
-        where: tuple[Condition, ...],
-        fields: tuple[str, ...],
-        params: Params,
-    ) -> list[Row]:
-        if params.limit == 0:
-            return []
-        after: tuple[object, ...] | None = None
-        if params.offset:
-            skipped = await self.node.select(
-                Select(ngsi.entity, (ngsi.key,), where=where, limit=params.offset)
-            )
-            if len(skipped) < params.offset:
-                return []
-            after = (skipped[-1][ngsi.key],)
-        return await self.node.select(
-            Select(ngsi.entity, fields, where=where, after=after, limit=params.limit)
-        )
-
-    async def _count(self, ngsi: NgsiType, where: tuple[Condition, ...]) -> int:
-        found = await self.node.aggregate(
-            Aggregate(ngsi.entity, (Measure("n", "count"),), where=where)
-        )
-        return int(str(found[0]["n"])) if found else 0

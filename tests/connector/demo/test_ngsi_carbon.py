@@ -6,7 +6,7 @@ schema-validated, under the results-only policies (policies/demo/bouygues-*.json
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +15,9 @@ from connector.app import create_app
 from connector.config import load_config
 from connector.demo import DemoPaths
 from connector.demo.participants import GUI
-from connector.errors import AuthError
 from connector.identity import Identity
 from tests.connector.ngsi.schemas import assert_valid
+from tests.connector.usage.conftest import TableVerifier
 
 pytestmark = pytest.mark.anyio
 
@@ -27,29 +27,22 @@ CF = "CarbonFootprint"
 DENIED = "https://w3id.org/guichet/errors/PolicyDenied"
 
 
-class Verifier:
-    PEOPLE: ClassVar[dict[str, Identity]] = {
-        "bailleur": Identity(
-            party=G + "bailleur", client_id="b", token_id="b", purpose=GUI + "CarbonAccounting"
-        ),
-        "bailleur-nopurpose": Identity(party=G + "bailleur", client_id="b", token_id="c"),
-    }
-
-    async def verify(self, header: str | None) -> Identity:
-        if not header:
-            return Identity.public()
-        token = header.removeprefix("Bearer ")
-        if token not in self.PEOPLE:
-            raise AuthError(f"unknown test token {token!r}")
-        return self.PEOPLE[token]
+PEOPLE: dict[str, Identity] = {
+    "bailleur": Identity(
+        party=G + "bailleur", client_id="b", token_id="b", purpose=GUI + "CarbonAccounting"
+    ),
+    "bailleur-nopurpose": Identity(party=G + "bailleur", client_id="b", token_id="c"),
+}
 
 
 @pytest.fixture
 async def bouygues(demo: DemoPaths) -> AsyncIterator[Any]:
-    cda = create_app(load_config(demo.cda_toml), verifier=Verifier())
+    cda = create_app(load_config(demo.cda_toml), verifier=TableVerifier(PEOPLE))
     async with cda.router.lifespan_context(cda):
         to_cda = httpx.AsyncClient(transport=httpx.ASGITransport(app=cda))
-        app = create_app(load_config(demo.bouygues_toml), verifier=Verifier(), http_client=to_cda)
+        app = create_app(
+            load_config(demo.bouygues_toml), verifier=TableVerifier(PEOPLE), http_client=to_cda
+        )
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -20,9 +20,9 @@ from rdflib.namespace import RDF
 from connector.app import create_app
 from connector.config import load_config
 from connector.demo import DemoPaths
-from connector.errors import AuthError
 from connector.identity import Identity
 from tests.connector.ngsi.schemas import assert_valid
+from tests.connector.usage.conftest import TableVerifier
 
 pytestmark = pytest.mark.anyio
 
@@ -36,26 +36,16 @@ PARIS = ZoneInfo("Europe/Paris")
 DAY = "2025-10-06"  # a Monday of the school year, far from the clock changes
 
 
-class Verifier:
-    """The verifier port: Atmo itself and a researcher with the academic purpose."""
-
-    PEOPLE: ClassVar[dict[str, Identity]] = {
-        "atmo": Identity(party=G + "atmo", client_id="atmo", token_id="a"),
-        "univ": Identity(
-            party=G + "univ-lr",
-            client_id="lab",
-            token_id="u",
-            purpose="https://w3id.org/dpv#AcademicResearch",
-        ),
-    }
-
-    async def verify(self, header: str | None) -> Identity:
-        if not header:
-            return Identity.public()
-        token = header.removeprefix("Bearer ")
-        if token not in self.PEOPLE:
-            raise AuthError(f"unknown test token {token!r}")
-        return self.PEOPLE[token]
+# the verifier port: Atmo itself and a researcher with the academic purpose
+PEOPLE: dict[str, Identity] = {
+    "atmo": Identity(party=G + "atmo", client_id="atmo", token_id="a"),
+    "univ": Identity(
+        party=G + "univ-lr",
+        client_id="lab",
+        token_id="u",
+        purpose="https://w3id.org/dpv#AcademicResearch",
+    ),
+}
 
 
 def utc(local: str) -> str:
@@ -65,7 +55,7 @@ def utc(local: str) -> str:
 
 @pytest.fixture
 async def atmo(demo: DemoPaths) -> AsyncIterator[Any]:
-    app = create_app(load_config(demo.atmo_toml), verifier=Verifier())
+    app = create_app(load_config(demo.atmo_toml), verifier=TableVerifier(PEOPLE))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:

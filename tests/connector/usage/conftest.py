@@ -4,7 +4,7 @@ verifier port (tokens themselves are tested against the real issuer elsewhere)."
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -127,15 +127,19 @@ IDENTITIES = {
 
 
 class TableVerifier:
-    """The verifier port answering from a table of opaque test tokens."""
+    """The verifier port answering from a table of opaque test tokens (``IDENTITIES``
+    unless another is given)."""
+
+    def __init__(self, table: Mapping[str, Identity] = IDENTITIES) -> None:
+        self.table = table
 
     async def verify(self, authorization_header: str | None) -> Identity:
         if not authorization_header:
             return Identity.public()
         token = authorization_header.removeprefix("Bearer ")
-        if token not in IDENTITIES:
+        if token not in self.table:
             raise AuthError(f"unknown test token {token!r}")
-        return IDENTITIES[token]
+        return self.table[token]
 
 
 class Clock:
